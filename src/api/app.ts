@@ -1,0 +1,107 @@
+// The HTTP API (api.md): Express 5, every body parsed with zod, every error problem+json.
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Client } from '@temporalio/client';
+import type { z } from 'zod';
+import type { ProviderKey } from '../domain/payout';
+import type { PayoutPolicy } from '../../workflows/policy';
+import { requireRole, type Authenticator } from './auth';
+import { createPayoutService } from './payouts';
+import { problemHandler, problems, toPointer } from './problem';
+import { approveBodySchema, cancelBodySchema, createPayoutSchema, REFERENCE_PATTERN, rejectBodySchema } from './schemas';
+
+export interface AppDeps {
+  client: Client;
+  taskQueue: string;
+  policy: PayoutPolicy;
+  authenticator: Authenticator;
+  availableProviders: readonly ProviderKey[];
+  log?: (message: string, details?: unknown) => void;
+}
+
+export function createApp(deps: AppDeps): express.Express {
+  const log = deps.log ?? ((message: string, details?: unknown) => console.error(message, details));
+  const payouts = createPayoutService(deps);
+  const createSchema = createPayoutSchema();
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(express.json({ limit: '64kb', type: ['application/json', 'application/*+json'] }));
+
+  const auth = (...roles: Parameters<typeof requireRole> extends [unknown, ...infer R] ? R : never) =>
+    requireRole(deps.authenticator, ...roles);
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await deps.client.connection.workflowService.getSystemInfo({});
+      res.json({ status: 'ready', temporal: 'reachable' });
+    } catch {
+      res.status(503).type('application/problem+json').setHeader('Retry-After', '5');
+      res.send(JSON.stringify({ type: 'https://payouts.local/problems/temporal-unavailable', title: 'Not ready.', status: 503, detail: 'Temporal is not reachable.', instance: '/readyz' }));
+    }
+  });
+
+  app.post('/v1/payouts', auth('requester'), async (req, res) => {
+    const body = parseBody(createSchema, req.body);
+    const { created, payout } = await payouts.create(body, req.principal!.name);
+    res.status(created ? 201 : 200).location(`/v1/payouts/${encodeURIComponent(payout.id)}`).json(payout);
+  });
+
+  app.get('/v1/payouts/:id', auth(), async (req, res) => {
+    res.json(await payouts.get(payoutId(req)));
+  });
+
+  app.post('/v1/payouts/:id/approve', auth('approver'), async (req, res) => {
+    const body = parseBody(approveBodySchema, req.body ?? {});
+    res.json(await payouts.approve(payoutId(req), { principal: req.principal!.name, ...body }));
+  });
+
+  app.post('/v1/payouts/:id/reject', auth('approver'), async (req, res) => {
+    const body = parseBody(rejectBodySchema, req.body ?? {});
+    res.json(await payouts.reject(payoutId(req), { principal: req.principal!.name, ...body }));
+  });
+
+  app.post('/v1/payouts/:id/cancel', auth('requester'), async (req, res) => {
+    const body = parseBody(cancelBodySchema, req.body ?? {});
+    const id = payoutId(req);
+    const principal = req.principal!;
+    if (!principal.roles.includes('admin') && (await payouts.requesterOf(id)) !== principal.name) {
+      throw problems.forbidden(`only the requester of payout ${id} or an admin may cancel it`);
+    }
+    res.json(await payouts.cancel(id, { principal: principal.name, ...body }));
+  });
+
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    next(problems.notFound(`no route for ${req.method} ${req.path}`));
+  });
+  app.use(problemHandler((message, err) => log(message, err)));
+  return app;
+}
+
+/** Ids that cannot be references cannot be payouts: 404 without asking Temporal. */
+function payoutId(req: Request): string {
+  const id = String(req.params.id);
+  if (!REFERENCE_PATTERN.test(id)) throw problems.notFound(`no payout with id ${id.slice(0, 80)}`);
+  return id;
+}
+
+function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+  if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw problems.validation('The request body must be a JSON object (Content-Type: application/json).');
+  }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    throw problems.validation(
+      'Some fields are not valid; see `errors`.',
+      parsed.error.issues.map((issue) => ({
+        pointer: toPointer(issue.code === 'unrecognized_keys' ? [...issue.path, ...issue.keys.slice(0, 1)] : issue.path),
+        detail: issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,
+      })),
+    );
+  }
+  return parsed.data;
+}
+

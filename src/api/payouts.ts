@@ -1,0 +1,208 @@
+// The API's side of a payout: start its workflow, read it, and send decisions to it. Temporal is
+// the store of record; this module holds no state of its own.
+import { createHash } from 'node:crypto';
+import { WorkflowUpdateFailedError, isGrpcServiceError, ServiceError, type Client } from '@temporalio/client';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
+import { parseRupiah } from '../domain/money';
+import { destinationNumber, maskNumber, type Payout, type PayoutRequest, type ProviderKey } from '../domain/payout';
+import { newPayoutDocument } from '../domain/payout-document';
+import { canServe, defaultProvider } from '../domain/routing';
+import type { PayoutPolicy } from '../../workflows/policy';
+import type { payoutWorkflow } from '../../workflows/payout';
+import {
+  approveUpdate,
+  cancelUpdate,
+  DecisionRefusal,
+  getPayoutQuery,
+  rejectUpdate,
+  type ApproveInput,
+  type CancelInput,
+  type RejectInput,
+} from '../../workflows/messages';
+import {
+  PAYOUT_AMOUNT,
+  PAYOUT_DESTINATION_TYPE,
+  PAYOUT_PROVIDER,
+  PAYOUT_REQUESTED_BY,
+  PAYOUT_STATUS,
+} from '../../workflows/search-attributes';
+import type { CreatePayoutBody } from './schemas';
+import { Problem, problems } from './problem';
+
+const DEFAULT_APPROVAL_TIMEOUT_MS = 24 * 60 * 60 * 1000;
+
+export function payoutWorkflowId(reference: string): string {
+  return `payout-${reference}`;
+}
+
+export interface PayoutServiceDeps {
+  client: Client;
+  taskQueue: string;
+  policy: PayoutPolicy;
+  /** Providers this deployment's workers can reach. */
+  availableProviders: readonly ProviderKey[];
+  now?: () => Date;
+}
+
+export function createPayoutService(deps: PayoutServiceDeps) {
+  const now = deps.now ?? (() => new Date());
+  const handleFor = (id: string) => deps.client.workflow.getHandle(payoutWorkflowId(id));
+
+  async function create(body: CreatePayoutBody, requestedBy: string): Promise<{ created: boolean; payout: Payout }> {
+    const provider = body.provider ?? defaultProvider(body.destination);
+    if (!canServe(provider, body.destination)) {
+      throw problems.validation(`${provider} cannot pay to this destination`, [
+        { pointer: '/provider', detail: `${provider} does not serve ${describeDestination(body.destination)}` },
+      ]);
+    }
+    if (!deps.availableProviders.includes(provider)) {
+      throw problems.validation(`the provider ${provider} is not available in this deployment`, [
+        { pointer: body.provider ? '/provider' : '/destination', detail: `routes to ${provider}, which is not configured` },
+      ]);
+    }
+    const request: PayoutRequest = {
+      reference: body.reference,
+      destination: body.destination,
+      amount: parseRupiah(body.amount.value),
+      ...(body.description !== undefined && body.description !== '' && { description: body.description }),
+      provider,
+      ...(body.beneficiaryEmail !== undefined && { beneficiaryEmail: body.beneficiaryEmail }),
+      requestedBy,
+      createdAt: now().toISOString(),
+      approvalTimeoutMs: body.approvalTimeout ?? DEFAULT_APPROVAL_TIMEOUT_MS,
+      ...(body.scheduledAt !== undefined && { scheduledAt: new Date(body.scheduledAt).toISOString() }),
+    };
+    const fingerprint = requestFingerprint(request);
+    try {
+      await deps.client.workflow.start<typeof payoutWorkflow>('payoutWorkflow', {
+        taskQueue: deps.taskQueue,
+        workflowId: payoutWorkflowId(request.reference),
+        args: [{ request, policy: deps.policy }],
+        // A reference is an idempotency key for ever: never a second workflow for it, even after the first closed.
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        workflowIdConflictPolicy: 'FAIL',
+        typedSearchAttributes: [
+          { key: PAYOUT_STATUS, value: 'VALIDATING' },
+          { key: PAYOUT_PROVIDER, value: provider },
+          { key: PAYOUT_DESTINATION_TYPE, value: request.destination.type },
+          { key: PAYOUT_AMOUNT, value: request.amount },
+          { key: PAYOUT_REQUESTED_BY, value: requestedBy },
+        ],
+        memo: { createFingerprint: fingerprint },
+        staticSummary: `Payout ${request.reference}: IDR ${body.amount.value} to ${describeDestination(request.destination)} via ${provider}`,
+      });
+      return { created: true, payout: newPayoutDocument(request) };
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw asTemporalProblem(err);
+    }
+    // The reference was used before: the same request again is a replay, anything else a conflict.
+    const existing = await handleFor(request.reference).describe().catch((err: unknown) => {
+      throw asTemporalProblem(err);
+    });
+    if (existing.memo?.createFingerprint !== fingerprint) {
+      throw problems.conflict(
+        'reference-conflict',
+        'This reference was already used for a different payout.',
+        `reference ${request.reference} belongs to an earlier payout with a different body; a reference is never reusable`,
+      );
+    }
+    return { created: false, payout: await get(request.reference) };
+  }
+
+  async function get(id: string): Promise<Payout> {
+    const handle = handleFor(id);
+    try {
+      const description = await handle.describe();
+      if (description.status.name === 'COMPLETED') return (await handle.result()) as Payout;
+      return await handle.query(getPayoutQuery);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw problems.notFound(`no payout with id ${id}`);
+      throw asTemporalProblem(err);
+    }
+  }
+
+  /** Sends a decision as an update and answers once the workflow accepted or refused it. */
+  async function decide<I>(id: string, update: typeof approveUpdate | typeof rejectUpdate | typeof cancelUpdate, input: I): Promise<Payout> {
+    const handle = handleFor(id);
+    try {
+      return await handle.executeUpdate(update as typeof approveUpdate, { args: [input as unknown as ApproveInput] });
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+        throw refusalProblem(err.cause);
+      }
+      if (err instanceof WorkflowNotFoundError) {
+        // Either no such payout, or its workflow has closed: a closed payout takes no decisions.
+        const payout = await get(id);
+        throw problems.conflict('not-awaiting-approval', 'The payout does not take this decision now.', `payout ${id} is ${payout.status}`);
+      }
+      throw asTemporalProblem(err);
+    }
+  }
+
+  async function requesterOf(id: string): Promise<string | undefined> {
+    try {
+      const description = await handleFor(id).describe();
+      return description.typedSearchAttributes.get(PAYOUT_REQUESTED_BY);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw problems.notFound(`no payout with id ${id}`);
+      throw asTemporalProblem(err);
+    }
+  }
+
+  return {
+    create,
+    get,
+    approve: (id: string, input: ApproveInput) => decide(id, approveUpdate, input),
+    reject: (id: string, input: RejectInput) => decide(id, rejectUpdate, input),
+    cancel: (id: string, input: CancelInput) => decide(id, cancelUpdate, input),
+    requesterOf,
+  };
+}
+
+export type PayoutService = ReturnType<typeof createPayoutService>;
+
+function refusalProblem(failure: ApplicationFailure): Problem {
+  switch (failure.type as DecisionRefusal) {
+    case DecisionRefusal.FOUR_EYES:
+      return problems.fourEyes(failure.message);
+    case DecisionRefusal.NOT_AWAITING_APPROVAL:
+      return problems.conflict('not-awaiting-approval', 'The payout does not take this decision now.', failure.message);
+    case DecisionRefusal.ALREADY_SUBMITTED:
+      return problems.conflict('already-submitted', 'The payout was already submitted to the provider.', failure.message);
+    case DecisionRefusal.INVALID_DECISION:
+      return problems.validation(failure.message);
+    default:
+      return problems.conflict('decision-refused', 'The payout refused this decision.', failure.message);
+  }
+}
+
+/** Temporal unreachable → 503 with Retry-After; anything else is not the client's fault and stays a 500. */
+function asTemporalProblem(err: unknown): unknown {
+  if (err instanceof Problem) return err;
+  if (err instanceof ServiceError || (isGrpcServiceError(err) && [4, 14].includes(err.code))) {
+    return problems.temporalUnavailable();
+  }
+  return err;
+}
+
+function describeDestination(destination: CreatePayoutBody['destination']): string {
+  const label = destination.type === 'EWALLET' ? destination.ewallet : destination.type;
+  return `${label} ${maskNumber(destinationNumber(destination))}`;
+}
+
+/** What makes two create requests "the same": every field that shapes the payout, and who asked. */
+function requestFingerprint(request: PayoutRequest): string {
+  const { createdAt: _ignored, ...shape } = request;
+  return createHash('sha256').update(stableJson(shape)).digest('hex');
+}
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

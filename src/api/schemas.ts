@@ -1,0 +1,72 @@
+// The HTTP request bodies of api.md as zod schemas: parsed once at the edge, trusted inside.
+import { z } from 'zod';
+import { EWALLETS, PROVIDERS } from '../domain/payout';
+import { RUPIAH_PATTERN } from '../domain/money';
+
+export const REFERENCE_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+const MAX_AMOUNT_DIGITS = 13; // up to 9,999,999,999,999 rupiah: well above any provider's limit
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+const digits = (min: number, max: number) => z.string().regex(new RegExp(`^\\d{${min},${max}}$`), `must be ${min}–${max} digits`);
+
+export const destinationSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('EWALLET'), ewallet: z.enum(EWALLETS), customerNumber: digits(10, 15) }),
+  z.strictObject({ type: z.literal('BANK_ACCOUNT'), bankCode: digits(3, 3), accountNumber: digits(5, 34) }),
+  z.strictObject({ type: z.literal('VIRTUAL_ACCOUNT'), billerCode: digits(3, 3), virtualAccountNumber: digits(5, 28) }),
+]);
+
+export const moneySchema = z.strictObject({
+  value: z
+    .string()
+    .regex(RUPIAH_PATTERN, 'must be a whole-rupiah decimal string with two zero decimals, e.g. "10000.00"')
+    .refine((v) => v.length - 3 <= MAX_AMOUNT_DIGITS, `must have at most ${MAX_AMOUNT_DIGITS} digits before the decimals`)
+    .refine((v) => v !== '0.00', 'must be positive'),
+  currency: z.literal('IDR', { error: 'only IDR is supported' }),
+});
+
+/** ISO-8601 duration (days, hours, minutes, seconds; weeks alone) → milliseconds, or undefined. */
+export function parseIsoDuration(text: string): number | undefined {
+  const weeks = /^P(\d+)W$/.exec(text);
+  if (weeks) return Number(weeks[1]) * 7 * DAY_MS;
+  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d{1,3})?)S)?)?$/.exec(text);
+  if (!m || text === 'P' || text.endsWith('T')) return undefined;
+  const [, d, h, min, s] = m;
+  return Math.round(((Number(d ?? 0) * 24 + Number(h ?? 0)) * 60 + Number(min ?? 0)) * 60_000 + Number(s ?? 0) * 1000);
+}
+
+const approvalTimeoutSchema = z
+  .string()
+  .transform((text, ctx) => {
+    const ms = parseIsoDuration(text);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'must be an ISO-8601 duration such as "PT24H"' });
+      return z.NEVER;
+    }
+    if (ms < 1000 || ms > 7 * DAY_MS) {
+      ctx.addIssue({ code: 'custom', message: 'must be between PT1S and P7D' });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+export function createPayoutSchema(now: () => number = Date.now) {
+  return z.strictObject({
+    reference: z.string().regex(REFERENCE_PATTERN, 'must be 1–64 characters of A-Z a-z 0-9 . _ -'),
+    destination: destinationSchema,
+    amount: moneySchema,
+    description: z.string().regex(/^[A-Za-z0-9 /]{0,50}$/, 'must be at most 50 letters, digits, spaces or "/"').optional(),
+    provider: z.enum(PROVIDERS).optional(),
+    beneficiaryEmail: z.email().max(254).optional(),
+    approvalTimeout: approvalTimeoutSchema.optional(),
+    scheduledAt: z.iso
+      .datetime({ offset: true, error: 'must be a timestamp with an offset, e.g. "2026-11-23T09:00:00+07:00"' })
+      .refine((v) => Date.parse(v) <= now() + 30 * DAY_MS, 'must be at most 30 days ahead')
+      .optional(),
+  });
+}
+
+export type CreatePayoutBody = z.infer<ReturnType<typeof createPayoutSchema>>;
+
+export const approveBodySchema = z.strictObject({ comment: z.string().max(500).optional() });
+export const rejectBodySchema = z.strictObject({ reason: z.string().trim().min(1, 'a reason is required').max(500) });
+export const cancelBodySchema = z.strictObject({ reason: z.string().max(500).optional() });

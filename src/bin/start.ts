@@ -1,0 +1,183 @@
+// `npm start`: the whole local stack on loopback with embedded defaults —
+// Temporal dev server + Web UI (unless TEMPORAL_ADDRESS is set), the Singapay simulator (unless
+// Singapay credentials are set), the worker and the API as child processes. Ctrl-C stops them all,
+// in order: API and worker first, then the simulator, then Temporal (SIGTERM, so SQLite closes cleanly).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { DEVELOPMENT_KEYS } from '../api/auth';
+import { loadConfigOrExit } from '../config';
+import { startSingapaySimulator } from '../simulators/singapay';
+import { resolveTemporalBinary } from '../temporal/cli-binary';
+import { startDevServer, type DevServer } from '../temporal/dev-server';
+import { ensureSearchAttributes } from '../temporal/search-attributes';
+
+const ROOT = resolve(__dirname, '..', '..');
+const say = (line: string) => console.log(`[start] ${line}`);
+
+interface Stoppable {
+  name: string;
+  stop(): Promise<void>;
+}
+
+async function main() {
+  const config = loadConfigOrExit();
+  const stack: Stoppable[] = []; // stopped in reverse order of start
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping…');
+    for (const part of [...stack].reverse()) {
+      await part.stop().catch((err: Error) => say(`${part.name} did not stop cleanly: ${err.message}`));
+    }
+    say('stopped.');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  try {
+    // --- Temporal ---
+    let temporalAddress = config.temporal.address;
+    let uiUrl: string | undefined;
+    if (temporalAddress) {
+      say(`using the Temporal server at ${temporalAddress} (TEMPORAL_ADDRESS)`);
+      const connection = await Connection.connect({ address: temporalAddress });
+      await ensureSearchAttributes(connection, config.temporal.namespace);
+      await connection.close();
+    } else {
+      const binary = await resolveTemporalBinary({ log: (line) => console.log(`[temporal] ${line}`) });
+      const dbFile = resolve(ROOT, config.env.TEMPORAL_DB_FILE);
+      say(`starting the Temporal dev server (${binary}), data in ${dbFile}`);
+      const server: DevServer = await startDevServer({
+        binary,
+        port: config.env.TEMPORAL_PORT,
+        uiPort: config.env.TEMPORAL_UI_PORT,
+        dbFile,
+        namespace: config.temporal.namespace,
+        logLevel: 'error',
+        log: (line) => console.log(`[temporal] ${line}`),
+      });
+      stack.push({ name: 'Temporal dev server', stop: () => server.stop() });
+      temporalAddress = server.address;
+      uiUrl = `http://localhost:${config.env.TEMPORAL_UI_PORT}`;
+    }
+
+    // --- provider: the real one when configured, else the simulator ---
+    const providerEnv: Record<string, string> = {};
+    let simulatorUrl: string | undefined;
+    if (!config.singapay) {
+      const simulator = await startSingapaySimulator({ port: config.env.SINGAPAY_SIMULATOR_PORT, host: '127.0.0.1' });
+      stack.push({ name: 'Singapay simulator', stop: () => simulator.close() });
+      simulatorUrl = simulator.url;
+      Object.assign(providerEnv, {
+        SINGAPAY_BASE_URL: simulator.url,
+        SINGAPAY_CLIENT_ID: simulator.credentials.clientId,
+        SINGAPAY_CLIENT_SECRET: simulator.credentials.clientSecret,
+        SINGAPAY_API_KEY: simulator.credentials.apiKey,
+        SINGAPAY_ACCOUNT_ID: simulator.credentials.accountId,
+      });
+    } else {
+      say(`using Singapay at ${config.singapay.baseUrl} (SINGAPAY_BASE_URL)`);
+    }
+
+    // --- worker and API, as the separate processes they are in production ---
+    const childEnv = { ...process.env, ...providerEnv, TEMPORAL_ADDRESS: temporalAddress };
+    const worker = startChild('worker', 'src/bin/worker.ts', childEnv, () => void stopAll(1), () => stopping);
+    stack.push(worker);
+    await worker.ready(/polling task queue/);
+    const api = startChild('api', 'src/bin/api.ts', childEnv, () => void stopAll(1), () => stopping);
+    stack.push(api);
+    await api.ready(/listening on/);
+
+    const apiUrl = `http://localhost:${config.api.port}`;
+    console.log(
+      [
+        '',
+        'Payouts is running. Ctrl-C stops everything.',
+        `  API               ${apiUrl}   (GET /healthz, /readyz)`,
+        uiUrl ? `  Temporal Web UI   ${uiUrl}` : `  Temporal          ${temporalAddress}`,
+        ...(simulatorUrl ? [`  Singapay sim      ${simulatorUrl}   (ledger: GET ${simulatorUrl}/__sim/transactions)`] : []),
+        ...(config.api.keys
+          ? ['  API keys          from API_KEYS']
+          : [
+              '  Development API keys (Authorization: Bearer <key>):',
+              ...DEVELOPMENT_KEYS.map((k) => `    ${k.key.padEnd(14)} ${k.principal.padEnd(16)} ${k.roles.join(', ')}`),
+            ]),
+        '',
+        'Try it:',
+        `  curl -s -X POST ${apiUrl}/v1/payouts -H 'Authorization: Bearer dev-requester' -H 'Content-Type: application/json' \\`,
+        `    -d '{"reference":"DEMO-1","destination":{"type":"EWALLET","ewallet":"DANA","customerNumber":"62811742234"},"amount":{"value":"10000.00","currency":"IDR"}}'`,
+        `  curl -s ${apiUrl}/v1/payouts/DEMO-1 -H 'Authorization: Bearer dev-requester'`,
+        `  curl -s -X POST ${apiUrl}/v1/payouts/DEMO-1/approve -H 'Authorization: Bearer dev-approver' -H 'Content-Type: application/json' -d '{}'`,
+        '',
+      ].join('\n'),
+    );
+  } catch (err) {
+    console.error(`[start] ${err instanceof Error ? err.message : String(err)}`);
+    await stopAll(1);
+  }
+}
+
+interface Child extends Stoppable {
+  process: ChildProcess;
+  ready(line: RegExp, timeoutMs?: number): Promise<void>;
+}
+
+/**
+ * Runs a TypeScript entry point in its own Node process. An IPC channel ties it to us: if this
+ * process dies without stopping it, the child sees the channel close and exits (no orphans).
+ */
+function startChild(name: string, entry: string, env: NodeJS.ProcessEnv, onCrash: () => void, stopping: () => boolean): Child {
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, entry)], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  const waiters: { line: RegExp; resolve: () => void }[] = [];
+  const onLine = (line: string) => {
+    console.log(line.startsWith('[') ? line : `[${name}] ${line}`);
+    for (const w of waiters.filter((w) => w.line.test(line))) {
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve();
+    }
+  };
+  for (const stream of [child.stdout, child.stderr]) {
+    let buffered = '';
+    stream?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      lines.filter((l) => l.trim()).forEach(onLine);
+    });
+  }
+  const exited = new Promise<void>((done) =>
+    child.once('exit', (code, signal) => {
+      if (!stopping()) {
+        say(`${name} exited unexpectedly (${signal ?? `code ${code}`}); stopping the rest`);
+        onCrash();
+      }
+      done();
+    }),
+  );
+  return {
+    name,
+    process: child,
+    ready: (line, timeoutMs = 120_000) =>
+      new Promise<void>((ok, fail) => {
+        const timer = setTimeout(() => fail(new Error(`${name} did not become ready within ${timeoutMs / 1000} s`)), timeoutMs);
+        waiters.push({ line, resolve: () => (clearTimeout(timer), ok()) });
+        void exited.then(() => fail(new Error(`${name} exited before it was ready`)));
+      }),
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+void main();

@@ -1,0 +1,33 @@
+// Entry point: the payout worker. Configuration from the environment (see README "Configuration").
+import { NativeConnection } from '@temporalio/worker';
+import { loadConfigOrExit } from '../config';
+import { createProviderRegistry } from '../providers/registry';
+import { createWorker } from '../temporal/worker';
+
+async function main() {
+  const config = loadConfigOrExit();
+  if (!config.singapay) {
+    console.error('Invalid configuration:\n  - SINGAPAY_BASE_URL: the worker needs provider credentials (npm start sets them for the simulator)');
+    process.exit(1);
+  }
+  const address = config.temporal.address ?? 'localhost:7233';
+  const connection = await NativeConnection.connect({ address });
+  const worker = await createWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    providers: createProviderRegistry(config),
+  });
+  console.log(`[worker] polling task queue "${config.temporal.taskQueue}" on ${address} (namespace ${config.temporal.namespace})`);
+  // Under `npm start` an IPC channel ties us to the parent: if it dies, stop too (no orphans).
+  process.once('disconnect', () => worker.shutdown());
+  // Worker.run() returns after SIGINT/SIGTERM once in-flight tasks are done or handed back.
+  await worker.run();
+  await connection.close();
+  console.log('[worker] stopped');
+}
+
+main().catch((err) => {
+  console.error('[worker] failed:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

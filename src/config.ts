@@ -1,0 +1,169 @@
+// All configuration: one zod schema over the environment, read once at start-up. A wrong value stops
+// the process with a message that names the variable. See README "Configuration" and .env.example.
+import { z } from 'zod';
+import { DEFAULT_POLICY, type PayoutPolicy } from '../workflows/policy';
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+const millis = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+
+const apiKeyEntry = z.object({
+  /** Hex SHA-256 of the key; the key itself is never stored in configuration. */
+  keySha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be the lowercase hex SHA-256 of the key'),
+  principal: z.string().min(1),
+  roles: z.array(z.enum(['requester', 'approver', 'admin'])).min(1),
+});
+
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+
+    TEMPORAL_ADDRESS: optionalText,
+    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    TEMPORAL_TASK_QUEUE: z.string().min(1).default('payouts'),
+    TEMPORAL_PORT: port(7233),
+    TEMPORAL_UI_PORT: port(8233),
+    TEMPORAL_DB_FILE: z.string().min(1).default('.data/temporal.db'),
+    TEMPORAL_CLI_PATH: optionalText,
+
+    API_HOST: z.string().min(1).default('127.0.0.1'),
+    API_PORT: port(3000),
+    /** Where providers reach our callback routes; defaults to the API's own address. */
+    PUBLIC_BASE_URL: z.url().optional(),
+    /** JSON array of { keySha256, principal, roles }. Required in production. */
+    API_KEYS: optionalText,
+
+    SINGAPAY_BASE_URL: z.url().optional(),
+    SINGAPAY_CLIENT_ID: optionalText,
+    SINGAPAY_CLIENT_SECRET: optionalText,
+    SINGAPAY_API_KEY: optionalText,
+    SINGAPAY_ACCOUNT_ID: optionalText,
+    SINGAPAY_TIMEOUT_MS: millis(10_000),
+    SINGAPAY_TIMESTAMP_FORMAT: z.enum(['iso8601', 'unix']).default('iso8601'),
+    SINGAPAY_SIMULATOR_PORT: port(4010),
+
+    STATUS_POLL_INITIAL_MS: millis(DEFAULT_POLICY.statusPollInitialMs),
+    STATUS_POLL_MAX_MS: millis(DEFAULT_POLICY.statusPollMaxMs),
+    STATUS_POLL_BACKOFF: z.coerce.number().min(1).max(10).default(DEFAULT_POLICY.statusPollBackoff),
+    STATUS_POLL_BUDGET_MS: millis(DEFAULT_POLICY.statusPollBudgetMs),
+    ACTIVITY_RETRY_INITIAL_MS: millis(DEFAULT_POLICY.activityRetryInitialMs),
+    ACTIVITY_RETRY_MAX_MS: millis(DEFAULT_POLICY.activityRetryMaxMs),
+    ACTIVITY_TIMEOUT_MS: millis(DEFAULT_POLICY.activityTimeoutMs),
+  })
+  .superRefine((env, ctx) => {
+    const singapay = ['SINGAPAY_BASE_URL', 'SINGAPAY_CLIENT_ID', 'SINGAPAY_CLIENT_SECRET', 'SINGAPAY_API_KEY', 'SINGAPAY_ACCOUNT_ID'] as const;
+    const given = singapay.filter((name) => env[name] !== undefined);
+    if (given.length > 0 && given.length < singapay.length) {
+      for (const name of singapay.filter((n) => env[n] === undefined)) {
+        ctx.addIssue({ code: 'custom', path: [name], message: `is required when ${given.join(', ')} is set` });
+      }
+    }
+    if (env.NODE_ENV === 'production' && env.API_KEYS === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['API_KEYS'], message: 'is required in production (the development keys exist only outside it)' });
+    }
+    if (env.API_KEYS !== undefined) {
+      const parsed = safeJson(env.API_KEYS);
+      const keys = z.array(apiKeyEntry).min(1).safeParse(parsed);
+      if (!keys.success) {
+        ctx.addIssue({ code: 'custom', path: ['API_KEYS'], message: `must be a JSON array of { keySha256, principal, roles }: ${keys.error.issues[0]?.message}` });
+      }
+    }
+    if (env.STATUS_POLL_MAX_MS < env.STATUS_POLL_INITIAL_MS) {
+      ctx.addIssue({ code: 'custom', path: ['STATUS_POLL_MAX_MS'], message: 'must not be smaller than STATUS_POLL_INITIAL_MS' });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+export type ApiKeyEntry = z.infer<typeof apiKeyEntry>;
+
+export interface SingapayConfig {
+  baseUrl: string;
+  clientId: string;
+  clientSecret: string;
+  apiKey: string;
+  accountId: string;
+  timeoutMs: number;
+  timestampFormat: 'iso8601' | 'unix';
+}
+
+export interface Config {
+  env: Env;
+  production: boolean;
+  temporal: { address: string | undefined; namespace: string; taskQueue: string };
+  api: { host: string; port: number; publicBaseUrl: string | undefined; keys: ApiKeyEntry[] | undefined };
+  /** Undefined when no Singapay credentials are configured (npm start then runs the simulator). */
+  singapay: SingapayConfig | undefined;
+  policy: PayoutPolicy;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`));
+  }
+  const env = parsed.data;
+  return {
+    env,
+    production: env.NODE_ENV === 'production',
+    temporal: { address: env.TEMPORAL_ADDRESS, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE },
+    api: {
+      host: env.API_HOST,
+      port: env.API_PORT,
+      publicBaseUrl: env.PUBLIC_BASE_URL,
+      keys: env.API_KEYS === undefined ? undefined : (JSON.parse(env.API_KEYS) as ApiKeyEntry[]),
+    },
+    singapay:
+      env.SINGAPAY_BASE_URL && env.SINGAPAY_CLIENT_ID && env.SINGAPAY_CLIENT_SECRET && env.SINGAPAY_API_KEY && env.SINGAPAY_ACCOUNT_ID
+        ? {
+            baseUrl: env.SINGAPAY_BASE_URL,
+            clientId: env.SINGAPAY_CLIENT_ID,
+            clientSecret: env.SINGAPAY_CLIENT_SECRET,
+            apiKey: env.SINGAPAY_API_KEY,
+            accountId: env.SINGAPAY_ACCOUNT_ID,
+            timeoutMs: env.SINGAPAY_TIMEOUT_MS,
+            timestampFormat: env.SINGAPAY_TIMESTAMP_FORMAT,
+          }
+        : undefined,
+    policy: {
+      ...DEFAULT_POLICY,
+      statusPollInitialMs: env.STATUS_POLL_INITIAL_MS,
+      statusPollMaxMs: env.STATUS_POLL_MAX_MS,
+      statusPollBackoff: env.STATUS_POLL_BACKOFF,
+      statusPollBudgetMs: env.STATUS_POLL_BUDGET_MS,
+      activityRetryInitialMs: env.ACTIVITY_RETRY_INITIAL_MS,
+      activityRetryMaxMs: env.ACTIVITY_RETRY_MAX_MS,
+      activityTimeoutMs: env.ACTIVITY_TIMEOUT_MS,
+    },
+  };
+}
+
+/** For entry points: load, or print the problems (no stack trace) and exit. */
+export function loadConfigOrExit(source: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(source);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,52 @@
+// Building and changing the payout document of api.md. Pure functions over plain data: the
+// workflow keeps the document as its state and returns it from the `getPayout` query.
+import { toMoney } from './money';
+import type { InquiryResult, Payout, PayoutRequest, PayoutStatus } from './payout';
+
+export function newPayoutDocument(request: PayoutRequest): Payout {
+  return {
+    id: request.reference,
+    reference: request.reference,
+    status: 'VALIDATING',
+    provider: request.provider,
+    destination: request.destination,
+    amount: toMoney(request.amount),
+    ...(request.description !== undefined && { description: request.description }),
+    ...(request.beneficiaryEmail !== undefined && { beneficiaryEmail: request.beneficiaryEmail }),
+    requestedBy: request.requestedBy,
+    createdAt: request.createdAt,
+    updatedAt: request.createdAt,
+    ...(request.scheduledAt !== undefined && { scheduledAt: request.scheduledAt }),
+    timeline: [{ status: 'VALIDATING', at: request.createdAt }],
+  };
+}
+
+/** Moves the payout to `status` (no-op when already there), recording it in the timeline. */
+export function changeStatus(payout: Payout, status: PayoutStatus, at: string, detail?: string): void {
+  payout.updatedAt = at;
+  if (payout.status === status) return;
+  payout.status = status;
+  payout.timeline.push({ status, at, ...(detail !== undefined && { detail }) });
+}
+
+export function inquiryDocument(inquiry: InquiryResult): NonNullable<Payout['inquiry']> {
+  return {
+    accountName: inquiry.accountName,
+    amount: toMoney(inquiry.amount),
+    fee: toMoney(inquiry.fee),
+    grossAmount: toMoney(inquiry.grossAmount),
+    ...(inquiry.minAmount !== undefined && { minAmount: toMoney(inquiry.minAmount) }),
+    ...(inquiry.maxAmount !== undefined && { maxAmount: toMoney(inquiry.maxAmount) }),
+  };
+}
+
+/** The amount must lie within the limits the account inquiry returned (when it returned any). */
+export function amountOutsideLimits(amount: number, inquiry: InquiryResult): string | undefined {
+  if (inquiry.minAmount !== undefined && amount < inquiry.minAmount) {
+    return `amount ${amount} is below the account's minimum of ${inquiry.minAmount}`;
+  }
+  if (inquiry.maxAmount !== undefined && amount > inquiry.maxAmount) {
+    return `amount ${amount} is above the account's maximum of ${inquiry.maxAmount}`;
+  }
+  return undefined;
+}

@@ -1,0 +1,156 @@
+// The payout's domain types, shared by the API, the workflow and the activities. Pure: the workflow
+// sandbox imports this module, so no Node built-ins and no side effects here.
+import type { Money } from './money';
+
+export const EWALLETS = ['DANA', 'OVO', 'GOPAY', 'SHOPEEPAY', 'LINKAJA'] as const;
+export type Ewallet = (typeof EWALLETS)[number];
+
+export const PROVIDERS = ['singapay', 'faspay'] as const;
+export type ProviderKey = (typeof PROVIDERS)[number];
+
+export type Destination =
+  | { type: 'EWALLET'; ewallet: Ewallet; customerNumber: string }
+  | { type: 'BANK_ACCOUNT'; bankCode: string; accountNumber: string }
+  | { type: 'VIRTUAL_ACCOUNT'; billerCode: string; virtualAccountNumber: string };
+
+export type DestinationType = Destination['type'];
+
+export const PAYOUT_STATUSES = [
+  'VALIDATING',
+  'AWAITING_APPROVAL',
+  'SCHEDULED',
+  'PROCESSING',
+  'NEEDS_ATTENTION',
+  'SUCCEEDED',
+  'FAILED',
+  'REJECTED',
+  'EXPIRED',
+  'CANCELLED',
+] as const;
+export type PayoutStatus = (typeof PAYOUT_STATUSES)[number];
+
+export const FINAL_STATUSES: readonly PayoutStatus[] = ['SUCCEEDED', 'FAILED', 'REJECTED', 'EXPIRED', 'CANCELLED'];
+
+export function isFinal(status: PayoutStatus): boolean {
+  return FINAL_STATUSES.includes(status);
+}
+
+/** Stable, provider-neutral reasons a payout did not go through. */
+export type FailureCode =
+  | 'BENEFICIARY_NOT_FOUND'
+  | 'AMOUNT_OUT_OF_RANGE'
+  | 'INSUFFICIENT_BALANCE'
+  | 'LIMIT_EXCEEDED'
+  | 'BENEFICIARY_UNAVAILABLE'
+  | 'INVALID_REQUEST'
+  | 'PROVIDER_REJECTED'
+  | 'TRANSFER_FAILED'
+  | 'TRANSFER_REFUNDED'
+  | 'TRANSFER_CANCELLED'
+  /** The provider could not be reached or refused our credentials before any money moved. */
+  | 'PROVIDER_UNAVAILABLE';
+
+export interface PayoutFailure {
+  code: FailureCode;
+  message: string;
+  /** The provider's own code (e.g. SP117, 4041611), for support tickets with the provider. */
+  providerCode?: string;
+}
+
+/** The provider's status of the money, as it said it: `{ code: "03", desc: "Pending" }`. */
+export interface ProviderStatus {
+  code: string;
+  desc: string;
+}
+
+/** What the workflow is started with: a validated create request plus who asked and when. */
+export interface PayoutRequest {
+  reference: string;
+  destination: Destination;
+  /** Whole rupiah. */
+  amount: number;
+  description?: string;
+  provider: ProviderKey;
+  beneficiaryEmail?: string;
+  requestedBy: string;
+  createdAt: string;
+  approvalTimeoutMs: number;
+  scheduledAt?: string;
+}
+
+export interface InquiryResult {
+  accountName: string;
+  amount: number;
+  fee: number;
+  grossAmount: number;
+  minAmount?: number;
+  maxAmount?: number;
+}
+
+export interface ApprovalDecision {
+  decision: 'APPROVED' | 'REJECTED' | 'CANCELLED';
+  by: string;
+  at: string;
+  comment?: string;
+  reason?: string;
+}
+
+export interface TransferProgress {
+  providerReference?: string;
+  providerStatus?: ProviderStatus;
+  submittedAt?: string;
+  lastCheckedAt?: string;
+  statusChecks: number;
+}
+
+export interface TimelineEntry {
+  status: PayoutStatus;
+  at: string;
+  detail?: string;
+}
+
+/** The payout document of api.md, as the API returns it and the workflow's query answers it. */
+export interface Payout {
+  id: string;
+  reference: string;
+  status: PayoutStatus;
+  provider: ProviderKey;
+  destination: Destination;
+  amount: Money;
+  description?: string;
+  beneficiaryEmail?: string;
+  requestedBy: string;
+  createdAt: string;
+  updatedAt: string;
+  approvalDeadline?: string;
+  scheduledAt?: string;
+  inquiry?: {
+    accountName: string;
+    amount: Money;
+    fee: Money;
+    grossAmount: Money;
+    minAmount?: Money;
+    maxAmount?: Money;
+  };
+  approval?: ApprovalDecision;
+  transfer?: TransferProgress;
+  failure?: PayoutFailure;
+  timeline: TimelineEntry[];
+}
+
+/** The destination's account number, whatever its type: what the simulators' scenarios key on. */
+export function destinationNumber(destination: Destination): string {
+  switch (destination.type) {
+    case 'EWALLET':
+      return destination.customerNumber;
+    case 'BANK_ACCOUNT':
+      return destination.accountNumber;
+    case 'VIRTUAL_ACCOUNT':
+      return destination.virtualAccountNumber;
+  }
+}
+
+/** Masks all but the last four digits, for logs, search attributes' neighbours and summaries. */
+export function maskNumber(number: string): string {
+  return number.length <= 4 ? number : `${'*'.repeat(number.length - 4)}${number.slice(-4)}`;
+}

@@ -1,0 +1,27 @@
+// Builds the payout worker from its dependencies. Entry points and tests both call this.
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities, type ProviderRegistry } from '../../activities';
+
+export interface WorkerDeps {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  providers: ProviderRegistry;
+  /** A prebuilt workflow bundle (tests build it once); otherwise the worker bundles workflows/ itself. */
+  workflowBundle?: { code: string } | { codePath: string };
+  /** Extra options, e.g. shutdownGraceTime or tuning, for entry points and benchmarks. */
+  options?: Partial<WorkerOptions>;
+}
+
+export const WORKFLOWS_PATH = require.resolve('../../workflows');
+
+export async function createWorker(deps: WorkerDeps): Promise<Worker> {
+  return Worker.create({
+    connection: deps.connection,
+    namespace: deps.namespace,
+    taskQueue: deps.taskQueue,
+    activities: createActivities({ providers: deps.providers }),
+    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...deps.options,
+  });
+}

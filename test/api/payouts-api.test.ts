@@ -1,0 +1,160 @@
+// The HTTP contract of api.md, against the real API, Temporal and simulator: validation, auth,
+// idempotent create and problem+json errors. Every invalid request must start no workflow.
+import { WorkflowNotFoundError } from '@temporalio/common';
+import { payoutWorkflowId } from '../../src/api/payouts';
+import type { Payout } from '../../src/domain/payout';
+import { call, ewalletPayout, KEYS, ledger, startStack, uniqueReference, waitForStatus, type TestStack } from '../support/stack';
+
+let stack: TestStack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function workflowExists(reference: string): Promise<boolean> {
+  try {
+    await stack.client.workflow.getHandle(payoutWorkflowId(reference)).describe();
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return false;
+    throw err;
+  }
+}
+
+interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance: string;
+  errors?: { pointer: string; detail: string }[];
+}
+
+describe('POST /v1/payouts validation', () => {
+  const invalid: [string, (ref: string) => unknown, string][] = [
+    ['amount with cents', (r) => ewalletPayout(r, '081200000000', '10000.50'), '/amount/value'],
+    ['negative amount', (r) => ewalletPayout(r, '081200000000', '-10000.00'), '/amount/value'],
+    ['zero amount', (r) => ewalletPayout(r, '081200000000', '0.00'), '/amount/value'],
+    ['amount as a number', (r) => ({ ...ewalletPayout(r, '081200000000'), amount: { value: 10000, currency: 'IDR' } }), '/amount/value'],
+    ['currency other than IDR', (r) => ({ ...ewalletPayout(r, '081200000000'), amount: { value: '10000.00', currency: 'USD' } }), '/amount/currency'],
+    ['customer number too short', (r) => ewalletPayout(r, '0812'), '/destination/customerNumber'],
+    ['unknown e-wallet', (r) => ({ ...ewalletPayout(r, '081200000000'), destination: { type: 'EWALLET', ewallet: 'PAYPAL', customerNumber: '081200000000' } }), '/destination/ewallet'],
+    ['unknown field', (r) => ({ ...ewalletPayout(r, '081200000000'), priority: 'high' }), '/priority'],
+    ['description too long', (r) => ewalletPayout(r, '081200000000', '10000.00', { description: 'x'.repeat(51) }), '/description'],
+    ['description with forbidden characters', (r) => ewalletPayout(r, '081200000000', '10000.00', { description: 'fee <script>' }), '/description'],
+    ['approval timeout below PT1S', (r) => ewalletPayout(r, '081200000000', '10000.00', { approvalTimeout: 'PT0S' }), '/approvalTimeout'],
+    ['approval timeout above P7D', (r) => ewalletPayout(r, '081200000000', '10000.00', { approvalTimeout: 'P8D' }), '/approvalTimeout'],
+    ['scheduledAt more than 30 days ahead', (r) => ewalletPayout(r, '081200000000', '10000.00', { scheduledAt: new Date(Date.now() + 31 * 86_400_000).toISOString() }), '/scheduledAt'],
+    ['scheduledAt without an offset', (r) => ewalletPayout(r, '081200000000', '10000.00', { scheduledAt: '2026-11-23T09:00:00' }), '/scheduledAt'],
+    ['singapay for a bank account', (r) => ({ ...ewalletPayout(r, '081200000000'), destination: { type: 'BANK_ACCOUNT', bankCode: '014', accountNumber: '1234567890' }, provider: 'singapay' }), '/provider'],
+  ];
+
+  test.each(invalid)('%s → 400 problem+json naming the field, and no workflow', async (_name, body, pointer) => {
+    const reference = uniqueReference('invalid');
+    const res = await call<ProblemBody>(stack, 'POST', '/v1/payouts', { body: body(reference) });
+    expect(res.status).toBe(400);
+    expect(res.contentType).toContain('application/problem+json');
+    expect(res.body).toMatchObject({ type: expect.stringContaining('/problems/'), status: 400, title: expect.any(String), detail: expect.any(String), instance: '/v1/payouts' });
+    expect(res.body.errors?.map((e) => e.pointer)).toContain(pointer);
+    expect(await workflowExists(reference)).toBe(false);
+  });
+
+  test('reference with characters outside A-Z a-z 0-9 . _ - → 400', async () => {
+    const res = await call<ProblemBody>(stack, 'POST', '/v1/payouts', { body: ewalletPayout('bad ref/1', '081200000000') });
+    expect(res.status).toBe(400);
+    expect(res.body.errors?.map((e) => e.pointer)).toContain('/reference');
+  });
+
+  test('a body that is not JSON → 400 problem+json', async () => {
+    const res = await call<ProblemBody>(stack, 'POST', '/v1/payouts', { rawBody: '{"reference": ', headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(400);
+    expect(res.contentType).toContain('application/problem+json');
+  });
+
+  test('no body or a JSON array → 400', async () => {
+    expect((await call(stack, 'POST', '/v1/payouts', {})).status).toBe(400);
+    expect((await call(stack, 'POST', '/v1/payouts', { body: [1, 2] })).status).toBe(400);
+  });
+
+  test('a destination that routes to a provider this deployment lacks → 400, not 5xx', async () => {
+    const reference = uniqueReference('bank');
+    const res = await call<ProblemBody>(stack, 'POST', '/v1/payouts', {
+      body: { ...ewalletPayout(reference, '081200000000'), destination: { type: 'BANK_ACCOUNT', bankCode: '014', accountNumber: '1234567890' } },
+    });
+    expect(res.status).toBe(400);
+    expect(await workflowExists(reference)).toBe(false);
+  });
+});
+
+describe('authentication', () => {
+  test('no key → 401 problem+json; a wrong key → 401', async () => {
+    const none = await call<ProblemBody>(stack, 'POST', '/v1/payouts', { key: null, body: ewalletPayout(uniqueReference('auth'), '081200000000') });
+    expect(none.status).toBe(401);
+    expect(none.contentType).toContain('application/problem+json');
+    const wrong = await call(stack, 'GET', '/v1/payouts/anything', { key: 'not-a-key' });
+    expect(wrong.status).toBe(401);
+  });
+
+  test('an approver may not create payouts → 403', async () => {
+    const res = await call(stack, 'POST', '/v1/payouts', { key: KEYS.approver, body: ewalletPayout(uniqueReference('role'), '081200000000') });
+    expect(res.status).toBe(403);
+  });
+});
+
+describe('idempotent create', () => {
+  test('the same reference and body again → 200 with the same payout, one workflow, one transfer', async () => {
+    const reference = uniqueReference('replay');
+    const body = ewalletPayout(reference, '081200000000');
+    const first = await call<Payout>(stack, 'POST', '/v1/payouts', { body });
+    expect(first.status).toBe(201);
+    const again = await call<Payout>(stack, 'POST', '/v1/payouts', { body });
+    expect(again.status).toBe(200);
+    expect(again.body.id).toBe(reference);
+    expect(again.body.createdAt).toBe(first.body.createdAt);
+
+    await waitForStatus(stack, reference, 'AWAITING_APPROVAL');
+    await call(stack, 'POST', `/v1/payouts/${reference}/approve`, { key: KEYS.approver, body: {} });
+    await waitForStatus(stack, reference, 'SUCCEEDED');
+    // Also after the payout finished, the reference answers with the same payout, never a new one.
+    const afterwards = await call<Payout>(stack, 'POST', '/v1/payouts', { body });
+    expect(afterwards.status).toBe(200);
+    expect(afterwards.body.status).toBe('SUCCEEDED');
+    expect(await ledger(stack, reference)).toHaveLength(1);
+  });
+
+  test('the same reference with a different body → 409 problem+json, the first payout unchanged', async () => {
+    const reference = uniqueReference('conflict');
+    expect((await call(stack, 'POST', '/v1/payouts', { body: ewalletPayout(reference, '081200000000') })).status).toBe(201);
+    const changed = await call<ProblemBody>(stack, 'POST', '/v1/payouts', { body: ewalletPayout(reference, '081200000000', '20000.00') });
+    expect(changed.status).toBe(409);
+    expect(changed.contentType).toContain('application/problem+json');
+    const payout = await waitForStatus(stack, reference, 'AWAITING_APPROVAL');
+    expect(payout.amount.value).toBe('10000.00');
+  });
+});
+
+describe('reading and other routes', () => {
+  test('GET an unknown payout → 404; an id that cannot be a reference → 404', async () => {
+    expect((await call(stack, 'GET', `/v1/payouts/${uniqueReference('missing')}`)).status).toBe(404);
+    expect((await call(stack, 'GET', '/v1/payouts/%E2%9C%93%20nope')).status).toBe(404);
+  });
+
+  test('approve or reject an unknown payout → 404', async () => {
+    expect((await call(stack, 'POST', `/v1/payouts/${uniqueReference('missing')}/approve`, { key: KEYS.approver, body: {} })).status).toBe(404);
+    expect((await call(stack, 'POST', `/v1/payouts/${uniqueReference('missing')}/reject`, { key: KEYS.approver, body: { reason: 'x' } })).status).toBe(404);
+  });
+
+  test('reject without a reason → 400', async () => {
+    expect((await call(stack, 'POST', `/v1/payouts/${uniqueReference('x')}/reject`, { key: KEYS.approver, body: {} })).status).toBe(400);
+  });
+
+  test('healthz and readyz answer 200 with Temporal up; unknown routes are problem+json 404', async () => {
+    expect((await call(stack, 'GET', '/healthz', { key: null })).status).toBe(200);
+    expect((await call(stack, 'GET', '/readyz', { key: null })).status).toBe(200);
+    const unknown = await call(stack, 'GET', '/v2/nothing', { key: null });
+    expect(unknown.status).toBe(404);
+    expect(unknown.contentType).toContain('application/problem+json');
+  });
+});

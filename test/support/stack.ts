@@ -1,0 +1,171 @@
+// A whole payouts stack for one test file, made of real parts: the Singapay simulator over HTTP, our
+// real Singapay client, a worker on its own task queue of the shared dev server, and the real API on
+// a free port. Durations are short so that a payout settles in seconds.
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { createApp } from '../../src/api/app';
+import { createAuthenticator } from '../../src/api/auth';
+import type { Payout, PayoutStatus } from '../../src/domain/payout';
+import { createSingapayProvider } from '../../src/providers/singapay';
+import { startSingapaySimulator } from '../../src/simulators/singapay';
+import { createWorker } from '../../src/temporal/worker';
+import { DEFAULT_POLICY, type PayoutPolicy } from '../../workflows/policy';
+
+export const TEST_POLICY: PayoutPolicy = {
+  ...DEFAULT_POLICY,
+  statusPollInitialMs: 100,
+  statusPollMaxMs: 400,
+  statusPollBackoff: 1.5,
+  statusPollBudgetMs: 60_000,
+  activityRetryInitialMs: 100,
+  activityRetryMaxMs: 400,
+  activityTimeoutMs: 5_000,
+};
+
+export interface StackOptions {
+  policy?: Partial<PayoutPolicy>;
+  /** The Singapay client's HTTP timeout; short, so the "answer never comes" scenarios end quickly. */
+  providerTimeoutMs?: number;
+}
+
+export type TestStack = Awaited<ReturnType<typeof startStack>>;
+
+export async function startStack(options: StackOptions = {}) {
+  const address = process.env.TEST_TEMPORAL_ADDRESS;
+  const bundlePath = process.env.TEST_WORKFLOW_BUNDLE;
+  if (!address || !bundlePath) throw new Error('the jest global setup did not start Temporal (run tests through jest.config.js)');
+
+  const simulator = await startSingapaySimulator({ port: 0 });
+  const provider = createSingapayProvider({
+    baseUrl: simulator.url,
+    ...simulator.credentials,
+    timeoutMs: options.providerTimeoutMs ?? 1_000,
+  });
+  const taskQueue = `test-${randomUUID()}`;
+  const policy = { ...TEST_POLICY, ...options.policy };
+
+  const nativeConnection = await NativeConnection.connect({ address });
+  const worker: Worker = await createWorker({
+    connection: nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    providers: { singapay: provider },
+    workflowBundle: { codePath: bundlePath },
+    options: { shutdownGraceTime: '1s' },
+  });
+  const workerRun = worker.run();
+
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace: 'default' });
+  const app = createApp({
+    client,
+    taskQueue,
+    policy,
+    authenticator: createAuthenticator(undefined, false),
+    availableProviders: ['singapay'],
+    log: () => undefined,
+  });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    apiUrl,
+    simulator,
+    client,
+    taskQueue,
+    worker,
+    async stop() {
+      await new Promise((resolve) => server.close(resolve));
+      server.closeAllConnections();
+      worker.shutdown();
+      await workerRun;
+      await nativeConnection.close();
+      await connection.close();
+      await simulator.close();
+    },
+  };
+}
+
+export const KEYS = { requester: 'dev-requester', approver: 'dev-approver', admin: 'dev-admin' } as const;
+
+export interface ApiAnswer<T = unknown> {
+  status: number;
+  contentType: string;
+  body: T;
+  headers: Headers;
+}
+
+/** One HTTP call to the API, as any client would make it. */
+export async function call<T = Record<string, unknown>>(
+  stack: { apiUrl: string },
+  method: string,
+  path: string,
+  options: { key?: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+): Promise<ApiAnswer<T>> {
+  const headers: Record<string, string> = { ...options.headers };
+  const key = options.key === undefined ? KEYS.requester : options.key;
+  if (key) headers.authorization = `Bearer ${key}`;
+  let body: string | undefined;
+  if (options.rawBody !== undefined) body = options.rawBody;
+  else if (options.body !== undefined) body = JSON.stringify(options.body);
+  if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
+  const res = await fetch(`${stack.apiUrl}${path}`, { method, headers, body });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON: keep the text, the test will say so
+  }
+  return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: parsed as T, headers: res.headers };
+}
+
+let counter = 0;
+/** A reference unique to this test run. */
+export function uniqueReference(label: string): string {
+  counter += 1;
+  return `${label}-${Date.now().toString(36)}-${counter}-${randomUUID().slice(0, 6)}`;
+}
+
+export function ewalletPayout(reference: string, customerNumber: string, value = '10000.00', extra: Record<string, unknown> = {}) {
+  return {
+    reference,
+    destination: { type: 'EWALLET', ewallet: 'DANA', customerNumber },
+    amount: { value, currency: 'IDR' },
+    description: 'Cashback November',
+    ...extra,
+  };
+}
+
+/** Polls GET /v1/payouts/{id} until the status is reached (or fails with the last payout seen). */
+export async function waitForStatus(stack: { apiUrl: string }, id: string, status: PayoutStatus, timeoutMs = 30_000): Promise<Payout> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    const res = await call<Payout>(stack, 'GET', `/v1/payouts/${id}`);
+    last = res.body;
+    if (res.status === 200 && res.body.status === status) return res.body;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`payout ${id} did not reach ${status} within ${timeoutMs} ms; last seen: ${JSON.stringify(last)}`);
+}
+
+export interface LedgerEntry {
+  reference: string;
+  transactionId: string;
+  amount: { value: string; currency: string };
+  status: string;
+  triggerCalls: number;
+}
+
+/** The simulator's ledger: the judge of whether money moved, and how often. */
+export async function ledger(stack: { simulator: { url: string } }, reference?: string): Promise<LedgerEntry[]> {
+  const res = await fetch(`${stack.simulator.url}/__sim/transactions`);
+  const all = (await res.json()) as LedgerEntry[];
+  return reference === undefined ? all : all.filter((t) => t.reference === reference);
+}

@@ -1,0 +1,2 @@
+// The worker bundles this file: named exports of workflow functions only.
+export { payoutWorkflow } from './payout';

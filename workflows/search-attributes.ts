@@ -1,0 +1,18 @@
+// Custom search attributes, so operators can filter payouts in the Temporal Web UI
+// (e.g. `PayoutStatus = "AWAITING_APPROVAL"`). Search attributes are never encrypted: they hold no
+// names, phone or account numbers — only status, provider, destination type, amount and requester.
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export const PAYOUT_STATUS = defineSearchAttributeKey('PayoutStatus', SearchAttributeType.KEYWORD);
+export const PAYOUT_PROVIDER = defineSearchAttributeKey('PayoutProvider', SearchAttributeType.KEYWORD);
+export const PAYOUT_DESTINATION_TYPE = defineSearchAttributeKey('PayoutDestinationType', SearchAttributeType.KEYWORD);
+export const PAYOUT_AMOUNT = defineSearchAttributeKey('PayoutAmount', SearchAttributeType.INT);
+export const PAYOUT_REQUESTED_BY = defineSearchAttributeKey('PayoutRequestedBy', SearchAttributeType.KEYWORD);
+
+export const PAYOUT_SEARCH_ATTRIBUTES = [
+  PAYOUT_STATUS,
+  PAYOUT_PROVIDER,
+  PAYOUT_DESTINATION_TYPE,
+  PAYOUT_AMOUNT,
+  PAYOUT_REQUESTED_BY,
+] as const;
