@@ -49,6 +49,17 @@ export function createActivities(deps: ActivityDeps) {
         throw toActivityFailure(err);
       }
     },
+
+    /** The merchant's available balance at the provider, or null when the provider has no balance call. */
+    async checkAvailableBalance(provider: ProviderKey): Promise<number | null> {
+      const adapter = providerFor(provider);
+      if (!adapter.availableBalance) return null;
+      try {
+        return await adapter.availableBalance();
+      } catch (err) {
+        throw toActivityFailure(err);
+      }
+    },
   };
 }
 

@@ -52,6 +52,10 @@ export const envSchema = z
     ACTIVITY_RETRY_INITIAL_MS: millis(DEFAULT_POLICY.activityRetryInitialMs),
     ACTIVITY_RETRY_MAX_MS: millis(DEFAULT_POLICY.activityRetryMaxMs),
     ACTIVITY_TIMEOUT_MS: millis(DEFAULT_POLICY.activityTimeoutMs),
+    BALANCE_RECHECK_INITIAL_MS: millis(DEFAULT_POLICY.balanceRecheckInitialMs),
+    BALANCE_RECHECK_MAX_MS: millis(DEFAULT_POLICY.balanceRecheckMaxMs),
+    BALANCE_RECHECK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(DEFAULT_POLICY.balanceRecheckMaxAttempts),
+    WORKFLOW_MAX_HISTORY_EVENTS: z.coerce.number().int().min(100).max(40_000).default(DEFAULT_POLICY.maxHistoryEvents),
   })
   .superRefine((env, ctx) => {
     const singapay = ['SINGAPAY_BASE_URL', 'SINGAPAY_CLIENT_ID', 'SINGAPAY_CLIENT_SECRET', 'SINGAPAY_API_KEY', 'SINGAPAY_ACCOUNT_ID'] as const;
@@ -151,6 +155,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       activityRetryInitialMs: env.ACTIVITY_RETRY_INITIAL_MS,
       activityRetryMaxMs: env.ACTIVITY_RETRY_MAX_MS,
       activityTimeoutMs: env.ACTIVITY_TIMEOUT_MS,
+      balanceRecheckInitialMs: env.BALANCE_RECHECK_INITIAL_MS,
+      balanceRecheckMaxMs: env.BALANCE_RECHECK_MAX_MS,
+      balanceRecheckMaxAttempts: env.BALANCE_RECHECK_MAX_ATTEMPTS,
+      maxHistoryEvents: env.WORKFLOW_MAX_HISTORY_EVENTS,
     },
   };
 }

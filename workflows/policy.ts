@@ -22,6 +22,13 @@ export interface PayoutPolicy {
   statusCheckMaxAttempts: number;
   /** Upper bound of one provider call attempt, including its HTTP timeout. */
   activityTimeoutMs: number;
+  /** While the merchant balance is short: first wait before checking again; doubles up to the max. */
+  balanceRecheckInitialMs: number;
+  balanceRecheckMaxMs: number;
+  /** Balance checks before the payout fails with INSUFFICIENT_BALANCE (no money has moved then). */
+  balanceRecheckMaxAttempts: number;
+  /** Continue-as-new once a run's history has this many events (or the server suggests it). */
+  maxHistoryEvents: number;
 }
 
 export const DEFAULT_POLICY: PayoutPolicy = {
@@ -35,12 +42,21 @@ export const DEFAULT_POLICY: PayoutPolicy = {
   triggerMaxAttempts: 6,
   statusCheckMaxAttempts: 3,
   activityTimeoutMs: 30_000,
+  balanceRecheckInitialMs: 60_000,
+  balanceRecheckMaxMs: 30 * 60_000,
+  balanceRecheckMaxAttempts: 12,
+  maxHistoryEvents: 2_000,
 };
 
 /** Wait before status check number `checksDone + 1`: initial × backoff^checksDone, capped. */
 export function statusPollDelay(checksDone: number, policy: PayoutPolicy): number {
   const grown = policy.statusPollInitialMs * Math.pow(policy.statusPollBackoff, Math.max(0, checksDone));
   return Math.min(policy.statusPollMaxMs, Math.round(grown));
+}
+
+/** Wait before balance check number `checksDone + 1` while the balance is short. */
+export function balanceRecheckDelay(checksDone: number, policy: PayoutPolicy): number {
+  return Math.min(policy.balanceRecheckMaxMs, policy.balanceRecheckInitialMs * Math.pow(2, Math.max(0, checksDone - 1)));
 }
 
 /** True once the transfer has been unresolved for longer than the polling budget. */

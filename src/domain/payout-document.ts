@@ -1,7 +1,7 @@
 // Building and changing the payout document of api.md. Pure functions over plain data: the
 // workflow keeps the document as its state and returns it from the `getPayout` query.
 import { toMoney } from './money';
-import type { InquiryResult, Payout, PayoutRequest, PayoutStatus } from './payout';
+import { destinationNumber, type InquiryResult, type Payout, type PayoutRequest, type PayoutStatus } from './payout';
 
 export function newPayoutDocument(request: PayoutRequest): Payout {
   return {
@@ -47,6 +47,26 @@ export function amountOutsideLimits(amount: number, inquiry: InquiryResult): str
   }
   if (inquiry.maxAmount !== undefined && amount > inquiry.maxAmount) {
     return `amount ${amount} is above the account's maximum of ${inquiry.maxAmount}`;
+  }
+  return undefined;
+}
+
+/**
+ * Whether the provider's record for our reference describes a different transfer (a reference
+ * collision): then its status says nothing about our payout. Fields the provider did not echo are
+ * not compared.
+ */
+export function recordMismatch(
+  request: Pick<PayoutRequest, 'amount' | 'destination'>,
+  recorded: { amount?: number; accountNumber?: string } | undefined,
+): string | undefined {
+  if (!recorded) return undefined;
+  if (recorded.amount !== undefined && recorded.amount !== request.amount) {
+    return `the provider's record for this reference has amount ${recorded.amount}, not ${request.amount}`;
+  }
+  const ours = destinationNumber(request.destination);
+  if (recorded.accountNumber !== undefined && recorded.accountNumber !== ours) {
+    return `the provider's record for this reference pays another account (…${recorded.accountNumber.slice(-4)}), not …${ours.slice(-4)}`;
   }
   return undefined;
 }

@@ -135,6 +135,8 @@ export interface Payout {
   approval?: ApprovalDecision;
   transfer?: TransferProgress;
   failure?: PayoutFailure;
+  /** Why an operator must look (NEEDS_ATTENTION), and since when. */
+  attention?: { reason: string; since: string };
   timeline: TimelineEntry[];
 }
 

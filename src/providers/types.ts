@@ -53,6 +53,11 @@ export interface PayoutProvider {
   inquireAccount(order: TransferOrder): Promise<AccountInquiryResult>;
   triggerTransfer(order: TransferOrder): Promise<TriggerResult>;
   checkTransferStatus(order: TransferOrder, providerReference?: string): Promise<TransferStatusResult>;
+  /**
+   * Optional: the merchant's available balance at this provider in whole rupiah, checked before a
+   * transfer is submitted (a provider without a balance call leaves it out).
+   */
+  availableBalance?(): Promise<number>;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { DEFAULT_POLICY, pollingBudgetSpent, statusPollDelay } from '../../workflows/policy';
+import { balanceRecheckDelay, DEFAULT_POLICY, pollingBudgetSpent, statusPollDelay } from '../../workflows/policy';
 
 describe('status polling policy', () => {
   test('starts at the initial delay, doubles, and stops growing at the cap', () => {
@@ -11,5 +11,12 @@ describe('status polling policy', () => {
   test('the budget is spent only after the configured time', () => {
     expect(pollingBudgetSpent(0, DEFAULT_POLICY.statusPollBudgetMs, DEFAULT_POLICY)).toBe(false);
     expect(pollingBudgetSpent(0, DEFAULT_POLICY.statusPollBudgetMs + 1, DEFAULT_POLICY)).toBe(true);
+  });
+});
+
+describe('balance re-check policy', () => {
+  test('waits the initial delay, doubles, and is capped', () => {
+    const policy = { ...DEFAULT_POLICY, balanceRecheckInitialMs: 1_000, balanceRecheckMaxMs: 5_000 };
+    expect([1, 2, 3, 4, 5].map((n) => balanceRecheckDelay(n, policy))).toEqual([1_000, 2_000, 4_000, 5_000, 5_000]);
   });
 });

@@ -1,0 +1,121 @@
+// `npm start` as a person uses it: the whole stack comes up from one command, a DANA payout goes
+// through with curl-like calls, Ctrl-C (SIGINT) stops every child, and the SQLite file it leaves
+// opens again with the payout in it.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { resolveTemporalBinary } from '../../src/temporal/cli-binary';
+import { startDevServer } from '../../src/temporal/dev-server';
+import type { Payout } from '../../src/domain/payout';
+import { freePort } from '../support/ports';
+import { call, uniqueReference, waitForStatus } from '../support/stack';
+
+const ROOT = join(__dirname, '..', '..');
+
+function descendants(pid: number): number[] {
+  const out = spawnSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' }).stdout;
+  const pairs = out
+    .trim()
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/).map(Number) as [number, number]);
+  const found: number[] = [];
+  const walk = (parent: number) => {
+    for (const [child, ppid] of pairs) {
+      if (ppid === parent) {
+        found.push(child);
+        walk(child);
+      }
+    }
+  };
+  walk(pid);
+  return found;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('npm start', () => {
+  let start: ChildProcess | undefined;
+  let output = '';
+  afterAll(() => {
+    if (start && start.exitCode === null) start.kill('SIGKILL');
+  });
+
+  test('brings up Temporal + UI, simulator, worker and API; a payout succeeds; Ctrl-C stops every child', async () => {
+    const ports = { temporal: await freePort(), ui: await freePort(), api: await freePort(), sim: await freePort() };
+    const dbFile = join(mkdtempSync(join(tmpdir(), 'payouts-start-')), 'temporal.db');
+    start = spawn(process.execPath, ['--import', 'tsx', 'src/bin/start.ts'], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        TEMPORAL_PORT: String(ports.temporal),
+        TEMPORAL_UI_PORT: String(ports.ui),
+        TEMPORAL_DB_FILE: dbFile,
+        API_PORT: String(ports.api),
+        SINGAPAY_SIMULATOR_PORT: String(ports.sim),
+        STATUS_POLL_INITIAL_MS: '200',
+        STATUS_POLL_MAX_MS: '1000',
+        ACTIVITY_RETRY_INITIAL_MS: '200',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    start.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+    start.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+
+    const deadline = Date.now() + 90_000;
+    while (!output.includes('Payouts is running') && Date.now() < deadline && start.exitCode === null) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(output).toContain('Payouts is running');
+    expect(output).toContain(`http://localhost:${ports.ui}`);
+    expect(output).toContain('dev-approver');
+    expect(output).toContain(`127.0.0.1:${ports.sim}`);
+
+    // The Web UI answers.
+    const ui = await fetch(`http://127.0.0.1:${ports.ui}/`);
+    expect(ui.status).toBe(200);
+
+    const api = { apiUrl: `http://127.0.0.1:${ports.api}` };
+    const reference = uniqueReference('start');
+    const created = await call<Payout>(api, 'POST', '/v1/payouts', {
+      body: { reference, destination: { type: 'EWALLET', ewallet: 'DANA', customerNumber: '62811742234' }, amount: { value: '10000.00', currency: 'IDR' } },
+    });
+    expect(created.status).toBe(201);
+    const awaiting = await waitForStatus(api, reference, 'AWAITING_APPROVAL');
+    expect(awaiting.inquiry?.grossAmount.value).toBe('10500.00');
+    const approved = await call(api, 'POST', `/v1/payouts/${reference}/approve`, { key: 'dev-approver', body: {} });
+    expect(approved.status).toBe(200);
+    await waitForStatus(api, reference, 'SUCCEEDED');
+    const ledger = (await (await fetch(`http://127.0.0.1:${ports.sim}/__sim/transactions`)).json()) as { reference: string }[];
+    expect(ledger.filter((t) => t.reference === reference)).toHaveLength(1);
+
+    // Ctrl-C: every process it started is gone, and it exits 0.
+    const children = descendants(start.pid!);
+    expect(children.length).toBeGreaterThanOrEqual(3); // temporal, worker, api
+    const exited = new Promise<number | null>((resolve) => start!.once('exit', (code) => resolve(code)));
+    start.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(children.filter(alive)).toEqual([]);
+
+    // The database it leaves opens again and still holds the finished payout.
+    const binary = await resolveTemporalBinary({ log: () => undefined });
+    const again = await startDevServer({ binary, port: await freePort(), dbFile });
+    try {
+      const connection = await Connection.connect({ address: again.address });
+      const client = new Client({ connection });
+      const result = (await client.workflow.getHandle(`payout-${reference}`).result()) as Payout;
+      expect(result.status).toBe('SUCCEEDED');
+      await connection.close();
+    } finally {
+      await again.stop();
+    }
+  }, 180_000);
+});

@@ -1,0 +1,89 @@
+// What every part of one payout workflow run shares: its input, its state (all of which is carried
+// over continue-as-new), the transfer order, the activity proxies, and the helpers that change status.
+import { proxyActivities, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import type { PayoutActivities } from '../activities';
+import { changeStatus } from '../src/domain/payout-document';
+import type { Payout, PayoutFailure, PayoutRequest, PayoutStatus } from '../src/domain/payout';
+import type { TransferOrder } from '../src/providers/types';
+import type { PayoutPolicy } from './policy';
+import { PAYOUT_STATUS } from './search-attributes';
+
+/** Everything a run knows that the next run (after continue-as-new) must know too. Plain data. */
+export interface PayoutState {
+  payout: Payout;
+  /** A decision (approve, reject, cancel, expiry) was taken: no second one. */
+  decided: boolean;
+  /** The trigger may have been sent: from then on the payout cannot be cancelled. */
+  submitted: boolean;
+  submittedAtMs?: number;
+  /** The provider confirmed it holds a transfer for our reference (accepted, duplicate, or seen in status). */
+  providerHasIt: boolean;
+  /** A trigger refusal that came after a lost attempt: believed only once status finds nothing. */
+  unconfirmedRefusal?: PayoutFailure;
+  /** Balance checks made while the merchant balance was short. */
+  balanceChecks: number;
+}
+
+export interface PayoutWorkflowInput {
+  request: PayoutRequest;
+  policy: PayoutPolicy;
+  /** Set when this run continues an earlier one (continue-as-new). */
+  carried?: PayoutState;
+}
+
+export type PayoutContext = ReturnType<typeof createContext>;
+
+export function createContext(input: PayoutWorkflowInput) {
+  const { request, policy } = input;
+  const state: PayoutState = input.carried ?? {
+    payout: undefined as unknown as Payout, // set by the caller at once (newPayoutDocument)
+    decided: false,
+    submitted: false,
+    providerHasIt: false,
+    balanceChecks: 0,
+  };
+  const order: TransferOrder = {
+    reference: request.reference,
+    destination: request.destination,
+    amount: request.amount,
+    ...(request.description !== undefined && { description: request.description }),
+    ...(request.beneficiaryEmail !== undefined && { beneficiaryEmail: request.beneficiaryEmail }),
+  };
+  const now = () => new Date().toISOString();
+  const setStatus = (status: PayoutStatus, detail?: string) => {
+    changeStatus(state.payout, status, now(), detail);
+    upsertSearchAttributes([{ key: PAYOUT_STATUS, value: status }]);
+  };
+  return {
+    request,
+    policy,
+    state,
+    order,
+    activities: activityProxies(policy),
+    now,
+    setStatus,
+    fail(failure: PayoutFailure) {
+      state.payout.failure = failure;
+      setStatus('FAILED', failure.message);
+    },
+    /** A function, not an inline comparison: handlers change the status while the main flow awaits. */
+    cancelled: () => state.payout.status === 'CANCELLED',
+    /** What the payout waits for now, shown in the Web UI while a worker holds the workflow. */
+    explain: (markdown: string) => setCurrentDetails(markdown),
+  };
+}
+
+function activityProxies(policy: PayoutPolicy) {
+  const retry = (maximumAttempts: number) => ({
+    initialInterval: policy.activityRetryInitialMs,
+    maximumInterval: policy.activityRetryMaxMs,
+    backoffCoefficient: 2,
+    maximumAttempts,
+  });
+  const base = { startToCloseTimeout: policy.activityTimeoutMs };
+  return {
+    inquiry: proxyActivities<PayoutActivities>({ ...base, retry: retry(policy.inquiryMaxAttempts) }),
+    trigger: proxyActivities<PayoutActivities>({ ...base, retry: retry(policy.triggerMaxAttempts) }),
+    status: proxyActivities<PayoutActivities>({ ...base, retry: retry(policy.statusCheckMaxAttempts) }),
+  };
+}
