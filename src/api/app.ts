@@ -1,13 +1,15 @@
 // The HTTP API (api.md): Express 5, every body parsed with zod, every error problem+json.
+import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Client } from '@temporalio/client';
 import type { z } from 'zod';
 import type { ProviderKey } from '../domain/payout';
+import { createLogger, type Logger } from '../logging';
 import type { PayoutPolicy } from '../../workflows/policy';
 import { requireRole, type Authenticator } from './auth';
 import { createPayoutService } from './payouts';
 import { problemHandler, problems, toPointer } from './problem';
-import { approveBodySchema, cancelBodySchema, createPayoutSchema, REFERENCE_PATTERN, rejectBodySchema } from './schemas';
+import { approveBodySchema, cancelBodySchema, createPayoutSchema, listQuerySchema, REFERENCE_PATTERN, rejectBodySchema } from './schemas';
 
 export interface AppDeps {
   client: Client;
@@ -15,16 +17,34 @@ export interface AppDeps {
   policy: PayoutPolicy;
   authenticator: Authenticator;
   availableProviders: readonly ProviderKey[];
-  log?: (message: string, details?: unknown) => void;
+  logger?: Logger;
 }
 
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
 export function createApp(deps: AppDeps): express.Express {
-  const log = deps.log ?? ((message: string, details?: unknown) => console.error(message, details));
+  const logger = deps.logger ?? createLogger({ name: 'api' });
   const payouts = createPayoutService(deps);
   const createSchema = createPayoutSchema();
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+
+  // X-Request-Id: the caller's when it is sane, else a new one; echoed and on every log line.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const given = req.header('x-request-id');
+    const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
+    res.setHeader('X-Request-Id', requestId);
+    req.log = logger.child({ requestId });
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      req.log!.info(
+        { method: req.method, path: req.path, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6, principal: req.principal?.name },
+        'request',
+      );
+    });
+    next();
+  });
   app.use(express.json({ limit: '64kb', type: ['application/json', 'application/*+json'] }));
 
   const auth = (...roles: Parameters<typeof requireRole> extends [unknown, ...infer R] ? R : never) =>
@@ -48,6 +68,10 @@ export function createApp(deps: AppDeps): express.Express {
     const body = parseBody(createSchema, req.body);
     const { created, payout } = await payouts.create(body, req.principal!.name);
     res.status(created ? 201 : 200).location(`/v1/payouts/${encodeURIComponent(payout.id)}`).json(payout);
+  });
+
+  app.get('/v1/payouts', auth(), async (req, res) => {
+    res.json(await payouts.list(parseBody(listQuerySchema, { ...req.query }, 'query')));
   });
 
   app.get('/v1/payouts/:id', auth(), async (req, res) => {
@@ -77,25 +101,31 @@ export function createApp(deps: AppDeps): express.Express {
   app.use((req: Request, _res: Response, next: NextFunction) => {
     next(problems.notFound(`no route for ${req.method} ${req.path}`));
   });
-  app.use(problemHandler((message, err) => log(message, err)));
+  app.use(problemHandler((req, err) => (req.log ?? logger).error({ err }, 'unhandled error')));
   return app;
 }
 
 /** Ids that cannot be references cannot be payouts: 404 without asking Temporal. */
+declare module 'express-serve-static-core' {
+  interface Request {
+    log?: Logger;
+  }
+}
+
 function payoutId(req: Request): string {
   const id = String(req.params.id);
   if (!REFERENCE_PATTERN.test(id)) throw problems.notFound(`no payout with id ${id.slice(0, 80)}`);
   return id;
 }
 
-function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+function parseBody<S extends z.ZodType>(schema: S, body: unknown, where: 'body' | 'query' = 'body'): z.infer<S> {
   if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw problems.validation('The request body must be a JSON object (Content-Type: application/json).');
   }
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
     throw problems.validation(
-      'Some fields are not valid; see `errors`.',
+      where === 'body' ? 'Some fields are not valid; see `errors`.' : 'Some query parameters are not valid; see `errors`.',
       parsed.error.issues.map((issue) => ({
         pointer: toPointer(issue.code === 'unrecognized_keys' ? [...issue.path, ...issue.keys.slice(0, 1)] : issue.path),
         detail: issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,

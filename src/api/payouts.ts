@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { WorkflowUpdateFailedError, isGrpcServiceError, ServiceError, type Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
 import { parseRupiah } from '../domain/money';
-import { destinationNumber, maskNumber, type Payout, type PayoutRequest, type ProviderKey } from '../domain/payout';
+import { destinationNumber, maskNumber, type Payout, type PayoutRequest, type PayoutStatus, type ProviderKey } from '../domain/payout';
 import { newPayoutDocument } from '../domain/payout-document';
 import { canServe, defaultProvider } from '../domain/routing';
 import type { PayoutPolicy } from '../../workflows/policy';
@@ -30,6 +30,13 @@ import type { CreatePayoutBody } from './schemas';
 import { Problem, problems } from './problem';
 
 const DEFAULT_APPROVAL_TIMEOUT_MS = 24 * 60 * 60 * 1000;
+
+export interface ListFilter {
+  status?: PayoutStatus;
+  provider?: ProviderKey;
+  limit: number;
+  cursor?: string;
+}
 
 export function payoutWorkflowId(reference: string): string {
   return `payout-${reference}`;
@@ -149,9 +156,40 @@ export function createPayoutService(deps: PayoutServiceDeps) {
     }
   }
 
+  /**
+   * Payouts from Temporal visibility, filtered by search attributes, newest first as visibility
+   * orders them. Each item is read like GET reads it, in parallel.
+   */
+  async function list(filter: ListFilter): Promise<{ items: Payout[]; nextCursor: string | null }> {
+    const clauses = [`WorkflowType = 'payoutWorkflow'`, `ExecutionStatus != 'ContinuedAsNew'`];
+    // Both values come from closed enums (zod), so they cannot inject into the query.
+    if (filter.status) clauses.push(`${PAYOUT_STATUS.name} = '${filter.status}'`);
+    if (filter.provider) clauses.push(`${PAYOUT_PROVIDER.name} = '${filter.provider}'`);
+    let page;
+    try {
+      page = await deps.client.workflowService.listWorkflowExecutions({
+        namespace: deps.client.options.namespace,
+        query: clauses.join(' AND '),
+        pageSize: filter.limit,
+        ...(filter.cursor && { nextPageToken: Buffer.from(filter.cursor, 'base64url') }),
+      });
+    } catch (err) {
+      if (isGrpcServiceError(err) && err.code === 3) throw problems.validation('the cursor is not valid', [{ pointer: '/cursor', detail: 'use nextCursor from a previous page' }]);
+      throw asTemporalProblem(err);
+    }
+    const ids = (page.executions ?? [])
+      .map((e) => e.execution?.workflowId ?? '')
+      .filter((id) => id.startsWith('payout-'))
+      .map((id) => id.slice('payout-'.length));
+    const items = await Promise.all(ids.map((id) => get(id)));
+    const token = page.nextPageToken;
+    return { items, nextCursor: token && token.length > 0 ? Buffer.from(token).toString('base64url') : null };
+  }
+
   return {
     create,
     get,
+    list,
     approve: (id: string, input: ApproveInput) => decide(id, approveUpdate, input),
     reject: (id: string, input: RejectInput) => decide(id, rejectUpdate, input),
     cancel: (id: string, input: CancelInput) => decide(id, cancelUpdate, input),

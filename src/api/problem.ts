@@ -59,7 +59,7 @@ export function sendProblem(res: Response, req: Request, problem: Problem): void
 }
 
 /** Express error handler: known problems as they are, body-parser errors as 4xx, anything else as a bare 500. */
-export function problemHandler(log: (message: string, err: unknown) => void) {
+export function problemHandler(logUnexpected: (req: Request, err: unknown) => void) {
   return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
     if (res.headersSent) return next(err);
     if (err instanceof Problem) return sendProblem(res, req, err);
@@ -74,7 +74,7 @@ export function problemHandler(log: (message: string, err: unknown) => void) {
     if (typeof status === 'number' && status >= 400 && status < 500) {
       return sendProblem(res, req, new Problem(status, 'bad-request', 'The request could not be read.', 'The request could not be read.'));
     }
-    log('unhandled error', err);
+    logUnexpected(req, err);
     sendProblem(res, req, new Problem(500, 'internal-error', 'Something went wrong on our side.', 'The error was logged; nothing about it is shown here.'));
   };
 }

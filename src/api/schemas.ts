@@ -1,6 +1,6 @@
 // The HTTP request bodies of api.md as zod schemas: parsed once at the edge, trusted inside.
 import { z } from 'zod';
-import { EWALLETS, PROVIDERS } from '../domain/payout';
+import { EWALLETS, PAYOUT_STATUSES, PROVIDERS } from '../domain/payout';
 import { RUPIAH_PATTERN } from '../domain/money';
 
 export const REFERENCE_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
@@ -70,3 +70,10 @@ export type CreatePayoutBody = z.infer<ReturnType<typeof createPayoutSchema>>;
 export const approveBodySchema = z.strictObject({ comment: z.string().max(500).optional() });
 export const rejectBodySchema = z.strictObject({ reason: z.string().trim().min(1, 'a reason is required').max(500) });
 export const cancelBodySchema = z.strictObject({ reason: z.string().max(500).optional() });
+
+export const listQuerySchema = z.strictObject({
+  status: z.enum(PAYOUT_STATUSES).optional(),
+  provider: z.enum(PROVIDERS).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().regex(/^[A-Za-z0-9_-]{1,4096}$/, 'must be a nextCursor from a previous page').optional(),
+});

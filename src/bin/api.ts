@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { createApp } from '../api/app';
 import { createAuthenticator, DEVELOPMENT_KEYS } from '../api/auth';
 import { loadConfigOrExit } from '../config';
+import { createLogger } from '../logging';
 import { availableProviders } from '../providers/registry';
 
 async function main() {
@@ -17,6 +18,7 @@ async function main() {
     policy: config.policy,
     authenticator: createAuthenticator(config.api.keys, config.production),
     availableProviders: availableProviders(config),
+    logger: createLogger({ name: 'api' }),
   });
   const server = app.listen(config.api.port, config.api.host, () => {
     console.log(`[api] listening on http://${config.api.host}:${config.api.port}`);

@@ -158,3 +158,50 @@ describe('reading and other routes', () => {
     expect(unknown.contentType).toContain('application/problem+json');
   });
 });
+
+describe('GET /v1/payouts', () => {
+  test('filters by status and provider, pages with a cursor, newest first, every payout once', async () => {
+    const older = uniqueReference('list-a');
+    const newer = uniqueReference('list-b');
+    for (const reference of [older, newer]) {
+      expect((await call(stack, 'POST', '/v1/payouts', { body: ewalletPayout(reference, '081200000000') })).status).toBe(201);
+      await waitForStatus(stack, reference, 'AWAITING_APPROVAL');
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const query: string = `status=AWAITING_APPROVAL&provider=singapay&limit=2${cursor ? `&cursor=${cursor}` : ''}`;
+      const page = await call<{ items: Payout[]; nextCursor: string | null }>(stack, 'GET', `/v1/payouts?${query}`);
+      expect(page.status).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(2);
+      for (const item of page.body.items) {
+        expect(item.status).toBe('AWAITING_APPROVAL');
+        expect(item.provider).toBe('singapay');
+        seen.push(item.id);
+      }
+      cursor = page.body.nextCursor;
+      pages += 1;
+    } while (cursor && pages < 50);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen).toContain(older);
+    expect(seen).toContain(newer);
+    expect(seen.indexOf(newer)).toBeLessThan(seen.indexOf(older));
+
+    const rejected = await call<{ items: Payout[] }>(stack, 'GET', '/v1/payouts?status=REJECTED&limit=100');
+    expect(rejected.body.items.map((p) => p.id)).not.toContain(newer);
+  });
+
+  test.each([['limit=0'], ['limit=101'], ['status=DONE'], ['provider=paypal'], ['cursor=%25%25'], ['cursor=bm90LWEtdG9rZW4'], ['unknown=1']])(
+    '%s → 400 problem+json',
+    async (query) => {
+      const res = await call(stack, 'GET', `/v1/payouts?${query}`);
+      expect(res.status).toBe(400);
+      expect(res.contentType).toContain('application/problem+json');
+    },
+  );
+
+  test('without a key → 401', async () => {
+    expect((await call(stack, 'GET', '/v1/payouts', { key: null })).status).toBe(401);
+  });
+});

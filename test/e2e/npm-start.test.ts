@@ -11,6 +11,7 @@ import { startDevServer } from '../../src/temporal/dev-server';
 import type { Payout } from '../../src/domain/payout';
 import { freePort } from '../support/ports';
 import { call, uniqueReference, waitForStatus } from '../support/stack';
+import { startSingapaySimulator } from '../../src/simulators/singapay';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -118,4 +119,58 @@ describe('npm start', () => {
       await again.stop();
     }
   }, 180_000);
+
+  test('with TEMPORAL_ADDRESS and Singapay credentials set it uses them: no dev server, no simulator of its own', async () => {
+    const simulator = await startSingapaySimulator({ port: 0 });
+    const api = { apiUrl: '' };
+    let child: ChildProcess | undefined;
+    let log = '';
+    try {
+      const apiPort = await freePort();
+      api.apiUrl = `http://127.0.0.1:${apiPort}`;
+      child = spawn(process.execPath, ['--import', 'tsx', 'src/bin/start.ts'], {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS,
+          TEMPORAL_TASK_QUEUE: `start-external-${Date.now()}`,
+          API_PORT: String(apiPort),
+          SINGAPAY_BASE_URL: simulator.url,
+          SINGAPAY_CLIENT_ID: simulator.credentials.clientId,
+          SINGAPAY_CLIENT_SECRET: simulator.credentials.clientSecret,
+          SINGAPAY_API_KEY: simulator.credentials.apiKey,
+          SINGAPAY_ACCOUNT_ID: simulator.credentials.accountId,
+          STATUS_POLL_INITIAL_MS: '200',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child.stdout!.on('data', (c: Buffer) => (log += c.toString()));
+      child.stderr!.on('data', (c: Buffer) => (log += c.toString()));
+      const deadline = Date.now() + 90_000;
+      while (!log.includes('Payouts is running') && Date.now() < deadline && child.exitCode === null) {
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(log).toContain(`using the Temporal server at ${process.env.TEST_TEMPORAL_ADDRESS}`);
+      expect(log).toContain(`using Singapay at ${simulator.url}`);
+      expect(log).not.toContain('Singapay sim ');
+      expect(log).not.toContain('starting the Temporal dev server');
+
+      const reference = uniqueReference('external');
+      await call(api, 'POST', '/v1/payouts', {
+        body: { reference, destination: { type: 'EWALLET', ewallet: 'OVO', customerNumber: '081200000000' }, amount: { value: '15000.00', currency: 'IDR' } },
+      });
+      await waitForStatus(api, reference, 'AWAITING_APPROVAL');
+      await call(api, 'POST', `/v1/payouts/${reference}/approve`, { key: 'dev-approver', body: {} });
+      await waitForStatus(api, reference, 'SUCCEEDED');
+      const ledger = (await (await fetch(`${simulator.url}/__sim/transactions`)).json()) as { reference: string }[];
+      expect(ledger.filter((t) => t.reference === reference)).toHaveLength(1);
+
+      const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child && child.exitCode === null) child.kill('SIGKILL');
+      await simulator.close();
+    }
+  }, 120_000);
 });

@@ -8,6 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createApp } from '../../src/api/app';
 import { createAuthenticator } from '../../src/api/auth';
+import { createLogger } from '../../src/logging';
 import type { Payout, PayoutStatus } from '../../src/domain/payout';
 import { createSingapayProvider } from '../../src/providers/singapay';
 import { startSingapaySimulator } from '../../src/simulators/singapay';
@@ -66,7 +67,7 @@ export async function startStack(options: StackOptions = {}) {
     policy,
     authenticator: createAuthenticator(undefined, false),
     availableProviders: ['singapay'],
-    log: () => undefined,
+    logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
