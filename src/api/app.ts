@@ -8,6 +8,7 @@ import { createLogger, type Logger } from '../logging';
 import type { PayoutPolicy } from '../../workflows/policy';
 import { requireRole, type Authenticator } from './auth';
 import { createPayoutService } from './payouts';
+import { buildOpenApiDocument, renderDocsPage } from './openapi';
 import { problemHandler, problems, toPointer } from './problem';
 import { approveBodySchema, cancelBodySchema, createPayoutSchema, listQuerySchema, REFERENCE_PATTERN, rejectBodySchema } from './schemas';
 
@@ -52,6 +53,15 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
+  });
+
+  const openApi = buildOpenApiDocument();
+  const docsPage = renderDocsPage(openApi);
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApi);
+  });
+  app.get('/docs', (_req, res) => {
+    res.type('html').send(docsPage);
   });
 
   app.get('/readyz', async (_req, res) => {

@@ -77,3 +77,70 @@ export const listQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().regex(/^[A-Za-z0-9_-]{1,4096}$/, 'must be a nextCursor from a previous page').optional(),
 });
+
+// --- answers (documented in OpenAPI; tests check real answers against them) ---
+
+const moneyOut = z.object({ value: z.string().regex(/^\d+\.\d{2}$/), currency: z.literal('IDR') });
+const at = z.string().datetime();
+
+export const payoutSchema = z.object({
+  id: z.string(),
+  reference: z.string(),
+  status: z.enum(PAYOUT_STATUSES),
+  provider: z.enum(PROVIDERS),
+  destination: z.discriminatedUnion('type', [
+    z.object({ type: z.literal('EWALLET'), ewallet: z.enum(EWALLETS), customerNumber: z.string() }),
+    z.object({ type: z.literal('BANK_ACCOUNT'), bankCode: z.string(), accountNumber: z.string() }),
+    z.object({ type: z.literal('VIRTUAL_ACCOUNT'), billerCode: z.string(), virtualAccountNumber: z.string() }),
+  ]),
+  amount: moneyOut,
+  description: z.string().optional(),
+  beneficiaryEmail: z.string().optional(),
+  requestedBy: z.string(),
+  createdAt: at,
+  updatedAt: at,
+  approvalDeadline: at.optional(),
+  scheduledAt: at.optional(),
+  inquiry: z
+    .object({
+      accountName: z.string(),
+      amount: moneyOut,
+      fee: moneyOut,
+      grossAmount: moneyOut,
+      minAmount: moneyOut.optional(),
+      maxAmount: moneyOut.optional(),
+    })
+    .optional(),
+  approval: z
+    .object({
+      decision: z.enum(['APPROVED', 'REJECTED', 'CANCELLED']),
+      by: z.string(),
+      at,
+      comment: z.string().optional(),
+      reason: z.string().optional(),
+    })
+    .optional(),
+  transfer: z
+    .object({
+      providerReference: z.string().optional(),
+      providerStatus: z.object({ code: z.string(), desc: z.string() }).optional(),
+      submittedAt: at.optional(),
+      lastCheckedAt: at.optional(),
+      statusChecks: z.number().int().min(0),
+    })
+    .optional(),
+  failure: z.object({ code: z.string(), message: z.string(), providerCode: z.string().optional() }).optional(),
+  attention: z.object({ reason: z.string(), since: at }).optional(),
+  timeline: z.array(z.object({ status: z.enum(PAYOUT_STATUSES), at, detail: z.string().optional() })),
+});
+
+export const payoutListSchema = z.object({ items: z.array(payoutSchema), nextCursor: z.string().nullable() });
+
+export const problemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  instance: z.string(),
+  errors: z.array(z.object({ pointer: z.string(), detail: z.string() })).optional(),
+});

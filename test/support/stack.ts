@@ -9,22 +9,16 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createApp } from '../../src/api/app';
 import { createAuthenticator } from '../../src/api/auth';
 import { createLogger } from '../../src/logging';
+import { payoutSchema } from '../../src/api/schemas';
 import type { Payout, PayoutStatus } from '../../src/domain/payout';
 import { createSingapayProvider } from '../../src/providers/singapay';
 import { startSingapaySimulator } from '../../src/simulators/singapay';
 import { createWorker } from '../../src/temporal/worker';
-import { DEFAULT_POLICY, type PayoutPolicy } from '../../workflows/policy';
+import type { PayoutPolicy } from '../../workflows/policy';
+import { TEST_POLICY } from './policy';
 
-export const TEST_POLICY: PayoutPolicy = {
-  ...DEFAULT_POLICY,
-  statusPollInitialMs: 100,
-  statusPollMaxMs: 400,
-  statusPollBackoff: 1.5,
-  statusPollBudgetMs: 60_000,
-  activityRetryInitialMs: 100,
-  activityRetryMaxMs: 400,
-  activityTimeoutMs: 5_000,
-};
+export { TEST_POLICY };
+
 
 export interface StackOptions {
   policy?: Partial<PayoutPolicy>;
@@ -150,6 +144,8 @@ export async function waitForStatus(stack: { apiUrl: string }, id: string, statu
   while (Date.now() < deadline) {
     const res = await call<Payout>(stack, 'GET', `/v1/payouts/${id}`);
     last = res.body;
+    // Every payout the API answers must match the documented schema.
+    if (res.status === 200) payoutSchema.parse(res.body);
     if (res.status === 200 && res.body.status === status) return res.body;
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -1,0 +1,223 @@
+// The OpenAPI 3.1 document, generated from the same zod schemas the handlers parse with (zod's own
+// JSON Schema output is draft 2020-12, the dialect of OpenAPI 3.1), and a plain browsable page.
+import { z } from 'zod';
+import {
+  approveBodySchema,
+  cancelBodySchema,
+  createPayoutSchema,
+  listQuerySchema,
+  payoutListSchema,
+  payoutSchema,
+  problemSchema,
+  rejectBodySchema,
+} from './schemas';
+
+const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  return rest;
+};
+
+export const EXAMPLES = {
+  createPayout: {
+    reference: 'INV-2026-0001',
+    destination: { type: 'EWALLET', ewallet: 'DANA', customerNumber: '085733347341' },
+    amount: { value: '10000.00', currency: 'IDR' },
+    description: 'Cashback November',
+    provider: 'singapay',
+    beneficiaryEmail: 'dhany@example.com',
+    approvalTimeout: 'PT24H',
+    scheduledAt: '2026-11-23T09:00:00+07:00',
+  },
+  payout: {
+    id: 'INV-2026-0001',
+    reference: 'INV-2026-0001',
+    status: 'AWAITING_APPROVAL',
+    provider: 'singapay',
+    destination: { type: 'EWALLET', ewallet: 'DANA', customerNumber: '085733347341' },
+    amount: { value: '10000.00', currency: 'IDR' },
+    description: 'Cashback November',
+    requestedBy: 'requester@local',
+    createdAt: '2026-11-22T10:00:00.000Z',
+    updatedAt: '2026-11-22T10:00:01.000Z',
+    approvalDeadline: '2026-11-23T10:00:00.000Z',
+    inquiry: {
+      accountName: 'Dhany',
+      amount: { value: '10000.00', currency: 'IDR' },
+      fee: { value: '500.00', currency: 'IDR' },
+      grossAmount: { value: '10500.00', currency: 'IDR' },
+      minAmount: { value: '10000.00', currency: 'IDR' },
+      maxAmount: { value: '2000000.00', currency: 'IDR' },
+    },
+    timeline: [
+      { status: 'VALIDATING', at: '2026-11-22T10:00:00.000Z' },
+      { status: 'AWAITING_APPROVAL', at: '2026-11-22T10:00:01.000Z' },
+    ],
+  },
+  approve: { comment: 'ok' },
+  reject: { reason: 'duplicate invoice' },
+  cancel: { reason: 'wrong amount' },
+  problem: {
+    type: 'https://payouts.local/problems/validation-error',
+    title: 'Your request is not valid.',
+    status: 400,
+    detail: 'Some fields are not valid; see `errors`.',
+    instance: '/v1/payouts',
+    errors: [{ pointer: '/amount/value', detail: 'must be a whole-rupiah decimal string with two zero decimals, e.g. "10000.00"' }],
+  },
+} as const;
+
+/** Which schema each example must satisfy (checked by the tests). */
+export const EXAMPLE_SCHEMAS: Record<keyof typeof EXAMPLES, z.ZodType> = {
+  createPayout: createPayoutSchema(() => Date.parse('2026-11-22T00:00:00Z')),
+  payout: payoutSchema,
+  approve: approveBodySchema,
+  reject: rejectBodySchema,
+  cancel: cancelBodySchema,
+  problem: problemSchema,
+};
+
+interface Operation {
+  method: 'get' | 'post';
+  path: string;
+  summary: string;
+  roles: string;
+  body?: { schema: z.ZodType; example: keyof typeof EXAMPLES };
+  query?: z.ZodObject;
+  ok: { status: string; description: string; schema?: z.ZodType; example?: keyof typeof EXAMPLES };
+  errors: Record<string, string>;
+}
+
+export const OPERATIONS: Operation[] = [
+  {
+    method: 'post',
+    path: '/v1/payouts',
+    summary: 'Create a payout (idempotent by reference)',
+    roles: 'requester',
+    body: { schema: createPayoutSchema(), example: 'createPayout' },
+    ok: { status: '201', description: 'Created; `200` when the same reference comes again with the same body.', schema: payoutSchema, example: 'payout' },
+    errors: { '400': 'invalid body', '401': 'no or wrong API key', '403': 'missing role', '409': 'same reference, different body' },
+  },
+  {
+    method: 'get',
+    path: '/v1/payouts',
+    summary: 'List payouts, newest first',
+    roles: 'any',
+    query: listQuerySchema,
+    ok: { status: '200', description: 'A page of payouts and the cursor of the next page (null at the end).', schema: payoutListSchema },
+    errors: { '400': 'invalid filter or cursor', '401': 'no or wrong API key' },
+  },
+  {
+    method: 'get',
+    path: '/v1/payouts/{id}',
+    summary: 'Read a payout',
+    roles: 'any',
+    ok: { status: '200', description: 'The payout.', schema: payoutSchema, example: 'payout' },
+    errors: { '401': 'no or wrong API key', '404': 'no such payout' },
+  },
+  {
+    method: 'post',
+    path: '/v1/payouts/{id}/approve',
+    summary: 'Approve a payout (never by its requester)',
+    roles: 'approver',
+    body: { schema: approveBodySchema, example: 'approve' },
+    ok: { status: '200', description: 'The payout, now PROCESSING or SCHEDULED.', schema: payoutSchema },
+    errors: { '403': 'four eyes or missing role', '404': 'no such payout', '409': 'not awaiting approval' },
+  },
+  {
+    method: 'post',
+    path: '/v1/payouts/{id}/reject',
+    summary: 'Reject a payout',
+    roles: 'approver',
+    body: { schema: rejectBodySchema, example: 'reject' },
+    ok: { status: '200', description: 'The payout, now REJECTED.', schema: payoutSchema },
+    errors: { '400': 'no reason', '403': 'missing role', '404': 'no such payout', '409': 'not awaiting approval' },
+  },
+  {
+    method: 'post',
+    path: '/v1/payouts/{id}/cancel',
+    summary: 'Cancel a payout before it is submitted',
+    roles: 'requester (own payouts) or admin',
+    body: { schema: cancelBodySchema, example: 'cancel' },
+    ok: { status: '200', description: 'The payout, now CANCELLED.', schema: payoutSchema },
+    errors: { '403': 'not your payout', '404': 'no such payout', '409': 'already submitted or final' },
+  },
+  { method: 'get', path: '/healthz', summary: 'The process is alive', roles: 'none', ok: { status: '200', description: 'Alive.' }, errors: {} },
+  { method: 'get', path: '/readyz', summary: 'Temporal is reachable', roles: 'none', ok: { status: '200', description: 'Ready.' }, errors: { '503': 'Temporal unreachable' } },
+  { method: 'get', path: '/openapi.json', summary: 'This document', roles: 'none', ok: { status: '200', description: 'OpenAPI 3.1.' }, errors: {} },
+  { method: 'get', path: '/docs', summary: 'This document as a page', roles: 'none', ok: { status: '200', description: 'HTML.' }, errors: {} },
+];
+
+export function buildOpenApiDocument(): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of OPERATIONS) {
+    const parameters: unknown[] = [];
+    if (op.path.includes('{id}')) {
+      parameters.push({ name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' } });
+    }
+    if (op.query) {
+      for (const [name, schema] of Object.entries(op.query.shape)) {
+        parameters.push({ name, in: 'query', required: false, schema: jsonSchema(schema as z.ZodType, 'input') });
+      }
+    }
+    const problem = { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } };
+    paths[op.path] ??= {};
+    paths[op.path]![op.method] = {
+      summary: op.summary,
+      description: `Role: ${op.roles}.`,
+      ...(op.roles !== 'none' && { security: [{ apiKey: [] }] }),
+      ...(parameters.length > 0 && { parameters }),
+      ...(op.body && {
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: jsonSchema(op.body.schema, 'input'), example: EXAMPLES[op.body.example] } },
+        },
+      }),
+      responses: {
+        [op.ok.status]: {
+          description: op.ok.description,
+          ...(op.ok.schema && {
+            content: {
+              'application/json': { schema: jsonSchema(op.ok.schema, 'output'), ...(op.ok.example && { example: EXAMPLES[op.ok.example] }) },
+            },
+          }),
+        },
+        ...Object.fromEntries(Object.entries(op.errors).map(([status, description]) => [status, { description, content: problem }])),
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Payouts API',
+      version: '0.1.0',
+      description: 'Durable payouts to Indonesian e-wallets on Temporal. Errors are RFC 9457 problem+json.',
+    },
+    servers: [{ url: 'http://localhost:3000' }],
+    components: {
+      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer <key>`.' } },
+      schemas: { Problem: { ...jsonSchema(problemSchema, 'output'), example: EXAMPLES.problem } },
+    },
+    paths,
+  };
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** A plain, script-free page of the document: one section per operation. */
+export function renderDocsPage(document: Record<string, unknown>): string {
+  const paths = document.paths as Record<string, Record<string, { summary: string; description: string; requestBody?: unknown; responses: Record<string, { description: string }> }>>;
+  const sections = Object.entries(paths).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, op]) => {
+      const responses = Object.entries(op.responses)
+        .map(([status, r]) => `<li><code>${status}</code> ${escapeHtml(r.description)}</li>`)
+        .join('');
+      const body = op.requestBody
+        ? `<details><summary>Request body</summary><pre>${escapeHtml(JSON.stringify(op.requestBody, null, 2))}</pre></details>`
+        : '';
+      return `<section><h2><code>${method.toUpperCase()} ${escapeHtml(path)}</code></h2><p>${escapeHtml(op.summary)}. ${escapeHtml(op.description)}</p>${body}<ul>${responses}</ul></section>`;
+    }),
+  );
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Payouts API</title>
+<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}pre{background:#f4f4f4;padding:1rem;overflow:auto}section{border-top:1px solid #ddd}</style>
+</head><body><h1>Payouts API</h1><p>OpenAPI 3.1: <a href="/openapi.json">/openapi.json</a>. Authenticate with <code>Authorization: Bearer &lt;API key&gt;</code>.</p>${sections.join('\n')}</body></html>`;
+}

@@ -1,0 +1,48 @@
+// The OpenAPI document covers every route the router serves, and its examples are valid.
+import express from 'express';
+import { Client, Connection } from '@temporalio/client';
+import { createApp } from '../../src/api/app';
+import { createAuthenticator } from '../../src/api/auth';
+import { buildOpenApiDocument, EXAMPLE_SCHEMAS, EXAMPLES } from '../../src/api/openapi';
+import { createLogger } from '../../src/logging';
+import { TEST_POLICY } from '../support/policy';
+
+function routesOf(app: express.Express): string[] {
+  const stack = (app as unknown as { router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] } }).router.stack;
+  return stack
+    .filter((layer) => layer.route)
+    .flatMap((layer) => Object.keys(layer.route!.methods).map((m) => `${m} ${layer.route!.path.replace(/:(\w+)/g, '{$1}')}`));
+}
+
+describe('OpenAPI 3.1', () => {
+  const document = buildOpenApiDocument();
+  const paths = document.paths as Record<string, Record<string, unknown>>;
+
+  test('every route in the router is in the document, and nothing else', async () => {
+    const connection = Connection.lazy({ address: '127.0.0.1:1' });
+    const app = createApp({
+      client: new Client({ connection }),
+      taskQueue: 'unused',
+      policy: TEST_POLICY,
+      authenticator: createAuthenticator(undefined, false),
+      availableProviders: ['singapay'],
+      logger: createLogger({ level: 'silent' }),
+    });
+    const served = routesOf(app).sort();
+    const documented = Object.entries(paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m} ${path}`)).sort();
+    expect(served.length).toBeGreaterThanOrEqual(10);
+    expect(documented).toEqual(served);
+    await connection.close();
+  });
+
+  test.each(Object.keys(EXAMPLES) as (keyof typeof EXAMPLES)[])('example %s validates against its schema', (name) => {
+    expect(EXAMPLE_SCHEMAS[name].safeParse(EXAMPLES[name]).error).toBeUndefined();
+  });
+
+  test('it is OpenAPI 3.1 with problem+json errors and bearer auth', () => {
+    expect(document.openapi).toBe('3.1.0');
+    const create = paths['/v1/payouts']!.post as { responses: Record<string, { content?: Record<string, unknown> }> };
+    expect(Object.keys(create.responses)).toEqual(expect.arrayContaining(['201', '400', '401', '409']));
+    expect(create.responses['400']!.content).toHaveProperty(['application/problem+json']);
+  });
+});
