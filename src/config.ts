@@ -2,6 +2,7 @@
 // the process with a message that names the variable. See README "Configuration" and .env.example.
 import { z } from 'zod';
 import { DEFAULT_POLICY, type PayoutPolicy } from '../workflows/policy';
+import { parseCodecKeys, type CodecKey } from './temporal/codec';
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 const millis = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -28,6 +29,10 @@ export const envSchema = z
     TEMPORAL_UI_PORT: port(8233),
     TEMPORAL_DB_FILE: z.string().min(1).default('.data/temporal.db'),
     TEMPORAL_CLI_PATH: optionalText,
+    /** Payload encryption keys, `id:base64key[,id:base64key…]`; the first encrypts. Unset: off. */
+    PAYLOAD_CODEC_KEYS: optionalText,
+    /** The Temporal Web UI's origin, admitted by the codec endpoint's CORS. */
+    TEMPORAL_UI_ORIGIN: z.url().default('http://localhost:8233'),
 
     API_HOST: z.string().min(1).default('127.0.0.1'),
     API_PORT: port(3000),
@@ -75,6 +80,13 @@ export const envSchema = z
         ctx.addIssue({ code: 'custom', path: ['API_KEYS'], message: `must be a JSON array of { keySha256, principal, roles }: ${keys.error.issues[0]?.message}` });
       }
     }
+    if (env.PAYLOAD_CODEC_KEYS !== undefined) {
+      try {
+        parseCodecKeys(env.PAYLOAD_CODEC_KEYS);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', path: ['PAYLOAD_CODEC_KEYS'], message: (err as Error).message });
+      }
+    }
     if (env.STATUS_POLL_MAX_MS < env.STATUS_POLL_INITIAL_MS) {
       ctx.addIssue({ code: 'custom', path: ['STATUS_POLL_MAX_MS'], message: 'must not be smaller than STATUS_POLL_INITIAL_MS' });
     }
@@ -96,7 +108,7 @@ export interface SingapayConfig {
 export interface Config {
   env: Env;
   production: boolean;
-  temporal: { address: string | undefined; namespace: string; taskQueue: string };
+  temporal: { address: string | undefined; namespace: string; taskQueue: string; codecKeys: CodecKey[] | undefined; uiOrigin: string };
   api: { host: string; port: number; publicBaseUrl: string | undefined; keys: ApiKeyEntry[] | undefined };
   /** Undefined when no Singapay credentials are configured (npm start then runs the simulator). */
   singapay: SingapayConfig | undefined;
@@ -127,7 +139,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   return {
     env,
     production: env.NODE_ENV === 'production',
-    temporal: { address: env.TEMPORAL_ADDRESS, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE },
+    temporal: {
+      address: env.TEMPORAL_ADDRESS,
+      namespace: env.TEMPORAL_NAMESPACE,
+      taskQueue: env.TEMPORAL_TASK_QUEUE,
+      codecKeys: env.PAYLOAD_CODEC_KEYS === undefined ? undefined : parseCodecKeys(env.PAYLOAD_CODEC_KEYS),
+      uiOrigin: env.TEMPORAL_UI_ORIGIN,
+    },
     api: {
       host: env.API_HOST,
       port: env.API_PORT,

@@ -2,6 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
+import { codecRouter } from './codec-routes';
 import type { z } from 'zod';
 import type { ProviderKey } from '../domain/payout';
 import { createLogger, type Logger } from '../logging';
@@ -19,6 +21,10 @@ export interface AppDeps {
   authenticator: Authenticator;
   availableProviders: readonly ProviderKey[];
   logger?: Logger;
+  /** The payload codec the Temporal client uses, served at /codec for the Web UI (off when undefined). */
+  codec?: PayloadCodec;
+  uiOrigin?: string;
+  production?: boolean;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -46,6 +52,17 @@ export function createApp(deps: AppDeps): express.Express {
     });
     next();
   });
+  // The codec endpoint takes up to 1000 payloads at once: a larger limit than the API's 64 KiB.
+  app.use(
+    '/codec',
+    express.json({ limit: '4mb' }),
+    codecRouter({
+      codec: deps.codec,
+      authenticator: deps.authenticator,
+      uiOrigin: deps.uiOrigin ?? 'http://localhost:8233',
+      production: deps.production ?? false,
+    }),
+  );
   app.use(express.json({ limit: '64kb', type: ['application/json', 'application/*+json'] }));
 
   const auth = (...roles: Parameters<typeof requireRole> extends [unknown, ...infer R] ? R : never) =>

@@ -143,6 +143,22 @@ export const OPERATIONS: Operation[] = [
   },
   { method: 'get', path: '/healthz', summary: 'The process is alive', roles: 'none', ok: { status: '200', description: 'Alive.' }, errors: {} },
   { method: 'get', path: '/readyz', summary: 'Temporal is reachable', roles: 'none', ok: { status: '200', description: 'Ready.' }, errors: { '503': 'Temporal unreachable' } },
+  {
+    method: 'post',
+    path: '/codec/decode',
+    summary: "Decrypt Temporal payloads for the Web UI (Temporal's codec-server protocol)",
+    roles: 'any API key, or the Web UI origin outside production',
+    ok: { status: '200', description: '{ payloads: [{ metadata, data }] }, bytes as base64.' },
+    errors: { '400': 'not payloads, or not decryptable with the configured keys', '401': 'no key', '404': 'encryption is off' },
+  },
+  {
+    method: 'post',
+    path: '/codec/encode',
+    summary: 'Encrypt Temporal payloads (for the Web UI when it sends signals or queries)',
+    roles: 'any API key, or the Web UI origin outside production',
+    ok: { status: '200', description: '{ payloads: [{ metadata, data }] }, bytes as base64.' },
+    errors: { '400': 'not payloads', '401': 'no key', '404': 'encryption is off' },
+  },
   { method: 'get', path: '/openapi.json', summary: 'This document', roles: 'none', ok: { status: '200', description: 'OpenAPI 3.1.' }, errors: {} },
   { method: 'get', path: '/docs', summary: 'This document as a page', roles: 'none', ok: { status: '200', description: 'HTML.' }, errors: {} },
 ];

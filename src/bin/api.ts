@@ -4,6 +4,7 @@ import { createApp } from '../api/app';
 import { createAuthenticator, DEVELOPMENT_KEYS } from '../api/auth';
 import { loadConfigOrExit } from '../config';
 import { createLogger } from '../logging';
+import { dataConverterFor } from '../temporal/codec';
 import { availableProviders } from '../providers/registry';
 
 async function main() {
@@ -11,7 +12,8 @@ async function main() {
   const address = config.temporal.address ?? 'localhost:7233';
   // Lazy: the API comes up even while Temporal is down; /readyz says so and routes answer 503.
   const connection = Connection.lazy({ address });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const dataConverter = dataConverterFor(config.temporal.codecKeys);
+  const client = new Client({ connection, namespace: config.temporal.namespace, ...(dataConverter && { dataConverter }) });
   const app = createApp({
     client,
     taskQueue: config.temporal.taskQueue,
@@ -19,6 +21,9 @@ async function main() {
     authenticator: createAuthenticator(config.api.keys, config.production),
     availableProviders: availableProviders(config),
     logger: createLogger({ name: 'api' }),
+    codec: dataConverter?.payloadCodecs[0],
+    uiOrigin: config.temporal.uiOrigin,
+    production: config.production,
   });
   const server = app.listen(config.api.port, config.api.host, () => {
     console.log(`[api] listening on http://${config.api.host}:${config.api.port}`);

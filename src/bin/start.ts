@@ -3,7 +3,9 @@
 // Singapay credentials are set), the worker and the API as child processes. Ctrl-C stops them all,
 // in order: API and worker first, then the simulator, then Temporal (SIGTERM, so SQLite closes cleanly).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { DEVELOPMENT_KEYS } from '../api/auth';
 import { loadConfigOrExit } from '../config';
@@ -56,6 +58,7 @@ async function main() {
         uiPort: config.env.TEMPORAL_UI_PORT,
         dbFile,
         namespace: config.temporal.namespace,
+        uiCodecEndpoint: `http://localhost:${config.api.port}/codec`,
         logLevel: 'error',
         log: (line) => console.log(`[temporal] ${line}`),
       });
@@ -83,7 +86,8 @@ async function main() {
     }
 
     // --- worker and API, as the separate processes they are in production ---
-    const childEnv = { ...process.env, ...providerEnv, TEMPORAL_ADDRESS: temporalAddress };
+    const codecKeys = config.env.PAYLOAD_CODEC_KEYS ?? localCodecKey(resolve(ROOT, dirname(config.env.TEMPORAL_DB_FILE), 'codec-key'));
+    const childEnv = { ...process.env, ...providerEnv, TEMPORAL_ADDRESS: temporalAddress, PAYLOAD_CODEC_KEYS: codecKeys };
     const worker = startChild('worker', 'src/bin/worker.ts', childEnv, () => void stopAll(1), () => stopping);
     stack.push(worker);
     await worker.ready(/polling task queue/);
@@ -118,6 +122,19 @@ async function main() {
     console.error(`[start] ${err instanceof Error ? err.message : String(err)}`);
     await stopAll(1);
   }
+}
+
+/**
+ * A payload encryption key for local runs, made once and kept beside the dev server's database
+ * (git-ignored), so histories written before a restart stay readable after it.
+ */
+function localCodecKey(file: string): string {
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `local-1:${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+    say(`made a local payload encryption key in ${file}`);
+  }
+  return readFileSync(file, 'utf8').trim();
 }
 
 interface Child extends Stoppable {

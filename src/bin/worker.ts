@@ -3,6 +3,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { loadConfigOrExit } from '../config';
 import { createProviderRegistry } from '../providers/registry';
 import { createWorker } from '../temporal/worker';
+import { dataConverterFor } from '../temporal/codec';
 
 async function main() {
   const config = loadConfigOrExit();
@@ -17,8 +18,10 @@ async function main() {
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     providers: createProviderRegistry(config),
+    dataConverter: dataConverterFor(config.temporal.codecKeys),
   });
-  console.log(`[worker] polling task queue "${config.temporal.taskQueue}" on ${address} (namespace ${config.temporal.namespace})`);
+  const encryption = config.temporal.codecKeys ? `payloads encrypted with key ${config.temporal.codecKeys[0]!.id}` : 'payloads not encrypted';
+  console.log(`[worker] polling task queue "${config.temporal.taskQueue}" on ${address} (namespace ${config.temporal.namespace}; ${encryption})`);
   // Under `npm start` an IPC channel ties us to the parent: if it dies, stop too (no orphans).
   process.once('disconnect', () => worker.shutdown());
   // Worker.run() returns after SIGINT/SIGTERM once in-flight tasks are done or handed back.

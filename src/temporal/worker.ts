@@ -9,6 +9,8 @@ export interface WorkerDeps {
   providers: ProviderRegistry;
   /** A prebuilt workflow bundle (tests build it once); otherwise the worker bundles workflows/ itself. */
   workflowBundle?: { code: string } | { codePath: string };
+  /** With payload encryption: the same converter the API's client uses. */
+  dataConverter?: WorkerOptions['dataConverter'];
   /** Extra options, e.g. shutdownGraceTime or tuning, for entry points and benchmarks. */
   options?: Partial<WorkerOptions>;
 }
@@ -22,6 +24,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     taskQueue: deps.taskQueue,
     activities: createActivities({ providers: deps.providers }),
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(deps.dataConverter && { dataConverter: deps.dataConverter }),
     ...deps.options,
   });
 }

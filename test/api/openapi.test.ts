@@ -7,11 +7,21 @@ import { buildOpenApiDocument, EXAMPLE_SCHEMAS, EXAMPLES } from '../../src/api/o
 import { createLogger } from '../../src/logging';
 import { TEST_POLICY } from '../support/policy';
 
+interface Layer {
+  route?: { path: string; methods: Record<string, boolean> };
+  handle?: { stack?: Layer[] };
+}
+
+/** Routes of the app, and of the one mounted sub-router (the codec endpoint, at /codec). */
 function routesOf(app: express.Express): string[] {
-  const stack = (app as unknown as { router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] } }).router.stack;
-  return stack
-    .filter((layer) => layer.route)
-    .flatMap((layer) => Object.keys(layer.route!.methods).map((m) => `${m} ${layer.route!.path.replace(/:(\w+)/g, '{$1}')}`));
+  const list = (stack: Layer[], prefix: string) =>
+    stack
+      .filter((layer) => layer.route)
+      .flatMap((layer) => Object.keys(layer.route!.methods).map((m) => `${m} ${prefix}${layer.route!.path.replace(/:(\w+)/g, '{$1}')}`));
+  const stack = (app as unknown as { router: { stack: Layer[] } }).router.stack;
+  const mounted = stack.filter((layer) => layer.handle?.stack);
+  expect(mounted).toHaveLength(1);
+  return [...list(stack, ''), ...list(mounted[0]!.handle!.stack!, '/codec')];
 }
 
 describe('OpenAPI 3.1', () => {

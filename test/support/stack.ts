@@ -14,6 +14,7 @@ import type { Payout, PayoutStatus } from '../../src/domain/payout';
 import { createSingapayProvider } from '../../src/providers/singapay';
 import { startSingapaySimulator } from '../../src/simulators/singapay';
 import { createWorker } from '../../src/temporal/worker';
+import { dataConverterFor, type CodecKey } from '../../src/temporal/codec';
 import type { PayoutPolicy } from '../../workflows/policy';
 import { TEST_POLICY } from './policy';
 
@@ -24,6 +25,8 @@ export interface StackOptions {
   policy?: Partial<PayoutPolicy>;
   /** The Singapay client's HTTP timeout; short, so the "answer never comes" scenarios end quickly. */
   providerTimeoutMs?: number;
+  /** Payload encryption keys for the client, the worker and the codec endpoint. */
+  codecKeys?: CodecKey[];
 }
 
 export type TestStack = Awaited<ReturnType<typeof startStack>>;
@@ -42,6 +45,7 @@ export async function startStack(options: StackOptions = {}) {
   const taskQueue = `test-${randomUUID()}`;
   const policy = { ...TEST_POLICY, ...options.policy };
 
+  const dataConverter = dataConverterFor(options.codecKeys);
   const nativeConnection = await NativeConnection.connect({ address });
   const worker: Worker = await createWorker({
     connection: nativeConnection,
@@ -50,11 +54,12 @@ export async function startStack(options: StackOptions = {}) {
     providers: { singapay: provider },
     workflowBundle: { codePath: bundlePath },
     options: { shutdownGraceTime: '1s' },
+    dataConverter,
   });
   const workerRun = worker.run();
 
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: 'default' });
+  const client = new Client({ connection, namespace: 'default', ...(dataConverter && { dataConverter }) });
   const app = createApp({
     client,
     taskQueue,
@@ -62,6 +67,7 @@ export async function startStack(options: StackOptions = {}) {
     authenticator: createAuthenticator(undefined, false),
     availableProviders: ['singapay'],
     logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    codec: dataConverter?.payloadCodecs[0],
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -70,6 +76,7 @@ export async function startStack(options: StackOptions = {}) {
 
   return {
     apiUrl,
+    address,
     simulator,
     client,
     taskQueue,
