@@ -18,6 +18,14 @@ export default tseslint.config(
     },
   },
   {
+    // The approvals console runs in the browser, without a build step.
+    files: ['src/api/console/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: { document: 'readonly', window: 'readonly', sessionStorage: 'readonly', fetch: 'readonly' },
+    },
+  },
+  {
     files: ['scripts/**/*.js', 'jest.config.js'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

@@ -4,6 +4,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import { codecRouter } from './codec-routes';
+import { consoleRouter } from './console-routes';
 import type { z } from 'zod';
 import type { ProviderKey } from '../domain/payout';
 import { createLogger, type Logger } from '../logging';
@@ -25,6 +26,9 @@ export interface AppDeps {
   codec?: PayloadCodec;
   uiOrigin?: string;
   production?: boolean;
+  /** Where the console links payouts to (the Temporal Web UI) and in which namespace. */
+  temporalUiUrl?: string;
+  namespace?: string;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -79,6 +83,12 @@ export function createApp(deps: AppDeps): express.Express {
   });
   app.get('/docs', (_req, res) => {
     res.type('html').send(docsPage);
+  });
+
+  app.use('/console', consoleRouter({ temporalUiUrl: deps.temporalUiUrl ?? 'http://localhost:8233', namespace: deps.namespace ?? 'default' }));
+
+  app.get('/v1/me', auth(), (req, res) => {
+    res.json({ principal: req.principal!.name, roles: req.principal!.roles });
   });
 
   app.get('/readyz', async (_req, res) => {

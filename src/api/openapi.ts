@@ -141,6 +141,18 @@ export const OPERATIONS: Operation[] = [
     ok: { status: '200', description: 'The payout, now CANCELLED.', schema: payoutSchema },
     errors: { '403': 'not your payout', '404': 'no such payout', '409': 'already submitted or final' },
   },
+  {
+    method: 'get',
+    path: '/v1/me',
+    summary: 'Who the API key belongs to',
+    roles: 'any',
+    ok: { status: '200', description: '{ principal, roles }.' },
+    errors: { '401': 'no or wrong API key' },
+  },
+  { method: 'get', path: '/console/', summary: 'The approvals console (HTML)', roles: 'none (the page signs in with an API key)', ok: { status: '200', description: 'HTML.' }, errors: {} },
+  { method: 'get', path: '/console/app.js', summary: "The console's script", roles: 'none', ok: { status: '200', description: 'JavaScript.' }, errors: {} },
+  { method: 'get', path: '/console/style.css', summary: "The console's styles", roles: 'none', ok: { status: '200', description: 'CSS.' }, errors: {} },
+  { method: 'get', path: '/console/config.json', summary: "The console's settings (Web UI address)", roles: 'none', ok: { status: '200', description: '{ temporalUiUrl, namespace }.' }, errors: {} },
   { method: 'get', path: '/healthz', summary: 'The process is alive', roles: 'none', ok: { status: '200', description: 'Alive.' }, errors: {} },
   { method: 'get', path: '/readyz', summary: 'Temporal is reachable', roles: 'none', ok: { status: '200', description: 'Ready.' }, errors: { '503': 'Temporal unreachable' } },
   {
