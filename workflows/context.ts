@@ -1,6 +1,6 @@
 // What every part of one payout workflow run shares: its input, its state (all of which is carried
 // over continue-as-new), the transfer order, the activity proxies, and the helpers that change status.
-import { proxyActivities, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import { proxyActivities, setCurrentDetails, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import type { PayoutActivities } from '../activities';
 import { changeStatus } from '../src/domain/payout-document';
 import type { Payout, PayoutFailure, PayoutRequest, PayoutStatus } from '../src/domain/payout';
@@ -53,6 +53,9 @@ export function createContext(input: PayoutWorkflowInput) {
   const setStatus = (status: PayoutStatus, detail?: string) => {
     changeStatus(state.payout, status, now(), detail);
     upsertSearchAttributes([{ key: PAYOUT_STATUS, value: status }]);
+    // The document as of this status, for the API's list and for reading it while no worker holds
+    // the workflow (the memo is encrypted like every other payload when the codec is on).
+    upsertMemo({ payout: state.payout });
   };
   return {
     request,

@@ -103,7 +103,7 @@ export const OPERATIONS: Operation[] = [
     summary: 'List payouts, newest first',
     roles: 'any',
     query: listQuerySchema,
-    ok: { status: '200', description: 'A page of payouts and the cursor of the next page (null at the end).', schema: payoutListSchema },
+    ok: { status: '200', description: 'A page of payouts, each as of its last status change, and the cursor of the next page (null at the end).', schema: payoutListSchema },
     errors: { '400': 'invalid filter or cursor', '401': 'no or wrong API key' },
   },
   {

@@ -2,7 +2,8 @@
 // the store of record; this module holds no state of its own.
 import { createHash } from 'node:crypto';
 import { WorkflowUpdateFailedError, isGrpcServiceError, ServiceError, type Client } from '@temporalio/client';
-import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Payload } from '@temporalio/common';
+import { decodeMapFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { parseRupiah } from '../domain/money';
 import { destinationNumber, maskNumber, type Payout, type PayoutRequest, type PayoutStatus, type ProviderKey } from '../domain/payout';
 import { newPayoutDocument } from '../domain/payout-document';
@@ -49,11 +50,14 @@ export interface PayoutServiceDeps {
   /** Providers this deployment's workers can reach. */
   availableProviders: readonly ProviderKey[];
   now?: () => Date;
+  /** How long GET waits for a worker to answer the live query before it reads the memo. */
+  queryTimeoutMs?: number;
 }
 
 export function createPayoutService(deps: PayoutServiceDeps) {
   const now = deps.now ?? (() => new Date());
   const handleFor = (id: string) => deps.client.workflow.getHandle(payoutWorkflowId(id));
+  const queryTimeoutMs = deps.queryTimeoutMs ?? 3_000;
 
   async function create(body: CreatePayoutBody, requestedBy: string): Promise<{ created: boolean; payout: Payout }> {
     const provider = body.provider ?? defaultProvider(body.destination);
@@ -95,7 +99,7 @@ export function createPayoutService(deps: PayoutServiceDeps) {
           { key: PAYOUT_AMOUNT, value: request.amount },
           { key: PAYOUT_REQUESTED_BY, value: requestedBy },
         ],
-        memo: { createFingerprint: fingerprint },
+        memo: { createFingerprint: fingerprint, payout: newPayoutDocument(request) },
         staticSummary: `Payout ${request.reference}: IDR ${body.amount.value} to ${describeDestination(request.destination)} via ${provider}`,
       });
       return { created: true, payout: newPayoutDocument(request) };
@@ -116,14 +120,25 @@ export function createPayoutService(deps: PayoutServiceDeps) {
     return { created: false, payout: await get(request.reference) };
   }
 
+  /**
+   * The payout: a finished workflow's result; a running one's live document (query); and when no
+   * worker answers the query in time, the document as of its last status change (memo).
+   */
   async function get(id: string): Promise<Payout> {
     const handle = handleFor(id);
+    let description;
     try {
-      const description = await handle.describe();
+      description = await handle.describe();
       if (description.status.name === 'COMPLETED') return (await handle.result()) as Payout;
-      return await handle.query(getPayoutQuery);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw problems.notFound(`no payout with id ${id}`);
+      throw asTemporalProblem(err);
+    }
+    try {
+      return await deps.client.connection.withDeadline(Date.now() + queryTimeoutMs, () => handle.query(getPayoutQuery));
+    } catch (err) {
+      const fromMemo = description.memo?.payout as Payout | undefined;
+      if (fromMemo) return fromMemo;
       throw asTemporalProblem(err);
     }
   }
@@ -165,25 +180,33 @@ export function createPayoutService(deps: PayoutServiceDeps) {
     // Both values come from closed enums (zod), so they cannot inject into the query.
     if (filter.status) clauses.push(`${PAYOUT_STATUS.name} = '${filter.status}'`);
     if (filter.provider) clauses.push(`${PAYOUT_PROVIDER.name} = '${filter.provider}'`);
+    const token = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor, filter);
     let page;
     try {
       page = await deps.client.workflowService.listWorkflowExecutions({
         namespace: deps.client.options.namespace,
         query: clauses.join(' AND '),
         pageSize: filter.limit,
-        ...(filter.cursor && { nextPageToken: Buffer.from(filter.cursor, 'base64url') }),
+        ...(token && { nextPageToken: token }),
       });
     } catch (err) {
-      if (isGrpcServiceError(err) && err.code === 3) throw problems.validation('the cursor is not valid', [{ pointer: '/cursor', detail: 'use nextCursor from a previous page' }]);
+      // Temporal answers a token it cannot read with INVALID_ARGUMENT or UNKNOWN: the cursor is at fault.
+      if (token && isGrpcServiceError(err) && [2, 3].includes(err.code)) throw invalidCursor();
       throw asTemporalProblem(err);
     }
-    const ids = (page.executions ?? [])
-      .map((e) => e.execution?.workflowId ?? '')
-      .filter((id) => id.startsWith('payout-'))
-      .map((id) => id.slice('payout-'.length));
-    const items = await Promise.all(ids.map((id) => get(id)));
-    const token = page.nextPageToken;
-    return { items, nextCursor: token && token.length > 0 ? Buffer.from(token).toString('base64url') : null };
+    // Each item is the document the workflow last wrote to its memo: no worker is asked, so a list
+    // answers quickly and also while workers are down.
+    const converter = deps.client.options.loadedDataConverter;
+    const items = await Promise.all(
+      (page.executions ?? [])
+        .filter((e) => e.execution?.workflowId?.startsWith('payout-'))
+        .map(async (e) => {
+          const memo = await decodeMapFromPayloads(converter, e.memo?.fields as Record<string, Payload> | undefined);
+          return (memo?.payout as Payout | undefined) ?? get(e.execution!.workflowId!.slice('payout-'.length));
+        }),
+    );
+    const next = page.nextPageToken;
+    return { items, nextCursor: next && next.length > 0 ? encodeCursor(Buffer.from(next), filter) : null };
   }
 
   return {
@@ -198,6 +221,32 @@ export function createPayoutService(deps: PayoutServiceDeps) {
 }
 
 export type PayoutService = ReturnType<typeof createPayoutService>;
+
+/**
+ * A cursor is Temporal's page token plus the filters it belongs to, so a cursor cannot be replayed
+ * with other filters (Temporal would page through the wrong query).
+ */
+function encodeCursor(token: Buffer, filter: ListFilter): string {
+  return Buffer.from(JSON.stringify({ v: 1, s: filter.status ?? null, p: filter.provider ?? null, t: token.toString('base64') })).toString('base64url');
+}
+
+function decodeCursor(cursor: string, filter: ListFilter): Buffer {
+  let parsed: { v?: unknown; s?: unknown; p?: unknown; t?: unknown };
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalidCursor();
+  }
+  if (parsed?.v !== 1 || typeof parsed.t !== 'string' || parsed.t === '') throw invalidCursor();
+  if (parsed.s !== (filter.status ?? null) || parsed.p !== (filter.provider ?? null)) {
+    throw problems.validation('the cursor belongs to other filters', [{ pointer: '/cursor', detail: 'use nextCursor with the same status and provider' }]);
+  }
+  return Buffer.from(parsed.t, 'base64');
+}
+
+function invalidCursor(): Problem {
+  return problems.validation('the cursor is not valid', [{ pointer: '/cursor', detail: 'use nextCursor from a previous page' }]);
+}
 
 function refusalProblem(failure: ApplicationFailure): Problem {
   switch (failure.type as DecisionRefusal) {

@@ -188,11 +188,17 @@ describe('GET /v1/payouts', () => {
     expect(seen).toContain(newer);
     expect(seen.indexOf(newer)).toBeLessThan(seen.indexOf(older));
 
+    // A cursor is bound to its filters.
+    const first = await call<{ nextCursor: string | null }>(stack, 'GET', '/v1/payouts?status=AWAITING_APPROVAL&limit=1');
+    expect(first.body.nextCursor).toBeTruthy();
+    expect((await call(stack, 'GET', `/v1/payouts?status=REJECTED&limit=1&cursor=${first.body.nextCursor}`)).status).toBe(400);
+
     const rejected = await call<{ items: Payout[] }>(stack, 'GET', '/v1/payouts?status=REJECTED&limit=100');
     expect(rejected.body.items.map((p) => p.id)).not.toContain(newer);
   });
 
-  test.each([['limit=0'], ['limit=101'], ['status=DONE'], ['provider=paypal'], ['cursor=%25%25'], ['cursor=bm90LWEtdG9rZW4'], ['unknown=1']])(
+  const forged = Buffer.from(JSON.stringify({ v: 1, s: null, p: null, t: Buffer.from('not-a-token').toString('base64') })).toString('base64url');
+  test.each([['limit=0'], ['limit=101'], ['status=DONE'], ['provider=paypal'], ['cursor=%25%25'], ['cursor=bm90LWEtdG9rZW4'], [`cursor=${forged}`], ['unknown=1']])(
     '%s → 400 problem+json',
     async (query) => {
       const res = await call(stack, 'GET', `/v1/payouts?${query}`);

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { createApp } from '../../src/api/app';
 import { createAuthenticator } from '../../src/api/auth';
 import { createLogger } from '../../src/logging';
@@ -31,7 +31,17 @@ export interface StackOptions {
 
 export type TestStack = Awaited<ReturnType<typeof startStack>>;
 
+let runtimeInstalled = false;
+/** Worker logs at WARN, so a passing run stays readable (TEST_LOG_LEVEL=debug shows everything). */
+function quietRuntime() {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const level = (process.env.TEST_LOG_LEVEL?.toUpperCase() ?? 'WARN') as 'WARN';
+  Runtime.install({ logger: new DefaultLogger(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'].includes(level) ? level : 'WARN') });
+}
+
 export async function startStack(options: StackOptions = {}) {
+  quietRuntime();
   const address = process.env.TEST_TEMPORAL_ADDRESS;
   const bundlePath = process.env.TEST_WORKFLOW_BUNDLE;
   if (!address || !bundlePath) throw new Error('the jest global setup did not start Temporal (run tests through jest.config.js)');
@@ -84,7 +94,7 @@ export async function startStack(options: StackOptions = {}) {
     async stop() {
       await new Promise((resolve) => server.close(resolve));
       server.closeAllConnections();
-      worker.shutdown();
+      if (worker.getState() === 'RUNNING') worker.shutdown();
       await workerRun;
       await nativeConnection.close();
       await connection.close();
@@ -145,18 +155,28 @@ export function ewalletPayout(reference: string, customerNumber: string, value =
 }
 
 /** Polls GET /v1/payouts/{id} until the status is reached (or fails with the last payout seen). */
-export async function waitForStatus(stack: { apiUrl: string }, id: string, status: PayoutStatus, timeoutMs = 30_000): Promise<Payout> {
+export function waitForStatus(stack: { apiUrl: string }, id: string, status: PayoutStatus, timeoutMs = 30_000): Promise<Payout> {
+  return waitForPayout(stack, id, (p) => p.status === status, timeoutMs, `reach ${status}`);
+}
+
+/** Polls GET /v1/payouts/{id} until `done` holds. Every answer must match the documented schema. */
+export async function waitForPayout(
+  stack: { apiUrl: string },
+  id: string,
+  done: (payout: Payout) => boolean,
+  timeoutMs = 30_000,
+  what = 'get there',
+): Promise<Payout> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
     const res = await call<Payout>(stack, 'GET', `/v1/payouts/${id}`);
     last = res.body;
-    // Every payout the API answers must match the documented schema.
     if (res.status === 200) payoutSchema.parse(res.body);
-    if (res.status === 200 && res.body.status === status) return res.body;
+    if (res.status === 200 && done(res.body)) return res.body;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`payout ${id} did not reach ${status} within ${timeoutMs} ms; last seen: ${JSON.stringify(last)}`);
+  throw new Error(`payout ${id} did not ${what} within ${timeoutMs} ms; last seen: ${JSON.stringify(last)}`);
 }
 
 export interface LedgerEntry {

@@ -1,0 +1,32 @@
+// Temporal is the store of record: with every worker gone, the API still reads payouts (from the
+// memo each workflow writes at every status change) instead of failing.
+import type { Payout } from '../../src/domain/payout';
+import { call, ewalletPayout, startStack, uniqueReference, waitForStatus, type TestStack } from '../support/stack';
+
+let stack: TestStack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+test('GET and list answer from the memo while no worker runs', async () => {
+  const reference = uniqueReference('noworker');
+  await call(stack, 'POST', '/v1/payouts', { body: ewalletPayout(reference, '62811742234') });
+  await waitForStatus(stack, reference, 'AWAITING_APPROVAL');
+
+  stack.worker.shutdown();
+  await new Promise((r) => setTimeout(r, 1_500));
+
+  const started = Date.now();
+  const res = await call<Payout>(stack, 'GET', `/v1/payouts/${reference}`);
+  expect(res.status).toBe(200);
+  expect(res.body.status).toBe('AWAITING_APPROVAL');
+  expect(res.body.inquiry?.accountName).toBe('Dhany');
+  expect(Date.now() - started).toBeLessThan(10_000);
+
+  const list = await call<{ items: Payout[] }>(stack, 'GET', '/v1/payouts?status=AWAITING_APPROVAL&limit=100');
+  expect(list.status).toBe(200);
+  expect(list.body.items.find((p) => p.id === reference)?.inquiry?.grossAmount.value).toBe('10500.00');
+}, 60_000);
