@@ -201,7 +201,9 @@ export function createPayoutService(deps: PayoutServiceDeps) {
       (page.executions ?? [])
         .filter((e) => e.execution?.workflowId?.startsWith('payout-'))
         .map(async (e) => {
-          const memo = await decodeMapFromPayloads(converter, e.memo?.fields as Record<string, Payload> | undefined);
+          const memo = await decodeMapFromPayloads(converter, e.memo?.fields as Record<string, Payload> | undefined).catch((err: unknown) => {
+            throw asTemporalProblem(err);
+          });
           return (memo?.payout as Payout | undefined) ?? get(e.execution!.workflowId!.slice('payout-'.length));
         }),
     );
@@ -266,6 +268,10 @@ function refusalProblem(failure: ApplicationFailure): Problem {
 /** Temporal unreachable → 503 with Retry-After; anything else is not the client's fault and stays a 500. */
 function asTemporalProblem(err: unknown): unknown {
   if (err instanceof Problem) return err;
+  if (err instanceof Error && /PAYLOAD_CODEC_KEYS|binary\/encrypted|unable to authenticate data/.test(err.message)) {
+    // An operator's problem, not the client's: say which, without any key material.
+    return new Problem(500, 'payload-key-missing', 'A payout could not be decrypted.', 'It was encrypted with a key this service does not have (PAYLOAD_CODEC_KEYS).');
+  }
   if (err instanceof ServiceError || (isGrpcServiceError(err) && [4, 14].includes(err.code))) {
     return problems.temporalUnavailable();
   }

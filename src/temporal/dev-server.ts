@@ -16,6 +16,8 @@ export interface DevServerOptions {
   /** SQLite file; omit for an in-memory server. */
   dbFile?: string;
   namespace?: string;
+  /** More namespaces to create and register the search attributes in (tests isolate with them). */
+  extraNamespaces?: string[];
   /** Lets the Web UI decode payloads through our codec endpoint (see the API's /codec routes). */
   uiCodecEndpoint?: string;
   /** Register the project's search attributes once up (default true). */
@@ -38,7 +40,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const namespace = options.namespace ?? 'default';
   const log = options.log ?? (() => undefined);
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(options.port), '--log-level', options.logLevel ?? 'warn'];
-  args.push('--namespace', namespace);
+  const namespaces = [namespace, ...(options.extraNamespaces ?? [])];
+  for (const ns of namespaces) args.push('--namespace', ns);
   if (options.uiPort !== undefined) args.push('--ui-port', String(options.uiPort), '--ui-ip', ip);
   else args.push('--headless');
   if (options.dbFile) {
@@ -70,7 +73,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   };
 
   try {
-    await waitUntilReady(address, namespace, options.startupTimeoutMs ?? 60_000, exited, () => output, options.registerSearchAttributes ?? true);
+    await waitUntilReady(address, namespaces, options.startupTimeoutMs ?? 60_000, exited, () => output, options.registerSearchAttributes ?? true);
   } catch (err) {
     await stop();
     throw err;
@@ -80,7 +83,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
 
 async function waitUntilReady(
   address: string,
-  namespace: string,
+  namespaces: string[],
   timeoutMs: number,
   exited: Promise<number | null>,
   output: () => string,
@@ -97,8 +100,10 @@ async function waitUntilReady(
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1_000 });
       try {
-        await connection.workflowService.describeNamespace({ namespace });
-        if (registerSearchAttributes) await ensureSearchAttributes(connection, namespace);
+        for (const namespace of namespaces) {
+          await connection.workflowService.describeNamespace({ namespace });
+          if (registerSearchAttributes) await ensureSearchAttributes(connection, namespace);
+        }
         return;
       } finally {
         await connection.close();

@@ -8,7 +8,7 @@ import { call, ewalletPayout, KEYS, startStack, uniqueReference, waitForStatus, 
 
 let stack: TestStack;
 beforeAll(async () => {
-  stack = await startStack({ codecKeys: [{ id: 'test-key', key: randomBytes(32) }] });
+  stack = await startStack({ codecKeys: [{ id: 'test-key', key: randomBytes(32) }], namespace: 'encrypted' });
 });
 afterAll(async () => {
   await stack?.stop();
@@ -24,7 +24,7 @@ describe('encrypted payloads', () => {
 
     // Read the raw history as someone with database access but no key would.
     const connection = await Connection.connect({ address: stack.address });
-    const keyless = new Client({ connection });
+    const keyless = new Client({ connection, namespace: 'encrypted' });
     const history = await keyless.workflow.getHandle(payoutWorkflowId(reference)).fetchHistory();
     const started = history.events?.find((e) => e.workflowExecutionStartedEventAttributes)?.workflowExecutionStartedEventAttributes;
     const input = started?.input?.payloads?.[0];

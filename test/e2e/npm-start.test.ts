@@ -2,9 +2,10 @@
 // through with curl-like calls, Ctrl-C (SIGINT) stops every child, and the SQLite file it leaves
 // opens again with the payout in it.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { dataConverterFor, parseCodecKeys } from '../../src/temporal/codec';
 import { Client, Connection } from '@temporalio/client';
 import { resolveTemporalBinary } from '../../src/temporal/cli-binary';
 import { startDevServer } from '../../src/temporal/dev-server';
@@ -34,13 +35,14 @@ function descendants(pid: number): number[] {
   return found;
 }
 
+function commandOf(pid: number): string {
+  return `${pid} ${spawnSync('ps', ['-o', 'stat=,args=', '-p', String(pid)], { encoding: 'utf8' }).stdout.trim()}`;
+}
+
+/** Running, that is: a zombie (exited, not yet reaped by an init that may not reap here) is not. */
 function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  const stat = spawnSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }).stdout.trim();
+  return stat !== '' && !stat.startsWith('Z');
 }
 
 describe('npm start', () => {
@@ -104,14 +106,18 @@ describe('npm start', () => {
     const exited = new Promise<number | null>((resolve) => start!.once('exit', (code) => resolve(code)));
     start.kill('SIGINT');
     expect(await exited).toBe(0);
-    expect(children.filter(alive)).toEqual([]);
+    expect(children.filter(alive).map(commandOf)).toEqual([]);
 
     // The database it leaves opens again and still holds the finished payout.
     const binary = await resolveTemporalBinary({ log: () => undefined });
     const again = await startDevServer({ binary, port: await freePort(), dbFile });
     try {
       const connection = await Connection.connect({ address: again.address });
-      const client = new Client({ connection });
+      // npm start encrypts payloads with the local key it made beside the database.
+      const keyless = new Client({ connection });
+      await expect(keyless.workflow.getHandle(`payout-${reference}`).result()).rejects.toThrow(/binary\/encrypted/);
+      const keys = parseCodecKeys(readFileSync(join(dirname(dbFile), 'codec-key'), 'utf8').trim());
+      const client = new Client({ connection, dataConverter: dataConverterFor(keys) });
       const result = (await client.workflow.getHandle(`payout-${reference}`).result()) as Payout;
       expect(result.status).toBe('SUCCEEDED');
       await connection.close();

@@ -27,6 +27,8 @@ export interface StackOptions {
   providerTimeoutMs?: number;
   /** Payload encryption keys for the client, the worker and the codec endpoint. */
   codecKeys?: CodecKey[];
+  /** `default`, or `encrypted` (made by the global setup) for stacks with codec keys. */
+  namespace?: string;
 }
 
 export type TestStack = Awaited<ReturnType<typeof startStack>>;
@@ -56,10 +58,11 @@ export async function startStack(options: StackOptions = {}) {
   const policy = { ...TEST_POLICY, ...options.policy };
 
   const dataConverter = dataConverterFor(options.codecKeys);
+  const namespace = options.namespace ?? 'default';
   const nativeConnection = await NativeConnection.connect({ address });
   const worker: Worker = await createWorker({
     connection: nativeConnection,
-    namespace: 'default',
+    namespace,
     taskQueue,
     providers: { singapay: provider },
     workflowBundle: { codePath: bundlePath },
@@ -69,7 +72,7 @@ export async function startStack(options: StackOptions = {}) {
   const workerRun = worker.run();
 
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: 'default', ...(dataConverter && { dataConverter }) });
+  const client = new Client({ connection, namespace, ...(dataConverter && { dataConverter }) });
   const app = createApp({
     client,
     taskQueue,
@@ -78,6 +81,7 @@ export async function startStack(options: StackOptions = {}) {
     availableProviders: ['singapay'],
     logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     codec: dataConverter?.payloadCodecs[0],
+    namespace,
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
