@@ -87,7 +87,8 @@ async function main() {
 
     // --- worker and API, as the separate processes they are in production ---
     const codecKeys = config.env.PAYLOAD_CODEC_KEYS ?? localCodecKey(resolve(ROOT, dirname(config.env.TEMPORAL_DB_FILE), 'codec-key'));
-    const childEnv = { ...process.env, ...providerEnv, TEMPORAL_ADDRESS: temporalAddress, PAYLOAD_CODEC_KEYS: codecKeys };
+    // Warnings and errors only, unless LOG_LEVEL says otherwise: the console stays readable.
+    const childEnv = { LOG_LEVEL: 'warn', ...process.env, ...providerEnv, TEMPORAL_ADDRESS: temporalAddress, PAYLOAD_CODEC_KEYS: codecKeys };
     const worker = startChild('worker', 'src/bin/worker.ts', childEnv, () => void stopAll(1), () => stopping);
     stack.push(worker);
     await worker.ready(/polling task queue/);

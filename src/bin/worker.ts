@@ -1,5 +1,5 @@
 // Entry point: the payout worker. Configuration from the environment (see README "Configuration").
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
 import { loadConfigOrExit } from '../config';
 import { createProviderRegistry } from '../providers/registry';
 import { createWorker } from '../temporal/worker';
@@ -11,6 +11,8 @@ async function main() {
     console.error('Invalid configuration:\n  - SINGAPAY_BASE_URL: the worker needs provider credentials (npm start sets them for the simulator)');
     process.exit(1);
   }
+  const level = (process.env.LOG_LEVEL ?? 'info').toUpperCase();
+  Runtime.install({ logger: new DefaultLogger((['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'].includes(level) ? level : 'INFO') as LogLevel) });
   const address = config.temporal.address ?? 'localhost:7233';
   const connection = await NativeConnection.connect({ address });
   const worker = await createWorker({
@@ -28,6 +30,8 @@ async function main() {
   await worker.run();
   await connection.close();
   console.log('[worker] stopped');
+  // The IPC channel to `npm start` would keep the process alive otherwise.
+  process.exit(0);
 }
 
 main().catch((err) => {
