@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import { codecRouter } from './codec-routes';
 import { consoleRouter } from './console-routes';
+import { callbackRouter } from './callback-routes';
 import type { z } from 'zod';
 import type { ProviderKey } from '../domain/payout';
 import { createLogger, type Logger } from '../logging';
@@ -26,6 +27,8 @@ export interface AppDeps {
   codec?: PayloadCodec;
   uiOrigin?: string;
   production?: boolean;
+  /** Verifies Singapay's webhooks at /v1/callbacks/singapay. */
+  singapaySecret?: string;
   /** Where the console links payouts to (the Temporal Web UI) and in which namespace. */
   temporalUiUrl?: string;
   namespace?: string;
@@ -67,6 +70,8 @@ export function createApp(deps: AppDeps): express.Express {
       production: deps.production ?? false,
     }),
   );
+  // Callbacks read their raw body: the signature is over bytes, not over what a JSON parser kept.
+  app.use('/v1/callbacks', callbackRouter({ client: deps.client, ...(deps.singapaySecret && { singapaySecret: deps.singapaySecret }), logger }));
   app.use(express.json({ limit: '64kb', type: ['application/json', 'application/*+json'] }));
 
   const auth = (...roles: Parameters<typeof requireRole> extends [unknown, ...infer R] ? R : never) =>

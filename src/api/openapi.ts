@@ -153,6 +153,14 @@ export const OPERATIONS: Operation[] = [
   { method: 'get', path: '/console/app.js', summary: "The console's script", roles: 'none', ok: { status: '200', description: 'JavaScript.' }, errors: {} },
   { method: 'get', path: '/console/style.css', summary: "The console's styles", roles: 'none', ok: { status: '200', description: 'CSS.' }, errors: {} },
   { method: 'get', path: '/console/config.json', summary: "The console's settings (Web UI address)", roles: 'none', ok: { status: '200', description: '{ temporalUiUrl, namespace }.' }, errors: {} },
+  {
+    method: 'post',
+    path: '/v1/callbacks/singapay',
+    summary: "Singapay's webhook: a hint to check the payout's status now",
+    roles: "Singapay's request signature (X-Signature over the canonical body, with the client secret)",
+    ok: { status: '200', description: 'Received (also for an unknown reference, which is logged).' },
+    errors: { '401': 'the signature does not verify' },
+  },
   { method: 'get', path: '/healthz', summary: 'The process is alive', roles: 'none', ok: { status: '200', description: 'Alive.' }, errors: {} },
   { method: 'get', path: '/readyz', summary: 'Temporal is reachable', roles: 'none', ok: { status: '200', description: 'Ready.' }, errors: { '503': 'Temporal unreachable' } },
   {

@@ -22,6 +22,7 @@ async function main() {
     availableProviders: availableProviders(config),
     logger: createLogger({ name: 'api' }),
     codec: dataConverter?.payloadCodecs[0],
+    ...(config.singapay && { singapaySecret: config.singapay.clientSecret }),
     uiOrigin: config.temporal.uiOrigin,
     production: config.production,
   });

@@ -71,7 +71,12 @@ async function main() {
     const providerEnv: Record<string, string> = {};
     let simulatorUrl: string | undefined;
     if (!config.singapay) {
-      const simulator = await startSingapaySimulator({ port: config.env.SINGAPAY_SIMULATOR_PORT, host: '127.0.0.1' });
+      const simulator = await startSingapaySimulator({
+        port: config.env.SINGAPAY_SIMULATOR_PORT,
+        host: '127.0.0.1',
+        // Singapay posts its webhooks to the merchant's configured notification URL: ours.
+        notificationUrl: `${config.api.publicBaseUrl ?? `http://127.0.0.1:${config.api.port}`}/v1/callbacks/singapay`,
+      });
       stack.push({ name: 'Singapay simulator', stop: () => simulator.close() });
       simulatorUrl = simulator.url;
       Object.assign(providerEnv, {

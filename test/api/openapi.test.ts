@@ -20,9 +20,14 @@ function routesOf(app: express.Express): string[] {
       .flatMap((layer) => Object.keys(layer.route!.methods).map((m) => `${m} ${prefix}${layer.route!.path.replace(/:(\w+)/g, '{$1}')}`));
   const stack = (app as unknown as { router: { stack: Layer[] } }).router.stack;
   const mounted = stack.filter((layer) => layer.handle?.stack);
-  // Express 5 keeps no mount path on the layer: the two sub-routers are told apart by their routes.
-  expect(mounted).toHaveLength(2);
-  const prefixOf = (layer: Layer) => (list(layer.handle!.stack!, '').some((r) => r.endsWith(' /decode')) ? '/codec' : '/console');
+  // Express 5 keeps no mount path on the layer: the sub-routers are told apart by their routes.
+  expect(mounted).toHaveLength(3);
+  const prefixOf = (layer: Layer) => {
+    const routes = list(layer.handle!.stack!, '');
+    if (routes.some((r) => r.endsWith(' /decode'))) return '/codec';
+    if (routes.some((r) => r.endsWith(' /singapay'))) return '/v1/callbacks';
+    return '/console';
+  };
   return [...list(stack, ''), ...mounted.flatMap((layer) => list(layer.handle!.stack!, prefixOf(layer)))];
 }
 

@@ -82,11 +82,14 @@ export async function startStack(options: StackOptions = {}) {
     logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     codec: dataConverter?.payloadCodecs[0],
     namespace,
+    singapaySecret: simulator.credentials.clientSecret,
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // Singapay's webhooks go to our callback route, as in a deployment.
+  simulator.setNotificationUrl(`${apiUrl}/v1/callbacks/singapay`);
 
   return {
     apiUrl,
