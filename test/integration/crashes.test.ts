@@ -1,0 +1,165 @@
+// Crashes: the worker process killed with SIGKILL while a payout polls and while its trigger is in
+// flight, and the Temporal dev server stopped and restarted on the same SQLite file mid-payout.
+// Each payout must still finish, with one transfer in the simulator's ledger.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { createApp } from '../../src/api/app';
+import { createAuthenticator } from '../../src/api/auth';
+import { createLogger } from '../../src/logging';
+import { startSingapaySimulator, type SingapaySimulator } from '../../src/simulators/singapay';
+import { resolveTemporalBinary } from '../../src/temporal/cli-binary';
+import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
+import { TEST_POLICY } from '../support/policy';
+import { freePort } from '../support/ports';
+import { call, ewalletPayout, KEYS, ledger, uniqueReference, waitForPayout, waitForStatus } from '../support/stack';
+
+const ROOT = join(__dirname, '..', '..');
+const TASK_QUEUE = 'crash-tests';
+
+let binary: string;
+let dbFile: string;
+let port: number;
+let server: DevServer;
+let simulator: SingapaySimulator;
+let connection: Connection;
+let api: Server;
+const stack = { apiUrl: '', simulator: { url: '' } };
+let worker: ChildProcess | undefined;
+let workerLog = '';
+
+/** The real worker entry point in its own process, as production runs it. */
+async function startWorker(): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/bin/worker.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: `127.0.0.1:${port}`,
+      TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+      SINGAPAY_BASE_URL: simulator.url,
+      SINGAPAY_CLIENT_ID: simulator.credentials.clientId,
+      SINGAPAY_CLIENT_SECRET: simulator.credentials.clientSecret,
+      SINGAPAY_API_KEY: simulator.credentials.apiKey,
+      SINGAPAY_ACCOUNT_ID: simulator.credentials.accountId,
+      SINGAPAY_TIMEOUT_MS: '1000',
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (c: Buffer) => (workerLog += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (workerLog += c.toString()));
+  const deadline = Date.now() + 60_000;
+  const mark = workerLog.length;
+  while (!workerLog.slice(mark).includes('polling task queue') && Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`worker exited: ${workerLog.slice(-2000)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return child;
+}
+
+function killWorker(): Promise<void> {
+  const child = worker!;
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
+
+beforeAll(async () => {
+  binary = await resolveTemporalBinary({ log: () => undefined });
+  dbFile = join(mkdtempSync(join(tmpdir(), 'payouts-crash-')), 'temporal.db');
+  port = await freePort();
+  server = await startDevServer({ binary, port, dbFile });
+  simulator = await startSingapaySimulator({ port: 0 });
+  connection = await Connection.connect({ address: server.address });
+  const app = createApp({
+    client: new Client({ connection }),
+    taskQueue: TASK_QUEUE,
+    // The activity timeout is what hands a killed worker's trigger to the next worker.
+    policy: { ...TEST_POLICY, activityTimeoutMs: 3_000 },
+    authenticator: createAuthenticator(undefined, false),
+    availableProviders: ['singapay'],
+    logger: createLogger({ level: 'silent' }),
+  });
+  api = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  stack.apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+  stack.simulator.url = simulator.url;
+  worker = await startWorker();
+}, 120_000);
+
+afterAll(async () => {
+  if (worker) await killWorker();
+  await new Promise((resolve) => api?.close(resolve));
+  api?.closeAllConnections();
+  await connection?.close();
+  await simulator?.close();
+  await server?.stop();
+});
+
+async function approvedPayout(customerNumber: string): Promise<string> {
+  const reference = uniqueReference('crash');
+  await call(stack, 'POST', '/v1/payouts', { body: ewalletPayout(reference, customerNumber) });
+  await waitForStatus(stack, reference, 'AWAITING_APPROVAL', 60_000);
+  expect((await call(stack, 'POST', `/v1/payouts/${reference}/approve`, { key: KEYS.approver, body: {} })).status).toBe(200);
+  return reference;
+}
+
+const settle = (reference: string) =>
+  fetch(`${simulator.url}/__sim/transactions/${reference}/settle`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ status: '00' }),
+  });
+
+describe('crashes', () => {
+  test('worker SIGKILLed while the payout polls: a new worker finishes it, one transfer', async () => {
+    const reference = await approvedPayout('081200003333');
+    await waitForPayout(stack, reference, (p) => (p.transfer?.statusChecks ?? 0) >= 1, 30_000);
+    await killWorker();
+    expect((await settle(reference)).status).toBe(200);
+    worker = await startWorker();
+    await waitForStatus(stack, reference, 'SUCCEEDED', 60_000);
+    expect(await ledger(stack, reference)).toEqual([expect.objectContaining({ triggerCalls: 1, status: '00' })]);
+  }, 120_000);
+
+  test('worker SIGKILLed while the trigger is in flight (the provider still takes it): one transfer', async () => {
+    const reference = uniqueReference('crash-trigger');
+    await call(stack, 'POST', '/v1/payouts', { body: ewalletPayout(reference, '081200000000') });
+    await waitForStatus(stack, reference, 'AWAITING_APPROVAL', 60_000);
+    // The provider answers the next trigger after 1.5 s; the worker dies before it hears the answer.
+    await fetch(`${simulator.url}/__sim/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ operation: 'trigger', mode: 'latency', count: 1, latencyMs: 1_500 }),
+    });
+    await call(stack, 'POST', `/v1/payouts/${reference}/approve`, { key: KEYS.approver, body: {} });
+    await new Promise((r) => setTimeout(r, 700));
+    await killWorker();
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(await ledger(stack, reference)).toHaveLength(1); // the money moved while no worker lived
+    worker = await startWorker();
+    await waitForStatus(stack, reference, 'SUCCEEDED', 60_000);
+    const entries = await ledger(stack, reference);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]!.triggerCalls).toBe(2); // the new attempt was refused as a duplicate
+  }, 120_000);
+
+  test('Temporal dev server stopped and restarted on the same database mid-payout: it finishes, one transfer', async () => {
+    const reference = await approvedPayout('081200003333');
+    await waitForPayout(stack, reference, (p) => (p.transfer?.statusChecks ?? 0) >= 1, 30_000);
+    await server.stop();
+    await killWorker();
+    server = await startDevServer({ binary, port, dbFile });
+    worker = await startWorker();
+    expect((await settle(reference)).status).toBe(200);
+    await waitForStatus(stack, reference, 'SUCCEEDED', 60_000);
+    expect(await ledger(stack, reference)).toEqual([expect.objectContaining({ triggerCalls: 1, status: '00' })]);
+  }, 120_000);
+});
