@@ -1,0 +1,95 @@
+// Records the replay tests' histories: real payouts on a throw-away dev server, one per path the
+// workflow can take. Run after a deliberate workflow change (see README "Changing the workflow"):
+//   npm run record-histories
+// The histories hold simulator data only (made-up numbers and names) and no encrypted payloads.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { payoutWorkflowId } from '../../src/api/payouts';
+import { resolveTemporalBinary } from '../../src/temporal/cli-binary';
+import { startDevServer } from '../../src/temporal/dev-server';
+import { WORKFLOWS_PATH } from '../../src/temporal/worker';
+import { freePort } from '../support/ports';
+import { call, ewalletPayout, KEYS, startStack, waitForPayout, waitForStatus, type TestStack } from '../support/stack';
+
+const OUT = join(__dirname, 'histories');
+
+let binary = '';
+
+/** Exports the history as the Temporal CLI does (proto JSON), the form replay tests load. */
+async function save(stack: TestStack, name: string, reference: string, runId?: string) {
+  const args = ['workflow', 'show', '--address', stack.address, '--workflow-id', payoutWorkflowId(reference), '--output', 'json'];
+  if (runId) args.push('--run-id', runId);
+  const out = spawnSync(binary, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (out.status !== 0) throw new Error(`temporal workflow show failed: ${out.stderr}`);
+  const history = JSON.parse(out.stdout) as { events: unknown[] };
+  writeFileSync(join(OUT, `${name}.json`), `${JSON.stringify(history, null, 1)}\n`);
+  console.log(`recorded ${name} (${history.events.length} events)`);
+}
+
+async function created(stack: TestStack, reference: string, number: string, extra: Record<string, unknown> = {}) {
+  await call(stack, 'POST', '/v1/payouts', { body: ewalletPayout(reference, number, '10000.00', extra) });
+  await waitForStatus(stack, reference, 'AWAITING_APPROVAL');
+}
+
+const settle = (stack: TestStack, reference: string) =>
+  fetch(`${stack.simulator.url}/__sim/transactions/${reference}/settle`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"status":"00"}' });
+
+async function main() {
+  binary = await resolveTemporalBinary();
+  const server = await startDevServer({ binary, port: await freePort() });
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH });
+  const bundle = join(mkdtempSync(join(tmpdir(), 'record-')), 'bundle.js');
+  writeFileSync(bundle, code);
+  process.env.TEST_TEMPORAL_ADDRESS = server.address;
+  process.env.TEST_WORKFLOW_BUNDLE = bundle;
+  const stack = await startStack({ policy: { maxHistoryEvents: 60 } });
+  const slow = await startStack({ policy: { statusPollInitialMs: 60_000, statusPollMaxMs: 60_000 } });
+  try {
+    await created(stack, 'REPLAY-HAPPY', '081200000000');
+    await call(stack, 'POST', '/v1/payouts/REPLAY-HAPPY/approve', { key: KEYS.approver, body: { comment: 'ok' } });
+    await waitForStatus(stack, 'REPLAY-HAPPY', 'SUCCEEDED');
+    await save(stack, 'happy-path', 'REPLAY-HAPPY');
+
+    await created(stack, 'REPLAY-REJECT', '081200000000');
+    await call(stack, 'POST', '/v1/payouts/REPLAY-REJECT/reject', { key: KEYS.approver, body: { reason: 'duplicate invoice' } });
+    await waitForStatus(stack, 'REPLAY-REJECT', 'REJECTED');
+    await save(stack, 'rejection', 'REPLAY-REJECT');
+
+    await created(stack, 'REPLAY-EXPIRE', '081200000000', { approvalTimeout: 'PT2S' });
+    await waitForStatus(stack, 'REPLAY-EXPIRE', 'EXPIRED', 15_000);
+    await save(stack, 'expiry', 'REPLAY-EXPIRE');
+
+    await created(stack, 'REPLAY-LONG', '081200003333');
+    const handle = stack.client.workflow.getHandle(payoutWorkflowId('REPLAY-LONG'));
+    const firstRun = (await handle.describe()).runId;
+    await call(stack, 'POST', '/v1/payouts/REPLAY-LONG/approve', { key: KEYS.approver, body: {} });
+    while ((await handle.describe()).runId === firstRun) await new Promise((r) => setTimeout(r, 500));
+    await waitForPayout(stack, 'REPLAY-LONG', (p) => (p.transfer?.statusChecks ?? 0) >= 6, 30_000);
+    await settle(stack, 'REPLAY-LONG');
+    await waitForStatus(stack, 'REPLAY-LONG', 'SUCCEEDED', 30_000);
+    await save(stack, 'long-pending-first-run', 'REPLAY-LONG', firstRun);
+    await save(stack, 'long-pending-continued', 'REPLAY-LONG');
+
+    await created(slow, 'REPLAY-CALLBACK', '081200003333');
+    await call(slow, 'POST', '/v1/payouts/REPLAY-CALLBACK/approve', { key: KEYS.approver, body: {} });
+    await waitForPayout(slow, 'REPLAY-CALLBACK', (p) => p.transfer?.providerReference !== undefined);
+    await settle(slow, 'REPLAY-CALLBACK');
+    await waitForStatus(slow, 'REPLAY-CALLBACK', 'SUCCEEDED', 20_000);
+    await save(slow, 'callback', 'REPLAY-CALLBACK');
+  } finally {
+    await stack.stop();
+    await slow.stop();
+    await server.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,27 @@
+// Safe change: every committed history (a real payout recorded by `npm run record-histories`) is
+// replayed through the current workflow code on every test run. A change that would make running
+// payouts take a different path fails here (a determinism error), before it reaches a worker.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from '@temporalio/worker';
+
+const DIR = join(__dirname, 'histories');
+const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+
+describe('replaying committed histories through the current workflow code', () => {
+  test('the recorded paths are all there', () => {
+    expect(files).toEqual([
+      'callback.json',
+      'expiry.json',
+      'happy-path.json',
+      'long-pending-continued.json',
+      'long-pending-first-run.json',
+      'rejection.json',
+    ]);
+  });
+
+  test.each(files)('%s replays without a determinism error', async (file) => {
+    const history = JSON.parse(readFileSync(join(DIR, file), 'utf8'));
+    await Worker.runReplayHistory({ workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } }, history, `replay-${file}`);
+  });
+});
