@@ -142,6 +142,7 @@ describe('npm start', () => {
         env: {
           ...process.env,
           TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS,
+          TEMPORAL_NAMESPACE: 'e2e',
           TEMPORAL_TASK_QUEUE: `start-external-${Date.now()}`,
         TEMPORAL_DB_FILE: join(mkdtempSync(join(tmpdir(), 'payouts-start-')), 'unused.db'), // keeps the codec key out of the repo
           API_PORT: String(apiPort),

@@ -12,9 +12,9 @@ import { freePort } from './ports';
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
   const binary = await resolveTemporalBinary({ log: (line) => console.log(`[temporal] ${line}`) });
-  // Payouts encrypted with a test key live in their own namespace: a stack without that key never
-  // has to read them.
-  const server = await startDevServer({ binary, port: await freePort(), extraNamespaces: ['encrypted'] });
+  // Payouts encrypted with a key live in namespaces of their own (`encrypted` for the codec test,
+  // `e2e` for npm start, which encrypts with a key it makes): no other stack has to read them.
+  const server = await startDevServer({ binary, port: await freePort(), extraNamespaces: ['encrypted', 'e2e'] });
   (globalThis as { __temporalDevServer?: unknown }).__temporalDevServer = server;
 
   const dir = mkdtempSync(join(tmpdir(), 'payouts-test-'));
