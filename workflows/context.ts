@@ -62,6 +62,7 @@ export function createContext(input: PayoutWorkflowInput) {
     policy,
     state,
     order,
+    /** Activities of one kind, with the one-line summary the Web UI shows for this call. */
     activities: activityProxies(policy),
     now,
     setStatus,
@@ -84,9 +85,16 @@ function activityProxies(policy: PayoutPolicy) {
     maximumAttempts,
   });
   const base = { startToCloseTimeout: policy.activityTimeoutMs };
-  return {
-    inquiry: proxyActivities<PayoutActivities>({ ...base, retry: retry(policy.inquiryMaxAttempts) }),
-    trigger: proxyActivities<PayoutActivities>({ ...base, retry: retry(policy.triggerMaxAttempts) }),
-    status: proxyActivities<PayoutActivities>({ ...base, retry: retry(policy.statusCheckMaxAttempts) }),
+  const retries = {
+    inquiry: retry(policy.inquiryMaxAttempts),
+    trigger: retry(policy.triggerMaxAttempts),
+    status: retry(policy.statusCheckMaxAttempts),
   };
+  // A proxy is a plain object; making one per call is how each call gets its own summary.
+  return (kind: keyof typeof retries, summary: string) => proxyActivities<PayoutActivities>({ ...base, retry: retries[kind], summary });
+}
+
+/** A provider key as people read it in summaries ("acme" → "Acme"); the workflow names no provider itself. */
+export function providerName(key: string): string {
+  return key.charAt(0).toUpperCase() + key.slice(1);
 }

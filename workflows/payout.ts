@@ -7,7 +7,7 @@
 import { allHandlersFinished, condition, continueAsNew, setHandler } from '@temporalio/workflow';
 import { destinationNumber, maskNumber, type Payout } from '../src/domain/payout';
 import { amountOutsideLimits, inquiryDocument, newPayoutDocument } from '../src/domain/payout-document';
-import { createContext, type PayoutContext, type PayoutWorkflowInput } from './context';
+import { createContext, providerName, type PayoutContext, type PayoutWorkflowInput } from './context';
 import { installDecisionHandlers } from './decisions';
 import { checkStatusNowSignal } from './messages';
 import { ensureFunds, submitAndSettle } from './transfer';
@@ -52,7 +52,10 @@ export async function payoutWorkflow(input: PayoutWorkflowInput): Promise<Payout
 async function validateAccount(ctx: PayoutContext): Promise<boolean> {
   const { request, state } = ctx;
   ctx.explain(`Checking the account ${maskNumber(destinationNumber(request.destination))} with ${request.provider}.`);
-  const inquiry = await ctx.activities.inquiry.inquireAccount(request.provider, ctx.order).catch((err: unknown) => err as Error);
+  const inquiry = await ctx
+    .activities('inquiry', `Account inquiry at ${providerName(request.provider)}`)
+    .inquireAccount(request.provider, ctx.order)
+    .catch((err: unknown) => err as Error);
   if (ctx.cancelled()) return false;
   if (inquiry instanceof Error) {
     ctx.fail({ code: 'PROVIDER_UNAVAILABLE', message: `the account inquiry did not succeed: ${rootMessage(inquiry)}` });
@@ -78,7 +81,9 @@ async function awaitDecision(ctx: PayoutContext): Promise<boolean> {
   state.payout.approvalDeadline = new Date(deadlineMs).toISOString();
   ctx.setStatus('AWAITING_APPROVAL');
   ctx.explain(`**Waiting for an approver** until ${state.payout.approvalDeadline}.`);
-  const decidedInTime = await condition(() => state.decided, Math.max(1, deadlineMs - Date.now()));
+  const decidedInTime = await condition(() => state.decided, Math.max(1, deadlineMs - Date.now()), {
+    summary: `Approval deadline ${state.payout.approvalDeadline}`,
+  });
   if (!decidedInTime) {
     state.decided = true;
     ctx.setStatus('EXPIRED', 'nobody decided before the approval deadline');
@@ -92,7 +97,7 @@ async function awaitSchedule(ctx: PayoutContext): Promise<boolean> {
   const { request, state } = ctx;
   if (state.payout.status !== 'SCHEDULED' || !request.scheduledAt) return true;
   ctx.explain(`**Approved.** The transfer will be submitted at ${request.scheduledAt}.`);
-  await condition(ctx.cancelled, Math.max(1, Date.parse(request.scheduledAt) - Date.now()));
+  await condition(ctx.cancelled, Math.max(1, Date.parse(request.scheduledAt) - Date.now()), { summary: `Scheduled for ${request.scheduledAt}` });
   if (ctx.cancelled()) return false;
   ctx.setStatus('PROCESSING', 'scheduled time reached');
   return true;

@@ -9,7 +9,7 @@ import { parseRupiah } from '../src/domain/money';
 import { recordMismatch } from '../src/domain/payout-document';
 import type { TransferStatusResult } from '../src/providers/types';
 import type { TriggerOutcome } from '../activities';
-import type { PayoutContext } from './context';
+import { providerName, type PayoutContext } from './context';
 import { balanceRecheckDelay, pollingBudgetSpent, statusPollDelay } from './policy';
 
 type Progress = 'SETTLED' | 'POLL' | 'MISMATCH';
@@ -23,11 +23,14 @@ export async function ensureFunds(ctx: PayoutContext): Promise<'OK' | 'STOPPED'>
   const { state, policy, request } = ctx;
   const needed = state.payout.inquiry ? parseRupiah(state.payout.inquiry.grossAmount.value) : request.amount;
   for (;;) {
-    const available = await ctx.activities.status.checkAvailableBalance(request.provider).catch((err: Error) => {
+    const available = await ctx
+      .activities('status', `Balance check at ${providerName(request.provider)}`)
+      .checkAvailableBalance(request.provider)
+      .catch((err: Error) => {
       // Unknown balance: the provider's own check at the trigger is authoritative, so go on.
-      log.warn('balance check failed; submitting anyway', { error: err.message });
-      return null;
-    });
+        log.warn('balance check failed; submitting anyway', { error: err.message });
+        return null;
+      });
     if (available === null || available >= needed) return 'OK';
     state.balanceChecks += 1;
     if (state.balanceChecks >= policy.balanceRecheckMaxAttempts) {
@@ -43,7 +46,7 @@ export async function ensureFunds(ctx: PayoutContext): Promise<'OK' | 'STOPPED'>
         `Nothing was sent. Check ${state.balanceChecks + 1} of ${policy.balanceRecheckMaxAttempts} in ${Math.round(delayMs / 1000)} s.`,
     );
     state.payout.updatedAt = ctx.now();
-    await condition(ctx.cancelled, delayMs);
+    await condition(ctx.cancelled, delayMs, { summary: `Balance re-check #${state.balanceChecks + 1} in ${Math.round(delayMs / 1000)} s` });
     if (ctx.cancelled()) return 'STOPPED';
   }
 }
@@ -67,10 +70,12 @@ export async function submitAndSettle(ctx: PayoutContext, signals: { checkStatus
       `**Waiting for the provider's final answer.** Submitted at ${transfer.submittedAt}; ` +
         `${transfer.statusChecks} status checks so far; next in ${Math.round(delayMs / 1000)} s or when the provider calls back.`,
     );
-    await condition(() => signals.checkStatusNow, delayMs);
+    const checkNumber = transfer.statusChecks + 1;
+    await condition(() => signals.checkStatusNow, delayMs, { summary: `Status check #${checkNumber} in ${Math.round(delayMs / 1000)} s` });
     signals.checkStatusNow = false;
 
-    const status = await ctx.activities.status
+    const status = await ctx
+      .activities('status', `Status check #${checkNumber} at ${providerName(request.provider)}`)
       .checkTransferStatus(request.provider, order, transfer.providerReference)
       .catch((err: unknown) => err as Error);
     transfer.statusChecks += 1;
@@ -101,7 +106,10 @@ export async function submitAndSettle(ctx: PayoutContext, signals: { checkStatus
 }
 
 async function trigger(ctx: PayoutContext): Promise<Progress> {
-  const outcome = await ctx.activities.trigger.triggerTransfer(ctx.request.provider, ctx.order).catch((err: unknown) => err as Error);
+  const outcome = await ctx
+    .activities('trigger', `Transfer of IDR ${ctx.request.amount} to ${providerName(ctx.request.provider)} under reference ${ctx.request.reference}`)
+    .triggerTransfer(ctx.request.provider, ctx.order)
+    .catch((err: unknown) => err as Error);
   return applyTrigger(ctx, outcome);
 }
 

@@ -101,6 +101,14 @@ export function createPayoutService(deps: PayoutServiceDeps) {
         ],
         memo: { createFingerprint: fingerprint, payout: newPayoutDocument(request) },
         staticSummary: `Payout ${request.reference}: IDR ${body.amount.value} to ${describeDestination(request.destination)} via ${provider}`,
+        staticDetails: [
+          `**Payout** \`${request.reference}\``,
+          `- Amount: IDR ${body.amount.value}`,
+          `- Destination: ${describeDestination(request.destination)} (masked)`,
+          `- Provider: ${provider}`,
+          `- Requested by: ${requestedBy}`,
+          ...(request.scheduledAt ? [`- Scheduled for: ${request.scheduledAt}`] : []),
+        ].join('\n'),
       });
       return { created: true, payout: newPayoutDocument(request) };
     } catch (err) {
