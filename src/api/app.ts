@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import { codecRouter } from './codec-routes';
 import { consoleRouter } from './console-routes';
+import { createApiMetrics } from './metrics';
 import { callbackRouter } from './callback-routes';
 import type { z } from 'zod';
 import type { ProviderKey } from '../domain/payout';
@@ -27,6 +28,8 @@ export interface AppDeps {
   codec?: PayloadCodec;
   uiOrigin?: string;
   production?: boolean;
+  /** Upper bound of a call to Temporal (default 10 s). */
+  rpcTimeoutMs?: number;
   /** Verifies Singapay's webhooks at /v1/callbacks/singapay. */
   singapaySecret?: string;
   /** Where the console links payouts to (the Temporal Web UI) and in which namespace. */
@@ -43,6 +46,8 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  const metrics = createApiMetrics();
+  app.use(metrics.middleware);
 
   // X-Request-Id: the caller's when it is sane, else a new one; echoed and on every log line.
   app.use((req: Request, res: Response, next: NextFunction) => {
@@ -83,6 +88,8 @@ export function createApp(deps: AppDeps): express.Express {
 
   const openApi = buildOpenApiDocument();
   const docsPage = renderDocsPage(openApi);
+  app.get('/metrics', metrics.handler);
+
   app.get('/openapi.json', (_req, res) => {
     res.json(openApi);
   });
@@ -98,7 +105,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.get('/readyz', async (_req, res) => {
     try {
-      await deps.client.connection.workflowService.getSystemInfo({});
+      await deps.client.connection.withDeadline(Date.now() + 2_000, () => deps.client.connection.workflowService.getSystemInfo({}));
       res.json({ status: 'ready', temporal: 'reachable' });
     } catch {
       res.status(503).type('application/problem+json').setHeader('Retry-After', '5');
@@ -109,6 +116,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.post('/v1/payouts', auth('requester'), async (req, res) => {
     const body = parseBody(createSchema, req.body);
     const { created, payout } = await payouts.create(body, req.principal!.name);
+    if (created) metrics.created.inc({ provider: payout.provider });
     res.status(created ? 201 : 200).location(`/v1/payouts/${encodeURIComponent(payout.id)}`).json(payout);
   });
 
@@ -123,11 +131,13 @@ export function createApp(deps: AppDeps): express.Express {
   app.post('/v1/payouts/:id/approve', auth('approver'), async (req, res) => {
     const body = parseBody(approveBodySchema, req.body ?? {});
     res.json(await payouts.approve(payoutId(req), { principal: req.principal!.name, ...body }));
+    metrics.decided.inc({ decision: 'approve' });
   });
 
   app.post('/v1/payouts/:id/reject', auth('approver'), async (req, res) => {
     const body = parseBody(rejectBodySchema, req.body ?? {});
     res.json(await payouts.reject(payoutId(req), { principal: req.principal!.name, ...body }));
+    metrics.decided.inc({ decision: 'reject' });
   });
 
   app.post('/v1/payouts/:id/cancel', auth('requester'), async (req, res) => {
@@ -138,6 +148,7 @@ export function createApp(deps: AppDeps): express.Express {
       throw problems.forbidden(`only the requester of payout ${id} or an admin may cancel it`);
     }
     res.json(await payouts.cancel(id, { principal: principal.name, ...body }));
+    metrics.decided.inc({ decision: 'cancel' });
   });
 
   app.use((req: Request, _res: Response, next: NextFunction) => {

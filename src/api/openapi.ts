@@ -179,6 +179,7 @@ export const OPERATIONS: Operation[] = [
     ok: { status: '200', description: '{ payloads: [{ metadata, data }] }, bytes as base64.' },
     errors: { '400': 'not payloads', '401': 'no key', '404': 'encryption is off' },
   },
+  { method: 'get', path: '/metrics', summary: 'Prometheus metrics of the API', roles: 'none', ok: { status: '200', description: 'Prometheus text.' }, errors: {} },
   { method: 'get', path: '/openapi.json', summary: 'This document', roles: 'none', ok: { status: '200', description: 'OpenAPI 3.1.' }, errors: {} },
   { method: 'get', path: '/docs', summary: 'This document as a page', roles: 'none', ok: { status: '200', description: 'HTML.' }, errors: {} },
 ];

@@ -52,12 +52,16 @@ export interface PayoutServiceDeps {
   now?: () => Date;
   /** How long GET waits for a worker to answer the live query before it reads the memo. */
   queryTimeoutMs?: number;
+  /** Upper bound of any other call to Temporal, so an unreachable server gives a quick 503. */
+  rpcTimeoutMs?: number;
 }
 
 export function createPayoutService(deps: PayoutServiceDeps) {
   const now = deps.now ?? (() => new Date());
   const handleFor = (id: string) => deps.client.workflow.getHandle(payoutWorkflowId(id));
   const queryTimeoutMs = deps.queryTimeoutMs ?? 3_000;
+  const rpcTimeoutMs = deps.rpcTimeoutMs ?? 10_000;
+  const bounded = <T>(fn: () => Promise<T>, ms = rpcTimeoutMs) => deps.client.connection.withDeadline(Date.now() + ms, fn);
 
   async function create(body: CreatePayoutBody, requestedBy: string): Promise<{ created: boolean; payout: Payout }> {
     const provider = body.provider ?? defaultProvider(body.destination);
@@ -85,7 +89,7 @@ export function createPayoutService(deps: PayoutServiceDeps) {
     };
     const fingerprint = requestFingerprint(request);
     try {
-      await deps.client.workflow.start<typeof payoutWorkflow>('payoutWorkflow', {
+      await bounded(() => deps.client.workflow.start<typeof payoutWorkflow>('payoutWorkflow', {
         taskQueue: deps.taskQueue,
         workflowId: payoutWorkflowId(request.reference),
         args: [{ request, policy: deps.policy }],
@@ -109,13 +113,13 @@ export function createPayoutService(deps: PayoutServiceDeps) {
           `- Requested by: ${requestedBy}`,
           ...(request.scheduledAt ? [`- Scheduled for: ${request.scheduledAt}`] : []),
         ].join('\n'),
-      });
+      }));
       return { created: true, payout: newPayoutDocument(request) };
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw asTemporalProblem(err);
     }
     // The reference was used before: the same request again is a replay, anything else a conflict.
-    const existing = await handleFor(request.reference).describe().catch((err: unknown) => {
+    const existing = await bounded(() => handleFor(request.reference).describe()).catch((err: unknown) => {
       throw asTemporalProblem(err);
     });
     if (existing.memo?.createFingerprint !== fingerprint) {
@@ -136,14 +140,14 @@ export function createPayoutService(deps: PayoutServiceDeps) {
     const handle = handleFor(id);
     let description;
     try {
-      description = await handle.describe();
-      if (description.status.name === 'COMPLETED') return (await handle.result()) as Payout;
+      description = await bounded(() => handle.describe());
+      if (description.status.name === 'COMPLETED') return (await bounded(() => handle.result())) as Payout;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw problems.notFound(`no payout with id ${id}`);
       throw asTemporalProblem(err);
     }
     try {
-      return await deps.client.connection.withDeadline(Date.now() + queryTimeoutMs, () => handle.query(getPayoutQuery));
+      return await bounded(() => handle.query(getPayoutQuery), queryTimeoutMs);
     } catch (err) {
       const fromMemo = description.memo?.payout as Payout | undefined;
       if (fromMemo) return fromMemo;
@@ -155,7 +159,7 @@ export function createPayoutService(deps: PayoutServiceDeps) {
   async function decide<I>(id: string, update: typeof approveUpdate | typeof rejectUpdate | typeof cancelUpdate, input: I): Promise<Payout> {
     const handle = handleFor(id);
     try {
-      return await handle.executeUpdate(update as typeof approveUpdate, { args: [input as unknown as ApproveInput] });
+      return await bounded(() => handle.executeUpdate(update as typeof approveUpdate, { args: [input as unknown as ApproveInput] }));
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
         throw refusalProblem(err.cause);
@@ -171,7 +175,7 @@ export function createPayoutService(deps: PayoutServiceDeps) {
 
   async function requesterOf(id: string): Promise<string | undefined> {
     try {
-      const description = await handleFor(id).describe();
+      const description = await bounded(() => handleFor(id).describe());
       return description.typedSearchAttributes.get(PAYOUT_REQUESTED_BY);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw problems.notFound(`no payout with id ${id}`);
@@ -191,12 +195,12 @@ export function createPayoutService(deps: PayoutServiceDeps) {
     const token = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor, filter);
     let page;
     try {
-      page = await deps.client.workflowService.listWorkflowExecutions({
+      page = await bounded(() => deps.client.workflowService.listWorkflowExecutions({
         namespace: deps.client.options.namespace,
         query: clauses.join(' AND '),
         pageSize: filter.limit,
         ...(token && { nextPageToken: token }),
-      });
+      }));
     } catch (err) {
       // Temporal answers a token it cannot read with INVALID_ARGUMENT or UNKNOWN: the cursor is at fault.
       if (token && isGrpcServiceError(err) && [2, 3].includes(err.code)) throw invalidCursor();
@@ -234,20 +238,28 @@ export type PayoutService = ReturnType<typeof createPayoutService>;
 
 /**
  * A cursor is Temporal's page token plus the filters it belongs to, so a cursor cannot be replayed
- * with other filters (Temporal would page through the wrong query).
+ * with other filters, and a checksum, so a mangled cursor is refused at once (Temporal would retry
+ * an unreadable token until the call's deadline). Cursors are opaque, not secret: the checksum is
+ * not a signature.
  */
 function encodeCursor(token: Buffer, filter: ListFilter): string {
-  return Buffer.from(JSON.stringify({ v: 1, s: filter.status ?? null, p: filter.provider ?? null, t: token.toString('base64') })).toString('base64url');
+  const body = { v: 1, s: filter.status ?? null, p: filter.provider ?? null, t: token.toString('base64') };
+  return Buffer.from(JSON.stringify({ ...body, c: cursorChecksum(body) })).toString('base64url');
+}
+
+function cursorChecksum(body: { v: number; s: unknown; p: unknown; t: string }): string {
+  return createHash('sha256').update(JSON.stringify([body.v, body.s, body.p, body.t])).digest('base64url').slice(0, 22);
 }
 
 function decodeCursor(cursor: string, filter: ListFilter): Buffer {
-  let parsed: { v?: unknown; s?: unknown; p?: unknown; t?: unknown };
+  let parsed: { v?: unknown; s?: unknown; p?: unknown; t?: unknown; c?: unknown };
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
     throw invalidCursor();
   }
   if (parsed?.v !== 1 || typeof parsed.t !== 'string' || parsed.t === '') throw invalidCursor();
+  if (parsed.c !== cursorChecksum({ v: 1, s: parsed.s, p: parsed.p, t: parsed.t })) throw invalidCursor();
   if (parsed.s !== (filter.status ?? null) || parsed.p !== (filter.provider ?? null)) {
     throw problems.validation('the cursor belongs to other filters', [{ pointer: '/cursor', detail: 'use nextCursor with the same status and provider' }]);
   }

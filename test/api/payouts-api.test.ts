@@ -211,3 +211,27 @@ describe('GET /v1/payouts', () => {
     expect((await call(stack, 'GET', '/v1/payouts', { key: null })).status).toBe(401);
   });
 });
+
+describe('observability', () => {
+  test('X-Request-Id: a sane one is echoed, a hostile one replaced', async () => {
+    const echoed = await call(stack, 'GET', '/healthz', { key: null, headers: { 'x-request-id': 'req-123.abc' } });
+    expect(echoed.headers.get('x-request-id')).toBe('req-123.abc');
+    const replaced = await call(stack, 'GET', '/healthz', { key: null, headers: { 'x-request-id': 'x'.repeat(300) } });
+    expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  test('GET /metrics: requests by route pattern and status, payouts created and decided', async () => {
+    const reference = uniqueReference('metrics');
+    await call(stack, 'POST', '/v1/payouts', { body: ewalletPayout(reference, '081200000000') });
+    await call(stack, 'GET', `/v1/payouts/${reference}`);
+    await call(stack, 'GET', '/v1/payouts/%00%00');
+    const res = await fetch(`${stack.apiUrl}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/plain');
+    const text = await res.text();
+    expect(text).toMatch(/payouts_api_http_requests_total\{method="GET",route="\/v1\/payouts\/:id",status="200"\} \d+/);
+    expect(text).toMatch(/payouts_api_http_request_duration_seconds_bucket\{le="0.1",method="POST",route="\/v1\/payouts",status="201"\}/);
+    expect(text).toMatch(/payouts_created_total\{provider="singapay"\} [1-9]/);
+    expect(text).not.toContain(reference); // route patterns, never raw paths
+  });
+});

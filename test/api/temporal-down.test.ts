@@ -1,0 +1,57 @@
+// With Temporal unreachable the API stays up: it says it is not ready, and answers requests with
+// 503 problem+json and Retry-After, never a stack trace. Bad input is still a 400.
+import { Client, Connection } from '@temporalio/client';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../../src/api/app';
+import { createAuthenticator } from '../../src/api/auth';
+import { createLogger } from '../../src/logging';
+import { TEST_POLICY } from '../support/policy';
+import { freePort } from '../support/ports';
+import { call, ewalletPayout, uniqueReference } from '../support/stack';
+
+let server: Server;
+let connection: Connection;
+const api = { apiUrl: '' };
+
+beforeAll(async () => {
+  connection = Connection.lazy({ address: `127.0.0.1:${await freePort()}`, connectTimeout: 1_000 });
+  const app = createApp({
+    client: new Client({ connection }),
+    taskQueue: 'nowhere',
+    policy: TEST_POLICY,
+    authenticator: createAuthenticator(undefined, false),
+    availableProviders: ['singapay'],
+    logger: createLogger({ level: 'silent' }),
+    rpcTimeoutMs: 2_000,
+  });
+  server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  api.apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await new Promise((resolve) => server?.close(resolve));
+  await connection?.close().catch(() => undefined);
+});
+
+test('readyz 503, healthz 200; create and get answer 503 problem+json with Retry-After', async () => {
+  expect((await call(api, 'GET', '/healthz', { key: null })).status).toBe(200);
+  const ready = await call(api, 'GET', '/readyz', { key: null });
+  expect(ready.status).toBe(503);
+  expect(ready.contentType).toContain('application/problem+json');
+
+  for (const [method, path, body] of [
+    ['POST', '/v1/payouts', ewalletPayout(uniqueReference('down'), '081200000000')],
+    ['GET', `/v1/payouts/${uniqueReference('down')}`, undefined],
+  ] as const) {
+    const res = await call<{ type: string; detail: string }>(api, method, path, { body });
+    expect(res.status).toBe(503);
+    expect(res.contentType).toContain('application/problem+json');
+    expect(res.headers.get('retry-after')).toBe('5');
+    expect(res.body.type).toContain('temporal-unavailable');
+    expect(JSON.stringify(res.body)).not.toMatch(/\n\s+at /);
+  }
+  const invalid = await call(api, 'POST', '/v1/payouts', { body: { reference: 'x' } });
+  expect(invalid.status).toBe(400);
+}, 30_000);
