@@ -12,6 +12,7 @@ import { resolveTemporalBinary } from '../../src/temporal/cli-binary';
 import { startDevServer } from '../../src/temporal/dev-server';
 import { WORKFLOWS_PATH } from '../../src/temporal/worker';
 import { freePort } from '../support/ports';
+import { REPLAY_CODEC_KEY } from '../support/replay-key';
 import { call, ewalletPayout, KEYS, startStack, waitForPayout, waitForStatus, type TestStack } from '../support/stack';
 
 const OUT = join(__dirname, 'histories');
@@ -19,8 +20,8 @@ const OUT = join(__dirname, 'histories');
 let binary = '';
 
 /** Exports the history as the Temporal CLI does (proto JSON), the form replay tests load. */
-async function save(stack: TestStack, name: string, reference: string, runId?: string) {
-  const args = ['workflow', 'show', '--address', stack.address, '--workflow-id', payoutWorkflowId(reference), '--output', 'json'];
+async function save(stack: TestStack, name: string, reference: string, runId?: string, namespace = 'default') {
+  const args = ['workflow', 'show', '--address', stack.address, '--namespace', namespace, '--workflow-id', payoutWorkflowId(reference), '--output', 'json'];
   if (runId) args.push('--run-id', runId);
   const out = spawnSync(binary, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (out.status !== 0) throw new Error(`temporal workflow show failed: ${out.stderr}`);
@@ -39,7 +40,7 @@ const settle = (stack: TestStack, reference: string) =>
 
 async function main() {
   binary = await resolveTemporalBinary();
-  const server = await startDevServer({ binary, port: await freePort() });
+  const server = await startDevServer({ binary, port: await freePort(), extraNamespaces: ['encrypted'] });
   const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH });
   const bundle = join(mkdtempSync(join(tmpdir(), 'record-')), 'bundle.js');
   writeFileSync(bundle, code);
@@ -47,6 +48,7 @@ async function main() {
   process.env.TEST_WORKFLOW_BUNDLE = bundle;
   const stack = await startStack({ policy: { maxHistoryEvents: 60 } });
   const slow = await startStack({ policy: { statusPollInitialMs: 60_000, statusPollMaxMs: 60_000 } });
+  const encrypted = await startStack({ codecKeys: [REPLAY_CODEC_KEY], namespace: 'encrypted' });
   try {
     await created(stack, 'REPLAY-HAPPY', '081200000000');
     await call(stack, 'POST', '/v1/payouts/REPLAY-HAPPY/approve', { key: KEYS.approver, body: { comment: 'ok' } });
@@ -79,7 +81,13 @@ async function main() {
     await settle(slow, 'REPLAY-CALLBACK');
     await waitForStatus(slow, 'REPLAY-CALLBACK', 'SUCCEEDED', 20_000);
     await save(slow, 'callback', 'REPLAY-CALLBACK');
+
+    await created(encrypted, 'REPLAY-ENCRYPTED', '081200000000');
+    await call(encrypted, 'POST', '/v1/payouts/REPLAY-ENCRYPTED/approve', { key: KEYS.approver, body: {} });
+    await waitForStatus(encrypted, 'REPLAY-ENCRYPTED', 'SUCCEEDED');
+    await save(encrypted, 'happy-path-encrypted', 'REPLAY-ENCRYPTED', undefined, 'encrypted');
   } finally {
+    await encrypted.stop();
     await stack.stop();
     await slow.stop();
     await server.stop();

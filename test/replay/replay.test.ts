@@ -4,6 +4,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
+import { dataConverterFor } from '../../src/temporal/codec';
+import { REPLAY_CODEC_KEY } from '../support/replay-key';
 
 const DIR = join(__dirname, 'histories');
 const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
@@ -13,6 +15,7 @@ describe('replaying committed histories through the current workflow code', () =
     expect(files).toEqual([
       'callback.json',
       'expiry.json',
+      'happy-path-encrypted.json',
       'happy-path.json',
       'long-pending-continued.json',
       'long-pending-first-run.json',
@@ -22,6 +25,18 @@ describe('replaying committed histories through the current workflow code', () =
 
   test.each(files)('%s replays without a determinism error', async (file) => {
     const history = JSON.parse(readFileSync(join(DIR, file), 'utf8'));
-    await Worker.runReplayHistory({ workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } }, history, `replay-${file}`);
+    // The encrypted history replays through the same payload codec the worker uses.
+    const dataConverter = file.includes('encrypted') ? dataConverterFor([REPLAY_CODEC_KEY]) : undefined;
+    await Worker.runReplayHistory(
+      { workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! }, ...(dataConverter && { dataConverter }) },
+      history,
+      `replay-${file}`,
+    );
+  });
+
+  test('the encrypted history is unreadable without the key', () => {
+    const text = readFileSync(join(DIR, 'happy-path-encrypted.json'), 'utf8');
+    expect(text).not.toContain('081200000000');
+    expect(text).toContain(Buffer.from('binary/encrypted').toString('base64'));
   });
 });
