@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { DEFAULT_POLICY, type PayoutPolicy } from '../workflows/policy';
 import { parseCodecKeys, type CodecKey } from './temporal/codec';
+import type { SingapayClientConfig } from './providers/singapay/client';
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 const millis = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -95,15 +96,8 @@ export const envSchema = z
 export type Env = z.infer<typeof envSchema>;
 export type ApiKeyEntry = z.infer<typeof apiKeyEntry>;
 
-export interface SingapayConfig {
-  baseUrl: string;
-  clientId: string;
-  clientSecret: string;
-  apiKey: string;
-  accountId: string;
-  timeoutMs: number;
-  timestampFormat: 'iso8601' | 'unix';
-}
+/** What the Singapay client needs, as configured (SINGAPAY_*). */
+export type SingapayConfig = Omit<SingapayClientConfig, 'now'>;
 
 export interface Config {
   env: Env;
@@ -162,7 +156,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
             accountId: env.SINGAPAY_ACCOUNT_ID,
             timeoutMs: env.SINGAPAY_TIMEOUT_MS,
             timestampFormat: env.SINGAPAY_TIMESTAMP_FORMAT,
-          }
+          } satisfies SingapayConfig
         : undefined,
     policy: {
       ...DEFAULT_POLICY,

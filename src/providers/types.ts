@@ -1,6 +1,6 @@
 // The provider-neutral contract every provider adapter implements. The workflow and activities see
 // only this; provider codes are mapped to these outcomes inside each adapter (exhaustively).
-import type { Destination, PayoutFailure, ProviderKey, ProviderStatus } from '../domain/payout';
+import type { Destination, InquiryResult, PayoutFailure, ProviderKey, ProviderStatus } from '../domain/payout';
 
 /** Everything a provider needs to move one payout's money. `reference` is the idempotency key. */
 export interface TransferOrder {
@@ -13,15 +13,8 @@ export interface TransferOrder {
 }
 
 export type AccountInquiryResult =
-  | {
-      outcome: 'VALID';
-      accountName: string;
-      amount: number;
-      fee: number;
-      grossAmount: number;
-      minAmount?: number;
-      maxAmount?: number;
-    }
+  /** The account exists: its holder, the fee, what leaves the balance, and the account's limits. */
+  | ({ outcome: 'VALID' } & InquiryResult)
   /** A definitive refusal: the account does not exist, is blocked, or the request is invalid. */
   | { outcome: 'REFUSED'; failure: PayoutFailure };
 

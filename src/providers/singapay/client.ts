@@ -5,7 +5,7 @@
 // retries activities. The one repetition is the documented one: a rejected token is renewed once
 // and the call repeated once.
 import { parseRupiah, formatRupiah } from '../../domain/money';
-import type { Ewallet } from '../../domain/payout';
+import type { Ewallet, FailureCode } from '../../domain/payout';
 import { parseJsonAnswer, postJson, type HttpAnswer } from '../http';
 import {
   ProviderCallError,
@@ -128,7 +128,7 @@ export function createSingapayProvider(config: SingapayClientConfig): PayoutProv
     }
   }
 
-  function refusal(envelope: Envelope, code: import('../../domain/payout').FailureCode) {
+  function refusal(envelope: Envelope, code: FailureCode) {
     return { code, message: envelope.response_message || envelope.response_code, providerCode: envelope.response_code };
   }
 
@@ -139,12 +139,18 @@ export function createSingapayProvider(config: SingapayClientConfig): PayoutProv
     });
   }
 
-  function ewalletOf(order: TransferOrder): { ewallet: Ewallet; customerNumber: string } {
+  /** The fields inquiry and trigger share: our account, the e-wallet, the customer, the net amount. */
+  function ewalletFields(order: TransferOrder) {
     const d = order.destination;
     if (d.type !== 'EWALLET' || !SINGAPAY_EWALLETS.includes(d.ewallet)) {
       throw new ProviderCallError('MISCONFIGURED', `Singapay cannot pay to ${d.type === 'EWALLET' ? d.ewallet : d.type}`, { mayHaveArrived: false });
     }
-    return { ewallet: d.ewallet, customerNumber: d.customerNumber };
+    return {
+      account_id: config.accountId,
+      ewallet_code: d.ewallet,
+      customer_number: d.customerNumber,
+      amount: { value: formatRupiah(order.amount), currency: 'IDR' },
+    };
   }
 
   return {
@@ -152,20 +158,8 @@ export function createSingapayProvider(config: SingapayClientConfig): PayoutProv
     getAccessToken,
 
     async inquireAccount(order: TransferOrder): Promise<AccountInquiryResult> {
-      const { ewallet, customerNumber } = ewalletOf(order);
       const what = 'account inquiry';
-      const envelope = await securedCall(
-        SINGAPAY_PATHS.inquiry,
-        {
-          account_id: config.accountId,
-          ewallet_code: ewallet,
-          customer_number: customerNumber,
-          amount: { value: formatRupiah(order.amount), currency: 'IDR' },
-        },
-        what,
-        false,
-        false,
-      );
+      const envelope = await securedCall(SINGAPAY_PATHS.inquiry, ewalletFields(order), what, false, false);
       const meaning = meaningOf(envelope.response_code);
       switch (meaning.kind) {
         case 'OK': {
@@ -198,19 +192,11 @@ export function createSingapayProvider(config: SingapayClientConfig): PayoutProv
     },
 
     async triggerTransfer(order: TransferOrder): Promise<TriggerResult> {
-      const { ewallet, customerNumber } = ewalletOf(order);
       const what = 'trigger top-up';
       const notes = singapayNotes(order.description);
       const envelope = await securedCall(
         SINGAPAY_PATHS.trigger,
-        {
-          account_id: config.accountId,
-          reference_number: order.reference,
-          ewallet_code: ewallet,
-          customer_number: customerNumber,
-          amount: { value: formatRupiah(order.amount), currency: 'IDR' },
-          ...(notes && { notes }),
-        },
+        { ...ewalletFields(order), reference_number: order.reference, ...(notes && { notes }) },
         what,
         true,
         true,
