@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { DEFAULT_POLICY, type PayoutPolicy } from '../workflows/policy';
 import { parseCodecKeys, type CodecKey } from './temporal/codec';
 import type { SingapayClientConfig } from './providers/singapay/client';
+import type { FaspayClientConfig } from './providers/faspay/client';
+import { loadPrivateKey, loadPublicKey } from './providers/faspay/signature';
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 const millis = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -51,6 +53,16 @@ export const envSchema = z
     SINGAPAY_TIMESTAMP_FORMAT: z.enum(['iso8601', 'unix']).default('iso8601'),
     SINGAPAY_SIMULATOR_PORT: port(4010),
 
+    FASPAY_BASE_URL: z.url().optional(),
+    FASPAY_PARTNER_ID: optionalText,
+    /** The merchant's RSA private key, PEM (PKCS#8 or PKCS#1; "\n" escapes accepted). */
+    FASPAY_PRIVATE_KEY: optionalText,
+    FASPAY_SOURCE_ACCOUNT: optionalText,
+    /** The public key that signs Faspay's callbacks; without it /v1/callbacks/faspay refuses all. */
+    FASPAY_CALLBACK_PUBLIC_KEY: optionalText,
+    FASPAY_TIMEOUT_MS: millis(10_000),
+    FASPAY_SIMULATOR_PORT: port(4020),
+
     STATUS_POLL_INITIAL_MS: millis(DEFAULT_POLICY.statusPollInitialMs),
     STATUS_POLL_MAX_MS: millis(DEFAULT_POLICY.statusPollMaxMs),
     STATUS_POLL_BACKOFF: z.coerce.number().min(1).max(10).default(DEFAULT_POLICY.statusPollBackoff),
@@ -69,6 +81,26 @@ export const envSchema = z
     if (given.length > 0 && given.length < singapay.length) {
       for (const name of singapay.filter((n) => env[n] === undefined)) {
         ctx.addIssue({ code: 'custom', path: [name], message: `is required when ${given.join(', ')} is set` });
+      }
+    }
+    const faspay = ['FASPAY_BASE_URL', 'FASPAY_PARTNER_ID', 'FASPAY_PRIVATE_KEY', 'FASPAY_SOURCE_ACCOUNT'] as const;
+    const givenFaspay = faspay.filter((name) => env[name] !== undefined);
+    if (givenFaspay.length > 0 && givenFaspay.length < faspay.length) {
+      for (const name of faspay.filter((n) => env[n] === undefined)) {
+        ctx.addIssue({ code: 'custom', path: [name], message: `is required when ${givenFaspay.join(', ')} is set` });
+      }
+    }
+    for (const [name, load] of [
+      ['FASPAY_PRIVATE_KEY', loadPrivateKey],
+      ['FASPAY_CALLBACK_PUBLIC_KEY', loadPublicKey],
+    ] as const) {
+      const pem = env[name];
+      if (pem === undefined) continue;
+      try {
+        load(pem);
+      } catch {
+        // Never echo the key: only say what is wrong with it.
+        ctx.addIssue({ code: 'custom', path: [name], message: 'must be an RSA key in PEM form' });
       }
     }
     if (env.NODE_ENV === 'production' && env.API_KEYS === undefined) {
@@ -98,6 +130,8 @@ export type ApiKeyEntry = z.infer<typeof apiKeyEntry>;
 
 /** What the Singapay client needs, as configured (SINGAPAY_*). */
 export type SingapayConfig = Omit<SingapayClientConfig, 'now'>;
+/** What the Faspay client needs, as configured (FASPAY_*), and the key its callbacks are signed with. */
+export type FaspayConfig = Pick<FaspayClientConfig, 'baseUrl' | 'partnerId' | 'privateKeyPem' | 'sourceAccount' | 'timeoutMs' | 'callbackUrl'>;
 
 export interface Config {
   env: Env;
@@ -106,6 +140,9 @@ export interface Config {
   api: { host: string; port: number; publicBaseUrl: string | undefined; keys: ApiKeyEntry[] | undefined };
   /** Undefined when no Singapay credentials are configured (npm start then runs the simulator). */
   singapay: SingapayConfig | undefined;
+  /** Undefined when no Faspay credentials are configured (npm start then runs the simulator). */
+  faspay: FaspayConfig | undefined;
+  faspayCallbackPublicKey: string | undefined;
   policy: PayoutPolicy;
 }
 
@@ -158,6 +195,18 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
             timestampFormat: env.SINGAPAY_TIMESTAMP_FORMAT,
           } satisfies SingapayConfig
         : undefined,
+    faspay:
+      env.FASPAY_BASE_URL && env.FASPAY_PARTNER_ID && env.FASPAY_PRIVATE_KEY && env.FASPAY_SOURCE_ACCOUNT
+        ? {
+            baseUrl: env.FASPAY_BASE_URL,
+            partnerId: env.FASPAY_PARTNER_ID,
+            privateKeyPem: env.FASPAY_PRIVATE_KEY,
+            sourceAccount: env.FASPAY_SOURCE_ACCOUNT,
+            timeoutMs: env.FASPAY_TIMEOUT_MS,
+            callbackUrl: `${(env.PUBLIC_BASE_URL ?? `http://${env.API_HOST}:${env.API_PORT}`).replace(/\/+$/, '')}/v1/callbacks/faspay`,
+          }
+        : undefined,
+    faspayCallbackPublicKey: env.FASPAY_CALLBACK_PUBLIC_KEY,
     policy: {
       ...DEFAULT_POLICY,
       statusPollInitialMs: env.STATUS_POLL_INITIAL_MS,

@@ -48,6 +48,7 @@ export function createContext(input: PayoutWorkflowInput) {
     amount: request.amount,
     ...(request.description !== undefined && { description: request.description }),
     ...(request.beneficiaryEmail !== undefined && { beneficiaryEmail: request.beneficiaryEmail }),
+    ...(state.payout?.inquiry && { accountName: state.payout.inquiry.accountName }),
   };
   const now = () => new Date().toISOString();
   const setStatus = (status: PayoutStatus, detail?: string) => {

@@ -66,6 +66,7 @@ async function validateAccount(ctx: PayoutContext): Promise<boolean> {
     return false;
   }
   state.payout.inquiry = inquiryDocument(inquiry);
+  ctx.order.accountName = inquiry.accountName;
   const outsideLimits = amountOutsideLimits(request.amount, inquiry);
   if (outsideLimits) {
     ctx.fail({ code: 'AMOUNT_OUT_OF_RANGE', message: outsideLimits });

@@ -32,6 +32,8 @@ export interface AppDeps {
   rpcTimeoutMs?: number;
   /** Verifies Singapay's webhooks at /v1/callbacks/singapay. */
   singapaySecret?: string;
+  /** Verifies Faspay's callbacks at /v1/callbacks/faspay. */
+  faspayCallbackPublicKey?: string;
   /** Where the console links payouts to (the Temporal Web UI) and in which namespace. */
   temporalUiUrl?: string;
   namespace?: string;
@@ -76,7 +78,15 @@ export function createApp(deps: AppDeps): express.Express {
     }),
   );
   // Callbacks read their raw body: the signature is over bytes, not over what a JSON parser kept.
-  app.use('/v1/callbacks', callbackRouter({ client: deps.client, ...(deps.singapaySecret && { singapaySecret: deps.singapaySecret }), logger }));
+  app.use(
+    '/v1/callbacks',
+    callbackRouter({
+      client: deps.client,
+      ...(deps.singapaySecret && { singapaySecret: deps.singapaySecret }),
+      ...(deps.faspayCallbackPublicKey && { faspayPublicKey: deps.faspayCallbackPublicKey }),
+      logger,
+    }),
+  );
   app.use(express.json({ limit: '64kb', type: ['application/json', 'application/*+json'] }));
 
   const auth = (...roles: Parameters<typeof requireRole> extends [unknown, ...infer R] ? R : never) =>

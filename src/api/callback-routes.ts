@@ -5,6 +5,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { Logger } from '../logging';
+import { verifyFaspayCallback } from '../providers/faspay';
 import { verifyRequestSignature, webhookSchema } from '../providers/singapay';
 import { checkStatusNowSignal } from '../../workflows/messages';
 import { payoutWorkflowId } from './payouts';
@@ -15,6 +16,8 @@ export interface CallbackDeps {
   client: Client;
   /** The Singapay client secret that signs its webhooks; without it the route refuses everything. */
   singapaySecret?: string;
+  /** The public key Faspay's callbacks verify with; without it the route refuses everything. */
+  faspayPublicKey?: string;
   logger: Logger;
 }
 
@@ -45,6 +48,14 @@ export function callbackRouter(deps: CallbackDeps): Router {
     }
     await nudge(deps, 'singapay', reference);
     res.json({ response_code: 'SP000', response_message: 'Successful' });
+  });
+  router.post('/faspay', express.text({ type: () => true, limit: '64kb' }), async (req: Request, res: Response) => {
+    const verified = deps.faspayPublicKey
+      ? verifyFaspayCallback(deps.faspayPublicKey, { path: req.originalUrl, rawBody: typeof req.body === 'string' ? req.body : '', headers: req.headers })
+      : { ok: false as const, reason: 'no FASPAY_CALLBACK_PUBLIC_KEY configured' };
+    if (!verified.ok) throw problems.unauthorized('The callback signature does not verify.');
+    await nudge(deps, 'faspay', verified.notification.originalPartnerReferenceNo);
+    res.json({ responseCode: '2000000', responseMessage: 'Successful' });
   });
   return router;
 }

@@ -161,6 +161,14 @@ export const OPERATIONS: Operation[] = [
     ok: { status: '200', description: 'Received (also for an unknown reference, which is logged).' },
     errors: { '401': 'the signature does not verify' },
   },
+  {
+    method: 'post',
+    path: '/v1/callbacks/faspay',
+    summary: "Faspay's callback: a hint to check the payout's status now",
+    roles: "the callback's X-SIGNATURE (RSA-SHA256, verified with FASPAY_CALLBACK_PUBLIC_KEY)",
+    ok: { status: '200', description: 'Received (also for an unknown reference, which is logged).' },
+    errors: { '401': 'the signature does not verify' },
+  },
   { method: 'get', path: '/healthz', summary: 'The process is alive', roles: 'none', ok: { status: '200', description: 'Alive.' }, errors: {} },
   { method: 'get', path: '/readyz', summary: 'Temporal is reachable', roles: 'none', ok: { status: '200', description: 'Ready.' }, errors: { '503': 'Temporal unreachable' } },
   {

@@ -23,6 +23,7 @@ async function main() {
     logger: createLogger({ name: 'api' }),
     codec: dataConverter?.payloadCodecs[0],
     ...(config.singapay && { singapaySecret: config.singapay.clientSecret }),
+    ...(config.faspayCallbackPublicKey && { faspayCallbackPublicKey: config.faspayCallbackPublicKey }),
     uiOrigin: config.temporal.uiOrigin,
     production: config.production,
   });

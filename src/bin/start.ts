@@ -9,6 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { DEVELOPMENT_KEYS } from '../api/auth';
 import { loadConfigOrExit } from '../config';
+import { startFaspaySimulator } from '../simulators/faspay';
 import { startSingapaySimulator } from '../simulators/singapay';
 import { resolveTemporalBinary } from '../temporal/cli-binary';
 import { startDevServer, type DevServer } from '../temporal/dev-server';
@@ -89,6 +90,22 @@ async function main() {
     } else {
       say(`using Singapay at ${config.singapay.baseUrl} (SINGAPAY_BASE_URL)`);
     }
+    let faspaySimulatorUrl: string | undefined;
+    if (!config.faspay) {
+      // The simulator makes the merchant key pair and its own callback-signing pair for this run.
+      const faspay = await startFaspaySimulator({ port: config.env.FASPAY_SIMULATOR_PORT, host: '127.0.0.1' });
+      stack.push({ name: 'Faspay simulator', stop: () => faspay.close() });
+      faspaySimulatorUrl = faspay.url;
+      Object.assign(providerEnv, {
+        FASPAY_BASE_URL: faspay.url,
+        FASPAY_PARTNER_ID: faspay.credentials.partnerId,
+        FASPAY_PRIVATE_KEY: faspay.credentials.merchantPrivateKeyPem,
+        FASPAY_SOURCE_ACCOUNT: faspay.credentials.sourceAccount,
+        FASPAY_CALLBACK_PUBLIC_KEY: faspay.simulatorPublicKeyPem,
+      });
+    } else {
+      say(`using Faspay at ${config.faspay.baseUrl} (FASPAY_BASE_URL)`);
+    }
 
     // --- worker and API, as the separate processes they are in production ---
     const codecKeys = config.env.PAYLOAD_CODEC_KEYS ?? localCodecKey(resolve(ROOT, dirname(config.env.TEMPORAL_DB_FILE), 'codec-key'));
@@ -109,6 +126,8 @@ async function main() {
         `  API               ${apiUrl}   (GET /healthz, /readyz)`,
         uiUrl ? `  Temporal Web UI   ${uiUrl}` : `  Temporal          ${temporalAddress}`,
         ...(simulatorUrl ? [`  Singapay sim      ${simulatorUrl}   (ledger: GET ${simulatorUrl}/__sim/transactions)`] : []),
+        ...(faspaySimulatorUrl ? [`  Faspay sim        ${faspaySimulatorUrl}   (ledger: GET ${faspaySimulatorUrl}/__sim/transactions)`] : []),
+        `  Console           ${apiUrl}/console   API docs: ${apiUrl}/docs`,
         ...(config.api.keys
           ? ['  API keys          from API_KEYS']
           : [

@@ -7,8 +7,8 @@ import { dataConverterFor } from '../temporal/codec';
 
 async function main() {
   const config = loadConfigOrExit();
-  if (!config.singapay) {
-    console.error('Invalid configuration:\n  - SINGAPAY_BASE_URL: the worker needs provider credentials (npm start sets them for the simulator)');
+  if (!config.singapay && !config.faspay) {
+    console.error('Invalid configuration:\n  - SINGAPAY_BASE_URL, FASPAY_BASE_URL: the worker needs at least one provider (npm start sets both for the simulators)');
     process.exit(1);
   }
   const level = (process.env.LOG_LEVEL ?? 'info').toUpperCase();

@@ -3,15 +3,19 @@
 import type { ProviderRegistry } from '../../activities';
 import type { Config } from '../config';
 import type { ProviderKey } from '../domain/payout';
+import { createFaspayProvider } from './faspay';
 import { createSingapayProvider } from './singapay';
 
-export function createProviderRegistry(config: Pick<Config, 'singapay'>): ProviderRegistry {
+type ProviderSettings = Pick<Config, 'singapay' | 'faspay'>;
+
+export function createProviderRegistry(config: ProviderSettings): ProviderRegistry {
   return {
     ...(config.singapay && { singapay: createSingapayProvider(config.singapay) }),
+    ...(config.faspay && { faspay: createFaspayProvider(config.faspay) }),
   };
 }
 
 /** The providers a deployment with this configuration can pay through (the API refuses the others). */
-export function availableProviders(config: Pick<Config, 'singapay'>): ProviderKey[] {
-  return Object.keys(createProviderRegistry(config)) as ProviderKey[];
+export function availableProviders(config: ProviderSettings): ProviderKey[] {
+  return (['singapay', 'faspay'] as const).filter((key) => config[key] !== undefined);
 }

@@ -10,6 +10,8 @@ export interface TransferOrder {
   amount: number;
   description?: string;
   beneficiaryEmail?: string;
+  /** The holder's name from the account inquiry (some providers want it on the transfer). */
+  accountName?: string;
 }
 
 export type AccountInquiryResult =

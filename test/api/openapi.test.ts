@@ -25,7 +25,7 @@ function routesOf(app: express.Express): string[] {
   const prefixOf = (layer: Layer) => {
     const routes = list(layer.handle!.stack!, '');
     if (routes.some((r) => r.endsWith(' /decode'))) return '/codec';
-    if (routes.some((r) => r.endsWith(' /singapay'))) return '/v1/callbacks';
+    if (routes.some((r) => r.endsWith(' /singapay') || r.endsWith(' /faspay'))) return '/v1/callbacks';
     return '/console';
   };
   return [...list(stack, ''), ...mounted.flatMap((layer) => list(layer.handle!.stack!, prefixOf(layer)))];

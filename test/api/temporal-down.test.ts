@@ -55,3 +55,11 @@ test('readyz 503, healthz 200; create and get answer 503 problem+json with Retry
   const invalid = await call(api, 'POST', '/v1/payouts', { body: { reference: 'x' } });
   expect(invalid.status).toBe(400);
 }, 30_000);
+
+test('a destination that routes to a provider this deployment lacks → 400 naming it, before Temporal is asked', async () => {
+  const res = await call<{ detail: string }>(api, 'POST', '/v1/payouts', {
+    body: { ...ewalletPayout(uniqueReference('bank'), '081200000000'), destination: { type: 'BANK_ACCOUNT', bankCode: '014', accountNumber: '1234567890' } },
+  });
+  expect(res.status).toBe(400);
+  expect(res.body.detail).toContain('faspay');
+});

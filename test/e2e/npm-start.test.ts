@@ -53,7 +53,7 @@ describe('npm start', () => {
   });
 
   test('brings up Temporal + UI, simulator, worker and API; a payout succeeds; Ctrl-C stops every child', async () => {
-    const ports = { temporal: await freePort(), ui: await freePort(), api: await freePort(), sim: await freePort() };
+    const ports = { temporal: await freePort(), ui: await freePort(), api: await freePort(), sim: await freePort(), faspay: await freePort() };
     const dbFile = join(mkdtempSync(join(tmpdir(), 'payouts-start-')), 'temporal.db');
     start = spawn(process.execPath, ['--import', 'tsx', 'src/bin/start.ts'], {
       cwd: ROOT,
@@ -64,6 +64,7 @@ describe('npm start', () => {
         TEMPORAL_DB_FILE: dbFile,
         API_PORT: String(ports.api),
         SINGAPAY_SIMULATOR_PORT: String(ports.sim),
+        FASPAY_SIMULATOR_PORT: String(ports.faspay),
         STATUS_POLL_INITIAL_MS: '200',
         STATUS_POLL_MAX_MS: '1000',
         ACTIVITY_RETRY_INITIAL_MS: '200',
@@ -81,6 +82,7 @@ describe('npm start', () => {
     expect(output).toContain(`http://localhost:${ports.ui}`);
     expect(output).toContain('dev-approver');
     expect(output).toContain(`127.0.0.1:${ports.sim}`);
+    expect(output).toContain(`Faspay sim        http://127.0.0.1:${ports.faspay}`);
 
     // The Web UI answers.
     const ui = await fetch(`http://127.0.0.1:${ports.ui}/`);
@@ -151,6 +153,7 @@ describe('npm start', () => {
           SINGAPAY_CLIENT_SECRET: simulator.credentials.clientSecret,
           SINGAPAY_API_KEY: simulator.credentials.apiKey,
           SINGAPAY_ACCOUNT_ID: simulator.credentials.accountId,
+          FASPAY_SIMULATOR_PORT: String(await freePort()),
           STATUS_POLL_INITIAL_MS: '200',
         },
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,7 +3,6 @@
 // a free port. Durations are short so that a payout settles in seconds.
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { createApp } from '../../src/api/app';
@@ -13,6 +12,9 @@ import { payoutSchema } from '../../src/api/schemas';
 import type { Payout, PayoutStatus } from '../../src/domain/payout';
 import { createSingapayProvider } from '../../src/providers/singapay';
 import { startSingapaySimulator } from '../../src/simulators/singapay';
+import { startFaspaySimulator } from '../../src/simulators/faspay';
+import { createFaspayProvider } from '../../src/providers/faspay';
+import { freePort } from './ports';
 import { createWorker } from '../../src/temporal/worker';
 import { dataConverterFor, type CodecKey } from '../../src/temporal/codec';
 import type { PayoutPolicy } from '../../workflows/policy';
@@ -54,9 +56,21 @@ export async function startStack(options: StackOptions = {}) {
     ...simulator.credentials,
     timeoutMs: options.providerTimeoutMs ?? 1_000,
   });
+  const faspaySimulator = await startFaspaySimulator({ port: 0 });
+  // The callback URL is known once the API listens; the client reads it from this object then.
+  const faspayConfig = {
+    baseUrl: faspaySimulator.url,
+    partnerId: faspaySimulator.credentials.partnerId,
+    privateKeyPem: faspaySimulator.credentials.merchantPrivateKeyPem,
+    sourceAccount: faspaySimulator.credentials.sourceAccount,
+    timeoutMs: options.providerTimeoutMs ?? 1_000,
+  };
   const taskQueue = `test-${randomUUID()}`;
   const policy = { ...TEST_POLICY, ...options.policy };
 
+  const apiPort = await freePort();
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const faspayProvider = createFaspayProvider({ ...faspayConfig, callbackUrl: `${apiUrl}/v1/callbacks/faspay` });
   const dataConverter = dataConverterFor(options.codecKeys);
   const namespace = options.namespace ?? 'default';
   const nativeConnection = await NativeConnection.connect({ address });
@@ -64,7 +78,7 @@ export async function startStack(options: StackOptions = {}) {
     connection: nativeConnection,
     namespace,
     taskQueue,
-    providers: { singapay: provider },
+    providers: { singapay: provider, faspay: faspayProvider },
     workflowBundle: { codePath: bundlePath },
     options: { shutdownGraceTime: '1s' },
     dataConverter,
@@ -78,16 +92,16 @@ export async function startStack(options: StackOptions = {}) {
     taskQueue,
     policy,
     authenticator: createAuthenticator(undefined, false),
-    availableProviders: ['singapay'],
+    availableProviders: ['singapay', 'faspay'],
     logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     codec: dataConverter?.payloadCodecs[0],
     namespace,
     singapaySecret: simulator.credentials.clientSecret,
+    faspayCallbackPublicKey: faspaySimulator.simulatorPublicKeyPem,
   });
   const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    const s = app.listen(apiPort, '127.0.0.1', () => resolve(s));
   });
-  const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   // Singapay's webhooks go to our callback route, as in a deployment.
   simulator.setNotificationUrl(`${apiUrl}/v1/callbacks/singapay`);
 
@@ -95,6 +109,7 @@ export async function startStack(options: StackOptions = {}) {
     apiUrl,
     address,
     simulator,
+    faspaySimulator,
     client,
     taskQueue,
     worker,
@@ -106,6 +121,7 @@ export async function startStack(options: StackOptions = {}) {
       await nativeConnection.close();
       await connection.close();
       await simulator.close();
+      await faspaySimulator.close();
     },
   };
 }

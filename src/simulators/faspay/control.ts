@@ -1,0 +1,76 @@
+// The loopback-only control API of simulators.md, the same routes as the Singapay simulator's:
+// ledger, settle, faults, balance, reset, callbacks.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import { parseRupiah, RUPIAH_PATTERN } from '../../domain/money';
+import { faultSchema, isLoopback, readBody, sendJson, type FaultPlan } from '../common';
+import type { CallbackSender } from './callbacks';
+import { FINAL_STATUSES, money, type Ledger } from './ledger';
+
+const settleBody = z.strictObject({ status: z.enum(['00', '06', '04']) });
+const balanceBody = z.strictObject({ value: z.union([z.string().regex(RUPIAH_PATTERN).transform(parseRupiah), z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)]) });
+const callbacksBody = z.strictObject({ enabled: z.boolean() });
+
+export interface ControlContext {
+  ledger: Ledger;
+  faults: FaultPlan;
+  callbacks: CallbackSender;
+}
+
+function parseJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+export async function control(ctx: ControlContext, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+  if (!isLoopback(req)) return sendJson(res, 403, { error: 'the control API answers loopback only' });
+  const json = parseJson((await readBody(req)) || '{}');
+  const method = req.method ?? 'GET';
+  const { ledger } = ctx;
+  const settle = /^\/__sim\/transactions\/([^/]+)\/settle$/.exec(path);
+
+  if (method === 'GET' && path === '/__sim/transactions') return sendJson(res, 200, [...ledger.transactions.values()].map((t) => ledger.entry(t)));
+  if (method === 'POST' && settle) {
+    const parsed = settleBody.safeParse(json);
+    if (!parsed.success) return sendJson(res, 400, { error: 'body must be { "status": "00" | "06" | "04" }' });
+    const t = ledger.transactions.get(decodeURIComponent(settle[1]!));
+    if (!t) return sendJson(res, 404, { error: 'no such transaction' });
+    if (FINAL_STATUSES.includes(t.status)) return sendJson(res, 409, { error: `already final (${t.status})`, transaction: ledger.entry(t) });
+    ledger.moveTo(t, parsed.data.status);
+    return sendJson(res, 200, ledger.entry(t));
+  }
+  if (method === 'POST' && path === '/__sim/faults') {
+    const parsed = faultSchema.safeParse(json);
+    if (!parsed.success) return sendJson(res, 400, { error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
+    ctx.faults.add(parsed.data);
+    return sendJson(res, 201, parsed.data);
+  }
+  if (method === 'DELETE' && path === '/__sim/faults') {
+    ctx.faults.clear();
+    return sendJson(res, 200, { cleared: true });
+  }
+  if (path === '/__sim/balance' && method === 'GET') return sendJson(res, 200, money(ledger.balance));
+  if (path === '/__sim/balance' && method === 'POST') {
+    const parsed = balanceBody.safeParse(json);
+    if (!parsed.success) return sendJson(res, 400, { error: 'body must be { "value": "1000000.00" }' });
+    ledger.balance = parsed.data.value;
+    return sendJson(res, 200, money(ledger.balance));
+  }
+  if (path === '/__sim/callbacks' && method === 'GET') return sendJson(res, 200, { enabled: ctx.callbacks.enabled, sent: ctx.callbacks.sent });
+  if (path === '/__sim/callbacks' && method === 'POST') {
+    const parsed = callbacksBody.safeParse(json);
+    if (!parsed.success) return sendJson(res, 400, { error: 'body must be { "enabled": true | false }' });
+    ctx.callbacks.enabled = parsed.data.enabled;
+    return sendJson(res, 200, { enabled: ctx.callbacks.enabled });
+  }
+  if (method === 'POST' && path === '/__sim/reset') {
+    ledger.reset();
+    ctx.faults.clear();
+    ctx.callbacks.reset();
+    return sendJson(res, 200, { reset: true });
+  }
+  sendJson(res, 404, { error: `no control route ${method} ${path}` });
+}
