@@ -184,10 +184,7 @@ export function createSingapayProvider(config: SingapayClientConfig): PayoutProv
         case 'RETRY':
         case 'DUPLICATE_REFERENCE':
         case 'TOKEN_EXPIRED':
-          throw new ProviderCallError('UNAVAILABLE', `${what}: ${envelope.response_code} ${envelope.response_message}`, {
-            mayHaveArrived: false,
-            providerCode: envelope.response_code,
-          });
+          throw noAnswer(envelope, what, false);
       }
     },
 
@@ -226,10 +223,7 @@ export function createSingapayProvider(config: SingapayClientConfig): PayoutProv
         case 'TOKEN_EXPIRED':
           return { outcome: 'UNKNOWN', providerCode: envelope.response_code, message: envelope.response_message };
         case 'RETRY':
-          throw new ProviderCallError('UNAVAILABLE', `${what}: ${envelope.response_code} ${envelope.response_message}`, {
-            mayHaveArrived: true,
-            providerCode: envelope.response_code,
-          });
+          throw noAnswer(envelope, what, true);
       }
     },
 
@@ -265,10 +259,7 @@ export function createSingapayProvider(config: SingapayClientConfig): PayoutProv
         case 'DUPLICATE_REFERENCE':
         case 'TOKEN_EXPIRED':
           // No answer about the money (SP005: the provider timed out refreshing a pending record): ask again later.
-          throw new ProviderCallError('UNAVAILABLE', `${what}: ${envelope.response_code} ${envelope.response_message}`, {
-            mayHaveArrived: false,
-            providerCode: envelope.response_code,
-          });
+          throw noAnswer(envelope, what, false);
       }
     },
   };
@@ -278,6 +269,14 @@ export function createSingapayProvider(config: SingapayClientConfig): PayoutProv
 export function singapayNotes(description: string | undefined): string | undefined {
   const cleaned = (description ?? '').replace(/[^A-Za-z0-9 /]/g, '').trim().slice(0, 50).trim();
   return cleaned === '' ? undefined : cleaned;
+}
+
+/** An answer that says nothing definite: retryable, and whether the request may have acted. */
+function noAnswer(envelope: Envelope, what: string, mayHaveArrived: boolean): ProviderCallError {
+  return new ProviderCallError('UNAVAILABLE', `${what}: ${envelope.response_code} ${envelope.response_message}`, {
+    mayHaveArrived,
+    providerCode: envelope.response_code,
+  });
 }
 
 function tryEnvelope(text: string): Envelope | undefined {
