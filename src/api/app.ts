@@ -14,7 +14,7 @@ import type { PayoutPolicy } from '../../workflows/policy';
 import { requireRole, type Authenticator } from './auth';
 import { createPayoutService } from './payouts';
 import { buildOpenApiDocument, renderDocsPage } from './openapi';
-import { problemHandler, problems, toPointer } from './problem';
+import { problemHandler, problems, sendProblem, toPointer } from './problem';
 import { approveBodySchema, cancelBodySchema, createPayoutSchema, listQuerySchema, REFERENCE_PATTERN, rejectBodySchema } from './schemas';
 
 export interface AppDeps {
@@ -113,13 +113,12 @@ export function createApp(deps: AppDeps): express.Express {
     res.json({ principal: req.principal!.name, roles: req.principal!.roles });
   });
 
-  app.get('/readyz', async (_req, res) => {
+  app.get('/readyz', async (req, res) => {
     try {
       await deps.client.connection.withDeadline(Date.now() + 2_000, () => deps.client.connection.workflowService.getSystemInfo({}));
       res.json({ status: 'ready', temporal: 'reachable' });
     } catch {
-      res.status(503).type('application/problem+json').setHeader('Retry-After', '5');
-      res.send(JSON.stringify({ type: 'https://payouts.local/problems/temporal-unavailable', title: 'Not ready.', status: 503, detail: 'Temporal is not reachable.', instance: '/readyz' }));
+      sendProblem(res, req, problems.temporalUnavailable());
     }
   });
 
