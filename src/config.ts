@@ -44,6 +44,10 @@ export const envSchema = z
     /** JSON array of { keySha256, principal, roles }. Required in production. */
     API_KEYS: optionalText,
 
+    /** The worker's Prometheus endpoint (Temporal SDK metrics and payout outcomes); unset: off. */
+    WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+    WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+
     SINGAPAY_BASE_URL: z.url().optional(),
     SINGAPAY_CLIENT_ID: optionalText,
     SINGAPAY_CLIENT_SECRET: optionalText,

@@ -4,7 +4,7 @@
 //
 // The workflow never names a provider: it hands the provider key to provider-agnostic activities.
 // No money moves without an approval; see transfer.ts for how it moves at most once.
-import { allHandlersFinished, condition, continueAsNew, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, metricMeter, setHandler } from '@temporalio/workflow';
 import { destinationNumber, maskNumber, type Payout } from '../src/domain/payout';
 import { amountOutsideLimits, inquiryDocument, newPayoutDocument } from '../src/domain/payout-document';
 import { createContext, providerName, type PayoutContext, type PayoutWorkflowInput } from './context';
@@ -106,6 +106,10 @@ async function awaitSchedule(ctx: PayoutContext): Promise<boolean> {
 
 function finish(ctx: PayoutContext): Payout {
   ctx.explain(`Finished: **${ctx.state.payout.status}**.`);
+  // Exported with the worker's SDK metrics (not emitted again when a history is replayed).
+  metricMeter
+    .createCounter('payout_outcomes', 'payouts', 'Payouts that reached a final status, by provider and status')
+    .add(1, { provider: ctx.request.provider, status: ctx.state.payout.status });
   return ctx.state.payout;
 }
 

@@ -12,7 +12,12 @@ async function main() {
     process.exit(1);
   }
   const level = (process.env.LOG_LEVEL ?? 'info').toUpperCase();
-  Runtime.install({ logger: new DefaultLogger((['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'].includes(level) ? level : 'INFO') as LogLevel) });
+  const metricsAt = config.env.WORKER_METRICS_PORT ? `${config.env.WORKER_METRICS_HOST}:${config.env.WORKER_METRICS_PORT}` : undefined;
+  Runtime.install({
+    logger: new DefaultLogger((['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'].includes(level) ? level : 'INFO') as LogLevel),
+    ...(metricsAt && { telemetryOptions: { metrics: { prometheus: { bindAddress: metricsAt } } } }),
+  });
+  if (metricsAt) console.log(`[worker] Prometheus metrics on http://${metricsAt}/metrics`);
   const address = config.temporal.address ?? 'localhost:7233';
   const connection = await NativeConnection.connect({ address });
   const worker = await createWorker({

@@ -31,6 +31,7 @@ let api: Server;
 const stack = { apiUrl: '', simulator: { url: '' } };
 let worker: ChildProcess | undefined;
 let workerLog = '';
+let metricsPort: number;
 
 /** The real worker entry point in its own process, as production runs it. */
 async function startWorker(): Promise<ChildProcess> {
@@ -46,6 +47,7 @@ async function startWorker(): Promise<ChildProcess> {
       SINGAPAY_API_KEY: simulator.credentials.apiKey,
       SINGAPAY_ACCOUNT_ID: simulator.credentials.accountId,
       SINGAPAY_TIMEOUT_MS: '1000',
+      WORKER_METRICS_PORT: String(metricsPort),
       LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -74,6 +76,7 @@ beforeAll(async () => {
   binary = await resolveTemporalBinary({ log: () => undefined });
   dbFile = join(mkdtempSync(join(tmpdir(), 'payouts-crash-')), 'temporal.db');
   port = await freePort();
+  metricsPort = await freePort();
   server = await startDevServer({ binary, port, dbFile });
   simulator = await startSingapaySimulator({ port: 0 });
   connection = await Connection.connect({ address: server.address });
@@ -127,6 +130,11 @@ describe('crashes', () => {
     worker = await startWorker();
     await waitForStatus(stack, reference, 'SUCCEEDED', 60_000);
     expect(await ledger(stack, reference)).toEqual([expect.objectContaining({ triggerCalls: 1, status: '00' })]);
+
+    // The worker's own Prometheus endpoint: SDK metrics and the payout outcome it just finished.
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(metrics).toMatch(/payout_outcomes\{[^}]*provider="singapay"[^}]*status="SUCCEEDED"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/temporal_workflow_completed/);
   }, 120_000);
 
   test('worker SIGKILLed while the trigger is in flight (the provider still takes it): one transfer', async () => {
