@@ -1,6 +1,7 @@
 // Crashes: the worker process killed with SIGKILL while a payout polls and while its trigger is in
 // flight, and the Temporal dev server stopped and restarted on the same SQLite file mid-payout.
-// Each payout must still finish, with one transfer in the simulator's ledger.
+// Each payout must still finish, with one transfer in the simulator's ledger. And graceful stops:
+// SIGTERM drains the worker and the API instead of dropping what they are doing.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -158,6 +159,52 @@ describe('crashes', () => {
     expect(entries).toHaveLength(1);
     expect(entries[0]!.triggerCalls).toBe(2); // the new attempt was refused as a duplicate
   }, 120_000);
+
+  test('worker SIGTERMed with a trigger in flight: it takes no new work, finishes the call, exits 0; one transfer, sent once', async () => {
+    const reference = uniqueReference('drain');
+    await call(stack, 'POST', '/v1/payouts', { body: ewalletPayout(reference, '081200000000') });
+    await waitForStatus(stack, reference, 'AWAITING_APPROVAL', 60_000);
+    await fetch(`${simulator.url}/__sim/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ operation: 'trigger', mode: 'latency', count: 1, latencyMs: 1_500 }),
+    });
+    await call(stack, 'POST', `/v1/payouts/${reference}/approve`, { key: KEYS.approver, body: {} });
+    await new Promise((r) => setTimeout(r, 600));
+    const exited = new Promise<number | null>((resolve) => worker!.once('exit', (code) => resolve(code)));
+    worker!.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    // The call in flight was finished, not abandoned: the provider saw exactly one trigger.
+    expect(await ledger(stack, reference)).toEqual([expect.objectContaining({ triggerCalls: 1 })]);
+    worker = await startWorker();
+    await waitForStatus(stack, reference, 'SUCCEEDED', 60_000);
+    expect(await ledger(stack, reference)).toEqual([expect.objectContaining({ triggerCalls: 1, status: '00' })]);
+  }, 120_000);
+
+  test('API SIGTERMed with a request in flight: the request is answered, then the process exits 0', async () => {
+    const apiPort = await freePort();
+    const api = spawn(process.execPath, ['--import', 'tsx', 'src/bin/api.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, TEMPORAL_ADDRESS: `127.0.0.1:${port}`, TEMPORAL_TASK_QUEUE: 'no-worker-here', API_PORT: String(apiPort), LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    api.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    const deadline = Date.now() + 30_000;
+    while (!out.includes('listening on') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const apiStack = { apiUrl: `http://127.0.0.1:${apiPort}` };
+    const reference = uniqueReference('api-drain');
+    expect((await call(apiStack, 'POST', '/v1/payouts', { body: ewalletPayout(reference, '081200000000') })).status).toBe(201);
+    // No worker polls that task queue: GET waits for the live query (3 s) before it reads the memo.
+    const inFlight = call(apiStack, 'GET', `/v1/payouts/${reference}`);
+    await new Promise((r) => setTimeout(r, 300));
+    const exited = new Promise<number | null>((resolve) => api.once('exit', (code) => resolve(code)));
+    api.kill('SIGTERM');
+    const answer = await inFlight;
+    expect(answer.status).toBe(200);
+    expect(await exited).toBe(0);
+    await expect(fetch(`${apiStack.apiUrl}/healthz`)).rejects.toThrow();
+  }, 60_000);
 
   test('Temporal dev server stopped and restarted on the same database mid-payout: it finishes, one transfer', async () => {
     const reference = await approvedPayout('081200003333');
