@@ -47,8 +47,6 @@ export const envSchema = z
     /** The worker's Prometheus endpoint (Temporal SDK metrics and payout outcomes); unset: off. */
     WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
     WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
-    /** On SIGTERM the worker takes no new tasks and gives running activities this long to finish. */
-    WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
 
     SINGAPAY_BASE_URL: z.url().optional(),
     SINGAPAY_CLIENT_ID: optionalText,

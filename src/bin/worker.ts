@@ -26,9 +26,6 @@ async function main() {
     taskQueue: config.temporal.taskQueue,
     providers: createProviderRegistry(config),
     dataConverter: dataConverterFor(config.temporal.codecKeys),
-    // Drain on SIGTERM: poll no more, let running activities finish (a provider call in flight is
-    // better finished than repeated), then hand back whatever is left.
-    options: { shutdownGraceTime: config.env.WORKER_SHUTDOWN_GRACE_MS },
   });
   const encryption = config.temporal.codecKeys ? `payloads encrypted with key ${config.temporal.codecKeys[0]!.id}` : 'payloads not encrypted';
   console.log(`[worker] polling task queue "${config.temporal.taskQueue}" on ${address} (namespace ${config.temporal.namespace}; ${encryption})`);
