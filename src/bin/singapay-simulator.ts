@@ -1,17 +1,23 @@
-// Entry point: the Singapay simulator on its own (npm start runs it in-process). Credentials come
-// from SINGAPAY_CLIENT_ID / _CLIENT_SECRET / _API_KEY / _ACCOUNT_ID when set (docker-compose shares
-// them with the worker), else they are generated and printed once.
+// Entry point: the Singapay simulator on its own (npm start runs it in-process). It listens on
+// SINGAPAY_SIMULATOR_PORT (default 4010) and prints its URL and credentials as JSON on one line.
+// Credentials come from SINGAPAY_CLIENT_ID / _CLIENT_SECRET / _API_KEY / _ACCOUNT_ID when set
+// (docker-compose shares them with the worker), else they are generated.
 import { startSingapaySimulator } from '../simulators/singapay';
 
-async function main() {
-  const port = Number(process.env.SINGAPAY_SIMULATOR_PORT ?? 4010);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error('Invalid configuration:\n  - SINGAPAY_SIMULATOR_PORT: must be a port number');
+function portFromEnv(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 4010;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    console.error('Invalid configuration:\n  - SINGAPAY_SIMULATOR_PORT: must be a port number (0-65535)');
     process.exit(1);
   }
+  return port;
+}
+
+async function main(): Promise<void> {
   const env = process.env;
   const simulator = await startSingapaySimulator({
-    port,
+    port: portFromEnv(env.SINGAPAY_SIMULATOR_PORT),
     host: env.SINGAPAY_SIMULATOR_HOST ?? '127.0.0.1',
     credentials: {
       ...(env.SINGAPAY_CLIENT_ID && { clientId: env.SINGAPAY_CLIENT_ID }),
@@ -22,11 +28,20 @@ async function main() {
     ...(env.SINGAPAY_NOTIFICATION_URL && { notificationUrl: env.SINGAPAY_NOTIFICATION_URL }),
     log: (line) => console.log(`[singapay-sim] ${line}`),
   });
-  // Local test credentials of a simulator, not secrets of a real account.
+  // The simulator's own local credentials, printed so a person or a script can configure the
+  // client against it; they are not a real account's secrets.
   console.log(JSON.stringify({ singapaySimulator: simulator.url, ...simulator.credentials }));
-  const stop = () => void simulator.close().then(() => process.exit(0));
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    void simulator.close().then(() => process.exit(0));
+  };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }
 
-void main();
+main().catch((err: unknown) => {
+  console.error(`singapay simulator: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

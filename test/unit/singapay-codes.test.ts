@@ -1,35 +1,75 @@
-import { meaningOf, RESPONSE_CODES, stateOf, TRANSACTION_STATUSES } from '../../src/providers/singapay/codes';
-import { singapayNotes } from '../../src/providers/singapay/client';
+// Every Singapay response code and transaction status, mapped as codes.ts documents it, for each
+// call: account inquiry, trigger top-up, inquiry status. Unknown codes are never final.
+import {
+  inquiryDecision,
+  meaningOf,
+  RESPONSE_CODES,
+  stateOf,
+  statusDecision,
+  TRANSACTION_STATUSES,
+  triggerDecision,
+} from '../../src/providers/singapay/codes';
+import { singapayNotes } from '../../src/providers/singapay/fields';
+
+const READ = { action: 'READ_DATA' };
+const refuse = (failure: string) => ({ action: 'REFUSE', failure });
+const thrown = (kind: string, mayHaveArrived = false) => ({ action: 'THROW', kind, mayHaveArrived });
+const ASK_STATUS = { action: 'ASK_STATUS' };
+const DUPLICATE = { action: 'DUPLICATE_REFERENCE' };
+const NOT_FOUND = { action: 'NOT_FOUND' };
+
+//           code     inquiry                                  trigger                              status
+const TABLE: [string, object, object, object][] = [
+  ['SP000', READ, READ, READ],
+  ['SP001', thrown('UNAVAILABLE'), ASK_STATUS, thrown('UNAVAILABLE')],
+  ['SP002', thrown('UNAVAILABLE'), thrown('UNAVAILABLE', true), thrown('UNAVAILABLE')],
+  ['SP003', refuse('INSUFFICIENT_BALANCE'), refuse('INSUFFICIENT_BALANCE'), thrown('UNAVAILABLE')],
+  ['SP004', thrown('UNAVAILABLE'), DUPLICATE, thrown('UNAVAILABLE')],
+  ['SP005', thrown('UNAVAILABLE'), thrown('TIMEOUT', true), thrown('UNAVAILABLE')],
+  ['SP006', refuse('LIMIT_EXCEEDED'), refuse('LIMIT_EXCEEDED'), thrown('UNAVAILABLE')],
+  ['SP007', refuse('LIMIT_EXCEEDED'), refuse('LIMIT_EXCEEDED'), thrown('UNAVAILABLE')],
+  ['SP008', refuse('INVALID_REQUEST'), refuse('INVALID_REQUEST'), thrown('MISCONFIGURED')],
+  ['SP009', thrown('MISCONFIGURED'), ASK_STATUS, NOT_FOUND],
+  ['SP010', refuse('BENEFICIARY_NOT_FOUND'), refuse('BENEFICIARY_NOT_FOUND'), thrown('UNAVAILABLE')],
+  ['SP011', refuse('BENEFICIARY_UNAVAILABLE'), refuse('BENEFICIARY_UNAVAILABLE'), thrown('UNAVAILABLE')],
+  ['SP012', refuse('INVALID_REQUEST'), refuse('INVALID_REQUEST'), thrown('MISCONFIGURED')],
+  ['SP013', thrown('UNAUTHORIZED'), thrown('UNAUTHORIZED'), thrown('UNAUTHORIZED')],
+  ['SP014', thrown('MISCONFIGURED'), ASK_STATUS, NOT_FOUND],
+  ['SP015', thrown('UNAUTHORIZED'), thrown('UNAUTHORIZED'), thrown('UNAUTHORIZED')],
+  ['SP016', thrown('MISCONFIGURED'), thrown('MISCONFIGURED'), thrown('MISCONFIGURED')],
+  ['SP017', thrown('UNAUTHORIZED'), thrown('UNAUTHORIZED'), thrown('UNAUTHORIZED')],
+  ['SP018', refuse('INVALID_REQUEST'), refuse('INVALID_REQUEST'), thrown('MISCONFIGURED')],
+  ['SP019', thrown('UNAVAILABLE'), thrown('UNAVAILABLE', true), thrown('UNAVAILABLE')],
+  ['SP020', thrown('MISCONFIGURED'), thrown('MISCONFIGURED'), thrown('MISCONFIGURED')],
+  ['SP117', refuse('BENEFICIARY_NOT_FOUND'), refuse('BENEFICIARY_NOT_FOUND'), thrown('UNAVAILABLE')],
+];
 
 describe('Singapay response codes', () => {
-  test.each([
-    ['SP000', { kind: 'OK' }],
-    ['SP001', { kind: 'UNKNOWN' }],
-    ['SP002', { kind: 'RETRY' }],
-    ['SP003', { kind: 'REFUSED', code: 'INSUFFICIENT_BALANCE' }],
-    ['SP004', { kind: 'DUPLICATE_REFERENCE' }],
-    ['SP005', { kind: 'RETRY' }],
-    ['SP006', { kind: 'REFUSED', code: 'LIMIT_EXCEEDED' }],
-    ['SP007', { kind: 'REFUSED', code: 'LIMIT_EXCEEDED' }],
-    ['SP008', { kind: 'REFUSED', code: 'INVALID_REQUEST' }],
-    ['SP009', { kind: 'NOT_FOUND' }],
-    ['SP010', { kind: 'REFUSED', code: 'BENEFICIARY_NOT_FOUND' }],
-    ['SP011', { kind: 'REFUSED', code: 'BENEFICIARY_UNAVAILABLE' }],
-    ['SP012', { kind: 'REFUSED', code: 'INVALID_REQUEST' }],
-    ['SP013', { kind: 'TOKEN_EXPIRED' }],
-    ['SP014', { kind: 'NOT_FOUND' }],
-    ['SP015', { kind: 'MISCONFIGURED' }],
-    ['SP016', { kind: 'MISCONFIGURED' }],
-    ['SP017', { kind: 'MISCONFIGURED' }],
-    ['SP018', { kind: 'REFUSED', code: 'INVALID_REQUEST' }],
-    ['SP019', { kind: 'RETRY' }],
-    ['SP020', { kind: 'MISCONFIGURED' }],
-    ['SP117', { kind: 'REFUSED', code: 'BENEFICIARY_NOT_FOUND' }],
-  ])('%s', (code, meaning) => expect(meaningOf(code)).toEqual(meaning));
-
-  test('every documented code is covered above, and an unknown one is never final', () => {
+  test('the table covers every documented code exactly once (SP000–SP020 and SP117)', () => {
+    expect(TABLE.map(([code]) => code)).toEqual([...RESPONSE_CODES]);
     expect(RESPONSE_CODES).toHaveLength(22);
-    expect(meaningOf('SP999')).toEqual({ kind: 'UNKNOWN' });
+    for (const code of RESPONSE_CODES) expect(meaningOf(code).kind).not.toBe('UNDOCUMENTED');
+  });
+
+  test.each(TABLE)('%s', (code, inquiry, trigger, status) => {
+    expect(inquiryDecision(code)).toEqual(inquiry);
+    expect(triggerDecision(code)).toEqual(trigger);
+    expect(statusDecision(code)).toEqual(status);
+  });
+
+  test('a status answer’s response code alone never concludes anything about the money', () => {
+    for (const code of RESPONSE_CODES) expect(['READ_DATA', 'NOT_FOUND', 'THROW']).toContain(statusDecision(code).action);
+  });
+
+  test('a money-moving call never throws "it did not arrive" for a provider fault', () => {
+    for (const code of ['SP002', 'SP005', 'SP019']) expect(triggerDecision(code)).toMatchObject({ action: 'THROW', mayHaveArrived: true });
+  });
+
+  test.each(['SP999', '4019900', '', 'sp000'])('undocumented %j: never final (retry, or ask status for the trigger)', (code) => {
+    expect(meaningOf(code)).toEqual({ kind: 'UNDOCUMENTED' });
+    expect(inquiryDecision(code)).toEqual(thrown('UNAVAILABLE'));
+    expect(triggerDecision(code)).toEqual(ASK_STATUS);
+    expect(statusDecision(code)).toEqual(thrown('UNAVAILABLE'));
   });
 });
 
@@ -51,18 +91,20 @@ describe('Singapay transaction statuses', () => {
   });
 
   test('all eight are covered; anything else is pending, never success or failure', () => {
-    expect(TRANSACTION_STATUSES).toHaveLength(8);
-    expect(stateOf({ code: '99', desc: '?' })).toEqual({ state: 'PENDING' });
-    expect(stateOf({ code: '', desc: '' })).toEqual({ state: 'PENDING' });
+    expect(TRANSACTION_STATUSES).toEqual(['00', '01', '02', '03', '04', '05', '06', '07']);
+    for (const code of ['99', '', '0', '000', 'SUCCESS', '08']) expect(stateOf({ code, desc: '?' })).toEqual({ state: 'PENDING' });
   });
 });
 
 describe('notes', () => {
-  test('at most 50 letters, digits, spaces and slashes', () => {
-    expect(singapayNotes('Cashback November')).toBe('Cashback November');
-    expect(singapayNotes('Refund #123 (café)!')).toBe('Refund 123 caf');
-    expect(singapayNotes('x'.repeat(60))).toHaveLength(50);
+  test('letters, digits, spaces and slashes only; accents folded; at most 50; nothing left → no notes', () => {
+    expect(singapayNotes('Cashback November / 2026')).toBe('Cashback November / 2026');
+    expect(singapayNotes('Refund #123 (café)!')).toBe('Refund 123 cafe');
+    expect(singapayNotes('a  -  b')).toBe('a b');
+    expect(singapayNotes('x'.repeat(60))).toBe('x'.repeat(50));
+    expect(singapayNotes(`${'y'.repeat(49)} z`)).toBe('y'.repeat(49)); // no trailing space after the cut
     expect(singapayNotes('***')).toBeUndefined();
+    expect(singapayNotes('')).toBeUndefined();
     expect(singapayNotes(undefined)).toBeUndefined();
   });
 });

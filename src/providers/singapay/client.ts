@@ -1,12 +1,13 @@
 // Singapay e-wallet top-up (money out) client. Follows the provider pages in shared/seeds:
-// singapay-ewallet-topup-overview.md, singapay-ewallet-account-inquiry.md,
-// singapay-ewallet-trigger-topup.md, and shared/providers.md "Singapay" (token v1.1, request
-// signature, inquiry status, codes). One HTTP call per operation and no retry loops: Temporal
-// retries activities. The one repetition is the documented one: a rejected token is renewed once
-// and the call repeated once.
-import { parseRupiah, formatRupiah } from '../../domain/money';
-import type { Ewallet, FailureCode } from '../../domain/payout';
-import { parseJsonAnswer, postJson, type HttpAnswer } from '../http';
+// singapay-ewallet-topup-overview.md (inquiry → trigger → inquiry status),
+// singapay-ewallet-account-inquiry.md, singapay-ewallet-trigger-topup.md (signed trigger), and
+// shared/providers.md "Singapay" (token v1.1, request signature, inquiry status, response and
+// transaction status codes). One HTTP call per operation and no retry loops: Temporal retries the
+// activities. The one repetition is the documented one (transport.ts): a refused token is renewed
+// once and the call repeated once. What each response code leads to is decided in codes.ts.
+import type { z } from 'zod';
+import { parseRupiah } from '../../domain/money';
+import type { FailureCode, PayoutFailure } from '../../domain/payout';
 import {
   ProviderCallError,
   type AccountInquiryResult,
@@ -15,155 +16,51 @@ import {
   type TransferStatusResult,
   type TriggerResult,
 } from '../types';
-import { canonicalJson } from './canonical-json';
-import { meaningOf, stateOf } from './codes';
-import { envelopeSchema, inquiryDataSchema, tokenAnswerSchema, transferDataSchema } from './schemas';
-import { jakartaTimestamp, signBody, tokenSignature } from './signature';
+import { accessTokens } from './access-token';
+import { inquiryDecision, stateOf, statusDecision, triggerDecision, type ThrowDecision } from './codes';
+import { ewalletFields, SINGAPAY_PATHS, singapayNotes } from './fields';
+import { inquiryDataSchema, transferDataSchema, type Envelope, type TransferData } from './schemas';
+import type { TimestampFormat } from './signature';
+import { securedCaller } from './transport';
 
 export interface SingapayClientConfig {
+  /** https://sandbox-payment-b2b.singapay.id, https://payment-b2b.singapay.id, or a simulator. */
   baseUrl: string;
   clientId: string;
   clientSecret: string;
+  /** Sent as X-PARTNER-ID. */
   apiKey: string;
+  /** The merchant account (ULID) in every body and in the status path. */
   accountId: string;
+  /** Per HTTP request, connect to last byte. */
   timeoutMs: number;
-  /** X-Timestamp form: the seed page's ISO-8601 (default) or Unix seconds, as other pages use. */
-  timestampFormat?: 'iso8601' | 'unix';
+  /** X-Timestamp form: the seed page's ISO-8601 with +07:00 (default) or Unix seconds. */
+  timestampFormat?: TimestampFormat;
   now?: () => Date;
 }
 
-export const SINGAPAY_PATHS = {
-  token: '/api/v1.1/access-token/b2b',
-  inquiry: '/api/v2.0/ewallet/account-inquiry',
-  trigger: '/api/v2.0/ewallet/trigger-topup',
-  status: (accountId: string) => `/api/v2.0/ewallet/${encodeURIComponent(accountId)}/inquiry-status`,
-} as const;
+export type SingapayProvider = PayoutProvider & { getAccessToken(): Promise<string> };
 
-const SINGAPAY_EWALLETS: readonly Ewallet[] = ['DANA', 'OVO', 'GOPAY', 'SHOPEEPAY'];
-/** Renew the token this long before Singapay says it expires. */
-const TOKEN_EARLY_RENEWAL_MS = 60_000;
-
-type Envelope = { response_code: string; response_message: string; data?: unknown };
-
-export function createSingapayProvider(config: SingapayClientConfig): PayoutProvider & { getAccessToken(): Promise<string> } {
+export function createSingapayProvider(config: SingapayClientConfig): SingapayProvider {
   const now = config.now ?? (() => new Date());
   const baseUrl = config.baseUrl.replace(/\/+$/, '');
-  let cached: { token: string; renewAtMs: number } | undefined;
-  let inFlight: Promise<string> | undefined;
-
-  async function fetchToken(): Promise<string> {
-    const answer = await postJson(`${baseUrl}${SINGAPAY_PATHS.token}`, {
-      headers: {
-        'Content-Type': 'application/json',
-        Accept: 'application/json',
-        'X-PARTNER-ID': config.apiKey,
-        'X-CLIENT-ID': config.clientId,
-        'X-Signature': tokenSignature(config.clientId, config.clientSecret, now()),
-      },
-      body: JSON.stringify({ grant_type: 'client_credentials' }),
-      timeoutMs: config.timeoutMs,
-    }).catch((err: ProviderCallError) => {
-      // A token request moves no money, whatever happened to it.
-      throw new ProviderCallError(err.kind, `access token: ${err.message}`, { mayHaveArrived: false });
-    });
-    if (answer.status === 401 || answer.status === 403) {
-      throw new ProviderCallError('UNAUTHORIZED', `access token refused (HTTP ${answer.status}): check SINGAPAY_CLIENT_ID, SINGAPAY_CLIENT_SECRET, SINGAPAY_API_KEY`, {
-        mayHaveArrived: false,
-        httpStatus: answer.status,
-      });
-    }
-    throwOnTransportStatus(answer, 'access token', false);
-    const { data } = parseJsonAnswer(answer.text, tokenAnswerSchema, 'access token');
-    const lifetimeMs = data.expires_in * 1000;
-    cached = { token: data.access_token, renewAtMs: now().getTime() + Math.max(lifetimeMs - TOKEN_EARLY_RENEWAL_MS, lifetimeMs / 2) };
-    return data.access_token;
-  }
-
-  /** The cached token, or one fetch shared by every caller that needs it now. */
-  async function getAccessToken(): Promise<string> {
-    if (cached && now().getTime() < cached.renewAtMs) return cached.token;
-    inFlight ??= fetchToken().finally(() => {
-      inFlight = undefined;
-    });
-    return inFlight;
-  }
-
-  /**
-   * One secured call: bearer + X-PARTNER-ID, signed when it moves money. The body sent is the
-   * canonical JSON that was hashed, byte for byte. On 401 or SP013 the token is renewed once and
-   * the call repeated once (the provider refused it, so nothing happened the first time).
-   */
-  async function securedCall(path: string, body: Record<string, unknown>, what: string, signed: boolean, mayMoveMoney: boolean): Promise<Envelope> {
-    for (let round = 1; ; round += 1) {
-      const token = await getAccessToken();
-      const headers: Record<string, string> = {
-        'Content-Type': 'application/json',
-        Accept: 'application/json',
-        Authorization: `Bearer ${token}`,
-        'X-PARTNER-ID': config.apiKey,
-      };
-      let payload = canonicalJson(body);
-      if (signed) {
-        const timestamp = config.timestampFormat === 'unix' ? String(Math.floor(now().getTime() / 1000)) : jakartaTimestamp(now());
-        const signedBody = signBody(config.clientSecret, { method: 'POST', pathWithQuery: path, accessToken: token, timestamp, body });
-        payload = signedBody.canonicalBody;
-        headers['X-Timestamp'] = timestamp;
-        headers['X-Signature'] = signedBody.signature;
-      }
-      const answer = await postJson(`${baseUrl}${path}`, { headers, body: payload, timeoutMs: config.timeoutMs });
-      const envelope = answer.text ? tryEnvelope(answer.text) : undefined;
-      const tokenRejected = answer.status === 401 && (!envelope || envelope.response_code === 'SP013' || !envelope.response_code.startsWith('SP01'));
-      if ((tokenRejected || envelope?.response_code === 'SP013') && round === 1) {
-        cached = undefined;
-        continue;
-      }
-      if (tokenRejected || envelope?.response_code === 'SP013') {
-        throw new ProviderCallError('UNAUTHORIZED', `${what}: the access token was refused twice`, { mayHaveArrived: false, httpStatus: answer.status });
-      }
-      if (!envelope || answer.status >= 500 || answer.status === 429) {
-        throwOnTransportStatus(answer, what, mayMoveMoney);
-        return parseJsonAnswer(answer.text, envelopeSchema, what); // throws BAD_ANSWER
-      }
-      return envelope;
-    }
-  }
-
-  function refusal(envelope: Envelope, code: FailureCode) {
-    return { code, message: envelope.response_message || envelope.response_code, providerCode: envelope.response_code };
-  }
-
-  function misconfigured(envelope: Envelope, what: string): ProviderCallError {
-    return new ProviderCallError('MISCONFIGURED', `${what}: ${envelope.response_code} ${envelope.response_message}`, {
-      mayHaveArrived: false,
-      providerCode: envelope.response_code,
-    });
-  }
-
-  /** The fields inquiry and trigger share: our account, the e-wallet, the customer, the net amount. */
-  function ewalletFields(order: TransferOrder) {
-    const d = order.destination;
-    if (d.type !== 'EWALLET' || !SINGAPAY_EWALLETS.includes(d.ewallet)) {
-      throw new ProviderCallError('MISCONFIGURED', `Singapay cannot pay to ${d.type === 'EWALLET' ? d.ewallet : d.type}`, { mayHaveArrived: false });
-    }
-    return {
-      account_id: config.accountId,
-      ewallet_code: d.ewallet,
-      customer_number: d.customerNumber,
-      amount: { value: formatRupiah(order.amount), currency: 'IDR' },
-    };
-  }
+  const tokens = accessTokens({ baseUrl, clientId: config.clientId, clientSecret: config.clientSecret, apiKey: config.apiKey, timeoutMs: config.timeoutMs, now });
+  const call = securedCaller(
+    { baseUrl, apiKey: config.apiKey, clientSecret: config.clientSecret, timeoutMs: config.timeoutMs, timestampFormat: config.timestampFormat ?? 'iso8601', now },
+    tokens,
+  );
 
   return {
     key: 'singapay',
-    getAccessToken,
+    getAccessToken: () => tokens.get(),
 
     async inquireAccount(order: TransferOrder): Promise<AccountInquiryResult> {
       const what = 'account inquiry';
-      const envelope = await securedCall(SINGAPAY_PATHS.inquiry, ewalletFields(order), what, false, false);
-      const meaning = meaningOf(envelope.response_code);
-      switch (meaning.kind) {
-        case 'OK': {
-          const data = parseData(envelope, inquiryDataSchema, what);
+      const { envelope } = await call(SINGAPAY_PATHS.inquiry, ewalletFields(config.accountId, order), { what, signed: false, movesMoney: false });
+      const decision = inquiryDecision(envelope.response_code);
+      switch (decision.action) {
+        case 'READ_DATA': {
+          const data = readData(envelope, inquiryDataSchema, what);
           return {
             outcome: 'VALID',
             accountName: data.customer_name,
@@ -174,139 +71,99 @@ export function createSingapayProvider(config: SingapayClientConfig): PayoutProv
             ...(data.max_amount && { maxAmount: rupiah(data.max_amount.value, what) }),
           };
         }
-        case 'REFUSED':
-          return { outcome: 'REFUSED', failure: refusal(envelope, meaning.code) };
-        case 'NOT_FOUND':
-          return { outcome: 'REFUSED', failure: refusal(envelope, 'BENEFICIARY_NOT_FOUND') };
-        case 'MISCONFIGURED':
-          throw misconfigured(envelope, what);
-        case 'UNKNOWN':
-        case 'RETRY':
-        case 'DUPLICATE_REFERENCE':
-        case 'TOKEN_EXPIRED':
-          throw noAnswer(envelope, what, false);
+        case 'REFUSE':
+          return { outcome: 'REFUSED', failure: refusal(envelope, decision.failure) };
+        case 'THROW':
+          throw callError(envelope, decision, what);
       }
     },
 
     async triggerTransfer(order: TransferOrder): Promise<TriggerResult> {
       const what = 'trigger top-up';
       const notes = singapayNotes(order.description);
-      const envelope = await securedCall(
-        SINGAPAY_PATHS.trigger,
-        { ...ewalletFields(order), reference_number: order.reference, ...(notes && { notes }) },
-        what,
-        true,
-        true,
-      );
-      const meaning = meaningOf(envelope.response_code);
-      switch (meaning.kind) {
-        case 'OK': {
-          const data = parseData(envelope, transferDataSchema, what);
-          const status = { code: data.transaction_status.code, desc: data.transaction_status.desc };
-          const { state, failure } = stateOf(status);
+      const body = { ...ewalletFields(config.accountId, order), reference_number: order.reference, ...(notes && { notes }) };
+      const { envelope } = await call(SINGAPAY_PATHS.trigger, body, { what, signed: true, movesMoney: true });
+      const decision = triggerDecision(envelope.response_code);
+      switch (decision.action) {
+        case 'READ_DATA': {
+          const data = readData(envelope, transferDataSchema, what);
+          const providerStatus = { code: data.transaction_status.code, desc: data.transaction_status.desc };
+          const { state, failure } = stateOf(providerStatus);
           return {
             outcome: 'ACCEPTED',
             ...(data.transaction_id && { providerReference: data.transaction_id }),
-            providerStatus: status,
+            providerStatus,
             state,
             ...(failure && { failure }),
           };
         }
         case 'DUPLICATE_REFERENCE':
           return { outcome: 'DUPLICATE_REFERENCE', providerCode: envelope.response_code };
-        case 'REFUSED':
-          return { outcome: 'REFUSED', failure: refusal(envelope, meaning.code) };
-        case 'MISCONFIGURED':
-          throw misconfigured(envelope, what);
-        case 'UNKNOWN':
-        case 'NOT_FOUND':
-        case 'TOKEN_EXPIRED':
-          return { outcome: 'UNKNOWN', providerCode: envelope.response_code, message: envelope.response_message };
-        case 'RETRY':
-          throw noAnswer(envelope, what, true);
+        case 'REFUSE':
+          return { outcome: 'REFUSED', failure: refusal(envelope, decision.failure) };
+        case 'ASK_STATUS':
+          return { outcome: 'UNKNOWN', providerCode: envelope.response_code, message: envelope.response_message || 'outcome unknown' };
+        case 'THROW':
+          throw callError(envelope, decision, what);
       }
     },
 
+    /** Singapay finds a transfer by our reference; its transaction id (`providerReference`) is not needed. */
     async checkTransferStatus(order: TransferOrder): Promise<TransferStatusResult> {
       const what = 'inquiry status';
-      const envelope = await securedCall(SINGAPAY_PATHS.status(config.accountId), { reference_number: order.reference }, what, false, false);
-      const meaning = meaningOf(envelope.response_code);
-      switch (meaning.kind) {
-        case 'OK': {
-          const data = parseData(envelope, transferDataSchema, what);
-          const status = { code: data.transaction_status.code, desc: data.transaction_status.desc };
-          const { state, failure } = stateOf(status);
-          const amount = data.amount ?? data.net_amount;
-          const accountNumber = data.ewallet?.customer_number ?? data.customer_number;
+      const { envelope } = await call(SINGAPAY_PATHS.status(config.accountId), { reference_number: order.reference }, { what, signed: false, movesMoney: false });
+      const decision = statusDecision(envelope.response_code);
+      switch (decision.action) {
+        case 'READ_DATA': {
+          const data = readData(envelope, transferDataSchema, what);
+          const providerStatus = { code: data.transaction_status.code, desc: data.transaction_status.desc };
+          const { state, failure } = stateOf(providerStatus);
           return {
             state,
-            providerStatus: status,
+            providerStatus,
             ...(data.transaction_id && { providerReference: data.transaction_id }),
             ...(failure && { failure }),
-            recorded: {
-              ...(amount && { amount: rupiah(amount.value, what) }),
-              ...(accountNumber && { accountNumber }),
-            },
+            recorded: recordedOf(data, what),
           };
         }
         case 'NOT_FOUND':
-          return { state: 'NOT_FOUND', providerStatus: { code: envelope.response_code, desc: envelope.response_message } };
-        case 'MISCONFIGURED':
-          throw misconfigured(envelope, what);
-        case 'REFUSED':
-        case 'UNKNOWN':
-        case 'RETRY':
-        case 'DUPLICATE_REFERENCE':
-        case 'TOKEN_EXPIRED':
-          // No answer about the money (SP005: the provider timed out refreshing a pending record): ask again later.
-          throw noAnswer(envelope, what, false);
+          return { state: 'NOT_FOUND', providerStatus: { code: envelope.response_code, desc: envelope.response_message || 'Not Found' } };
+        case 'THROW':
+          throw callError(envelope, decision, what);
       }
     },
   };
 }
 
-/** `notes`: at most 50 letters, digits, spaces and "/" (anything else is dropped), or nothing. */
-export function singapayNotes(description: string | undefined): string | undefined {
-  const cleaned = (description ?? '').replace(/[^A-Za-z0-9 /]/g, '').trim().slice(0, 50).trim();
-  return cleaned === '' ? undefined : cleaned;
+/** What the provider holds under our reference, so the workflow can catch a reference collision. */
+function recordedOf(data: TransferData, what: string): NonNullable<TransferStatusResult['recorded']> {
+  const amount = data.amount ?? data.net_amount;
+  const accountNumber = data.ewallet?.customer_number ?? data.customer_number;
+  return {
+    ...(amount && { amount: rupiah(amount.value, what) }),
+    ...(accountNumber && { accountNumber }),
+  };
 }
 
-/** An answer that says nothing definite: retryable, and whether the request may have acted. */
-function noAnswer(envelope: Envelope, what: string, mayHaveArrived: boolean): ProviderCallError {
-  return new ProviderCallError('UNAVAILABLE', `${what}: ${envelope.response_code} ${envelope.response_message}`, {
-    mayHaveArrived,
+function refusal(envelope: Envelope, code: FailureCode): PayoutFailure {
+  return { code, message: envelope.response_message || envelope.response_code, providerCode: envelope.response_code };
+}
+
+/** A decision to throw, as the error the activities turn into a Temporal failure. */
+function callError(envelope: Envelope, decision: ThrowDecision, what: string): ProviderCallError {
+  return new ProviderCallError(decision.kind, `${what}: ${envelope.response_code} ${envelope.response_message}`.trim(), {
+    mayHaveArrived: decision.mayHaveArrived,
     providerCode: envelope.response_code,
   });
 }
 
-function tryEnvelope(text: string): Envelope | undefined {
-  try {
-    const parsed = envelopeSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function throwOnTransportStatus(answer: HttpAnswer, what: string, mayMoveMoney: boolean): void {
-  if (answer.status === 429) {
-    const retryAfter = Number(answer.headers.get('retry-after'));
-    throw new ProviderCallError('RATE_LIMITED', `${what}: rate limited`, {
-      mayHaveArrived: false,
-      httpStatus: 429,
-      ...(Number.isFinite(retryAfter) && retryAfter > 0 && { retryAfterMs: retryAfter * 1000 }),
-    });
-  }
-  if (answer.status >= 500) {
-    throw new ProviderCallError('UNAVAILABLE', `${what}: HTTP ${answer.status}`, { mayHaveArrived: mayMoveMoney, httpStatus: answer.status });
-  }
-}
-
-function parseData<T>(envelope: Envelope, schema: import('zod').ZodType<T>, what: string): T {
+function readData<S extends z.ZodType>(envelope: Envelope, schema: S, what: string): z.infer<S> {
   const parsed = schema.safeParse(envelope.data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ProviderCallError('BAD_ANSWER', `${what}: unexpected data at ${issue?.path.join('.') || '(root)'}: ${issue?.message}`, { mayHaveArrived: true });
+    const at = issue && issue.path.length > 0 ? `data.${issue.path.join('.')}` : 'data';
+    // The provider answered SP000: for a trigger the money may have moved, so say it may have arrived.
+    throw new ProviderCallError('BAD_ANSWER', `${what}: unexpected ${at}: ${issue?.message ?? 'invalid'}`, { mayHaveArrived: true, providerCode: envelope.response_code });
   }
   return parsed.data;
 }
@@ -315,6 +172,6 @@ function rupiah(value: string, what: string): number {
   try {
     return parseRupiah(value);
   } catch {
-    throw new ProviderCallError('BAD_ANSWER', `${what}: an amount that is not whole rupiah (${value})`, { mayHaveArrived: true });
+    throw new ProviderCallError('BAD_ANSWER', `${what}: an amount that is not whole rupiah with ".00"`, { mayHaveArrived: true });
   }
 }

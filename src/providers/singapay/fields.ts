@@ -1,0 +1,49 @@
+// The request fields Singapay's e-wallet top-up pages define, built from our transfer order.
+import { formatRupiah } from '../../domain/money';
+import type { Ewallet } from '../../domain/payout';
+import { ProviderCallError, type TransferOrder } from '../types';
+import { TOKEN_PATH } from './access-token';
+
+export const SINGAPAY_PATHS = {
+  token: TOKEN_PATH,
+  inquiry: '/api/v2.0/ewallet/account-inquiry',
+  trigger: '/api/v2.0/ewallet/trigger-topup',
+  status: (accountId: string) => `/api/v2.0/ewallet/${encodeURIComponent(accountId)}/inquiry-status`,
+} as const;
+
+/** The e-wallets of the trigger page's `ewallet_code` (LinkAja is Faspay's only). */
+export const SINGAPAY_EWALLETS: readonly Ewallet[] = ['DANA', 'OVO', 'GOPAY', 'SHOPEEPAY'];
+
+export const NOTES_MAX_LENGTH = 50;
+
+/**
+ * `notes`: at most 50 characters of letters, digits, spaces and "/". Accents are folded ("café" →
+ * "cafe") and anything else dropped. The page also allows non-Latin letters, but we send ASCII
+ * only: every byte of the body is signed, and ASCII leaves no room for the two sides to disagree
+ * on escaping. Nothing usable left: no notes at all (the field is optional).
+ */
+export function singapayNotes(description: string | undefined): string | undefined {
+  const cleaned = (description ?? '')
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^A-Za-z0-9 /]/g, '')
+    .replace(/ {2,}/g, ' ')
+    .trim()
+    .slice(0, NOTES_MAX_LENGTH)
+    .trim();
+  return cleaned === '' ? undefined : cleaned;
+}
+
+/** What inquiry and trigger share: our account, the e-wallet, the customer, the net amount. */
+export function ewalletFields(accountId: string, order: TransferOrder) {
+  const d = order.destination;
+  if (d.type !== 'EWALLET' || !SINGAPAY_EWALLETS.includes(d.ewallet)) {
+    throw new ProviderCallError('MISCONFIGURED', `Singapay cannot pay to ${d.type === 'EWALLET' ? d.ewallet : d.type}`, { mayHaveArrived: false });
+  }
+  return {
+    account_id: accountId,
+    ewallet_code: d.ewallet,
+    customer_number: d.customerNumber,
+    amount: { value: formatRupiah(order.amount), currency: 'IDR' },
+  };
+}

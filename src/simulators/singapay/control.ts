@@ -1,0 +1,87 @@
+// The control API of simulators.md, loopback only: the ledger, settling, faults, the balance,
+// reset, and callbacks on/off with their delivery log. GET /__sim/tokens (how many access tokens
+// were issued) is this simulator's own addition, so tests can prove the client caches its token.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import { parseRupiah, RUPIAH_PATTERN } from '../../domain/money';
+import { faultSchema, isLoopback, sendJson } from '../common';
+import { moveTransfer } from './endpoints';
+import { isFinalStatus, ledgerEntry, money } from './ledger';
+import { resetState, type SimState } from './state';
+
+const settleBody = z.strictObject({ status: z.enum(['00', '06', '04']) });
+const balanceBody = z.strictObject({
+  value: z.union([z.string().regex(RUPIAH_PATTERN), z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)]),
+});
+const callbacksBody = z.strictObject({ enabled: z.boolean() });
+
+const SETTLE_PATH = /^\/__sim\/transactions\/([^/]+)\/settle$/;
+
+function parseJson(rawBody: string): unknown {
+  if (rawBody.trim() === '') return {};
+  try {
+    return JSON.parse(rawBody);
+  } catch {
+    return undefined;
+  }
+}
+
+function issues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`);
+}
+
+export function control(state: SimState, req: IncomingMessage, res: ServerResponse, path: string, rawBody: string): void {
+  if (!isLoopback(req)) return sendJson(res, 403, { error: 'the control API answers loopback callers only' });
+  const method = req.method ?? 'GET';
+  const json = parseJson(rawBody);
+  const route = `${method} ${path}`;
+
+  const settle = method === 'POST' ? SETTLE_PATH.exec(path) : null;
+  if (settle) {
+    const parsed = settleBody.safeParse(json);
+    if (!parsed.success) return sendJson(res, 400, { error: 'body must be { "status": "00" | "06" | "04" }', issues: issues(parsed.error) });
+    const t = state.ledger.find(decodeURIComponent(settle[1]!));
+    if (!t) return sendJson(res, 404, { error: 'no transaction with that reference' });
+    if (isFinalStatus(t.status)) return sendJson(res, 409, { error: `already final (${t.status})`, transaction: ledgerEntry(t) });
+    moveTransfer(state, t, parsed.data.status);
+    return sendJson(res, 200, ledgerEntry(t));
+  }
+
+  switch (route) {
+    case 'GET /__sim/transactions':
+      return sendJson(res, 200, state.ledger.transactions().map(ledgerEntry));
+    case 'POST /__sim/faults': {
+      const parsed = faultSchema.safeParse(json);
+      if (!parsed.success) return sendJson(res, 400, { error: 'invalid fault', issues: issues(parsed.error) });
+      state.faults.add(parsed.data);
+      return sendJson(res, 201, parsed.data);
+    }
+    case 'DELETE /__sim/faults':
+      state.faults.clear();
+      return sendJson(res, 200, { cleared: true });
+    case 'GET /__sim/balance':
+      return sendJson(res, 200, money(state.ledger.balance));
+    case 'POST /__sim/balance': {
+      const parsed = balanceBody.safeParse(json);
+      if (!parsed.success) return sendJson(res, 400, { error: 'body must be { "value": "1000000.00" }', issues: issues(parsed.error) });
+      const { value } = parsed.data;
+      state.ledger.balance = typeof value === 'number' ? value : parseRupiah(value);
+      return sendJson(res, 200, money(state.ledger.balance));
+    }
+    case 'POST /__sim/reset':
+      resetState(state);
+      return sendJson(res, 200, { reset: true });
+    case 'GET /__sim/callbacks':
+      return sendJson(res, 200, { enabled: state.callbacks.enabled, notificationUrl: state.callbacks.notificationUrl ?? null, sent: state.callbacks.sent });
+    case 'POST /__sim/callbacks': {
+      const parsed = callbacksBody.safeParse(json);
+      if (!parsed.success) return sendJson(res, 400, { error: 'body must be { "enabled": true | false }', issues: issues(parsed.error) });
+      state.callbacks.enabled = parsed.data.enabled;
+      return sendJson(res, 200, { enabled: state.callbacks.enabled, notificationUrl: state.callbacks.notificationUrl ?? null });
+    }
+    case 'GET /__sim/tokens':
+      return sendJson(res, 200, { issued: state.tokens.issued, active: state.tokens.active(state.now()) });
+    default:
+      return sendJson(res, 404, { error: `no control route ${route}` });
+  }
+}

@@ -1,0 +1,148 @@
+// The simulator's books: every accepted top-up, the merchant balance it debits (gross amount =
+// amount + fee) and refunds when a transfer fails for good (04/05/06). Tests read it through
+// GET /__sim/transactions to prove that money moved exactly once.
+import { randomBytes } from 'node:crypto';
+import { formatRupiah } from '../../domain/money';
+import type { TransactionStatus } from '../../providers/singapay/codes';
+import { jakartaTimestamp } from '../../providers/singapay/signature';
+
+export type { TransactionStatus };
+
+export const STATUS_DESC: Record<TransactionStatus, string> = {
+  '00': 'Success',
+  '01': 'Initiated',
+  '02': 'Paying',
+  '03': 'Pending',
+  '04': 'Refunded',
+  '05': 'Canceled',
+  '06': 'Failed',
+  '07': 'Not Found',
+};
+const FINAL: readonly TransactionStatus[] = ['00', '04', '05', '06'];
+/** Final failures: the provider gives the gross amount back. */
+const REFUNDED: readonly TransactionStatus[] = ['04', '05', '06'];
+
+export const isFinalStatus = (status: TransactionStatus): boolean => FINAL.includes(status);
+
+/** A reference used within this window is a duplicate (providers.md "trigger top-up"). */
+export const DUPLICATE_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+export interface SimTransaction {
+  reference: string;
+  transactionId: string;
+  ewallet: string;
+  customerNumber: string;
+  customerName: string;
+  notes?: string;
+  amount: number;
+  fee: number;
+  status: TransactionStatus;
+  /** Status inquiries that found it not final: the scenario clock. */
+  statusChecks: number;
+  /** Trigger calls that reached the duplicate check for this reference, the first included. */
+  triggerCalls: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const money = (rupiah: number) => ({ value: formatRupiah(rupiah), currency: 'IDR' as const });
+
+export class Ledger {
+  balance: number;
+  private all: SimTransaction[] = [];
+  /** The latest transaction for each reference. */
+  private byReference = new Map<string, SimTransaction>();
+  private sequence = 0;
+
+  constructor(private readonly initialBalance: number) {
+    this.balance = initialBalance;
+  }
+
+  find(reference: string): SimTransaction | undefined {
+    return this.byReference.get(reference);
+  }
+
+  /** The transaction that makes `reference` a duplicate now, if any. */
+  duplicateOf(reference: string, now: Date): SimTransaction | undefined {
+    const t = this.byReference.get(reference);
+    return t && now.getTime() - t.createdAt.getTime() < DUPLICATE_WINDOW_MS ? t : undefined;
+  }
+
+  /** Records an accepted top-up and debits its gross amount; the caller has checked the balance. */
+  open(input: Pick<SimTransaction, 'reference' | 'ewallet' | 'customerNumber' | 'customerName' | 'notes' | 'amount' | 'fee'>, now: Date): SimTransaction {
+    this.sequence += 1;
+    const t: SimTransaction = {
+      ...input,
+      // The seed's form (EWT-20260402-0001), plus random digits: ids stay unique across restarts.
+      transactionId: `EWT-${jakartaTimestamp(now).slice(0, 10).replace(/-/g, '')}-${String(this.sequence).padStart(4, '0')}${randomBytes(2).toString('hex').toUpperCase()}`,
+      status: '03',
+      statusChecks: 0,
+      triggerCalls: 1,
+      createdAt: now,
+      updatedAt: now,
+    };
+    if (t.notes === undefined) delete t.notes;
+    this.balance -= t.amount + t.fee;
+    this.all.push(t);
+    this.byReference.set(t.reference, t);
+    return t;
+  }
+
+  /** Moves a transfer; refunds on a final failure. Returns true when it has just become final. */
+  move(t: SimTransaction, status: TransactionStatus, now: Date): boolean {
+    if (t.status === status || isFinalStatus(t.status)) return false;
+    t.status = status;
+    t.updatedAt = now;
+    if (REFUNDED.includes(status)) this.balance += t.amount + t.fee;
+    return isFinalStatus(status);
+  }
+
+  transactions(): readonly SimTransaction[] {
+    return this.all;
+  }
+
+  reset(): void {
+    this.all = [];
+    this.byReference = new Map();
+    this.balance = this.initialBalance;
+  }
+}
+
+/** The `data` of the trigger answer, the status answer and the webhook (seed trigger page). */
+export function transferData(t: SimTransaction, balanceAfter: number) {
+  return {
+    transaction_id: t.transactionId,
+    transaction_status: { code: t.status, desc: STATUS_DESC[t.status] },
+    reference_number: t.reference,
+    ...(t.notes !== undefined && { notes: t.notes }),
+    ewallet: { code: t.ewallet, customer_number: t.customerNumber, customer_name: t.customerName },
+    post_timestamp: jakartaTimestamp(t.createdAt),
+    processed_timestamp: jakartaTimestamp(t.updatedAt),
+    balance_after: money(balanceAfter),
+    // The trigger page names them net_amount / fee, the status answer amount / fee_amount: both.
+    amount: money(t.amount),
+    net_amount: money(t.amount),
+    fee: money(t.fee),
+    fee_amount: money(t.fee),
+    gross_amount: money(t.amount + t.fee),
+  };
+}
+
+/** One entry of GET /__sim/transactions (simulators.md "Control API"). */
+export function ledgerEntry(t: SimTransaction) {
+  return {
+    reference: t.reference,
+    transactionId: t.transactionId,
+    amount: money(t.amount),
+    fee: money(t.fee),
+    grossAmount: money(t.amount + t.fee),
+    destination: { ewallet: t.ewallet, customerNumber: t.customerNumber },
+    status: t.status,
+    statusDesc: STATUS_DESC[t.status],
+    triggerCalls: t.triggerCalls,
+    statusChecks: t.statusChecks,
+    ...(t.notes !== undefined && { notes: t.notes }),
+    createdAt: t.createdAt.toISOString(),
+    updatedAt: t.updatedAt.toISOString(),
+  };
+}
