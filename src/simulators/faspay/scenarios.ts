@@ -1,67 +1,13 @@
-// The scenario table of simulators.md: the last four digits of the bank account, e-money customer
-// number or virtual-account number pick an outcome, the same table as the Singapay simulator's.
-import type { TransactionStatus } from '../../providers/faspay/codes';
-import { scenarioOf } from '../common';
-
-export interface Scenario {
-  /** Inquiry and trigger answer "invalid account" (404xx11). */
-  accountNotFound: boolean;
-  /** The trigger's money moves, but its HTTP answer never comes back. */
-  loseTriggerAnswer: boolean;
-  /** The trigger is refused for insufficient funds (403xx14) whatever the balance. */
-  insufficientBalance: boolean;
-  /** Calls answered 503 before the number behaves (per operation). */
-  unavailableCalls: number;
-  /** Largest amount one trigger may carry (403xx02 above it). */
-  maxAmount: number;
-  /** The status that status check number `n` (1-based) moves a pending transfer to. */
-  statusAtCheck(n: number): TransactionStatus;
-}
+// Faspay's limits on the shared scenario table of simulators.md (../scenarios.ts), keyed on the bank
+// account, e-money customer number or virtual-account number; and the names of banks and platforms.
+import { holderName, scenarioFor as sharedScenarioFor, type Scenario } from '../scenarios';
 
 /** A plausible per-transfer cap for every other number (BI-FAST's is 250 million rupiah). */
 export const DEFAULT_MAX_AMOUNT = 250_000_000;
-export const LIMITED_MAX_AMOUNT = 50_000;
+export { holderName, type Scenario };
 
 export function scenarioFor(number: string): Scenario {
-  const base: Scenario = {
-    accountNotFound: false,
-    loseTriggerAnswer: false,
-    insufficientBalance: false,
-    unavailableCalls: 0,
-    maxAmount: DEFAULT_MAX_AMOUNT,
-    // Any other number: a short pending phase, then success.
-    statusAtCheck: (n) => (n >= 2 ? '00' : '03'),
-  };
-  switch (scenarioOf(number)) {
-    case '0000':
-      return { ...base, statusAtCheck: () => '00' };
-    case '1111':
-      return { ...base, statusAtCheck: (n) => (n >= 4 ? '00' : '03') };
-    case '2222':
-      return { ...base, statusAtCheck: (n) => (n >= 2 ? '06' : '03') };
-    case '3333':
-      return { ...base, statusAtCheck: () => '03' };
-    case '4040':
-      return { ...base, accountNotFound: true };
-    case '5003':
-      return { ...base, unavailableCalls: 2, statusAtCheck: () => '00' };
-    case '7777':
-      return { ...base, loseTriggerAnswer: true, statusAtCheck: () => '00' };
-    case '8888':
-      return { ...base, insufficientBalance: true };
-    case '9999':
-      return { ...base, maxAmount: LIMITED_MAX_AMOUNT };
-    default:
-      return base;
-  }
-}
-
-const NAMES = ['Siti Rahayu', 'Budi Santoso', 'Dewi Lestari', 'Agus Wijaya', 'Rina Kusuma', 'Hendra Gunawan', 'Putri Maharani', 'Joko Susilo'];
-
-/** A deterministic holder name for a number. */
-export function holderName(number: string): string {
-  const sum = [...number].reduce((acc, ch) => acc + (Number(ch) || 0), 0);
-  return NAMES[sum % NAMES.length]!;
+  return sharedScenarioFor(number, DEFAULT_MAX_AMOUNT);
 }
 
 const BANKS: Record<string, string> = {
