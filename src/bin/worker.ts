@@ -31,7 +31,9 @@ async function main() {
   console.log(`[worker] polling task queue "${config.temporal.taskQueue}" on ${address} (namespace ${config.temporal.namespace}; ${encryption})`);
   // Under `npm start` an IPC channel ties us to the parent: if it dies, stop too (no orphans).
   process.once('disconnect', () => worker.shutdown());
-  // Worker.run() returns after SIGINT/SIGTERM once in-flight tasks are done or handed back.
+  // Drain: on SIGINT/SIGTERM the Runtime stops polling and Worker.run() returns once in-flight tasks
+  // are done or handed back. Provider calls deliberately ignore activity cancellation (an aborted
+  // trigger is an ambiguous trigger); each is bounded by its provider timeout, so the drain is too.
   await worker.run();
   await connection.close();
   console.log('[worker] stopped');

@@ -1,7 +1,7 @@
 // Crashes: the worker process killed with SIGKILL while a payout polls and while its trigger is in
 // flight, and the Temporal dev server stopped and restarted on the same SQLite file mid-payout.
-// Each payout must still finish, with one transfer in the simulator's ledger. And a graceful stop:
-// SIGTERM lets the API answer the request it is serving before it exits.
+// Each payout must still finish, with one transfer in the simulator's ledger. And graceful stops:
+// SIGTERM lets the worker finish the provider call in flight and the API answer its request.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -35,7 +35,7 @@ let workerLog = '';
 let metricsPort: number;
 
 /** The real worker entry point in its own process, as production runs it. */
-async function startWorker(): Promise<ChildProcess> {
+async function startWorker(extraEnv: Record<string, string> = {}): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/bin/worker.ts'], {
     cwd: ROOT,
     env: {
@@ -50,6 +50,7 @@ async function startWorker(): Promise<ChildProcess> {
       SINGAPAY_TIMEOUT_MS: '1000',
       WORKER_METRICS_PORT: String(metricsPort),
       LOG_LEVEL: 'warn',
+      ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -122,6 +123,19 @@ const settle = (reference: string) =>
     body: JSON.stringify({ status: '00' }),
   });
 
+/** Waits until the workflow's trigger activity has been picked up by a worker and is running. */
+async function waitForTriggerInFlight(reference: string): Promise<void> {
+  const handle = new Client({ connection }).workflow.getHandle(`payout-${reference}`);
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const { raw } = await handle.describe();
+    const running = (raw.pendingActivities ?? []).some((a) => a.activityType?.name === 'triggerTransfer' && a.lastStartedTime);
+    if (running) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('the trigger never started');
+}
+
 describe('crashes', () => {
   test('worker SIGKILLed while the payout polls: a new worker finishes it, one transfer', async () => {
     const reference = await approvedPayout('081200003333');
@@ -158,6 +172,36 @@ describe('crashes', () => {
     const entries = await ledger(stack, reference);
     expect(entries).toHaveLength(1);
     expect(entries[0]!.triggerCalls).toBe(2); // the new attempt was refused as a duplicate
+  }, 120_000);
+
+  test('worker SIGTERMed with a trigger in flight: it finishes the call, takes no new work, exits 0; one transfer, sent once', async () => {
+    // This worker waits 10 s for a provider answer, so the provider's 2 s answer arrives while it drains.
+    await killWorker();
+    worker = await startWorker({ SINGAPAY_TIMEOUT_MS: '10000' });
+    const reference = uniqueReference('drain');
+    await call(stack, 'POST', '/v1/payouts', { body: ewalletPayout(reference, '081200000000') });
+    await waitForStatus(stack, reference, 'AWAITING_APPROVAL', 60_000);
+    await fetch(`${simulator.url}/__sim/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ operation: 'trigger', mode: 'latency', count: 1, latencyMs: 2_000 }),
+    });
+    await call(stack, 'POST', `/v1/payouts/${reference}/approve`, { key: KEYS.approver, body: {} });
+    await waitForTriggerInFlight(reference);
+    const exited = new Promise<number | null>((resolve) => worker!.once('exit', (code) => resolve(code)));
+    worker!.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    // The call in flight was finished, not abandoned: the provider saw exactly one trigger, and the
+    // workflow recorded its answer before the worker left (nothing to re-send).
+    expect(await ledger(stack, reference)).toEqual([expect.objectContaining({ triggerCalls: 1 })]);
+    const handle = new Client({ connection }).workflow.getHandle(`payout-${reference}`);
+    const events = (await handle.fetchHistory()).events ?? [];
+    const triggerScheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'triggerTransfer');
+    const completed = events.filter((e) => e.activityTaskCompletedEventAttributes).map((e) => Number(e.activityTaskCompletedEventAttributes!.scheduledEventId));
+    expect(completed).toContain(Number(triggerScheduled!.eventId));
+    worker = await startWorker();
+    await waitForStatus(stack, reference, 'SUCCEEDED', 60_000);
+    expect(await ledger(stack, reference)).toEqual([expect.objectContaining({ triggerCalls: 1, status: '00' })]);
   }, 120_000);
 
   test('API SIGTERMed with a request in flight: the request is answered, then the process exits 0', async () => {
