@@ -19,6 +19,8 @@ export interface Scenario {
   maxAmount: number;
   /** The status that status check number `n` (1-based) moves a pending transfer to. */
   statusAtCheck(n: number): ScenarioStatus;
+  /** Outside the table: with a simulator's `settleAfterMs`, the transfer succeeds on its own. */
+  settlesOnItsOwn: boolean;
 }
 
 /** The cap of scenario 9999. */
@@ -34,6 +36,7 @@ export function scenarioFor(number: string, defaultMaxAmount: number): Scenario 
     maxAmount: defaultMaxAmount,
     // Any other number: a short pending phase, then success.
     statusAtCheck: (n) => (n >= 2 ? '00' : '03'),
+    settlesOnItsOwn: false,
   };
   switch (scenarioOf(number)) {
     case '0000':
@@ -55,7 +58,7 @@ export function scenarioFor(number: string, defaultMaxAmount: number): Scenario 
     case '9999':
       return { ...base, maxAmount: LIMITED_MAX_AMOUNT };
     default:
-      return base;
+      return { ...base, settlesOnItsOwn: true };
   }
 }
 

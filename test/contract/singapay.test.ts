@@ -580,6 +580,35 @@ describe('control API', () => {
     expect(await ledger()).toEqual([]);
   });
 
+  test('GET /__sim/calls counts the provider calls by operation; reset zeroes them', async () => {
+    const client = createSingapayProvider(config);
+    const o = order('081200000000');
+    await client.inquireAccount(o);
+    await client.triggerTransfer(o);
+    await client.checkTransferStatus(o);
+    await client.checkTransferStatus(o);
+    expect((await control('GET', '/__sim/calls')).json).toEqual({ token: 1, inquiry: 1, trigger: 1, status: 2 });
+    await control('POST', '/__sim/reset');
+    expect((await control('GET', '/__sim/calls')).json).toEqual({ token: 0, inquiry: 0, trigger: 0, status: 0 });
+  });
+
+  test('settleAfterMs: a number outside the table succeeds on its own after the trigger; table numbers do not', async () => {
+    const settling = await startSingapaySimulator({ port: 0, settleAfterMs: 50 });
+    try {
+      const client = createSingapayProvider({ ...config, baseUrl: settling.url, ...settling.credentials });
+      const free = order('081234567890');
+      const pending = order('081200003333');
+      expect(await client.triggerTransfer(free)).toMatchObject({ outcome: 'ACCEPTED', state: 'PENDING' });
+      await client.triggerTransfer(pending);
+      await new Promise((r) => setTimeout(r, 300));
+      const entries = (await (await fetch(`${settling.url}/__sim/transactions`)).json()) as LedgerEntry[];
+      expect(Object.fromEntries(entries.map((e) => [e.reference, e.status]))).toEqual({ [free.reference]: '00', [pending.reference]: '03' });
+      expect((await client.checkTransferStatus(free)).state).toBe('SUCCEEDED');
+    } finally {
+      await settling.close();
+    }
+  });
+
   test('unknown control routes answer 404', async () => {
     expect((await control('GET', '/__sim/nothing')).status).toBe(404);
   });

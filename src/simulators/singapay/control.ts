@@ -1,6 +1,7 @@
 // The control API of simulators.md, loopback only: the ledger, settling, faults, the balance,
 // reset, and callbacks on/off with their delivery log. GET /__sim/tokens (how many access tokens
-// were issued) is this simulator's own addition, so tests can prove the client caches its token.
+// were issued) is this simulator's own addition, so tests can prove the client caches its token;
+// so is GET /__sim/calls (provider calls received by operation), which the benchmark reads.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { parseRupiah, RUPIAH_PATTERN } from '../../domain/money';
@@ -71,6 +72,8 @@ export function control(state: SimState, req: IncomingMessage, res: ServerRespon
     case 'POST /__sim/reset':
       resetState(state);
       return sendJson(res, 200, { reset: true });
+    case 'GET /__sim/calls':
+      return sendJson(res, 200, state.calls);
     case 'GET /__sim/callbacks':
       return sendJson(res, 200, { enabled: state.callbacks.enabled, notificationUrl: state.callbacks.notificationUrl ?? null, sent: state.callbacks.sent });
     case 'POST /__sim/callbacks': {

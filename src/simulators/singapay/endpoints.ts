@@ -106,6 +106,9 @@ export async function triggerTopUp(state: SimState, call: CallIn, res: ServerRes
     now,
   );
   state.log(`trigger ${t.reference}: IDR ${amount} + fee ${t.fee} to ${t.ewallet} ${maskNumber(t.customerNumber)}`);
+  if (state.settleAfterMs !== undefined && scenario.settlesOnItsOwn) {
+    setTimeout(() => moveTransfer(state, t, '00'), state.settleAfterMs).unref();
+  }
   if (scenario.loseTriggerAnswer || fault === 'ACCEPT_THEN_HOLD') {
     // The money moved; the answer never leaves (the client times out; close() ends the socket).
     state.log(`trigger ${t.reference}: answer withheld`);

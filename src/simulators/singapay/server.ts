@@ -11,7 +11,7 @@ import { control } from './control';
 import { accessToken, accountInquiry, inquiryStatus, triggerTopUp, type CallIn } from './endpoints';
 import { Ledger } from './ledger';
 import { envelope } from './respond';
-import type { SimState } from './state';
+import { noCalls, type SimState } from './state';
 
 export type { SingapayCredentials };
 
@@ -30,6 +30,12 @@ export interface SingapaySimulatorOptions {
   initialBalanceRupiah?: number;
   /** Webhooks on final statuses; default true. */
   callbacks?: boolean;
+  /**
+   * Unset (the default): a transfer moves only when status is checked (simulators.md's table).
+   * Set: a transfer to a number outside the table succeeds on its own this long after the trigger,
+   * as a real provider settles, and calls back. Benchmarks use it to measure callbacks against polling.
+   */
+  settleAfterMs?: number;
   /** One line per event; never given secrets. */
   log?: (line: string) => void;
 }
@@ -79,6 +85,8 @@ export async function startSingapaySimulator(options: SingapaySimulatorOptions =
     }),
     log,
     now: () => new Date(),
+    settleAfterMs: options.settleAfterMs,
+    calls: noCalls(),
   };
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -88,11 +96,23 @@ export async function startSingapaySimulator(options: SingapaySimulatorOptions =
     if (path.startsWith('/__sim/')) return control(state, req, res, path, rawBody);
     if (req.method !== 'POST') return envelope(res, 405, 'SP012', 'Method Not Allowed');
     const call: CallIn = { headers: req.headers, rawBody, pathWithQuery: `${path}${url.search}` };
-    if (path === PATHS.token) return accessToken(state, call, res);
-    if (path === PATHS.inquiry) return accountInquiry(state, call, res);
-    if (path === PATHS.trigger) return triggerTopUp(state, call, res);
+    if (path === PATHS.token) {
+      state.calls.token += 1;
+      return accessToken(state, call, res);
+    }
+    if (path === PATHS.inquiry) {
+      state.calls.inquiry += 1;
+      return accountInquiry(state, call, res);
+    }
+    if (path === PATHS.trigger) {
+      state.calls.trigger += 1;
+      return triggerTopUp(state, call, res);
+    }
     const status = PATHS.status.exec(path);
-    if (status) return inquiryStatus(state, call, res, decodeURIComponent(status[1]!));
+    if (status) {
+      state.calls.status += 1;
+      return inquiryStatus(state, call, res, decodeURIComponent(status[1]!));
+    }
     envelope(res, 404, 'SP014', 'Not Found');
   }
 

@@ -5,6 +5,12 @@ import type { SingapayCredentials, TokenStore } from './auth';
 import type { CallbackSender } from './callbacks';
 import type { Ledger } from './ledger';
 
+export type SingapayOperation = 'token' | 'inquiry' | 'trigger' | 'status';
+
+export function noCalls(): Record<SingapayOperation, number> {
+  return { token: 0, inquiry: 0, trigger: 0, status: 0 };
+}
+
 export interface SimState {
   readonly credentials: SingapayCredentials;
   /** Flat fee per top-up, whole rupiah. */
@@ -15,6 +21,10 @@ export interface SimState {
   /** Scenario 5003: calls seen per `${operation}:${customerNumber}`. */
   readonly unavailableCalls: Map<string, number>;
   readonly callbacks: CallbackSender;
+  /** Set: transfers of numbers outside the scenario table succeed on their own this long after the trigger. */
+  readonly settleAfterMs: number | undefined;
+  /** Provider calls received, by operation (GET /__sim/calls), for benchmarks. */
+  readonly calls: Record<SingapayOperation, number>;
   readonly log: (line: string) => void;
   readonly now: () => Date;
 }
@@ -26,4 +36,5 @@ export function resetState(state: SimState): void {
   state.faults.clear();
   state.unavailableCalls.clear();
   state.callbacks.reset();
+  Object.assign(state.calls, noCalls());
 }
