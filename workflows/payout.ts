@@ -53,7 +53,7 @@ async function validateAccount(ctx: PayoutContext): Promise<boolean> {
   const { request, state } = ctx;
   ctx.explain(`Checking the account ${maskNumber(destinationNumber(request.destination))} with ${request.provider}.`);
   const inquiry = await ctx
-    .activities('inquiry', `Account inquiry at ${providerName(request.provider)}`)
+    .reads('inquiry', `Account inquiry at ${providerName(request.provider)}`)
     .inquireAccount(request.provider, ctx.order)
     .catch((err: unknown) => err as Error);
   if (ctx.cancelled()) return false;

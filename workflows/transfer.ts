@@ -24,7 +24,7 @@ export async function ensureFunds(ctx: PayoutContext): Promise<'OK' | 'STOPPED'>
   const needed = state.payout.inquiry ? parseRupiah(state.payout.inquiry.grossAmount.value) : request.amount;
   for (;;) {
     const available = await ctx
-      .activities('status', `Balance check at ${providerName(request.provider)}`)
+      .reads('status', `Balance check at ${providerName(request.provider)}`)
       .checkAvailableBalance(request.provider)
       .catch((err: Error) => {
       // Unknown balance: the provider's own check at the trigger is authoritative, so go on.
@@ -75,7 +75,7 @@ export async function submitAndSettle(ctx: PayoutContext, signals: { checkStatus
     signals.checkStatusNow = false;
 
     const status = await ctx
-      .activities('status', `Status check #${checkNumber} at ${providerName(request.provider)}`)
+      .reads('status', `Status check #${checkNumber} at ${providerName(request.provider)}`)
       .checkTransferStatus(request.provider, order, transfer.providerReference)
       .catch((err: unknown) => err as Error);
     transfer.statusChecks += 1;

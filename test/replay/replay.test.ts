@@ -12,15 +12,9 @@ const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
 
 describe('replaying committed histories through the current workflow code', () => {
   test('the recorded paths are all there', () => {
-    expect(files).toEqual([
-      'callback.json',
-      'expiry.json',
-      'happy-path-encrypted.json',
-      'happy-path.json',
-      'long-pending-continued.json',
-      'long-pending-first-run.json',
-      'rejection.json',
-    ]);
+    const paths = ['callback', 'expiry', 'happy-path-encrypted', 'happy-path', 'long-pending-continued', 'long-pending-first-run', 'rejection'];
+    // v1-*: recorded before the local-provider-reads patch; payouts like them may still be running.
+    expect(files).toEqual([...paths.map((p) => `${p}.json`), ...paths.map((p) => `v1-${p}.json`)]);
   });
 
   test.each(files)('%s replays without a determinism error', async (file) => {
@@ -36,6 +30,7 @@ describe('replaying committed histories through the current workflow code', () =
 
   test('the encrypted history is unreadable without the key', () => {
     const text = readFileSync(join(DIR, 'happy-path-encrypted.json'), 'utf8');
+    expect(text).toContain('TemporalChangeVersion'); // recorded after the local-provider-reads patch
     expect(text).not.toContain('081200000000');
     expect(text).toContain(Buffer.from('binary/encrypted').toString('base64'));
   });
