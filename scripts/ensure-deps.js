@@ -25,13 +25,13 @@ console.log(
     ? '[setup] no install from this package-lock.json yet: installing dependencies (once)…'
     : '[setup] package-lock.json changed since the last install: reinstalling…',
 );
-// `npm install` rather than `npm ci`: it installs exactly the locked versions too, but `npm ci`
-// refuses a lock that lacks optional per-platform builds (of @swc/core, say) that a registry mirror
-// does not serve, while `npm install` skips them as the optional packages they are.
+// `npm ci`: exactly the locked versions, or an error. (package.json pins @swc/core and unrs-resolver
+// with `overrides` to versions whose every per-platform build the registry serves; with a newer
+// one, the lock lacked some of them and `npm ci` refused it.)
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-const result = spawnSync(npm, ['install', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+const result = spawnSync(npm, ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
 if (result.status !== 0) {
-  console.error('[setup] `npm install` failed; see the output above. Nothing else was started.');
+  console.error('[setup] `npm ci` failed; see the output above. Nothing else was started.');
   process.exit(result.status ?? 1);
 }
 writeFileSync(stampFile, `${lockHash}\n`);
