@@ -1,0 +1,153 @@
+// The load: payouts end to end through the HTTP API with automatic approval, the bare baseline
+// through the Temporal client, and creates at a fixed rate. Latencies come from the workflow
+// histories (server event times) measured from the moment the client sent its request, on one
+// machine and one clock, so the polling that drives approval adds nothing to them.
+import { randomUUID } from 'node:crypto';
+import { Client, type Connection, WorkflowIdReusePolicy } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
+import { approveUpdate, baselineWorkflow, callbackSignal, stageQuery } from './baseline/workflows';
+import { BASELINE_TASK_QUEUE } from './stack';
+import { inPool } from './stats';
+
+const REQUESTER = 'Bearer dev-requester';
+const APPROVER = 'Bearer dev-approver';
+/** How often a driver asks whether its payout waits for approval yet. */
+const POLL_MS = 20;
+
+export interface RunTiming {
+  workflowId: string;
+  createSentAt: number;
+  approveSentAt: number;
+}
+
+export interface PhaseResult {
+  wallMs: number;
+  runs: RunTiming[];
+}
+
+/** Distinct run ids, so several phases of one benchmark never share a reference. */
+export function referencePrefix(phase: string): string {
+  return `BENCH-${phase}-${randomUUID().slice(0, 8)}`;
+}
+
+/** A number outside the simulator's scenario table: a valid account whose transfer settles on its own. */
+const CUSTOMER_NUMBER = '081298765432';
+
+function createBody(reference: string) {
+  return {
+    reference,
+    destination: { type: 'EWALLET', ewallet: 'DANA', customerNumber: CUSTOMER_NUMBER },
+    amount: { value: '10000.00', currency: 'IDR' },
+    description: 'Benchmark payout',
+  };
+}
+
+async function post(url: string, key: string, body: unknown): Promise<Response> {
+  return fetch(url, { method: 'POST', headers: { authorization: key, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}
+
+/** N payouts: create → (wait for AWAITING_APPROVAL) → approve → (wait for the workflow's end). */
+export async function runPayouts(apiUrl: string, connection: Connection, n: number, concurrency: number, prefix: string): Promise<PhaseResult> {
+  const client = new Client({ connection });
+  const runs: RunTiming[] = [];
+  const started = Date.now();
+  await inPool(n, concurrency, async (i) => {
+    const reference = `${prefix}-${i}`;
+    const createSentAt = Date.now();
+    const created = await post(`${apiUrl}/v1/payouts`, REQUESTER, createBody(reference));
+    if (created.status !== 201) throw new Error(`create ${reference}: ${created.status} ${await created.text()}`);
+    for (;;) {
+      const res = await fetch(`${apiUrl}/v1/payouts/${reference}`, { headers: { authorization: REQUESTER } });
+      const payout = (await res.json()) as { status?: string };
+      if (payout.status === 'AWAITING_APPROVAL') break;
+      if (payout.status !== 'VALIDATING') throw new Error(`payout ${reference} is ${payout.status} before approval`);
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+    const approveSentAt = Date.now();
+    const approved = await post(`${apiUrl}/v1/payouts/${reference}/approve`, APPROVER, {});
+    if (approved.status !== 200) throw new Error(`approve ${reference}: ${approved.status} ${await approved.text()}`);
+    const workflowId = `payout-${reference}`;
+    const payout = (await client.workflow.getHandle(workflowId).result()) as { status: string };
+    if (payout.status !== 'SUCCEEDED') throw new Error(`payout ${reference} ended ${payout.status}`);
+    runs.push({ workflowId, createSentAt, approveSentAt });
+  });
+  return { wallMs: Date.now() - started, runs };
+}
+
+/** N baseline workflows, driven like payouts: start → (awaiting) → approve update → (trigger done) → callback signal → end. */
+export async function runBaseline(connection: Connection, n: number, concurrency: number, prefix: string, pollMs: number): Promise<PhaseResult> {
+  const client = new Client({ connection });
+  const runs: RunTiming[] = [];
+  const waitForStage = async (handle: ReturnType<typeof client.workflow.getHandle>, stage: string) => {
+    while ((await handle.query(stageQuery)) !== stage) await new Promise((r) => setTimeout(r, POLL_MS));
+  };
+  const started = Date.now();
+  await inPool(n, concurrency, async (i) => {
+    const workflowId = `${prefix}-${i}`;
+    const createSentAt = Date.now();
+    const handle = await client.workflow.start(baselineWorkflow, {
+      taskQueue: BASELINE_TASK_QUEUE,
+      workflowId,
+      args: [pollMs],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    });
+    await waitForStage(handle, 'awaiting');
+    const approveSentAt = Date.now();
+    await handle.executeUpdate(approveUpdate);
+    // The provider's callback, sent once the transfer is submitted (as the simulator does).
+    await waitForStage(handle, 'polling');
+    await handle.signal(callbackSignal);
+    await handle.result();
+    runs.push({ workflowId, createSentAt, approveSentAt });
+  });
+  return { wallMs: Date.now() - started, runs };
+}
+
+/** Creates at a fixed rate (open loop: the next is sent on schedule, whatever the last one does). */
+export async function createsAtRate(apiUrl: string, rate: number, seconds: number, prefix: string): Promise<{ latenciesMs: number[]; statuses: Record<string, number>; references: string[] }> {
+  const total = Math.max(1, Math.round(rate * seconds));
+  const latenciesMs: number[] = [];
+  const statuses: Record<string, number> = {};
+  const references: string[] = [];
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: total }, async (_, i) => {
+      const due = t0 + (i * 1000) / rate;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const reference = `${prefix}-${i}`;
+      const sent = performance.now();
+      const res = await post(`${apiUrl}/v1/payouts`, REQUESTER, createBody(reference));
+      await res.arrayBuffer();
+      latenciesMs.push(performance.now() - sent);
+      statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+      references.push(reference);
+    }),
+  );
+  return { latenciesMs, statuses, references };
+}
+
+/** Opens `n` payouts and leaves them waiting for approval (memory at rest). */
+export async function openPayouts(apiUrl: string, n: number, concurrency: number, prefix: string): Promise<void> {
+  await inPool(n, concurrency, async (i) => {
+    const res = await post(`${apiUrl}/v1/payouts`, REQUESTER, { ...createBody(`${prefix}-${i}`), approvalTimeout: 'PT2H' });
+    if (res.status !== 201) throw new Error(`create: ${res.status} ${await res.text()}`);
+  });
+}
+
+export type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+/** Per run: history length, created→awaiting and approved→ended from the server's event times. */
+export async function readHistories(connection: Connection, runs: RunTiming[], awaitingMark: (e: HistoryEvent) => boolean) {
+  const client = new Client({ connection });
+  const out: { events: number; createToAwaitingMs: number; approveToEndMs: number }[] = [];
+  await inPool(runs.length, 16, async (i) => {
+    const run = runs[i]!;
+    const events = (await client.workflow.getHandle(run.workflowId).fetchHistory()).events ?? [];
+    const time = (e: HistoryEvent | undefined) => (e?.eventTime ? Number(e.eventTime.seconds) * 1000 + Math.floor((e.eventTime.nanos ?? 0) / 1e6) : NaN);
+    const awaiting = events.find(awaitingMark);
+    const end = events.find((e) => e.workflowExecutionCompletedEventAttributes);
+    out.push({ events: events.length, createToAwaitingMs: time(awaiting) - run.createSentAt, approveToEndMs: time(end) - run.approveSentAt });
+  });
+  return out;
+}

@@ -1,0 +1,65 @@
+// Small measuring helpers: percentiles and process memory read from /proc (Linux).
+import { readFileSync } from 'node:fs';
+
+export interface Percentiles {
+  count: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+/** Nearest-rank percentiles, in the unit given (ms here), rounded to 0.1. */
+export function percentiles(values: number[]): Percentiles | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+  const round = (v: number) => Math.round(v * 10) / 10;
+  return { count: sorted.length, p50: round(at(50)), p95: round(at(95)), p99: round(at(99)), max: round(sorted[sorted.length - 1]!) };
+}
+
+/** Resident set size of a process in MiB (current and peak), or null where /proc cannot tell. */
+export function residentMiB(pid: number | undefined): { rss: number; peak: number } | null {
+  if (!pid) return null;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = (field: string) => Number(/^(\w+):\s+(\d+) kB$/m.exec(status.split('\n').find((l) => l.startsWith(`${field}:`)) ?? '')?.[2] ?? NaN);
+    const mib = (v: number) => Math.round((v / 1024) * 10) / 10;
+    return { rss: mib(kib('VmRSS')), peak: mib(kib('VmHWM')) };
+  } catch {
+    return null;
+  }
+}
+
+/** Samples the RSS of some processes while `work` runs; returns the highest RSS seen for each. */
+export async function whileSamplingRss<T>(pids: Record<string, number | undefined>, work: () => Promise<T>): Promise<{ result: T; peakRssMiB: Record<string, number | null> }> {
+  const peaks: Record<string, number | null> = Object.fromEntries(Object.keys(pids).map((k) => [k, null]));
+  const sample = () => {
+    for (const [name, pid] of Object.entries(pids)) {
+      const now = residentMiB(pid)?.rss;
+      if (now !== undefined) peaks[name] = Math.max(peaks[name] ?? 0, now);
+    }
+  };
+  sample();
+  const timer = setInterval(sample, 250);
+  try {
+    const result = await work();
+    sample();
+    return { result, peakRssMiB: peaks };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** Runs `task` for 0..n-1 with at most `concurrency` at a time. */
+export async function inPool(n: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < n) {
+      const i = next;
+      next += 1;
+      await task(i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, n) }, lane));
+}
