@@ -16,6 +16,8 @@ export function throughputTable(r: ThroughputResult): string {
     row('create → AWAITING_APPROVAL', pct(r.latencyMs.createToAwaitingApproval)),
     row('approve → SUCCEEDED, callbacks on', pct(r.latencyMs.approveToSucceededWithCallbacks)),
     row('approve → SUCCEEDED, polling only', pct(r.latencyMs.approveToSucceededPollingOnly)),
+    row(`approve → SUCCEEDED, light load (${r.settings.lightN} one by one)`, pct(r.latencyMs.lightLoadApproveToSucceededWithCallbacks)),
+    row('create → AWAITING_APPROVAL, light load', pct(r.latencyMs.lightLoadCreateToAwaitingApproval)),
     row('baseline start → awaiting', pct(r.latencyMs.baselineStartToAwaiting)),
     row('baseline approve → end', pct(r.latencyMs.baselineApproveToEnd)),
     row(`API create at ${r.apiCreateAtFixedRate.ratePerSecond}/s`, pct(r.apiCreateAtFixedRate.latencyMs)),
@@ -24,10 +26,20 @@ export function throughputTable(r: ThroughputResult): string {
     row('payout, polling only', pct(r.historyEvents.payoutPollingOnly)),
     row('baseline', pct(r.historyEvents.baseline)),
     row('provider calls per payout', Object.entries(r.providerCallsPerPayout).map(([op, n]) => `${op} ${n}`).join(', ')),
+    'CPU ms per workflow, by process (payout phase | baseline phase)',
+    ...Object.keys({ ...r.cpuMsPerWorkflow.payoutPhase, ...r.cpuMsPerWorkflow.baselinePhase }).map((name) =>
+      row(`  ${name}`, `${r.cpuMsPerWorkflow.payoutPhase[name] ?? '-'} | ${r.cpuMsPerWorkflow.baselinePhase[name] ?? '-'}`),
+    ),
     'memory, MiB',
     row('peak RSS in the payout phase: worker / API / server', `${r.peakRssMiB.payoutPhase.worker} / ${r.peakRssMiB.payoutPhase.api} / ${r.peakRssMiB.payoutPhase.server}`),
     row('peak RSS in the baseline phase: its worker / server', `${r.peakRssMiB.baselinePhase.baselineWorker} / ${r.peakRssMiB.baselinePhase.server}`),
     row('worker at the end: RSS / main-thread heap', `${r.endMemory.worker.rssMiB} / ${r.endMemory.worker.heapUsedMiB ?? 'n/a'}`),
+    ...(r.workerProfile ?? []).flatMap((t) => [
+      `worker CPU profile ${t.file} (${t.sampledMs} ms sampled): self time by area, ms`,
+      `  ${Object.entries(t.byArea).sort((a, b) => b[1] - a[1]).map(([a, ms]) => `${a} ${Math.round(ms)}`).join('; ')}`,
+      '  top functions by self time:',
+      ...t.topFunctions.map((f) => `    ${String(f.selfMs).padStart(6)} ms ${String(f.percent).padStart(5)}%  ${f.name}`),
+    ]),
     '',
   ].join('\n');
 }

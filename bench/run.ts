@@ -13,7 +13,11 @@ import { Client } from '@temporalio/client';
 import { createsAtRate, openPayouts, readHistories, referencePrefix, runBaseline, runPayouts, type HistoryEvent } from './load';
 import { atRestTable, throughputTable } from './report';
 import { startBenchStack, type BenchStack } from './stack';
-import { percentiles, residentMiB, whileSamplingRss } from './stats';
+import { summarizeProfiles } from './profile';
+import { measuringCpu, percentiles, residentMiB, whileSamplingRss } from './stats';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DEFAULT_POLICY } from '../workflows/policy';
 
 /** The command line; an unknown flag is a usage error (exit 2), not a stack trace. */
@@ -28,6 +32,8 @@ function commandLine() {
         rate: { type: 'string', default: '20' },
         'rate-seconds': { type: 'string', default: '5' },
         open: { type: 'string', default: '5000' },
+        'light-n': { type: 'string', default: '20' },
+        profile: { type: 'boolean', default: false },
         'temporal-address': { type: 'string' },
         'worker-env': { type: 'string', multiple: true, default: [] },
         out: { type: 'string' },
@@ -87,8 +93,24 @@ const isAwaitingUpsert = (e: HistoryEvent) =>
 const isFirstTimer = (e: HistoryEvent) => Boolean(e.timerStartedEventAttributes);
 
 function pids(stack: BenchStack): Record<string, number | undefined> {
-  return { worker: stack.worker.process.pid, api: stack.api.process.pid, server: stack.serverPid, baselineWorker: stack.baselineWorker?.process.pid };
+  return {
+    worker: stack.worker.process.pid,
+    api: stack.api.process.pid,
+    server: stack.serverPid,
+    baselineWorker: stack.baselineWorker?.process.pid,
+    // This process: the load drivers and the simulator.
+    benchAndSimulator: process.pid,
+  };
 }
+
+/** Runs one phase while sampling every process's RSS and counting its CPU time. */
+async function phase<T>(stack: BenchStack, work: () => Promise<T>) {
+  const { result, peakRssMiB } = await whileSamplingRss(pids(stack), () => measuringCpu(pids(stack), work));
+  return { result: result.result, cpuSeconds: result.cpuSeconds, peakRssMiB };
+}
+
+const perItem = (cpu: Record<string, number | null>, n: number) =>
+  Object.fromEntries(Object.entries(cpu).filter(([, s]) => s !== null && s > 0).map(([name, s]) => [name, Math.round((s! / n) * 1000 * 10) / 10]));
 
 export type ThroughputResult = Awaited<ReturnType<typeof throughput>> & { benchSeconds: number };
 export type AtRestResult = Awaited<ReturnType<typeof atRest>> & { benchSeconds: number };
@@ -99,8 +121,17 @@ async function throughput() {
   const warmup = Number(flags.warmup ?? 0);
   const rate = positive('rate', flags.rate);
   const rateSeconds = positive('rate-seconds', flags['rate-seconds']);
+  const lightN = positive('light-n', flags['light-n']);
+  const profileDir = flags.profile ? mkdtempSync(join(tmpdir(), 'payouts-worker-profile-')) : undefined;
   log(`starting the stack (dev server, simulator, worker, API, baseline worker)`);
-  const stack = await startBenchStack({ temporalAddress: flags['temporal-address'], workerEnv: workerEnv(), baseline: true, log });
+  const stack = await startBenchStack({
+    temporalAddress: flags['temporal-address'],
+    workerEnv: workerEnv(),
+    ...(profileDir && { workerNodeArgs: ['--cpu-prof', '--cpu-prof-dir', profileDir] }),
+    baseline: true,
+    log,
+  });
+  let stopped = false;
   try {
     if (warmup > 0) {
       log(`warm-up: ${warmup} payouts and ${warmup} baseline runs`);
@@ -109,21 +140,25 @@ async function throughput() {
     }
 
     log(`baseline: ${n} runs at concurrency ${concurrency}`);
-    const baseline = await whileSamplingRss(pids(stack), () => runBaseline(stack.connection, n, concurrency, referencePrefix('base'), DEFAULT_POLICY.statusPollInitialMs));
+    const baseline = await phase(stack, () => runBaseline(stack.connection, n, concurrency, referencePrefix('base'), DEFAULT_POLICY.statusPollInitialMs));
     const baselineHist = await readHistories(stack.connection, baseline.result.runs, isFirstTimer);
 
     log(`payouts with callbacks: ${n} at concurrency ${concurrency}`);
     await setCallbacks(stack, true);
     const callsBefore = await simCalls(stack);
-    const withCallbacks = await whileSamplingRss(pids(stack), () => runPayouts(stack.apiUrl, stack.connection, n, concurrency, referencePrefix('cb')));
+    const withCallbacks = await phase(stack, () => runPayouts(stack.apiUrl, stack.connection, n, concurrency, referencePrefix('cb')));
     const callsAfter = await simCalls(stack);
     const withCallbacksHist = await readHistories(stack.connection, withCallbacks.result.runs, isAwaitingUpsert);
 
     log(`payouts without callbacks (polling only, first status check after ${DEFAULT_POLICY.statusPollInitialMs} ms): ${n} at concurrency ${concurrency}`);
     await setCallbacks(stack, false);
-    const polling = await whileSamplingRss(pids(stack), () => runPayouts(stack.apiUrl, stack.connection, n, concurrency, referencePrefix('poll')));
+    const polling = await phase(stack, () => runPayouts(stack.apiUrl, stack.connection, n, concurrency, referencePrefix('poll')));
     const pollingHist = await readHistories(stack.connection, polling.result.runs, isAwaitingUpsert);
     await setCallbacks(stack, true);
+
+    log(`payouts at light load (one at a time, callbacks on): ${lightN}`);
+    const light = await runPayouts(stack.apiUrl, stack.connection, lightN, 1, referencePrefix('light'));
+    const lightHist = await readHistories(stack.connection, light.runs, isAwaitingUpsert);
 
     log(`API creates at ${rate}/s for ${rateSeconds} s`);
     const creates = await createsAtRate(stack.apiUrl, rate, rateSeconds, referencePrefix('rate'));
@@ -140,12 +175,14 @@ async function throughput() {
       mode: 'throughput',
       at: new Date().toISOString(),
       machine: machine(),
-      settings: { n, concurrency, warmup, rate, rateSeconds, statusPollInitialMs: DEFAULT_POLICY.statusPollInitialMs, workerEnv: workerEnv(), temporal: flags['temporal-address'] ?? 'dev server (in memory)' },
+      settings: { n, concurrency, warmup, lightN, profile: Boolean(profileDir), rate, rateSeconds, statusPollInitialMs: DEFAULT_POLICY.statusPollInitialMs, workerEnv: workerEnv(), temporal: flags['temporal-address'] ?? 'dev server (in memory)' },
       throughput: { payoutsPerSecond, baselinePerSecond, ratio: Math.round((payoutsPerSecond / baselinePerSecond) * 100) / 100, payoutWallMs: withCallbacks.result.wallMs, baselineWallMs: baseline.result.wallMs },
       latencyMs: {
         createToAwaitingApproval: percentiles(withCallbacksHist.map((h) => h.createToAwaitingMs)),
         approveToSucceededWithCallbacks: percentiles(withCallbacksHist.map((h) => h.approveToEndMs)),
         approveToSucceededPollingOnly: percentiles(pollingHist.map((h) => h.approveToEndMs)),
+        lightLoadCreateToAwaitingApproval: percentiles(lightHist.map((h) => h.createToAwaitingMs)),
+        lightLoadApproveToSucceededWithCallbacks: percentiles(lightHist.map((h) => h.approveToEndMs)),
         baselineStartToAwaiting: percentiles(baselineHist.map((h) => h.createToAwaitingMs)),
         baselineApproveToEnd: percentiles(baselineHist.map((h) => h.approveToEndMs)),
       },
@@ -156,16 +193,22 @@ async function throughput() {
       },
       providerCallsPerPayout: callsPerPayout,
       apiCreateAtFixedRate: { ratePerSecond: rate, seconds: rateSeconds, statuses: creates.statuses, latencyMs: percentiles(creates.latenciesMs) },
+      cpuMsPerWorkflow: { baselinePhase: perItem(baseline.cpuSeconds, n), payoutPhase: perItem(withCallbacks.cpuSeconds, n) },
       peakRssMiB: { baselinePhase: baseline.peakRssMiB, payoutPhase: withCallbacks.peakRssMiB, pollingPhase: polling.peakRssMiB },
       endMemory: {
         worker: { rssMiB: workerMemory?.rssMiB ?? null, ...mib(workerMemory) },
         api: { rssMiB: residentMiB(stack.api.process.pid)?.rss ?? null },
         server: { rssMiB: residentMiB(stack.serverPid)?.rss ?? null },
       },
+      workerProfile: null as ReturnType<typeof summarizeProfiles> | null,
     };
+    await stack.stop();
+    stopped = true;
+    // The worker writes its profiles when it exits (one per thread), over its whole life.
+    if (profileDir) result.workerProfile = summarizeProfiles(profileDir);
     return result;
   } finally {
-    await stack.stop();
+    if (!stopped) await stack.stop();
   }
 }
 

@@ -19,6 +19,8 @@ export interface StackOptions {
   temporalAddress?: string;
   /** Extra environment for the payout worker (tuning). */
   workerEnv?: Record<string, string>;
+  /** Extra Node flags for the payout worker (e.g. --cpu-prof). */
+  workerNodeArgs?: string[];
   /** Start the baseline's worker too. */
   baseline: boolean;
   log: (line: string) => void;
@@ -84,7 +86,7 @@ export async function startBenchStack(options: StackOptions): Promise<BenchStack
       SINGAPAY_ACCOUNT_ID: simulator.credentials.accountId,
     };
     for (const name of ['PAYLOAD_CODEC_KEYS', 'FASPAY_BASE_URL', 'WORKER_METRICS_PORT']) delete env[name];
-    const worker = startMeasured('worker', 'src/bin/worker.ts', { ...env, ...options.workerEnv });
+    const worker = startMeasured('worker', 'src/bin/worker.ts', { ...env, ...options.workerEnv }, options.workerNodeArgs);
     stops.push(() => worker.stop());
     await worker.ready(/polling task queue/);
     const api = startMeasured('api', 'src/bin/api.ts', env);
@@ -113,8 +115,8 @@ export async function startBenchStack(options: StackOptions): Promise<BenchStack
   }
 }
 
-function startMeasured(name: string, entry: string, env: NodeJS.ProcessEnv): Measured & { ready: (line: RegExp) => Promise<void> } {
-  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', '--import', join(ROOT, 'bench', 'memory-probe.cjs'), join(ROOT, entry)], {
+function startMeasured(name: string, entry: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Measured & { ready: (line: RegExp) => Promise<void> } {
+  const child = spawn(process.execPath, [...nodeArgs, '--expose-gc', '--import', 'tsx', '--import', join(ROOT, 'bench', 'memory-probe.cjs'), join(ROOT, entry)], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

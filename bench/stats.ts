@@ -63,3 +63,32 @@ export async function inPool(n: number, concurrency: number, task: (i: number) =
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, n) }, lane));
 }
+
+const CLOCK_TICKS_PER_SECOND = 100; // Linux USER_HZ (getconf CLK_TCK) on every common platform
+
+/** CPU time (user + system) a process has used so far, in seconds, or null where /proc cannot tell. */
+export function cpuSeconds(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start at state: utime is 14th, stime 15th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU seconds each process used while `work` ran. */
+export async function measuringCpu<T>(pids: Record<string, number | undefined>, work: () => Promise<T>): Promise<{ result: T; cpuSeconds: Record<string, number | null> }> {
+  const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]));
+  const result = await work();
+  const cpu = Object.fromEntries(
+    Object.entries(pids).map(([name, pid]) => {
+      const now = cpuSeconds(pid);
+      const then = before[name];
+      return [name, now === null || then === null || then === undefined ? null : Math.round((now - then) * 100) / 100];
+    }),
+  );
+  return { result, cpuSeconds: cpu };
+}
