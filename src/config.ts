@@ -1,6 +1,7 @@
 // All configuration: one zod schema over the environment, read once at start-up. A wrong value stops
 // the process with a message that names the variable. See README "Configuration" and .env.example.
 import { z } from 'zod';
+import type { WorkerTuning } from './temporal/worker-tuning';
 import { DEFAULT_POLICY, type PayoutPolicy } from '../workflows/policy';
 import { parseCodecKeys, type CodecKey } from './temporal/codec';
 import type { SingapayClientConfig } from './providers/singapay/client';
@@ -47,6 +48,17 @@ export const envSchema = z
     /** The worker's Prometheus endpoint (Temporal SDK metrics and payout outcomes); unset: off. */
     WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
     WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+    /** Worker tuning (README "Running in production", BENCHMARKS.md); unset: the SDK's default. */
+    WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(1_000_000).optional(),
+    WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(10_000).optional(),
+    WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).optional(),
+    WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).optional(),
+    WORKER_WORKFLOW_TASK_POLLERS: z.coerce.number().int().min(2).max(1_000).optional(),
+    WORKER_ACTIVITY_TASK_POLLERS: z.coerce.number().int().min(1).max(1_000).optional(),
+    WORKER_REUSE_V8_CONTEXT: z
+      .enum(['true', 'false'], { error: 'must be "true" or "false"' })
+      .transform((v) => v === 'true')
+      .optional(),
 
     SINGAPAY_BASE_URL: z.url().optional(),
     SINGAPAY_CLIENT_ID: optionalText,
@@ -148,6 +160,7 @@ export interface Config {
   faspay: FaspayConfig | undefined;
   faspayCallbackPublicKey: string | undefined;
   policy: PayoutPolicy;
+  worker: WorkerTuning;
 }
 
 export class ConfigError extends Error {
@@ -211,6 +224,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
           }
         : undefined,
     faspayCallbackPublicKey: env.FASPAY_CALLBACK_PUBLIC_KEY,
+    worker: {
+      maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
+      maxConcurrentWorkflowTaskExecutions: env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+      maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      maxConcurrentLocalActivityExecutions: env.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
+      workflowTaskPollers: env.WORKER_WORKFLOW_TASK_POLLERS,
+      activityTaskPollers: env.WORKER_ACTIVITY_TASK_POLLERS,
+      reuseV8Context: env.WORKER_REUSE_V8_CONTEXT,
+    },
     policy: {
       ...DEFAULT_POLICY,
       statusPollInitialMs: env.STATUS_POLL_INITIAL_MS,

@@ -4,6 +4,7 @@ import { loadConfigOrExit } from '../config';
 import { createProviderRegistry } from '../providers/registry';
 import { createWorker } from '../temporal/worker';
 import { dataConverterFor } from '../temporal/codec';
+import { workerTuningOptions } from '../temporal/worker-tuning';
 
 async function main() {
   const config = loadConfigOrExit();
@@ -26,6 +27,7 @@ async function main() {
     taskQueue: config.temporal.taskQueue,
     providers: createProviderRegistry(config),
     dataConverter: dataConverterFor(config.temporal.codecKeys),
+    options: workerTuningOptions(config.worker),
   });
   const encryption = config.temporal.codecKeys ? `payloads encrypted with key ${config.temporal.codecKeys[0]!.id}` : 'payloads not encrypted';
   console.log(`[worker] polling task queue "${config.temporal.taskQueue}" on ${address} (namespace ${config.temporal.namespace}; ${encryption})`);
