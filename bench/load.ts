@@ -135,6 +135,22 @@ export async function openPayouts(apiUrl: string, n: number, concurrency: number
   });
 }
 
+/** Approves open payouts one at a time and waits for each to finish (after memory was measured). */
+export async function approveOpen(apiUrl: string, connection: Connection, prefix: string, count: number): Promise<RunTiming[]> {
+  const client = new Client({ connection });
+  const runs: RunTiming[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const reference = `${prefix}-${i}`;
+    const approveSentAt = Date.now();
+    const approved = await post(`${apiUrl}/v1/payouts/${reference}/approve`, APPROVER, {});
+    if (approved.status !== 200) throw new Error(`approve ${reference}: ${approved.status} ${await approved.text()}`);
+    const workflowId = `payout-${reference}`;
+    await client.workflow.getHandle(workflowId).result();
+    runs.push({ workflowId, createSentAt: NaN, approveSentAt });
+  }
+  return runs;
+}
+
 export type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
 /** Per run: history length, created→awaiting and approved→ended from the server's event times. */

@@ -54,6 +54,7 @@ export function atRestTable(r: AtRestResult): string {
     row('worker main-thread heap used / total', `${r.atRest.workerHeapUsedMiB} / ${r.atRest.workerHeapTotalMiB}`),
     row('server RSS idle before → at rest', `${r.idleBefore.serverRssMiB} → ${r.atRest.serverRssMiB}`),
     row('API RSS at rest', r.atRest.apiRssMiB),
+    row('approve → SUCCEEDED of the oldest (p50 / p95 / p99)', pct(r.oldestApprovedLatencyMs)),
     '',
   ].join('\n');
 }
