@@ -9,6 +9,8 @@ import { startSingapaySimulator, type SingapaySimulator } from '../src/simulator
 import { resolveTemporalBinary } from '../src/temporal/cli-binary';
 import { startDevServer, type DevServer } from '../src/temporal/dev-server';
 import { ensureSearchAttributes } from '../src/temporal/search-attributes';
+import { loadConfig } from '../src/config';
+import { connectionOptions, PLAINTEXT, type TemporalAccess } from '../src/temporal/connection';
 
 const ROOT = join(__dirname, '..');
 export const PAYOUT_TASK_QUEUE = 'bench-payouts';
@@ -54,13 +56,16 @@ export async function startBenchStack(options: StackOptions): Promise<BenchStack
   try {
     let server: DevServer | undefined;
     let temporalAddress = options.temporalAddress;
-    if (!temporalAddress) {
+    // A given server is reached as TEMPORAL_TLS_* / TEMPORAL_API_KEY say; our own dev server is plaintext.
+    let access: TemporalAccess = PLAINTEXT;
+    if (temporalAddress) access = loadConfig().temporal.access;
+    else {
       const binary = await resolveTemporalBinary({ log: options.log });
       server = await startDevServer({ binary, port: await freePort(), logLevel: 'error' });
       stops.push(() => server!.stop());
       temporalAddress = server.address;
     }
-    const connection = await Connection.connect({ address: temporalAddress });
+    const connection = await Connection.connect(connectionOptions(temporalAddress, access));
     stops.push(() => connection.close());
     await ensureSearchAttributes(connection, 'default');
 
@@ -85,7 +90,8 @@ export async function startBenchStack(options: StackOptions): Promise<BenchStack
       SINGAPAY_API_KEY: simulator.credentials.apiKey,
       SINGAPAY_ACCOUNT_ID: simulator.credentials.accountId,
     };
-    for (const name of ['PAYLOAD_CODEC_KEYS', 'FASPAY_BASE_URL', 'WORKER_METRICS_PORT']) delete env[name];
+    for (const name of ['PAYLOAD_CODEC_KEYS', 'FASPAY_BASE_URL', 'WORKER_METRICS_PORT', 'WORKFLOW_BUNDLE_PATH']) delete env[name];
+    if (!options.temporalAddress) for (const name of Object.keys(env).filter((n) => n.startsWith('TEMPORAL_TLS') || n === 'TEMPORAL_API_KEY')) delete env[name];
     const worker = startMeasured('worker', 'src/bin/worker.ts', { ...env, ...options.workerEnv }, options.workerNodeArgs);
     stops.push(() => worker.stop());
     await worker.ready(/polling task queue/);

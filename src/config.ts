@@ -1,5 +1,7 @@
 // All configuration: one zod schema over the environment, read once at start-up. A wrong value stops
 // the process with a message that names the variable. See README "Configuration" and .env.example.
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import type { WorkerTuning } from './temporal/worker-tuning';
 import { DEFAULT_POLICY, type PayoutPolicy } from '../workflows/policy';
@@ -7,6 +9,7 @@ import { parseCodecKeys, type CodecKey } from './temporal/codec';
 import type { SingapayClientConfig } from './providers/singapay/client';
 import type { FaspayClientConfig } from './providers/faspay/client';
 import { loadPrivateKey, loadPublicKey } from './providers/faspay/signature';
+import type { TemporalAccess } from './temporal/connection';
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 const millis = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -14,6 +17,33 @@ const optionalText = z
   .string()
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+/** true/false (also 1/0, yes/no, on/off); empty counts as unset. */
+const optionalFlag = z.preprocess((v) => (v === '' ? undefined : v), z.stringbool({ error: 'must be "true" or "false"' }).optional());
+
+/**
+ * A PEM file named by its path, read once at start-up and checked by `check` (which throws when the
+ * content is not what it should be). The error names the variable and the path, never the content.
+ */
+const pemFile = (what: string, check: (pem: Buffer) => unknown) =>
+  optionalText.transform((path, ctx) => {
+    if (path === undefined) return undefined;
+    let pem: Buffer;
+    try {
+      pem = readFileSync(path);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})` });
+      return z.NEVER;
+    }
+    try {
+      check(pem);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `${path} is not ${what}` });
+      return z.NEVER;
+    }
+    return pem;
+  });
+const certificateFile = pemFile('a PEM certificate', (pem) => new X509Certificate(pem));
+const privateKeyFile = pemFile('a PEM private key', (pem) => createPrivateKey(pem));
 
 const apiKeyEntry = z.object({
   /** Hex SHA-256 of the key; the key itself is never stored in configuration. */
@@ -33,6 +63,15 @@ export const envSchema = z
     TEMPORAL_UI_PORT: port(8233),
     TEMPORAL_DB_FILE: z.string().min(1).default('.data/temporal.db'),
     TEMPORAL_CLI_PATH: optionalText,
+    /** Connection security, with the names Temporal's own CLI and SDKs use for them. */
+    TEMPORAL_API_KEY: optionalText,
+    TEMPORAL_TLS: optionalFlag,
+    TEMPORAL_TLS_CLIENT_CERT_PATH: certificateFile,
+    TEMPORAL_TLS_CLIENT_KEY_PATH: privateKeyFile,
+    TEMPORAL_TLS_SERVER_CA_CERT_PATH: certificateFile,
+    TEMPORAL_TLS_SERVER_NAME: optionalText,
+    /** A workflow bundle built ahead (npm run build:workflow-bundle, the Docker image); unset: bundled at start-up. */
+    WORKFLOW_BUNDLE_PATH: optionalText.refine((path) => path === undefined || isReadable(path), 'no readable file there'),
     /** Payload encryption keys, `id:base64key[,id:base64key…]`; the first encrypts. Unset: off. */
     PAYLOAD_CODEC_KEYS: optionalText,
     /** The Temporal Web UI's origin, admitted by the codec endpoint's CORS. */
@@ -55,10 +94,7 @@ export const envSchema = z
     WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).optional(),
     WORKER_WORKFLOW_TASK_POLLERS: z.coerce.number().int().min(2).max(1_000).optional(),
     WORKER_ACTIVITY_TASK_POLLERS: z.coerce.number().int().min(1).max(1_000).optional(),
-    WORKER_REUSE_V8_CONTEXT: z
-      .enum(['true', 'false'], { error: 'must be "true" or "false"' })
-      .transform((v) => v === 'true')
-      .optional(),
+    WORKER_REUSE_V8_CONTEXT: optionalFlag,
 
     SINGAPAY_BASE_URL: z.url().optional(),
     SINGAPAY_CLIENT_ID: optionalText,
@@ -119,6 +155,16 @@ export const envSchema = z
         ctx.addIssue({ code: 'custom', path: [name], message: 'must be an RSA key in PEM form' });
       }
     }
+    const cert = env.TEMPORAL_TLS_CLIENT_CERT_PATH !== undefined;
+    const key = env.TEMPORAL_TLS_CLIENT_KEY_PATH !== undefined;
+    if (cert !== key) {
+      const [missing, given] = cert ? ['TEMPORAL_TLS_CLIENT_KEY_PATH', 'TEMPORAL_TLS_CLIENT_CERT_PATH'] : ['TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_KEY_PATH'];
+      ctx.addIssue({ code: 'custom', path: [missing], message: `is required when ${given} is set (mTLS needs both)` });
+    }
+    if (env.TEMPORAL_TLS === false) {
+      const tlsSettings = (['TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_SERVER_CA_CERT_PATH', 'TEMPORAL_TLS_SERVER_NAME'] as const).filter((name) => env[name] !== undefined);
+      if (tlsSettings.length > 0) ctx.addIssue({ code: 'custom', path: ['TEMPORAL_TLS'], message: `is false, but ${tlsSettings.join(', ')} configure TLS` });
+    }
     if (env.NODE_ENV === 'production' && env.API_KEYS === undefined) {
       ctx.addIssue({ code: 'custom', path: ['API_KEYS'], message: 'is required in production (the development keys exist only outside it)' });
     }
@@ -152,7 +198,16 @@ export type FaspayConfig = Pick<FaspayClientConfig, 'baseUrl' | 'partnerId' | 'p
 export interface Config {
   env: Env;
   production: boolean;
-  temporal: { address: string | undefined; namespace: string; taskQueue: string; codecKeys: CodecKey[] | undefined; uiOrigin: string };
+  temporal: {
+    address: string | undefined;
+    /** TLS and API key for TEMPORAL_ADDRESS (plaintext for the dev server npm start runs). */
+    access: TemporalAccess;
+    namespace: string;
+    taskQueue: string;
+    codecKeys: CodecKey[] | undefined;
+    uiOrigin: string;
+    workflowBundlePath: string | undefined;
+  };
   api: { host: string; port: number; publicBaseUrl: string | undefined; keys: ApiKeyEntry[] | undefined };
   /** Undefined when no Singapay credentials are configured (npm start then runs the simulator). */
   singapay: SingapayConfig | undefined;
@@ -168,6 +223,39 @@ export class ConfigError extends Error {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
   }
+}
+
+function isReadable(path: string): boolean {
+  try {
+    accessSync(path, constants.R_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * TLS is on when TEMPORAL_TLS says so, or when anything that only makes sense with TLS is set (a
+ * certificate, a CA, a server name, an API key: Temporal's own rule); TEMPORAL_TLS=false turns it off.
+ */
+function temporalAccess(env: Env): TemporalAccess {
+  const impliesTls =
+    env.TEMPORAL_API_KEY !== undefined ||
+    env.TEMPORAL_TLS_CLIENT_CERT_PATH !== undefined ||
+    env.TEMPORAL_TLS_SERVER_CA_CERT_PATH !== undefined ||
+    env.TEMPORAL_TLS_SERVER_NAME !== undefined;
+  const tlsOn = env.TEMPORAL_TLS ?? impliesTls;
+  return {
+    apiKey: env.TEMPORAL_API_KEY,
+    tls: tlsOn
+      ? {
+          ...(env.TEMPORAL_TLS_SERVER_NAME && { serverNameOverride: env.TEMPORAL_TLS_SERVER_NAME }),
+          ...(env.TEMPORAL_TLS_SERVER_CA_CERT_PATH && { serverRootCACertificate: env.TEMPORAL_TLS_SERVER_CA_CERT_PATH }),
+          ...(env.TEMPORAL_TLS_CLIENT_CERT_PATH &&
+            env.TEMPORAL_TLS_CLIENT_KEY_PATH && { clientCertPair: { crt: env.TEMPORAL_TLS_CLIENT_CERT_PATH, key: env.TEMPORAL_TLS_CLIENT_KEY_PATH } }),
+        }
+      : false,
+  };
 }
 
 function safeJson(text: string): unknown {
@@ -189,10 +277,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     production: env.NODE_ENV === 'production',
     temporal: {
       address: env.TEMPORAL_ADDRESS,
+      access: temporalAccess(env),
       namespace: env.TEMPORAL_NAMESPACE,
       taskQueue: env.TEMPORAL_TASK_QUEUE,
       codecKeys: env.PAYLOAD_CODEC_KEYS === undefined ? undefined : parseCodecKeys(env.PAYLOAD_CODEC_KEYS),
       uiOrigin: env.TEMPORAL_UI_ORIGIN,
+      workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
     },
     api: {
       host: env.API_HOST,

@@ -1,13 +1,16 @@
 // The baseline's worker process: default worker options, like the payout worker's, on its own task queue.
 import { NativeConnection, Worker } from '@temporalio/worker';
 import * as activities from './activities';
+import { loadConfigOrExit } from '../../src/config';
+import { connectionOptions } from '../../src/temporal/connection';
 
 async function main() {
-  const address = process.env.TEMPORAL_ADDRESS ?? 'localhost:7233';
-  const connection = await NativeConnection.connect({ address });
+  const config = loadConfigOrExit();
+  const address = config.temporal.address ?? 'localhost:7233';
+  const connection = await NativeConnection.connect(connectionOptions(address, config.temporal.access));
   const worker = await Worker.create({
     connection,
-    taskQueue: process.env.TEMPORAL_TASK_QUEUE ?? 'bench-baseline',
+    taskQueue: config.temporal.taskQueue,
     workflowsPath: require.resolve('./workflows'),
     activities,
   });

@@ -6,12 +6,13 @@ import { loadConfigOrExit } from '../config';
 import { createLogger } from '../logging';
 import { dataConverterFor } from '../temporal/codec';
 import { availableProviders } from '../providers/registry';
+import { connectionOptions, describeAccess } from '../temporal/connection';
 
 async function main() {
   const config = loadConfigOrExit();
   const address = config.temporal.address ?? 'localhost:7233';
   // Lazy: the API comes up even while Temporal is down; /readyz says so and routes answer 503.
-  const connection = Connection.lazy({ address });
+  const connection = Connection.lazy(connectionOptions(address, config.temporal.access));
   const dataConverter = dataConverterFor(config.temporal.codecKeys);
   const client = new Client({ connection, namespace: config.temporal.namespace, ...(dataConverter && { dataConverter }) });
   const app = createApp({
@@ -28,7 +29,7 @@ async function main() {
     production: config.production,
   });
   const server = app.listen(config.api.port, config.api.host, () => {
-    console.log(`[api] listening on http://${config.api.host}:${config.api.port}`);
+    console.log(`[api] listening on http://${config.api.host}:${config.api.port} (Temporal ${address}, ${describeAccess(config.temporal.access)})`);
     if (!config.api.keys) {
       console.log(`[api] development API keys: ${DEVELOPMENT_KEYS.map((k) => `${k.key} (${k.principal})`).join(', ')}`);
     }

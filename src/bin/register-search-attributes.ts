@@ -3,6 +3,7 @@
 import { Connection } from '@temporalio/client';
 import { loadConfigOrExit } from '../config';
 import { ensureSearchAttributes } from '../temporal/search-attributes';
+import { connectionOptions } from '../temporal/connection';
 
 async function main() {
   const config = loadConfigOrExit();
@@ -10,7 +11,7 @@ async function main() {
   const deadline = Date.now() + 120_000;
   for (;;) {
     try {
-      const connection = await Connection.connect({ address, connectTimeout: 2_000 });
+      const connection = await Connection.connect({ ...connectionOptions(address, config.temporal.access), connectTimeout: 2_000 });
       const added = await ensureSearchAttributes(connection, config.temporal.namespace);
       await connection.close();
       console.log(added.length ? `registered search attributes: ${added.join(', ')}` : 'search attributes already registered');

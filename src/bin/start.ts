@@ -14,6 +14,7 @@ import { startSingapaySimulator } from '../simulators/singapay';
 import { resolveTemporalBinary } from '../temporal/cli-binary';
 import { startDevServer, type DevServer } from '../temporal/dev-server';
 import { ensureSearchAttributes } from '../temporal/search-attributes';
+import { connectionOptions, describeAccess } from '../temporal/connection';
 
 const ROOT = resolve(__dirname, '..', '..');
 const say = (line: string) => console.log(`[start] ${line}`);
@@ -44,9 +45,11 @@ async function main() {
     // --- Temporal ---
     let temporalAddress = config.temporal.address;
     let uiUrl: string | undefined;
+    // Our own dev server speaks plaintext: TLS settings meant for a remote server must not reach the children.
+    const temporalEnv: Record<string, string | undefined> = {};
     if (temporalAddress) {
-      say(`using the Temporal server at ${temporalAddress} (TEMPORAL_ADDRESS)`);
-      const connection = await Connection.connect({ address: temporalAddress });
+      say(`using the Temporal server at ${temporalAddress} (TEMPORAL_ADDRESS; ${describeAccess(config.temporal.access)})`);
+      const connection = await Connection.connect(connectionOptions(temporalAddress, config.temporal.access));
       await ensureSearchAttributes(connection, config.temporal.namespace);
       await connection.close();
     } else {
@@ -66,6 +69,9 @@ async function main() {
       stack.push({ name: 'Temporal dev server', stop: () => server.stop() });
       temporalAddress = server.address;
       uiUrl = `http://localhost:${config.env.TEMPORAL_UI_PORT}`;
+      for (const name of ['TEMPORAL_API_KEY', 'TEMPORAL_TLS', 'TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_KEY_PATH', 'TEMPORAL_TLS_SERVER_CA_CERT_PATH', 'TEMPORAL_TLS_SERVER_NAME']) {
+        temporalEnv[name] = undefined;
+      }
     }
 
     // --- provider: the real one when configured, else the simulator ---
@@ -110,7 +116,7 @@ async function main() {
     // --- worker and API, as the separate processes they are in production ---
     const codecKeys = config.env.PAYLOAD_CODEC_KEYS ?? localCodecKey(resolve(ROOT, dirname(config.env.TEMPORAL_DB_FILE), 'codec-key'));
     // Warnings and errors only, unless LOG_LEVEL says otherwise: the console stays readable.
-    const childEnv = { LOG_LEVEL: 'warn', ...process.env, ...providerEnv, TEMPORAL_ADDRESS: temporalAddress, PAYLOAD_CODEC_KEYS: codecKeys };
+    const childEnv = { LOG_LEVEL: 'warn', ...process.env, ...temporalEnv, ...providerEnv, TEMPORAL_ADDRESS: temporalAddress, PAYLOAD_CODEC_KEYS: codecKeys };
     const worker = startChild('worker', 'src/bin/worker.ts', childEnv, () => void stopAll(1), () => stopping);
     stack.push(worker);
     await worker.ready(/polling task queue/);

@@ -27,7 +27,7 @@ test('worker tuning: each variable reaches its worker option', () => {
 });
 
 test.each([
-  ['WORKER_REUSE_V8_CONTEXT', 'yes'],
+  ['WORKER_REUSE_V8_CONTEXT', 'sometimes'],
   ['WORKER_MAX_CACHED_WORKFLOWS', '-1'],
   ['WORKER_WORKFLOW_TASK_POLLERS', '1'],
 ])('a bad %s (%s) is refused with a message naming it', (name, value) => {
