@@ -1,12 +1,11 @@
 // Once per `jest` run: a real Temporal dev server (in memory, headless, on a free port) and one
 // workflow bundle that every test worker reuses. The binary is found or built as `npm start` does.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { resolveTemporalBinary } from '../../src/temporal/cli-binary';
 import { startDevServer } from '../../src/temporal/dev-server';
-import { WORKFLOWS_PATH } from '../../src/temporal/worker';
+import { writeWorkflowBundle } from '../../src/temporal/workflow-bundle';
 import { freePort } from './ports';
 
 export default async function globalSetup(): Promise<void> {
@@ -17,21 +16,10 @@ export default async function globalSetup(): Promise<void> {
   const server = await startDevServer({ binary, port: await freePort(), extraNamespaces: ['encrypted', 'e2e'] });
   (globalThis as { __temporalDevServer?: unknown }).__temporalDevServer = server;
 
-  const dir = mkdtempSync(join(tmpdir(), 'payouts-test-'));
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
-  const bundlePath = join(dir, 'workflow-bundle.js');
-  writeFileSync(bundlePath, code);
+  const bundlePath = join(mkdtempSync(join(tmpdir(), 'payouts-test-')), 'workflow-bundle.js');
+  await writeWorkflowBundle(bundlePath);
 
   process.env.TEST_TEMPORAL_ADDRESS = server.address;
   process.env.TEST_WORKFLOW_BUNDLE = bundlePath;
   console.log(`\n[test] Temporal dev server ${server.address} (${binary}); workflows bundled; ready in ${Date.now() - started} ms`);
 }
-
-const quietLogger = {
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (message: string) => console.warn(message),
-  error: (message: string) => console.error(message),
-  log: () => undefined,
-};
