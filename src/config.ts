@@ -76,6 +76,8 @@ export const envSchema = z
     PAYLOAD_CODEC_KEYS: optionalText,
     /** The Temporal Web UI's origin, admitted by the codec endpoint's CORS. */
     TEMPORAL_UI_ORIGIN: z.url().default('http://localhost:8233'),
+    /** Let that origin use the codec endpoint without an API key; unset: yes outside production, no in it. */
+    CODEC_ALLOW_UI_ORIGIN: optionalFlag,
 
     API_HOST: z.string().min(1).default('127.0.0.1'),
     API_PORT: port(3000),
@@ -109,9 +111,12 @@ export const envSchema = z
     FASPAY_PARTNER_ID: optionalText,
     /** The merchant's RSA private key, PEM (PKCS#8 or PKCS#1; "\n" escapes accepted). */
     FASPAY_PRIVATE_KEY: optionalText,
+    /** Or the same key from a file (a mounted secret); one of the two. */
+    FASPAY_PRIVATE_KEY_PATH: pemFile('an RSA private key in PEM form', (pem) => loadPrivateKey(pem.toString('utf8'))),
     FASPAY_SOURCE_ACCOUNT: optionalText,
     /** The public key that signs Faspay's callbacks; without it /v1/callbacks/faspay refuses all. */
     FASPAY_CALLBACK_PUBLIC_KEY: optionalText,
+    FASPAY_CALLBACK_PUBLIC_KEY_PATH: pemFile('an RSA public key in PEM form', (pem) => loadPublicKey(pem.toString('utf8'))),
     FASPAY_TIMEOUT_MS: millis(10_000),
     FASPAY_SIMULATOR_PORT: port(4020),
 
@@ -135,11 +140,17 @@ export const envSchema = z
         ctx.addIssue({ code: 'custom', path: [name], message: `is required when ${given.join(', ')} is set` });
       }
     }
+    for (const name of ['FASPAY_PRIVATE_KEY', 'FASPAY_CALLBACK_PUBLIC_KEY'] as const) {
+      if (env[name] !== undefined && env[`${name}_PATH`] !== undefined) {
+        ctx.addIssue({ code: 'custom', path: [name], message: `and ${name}_PATH are both set: give the key one way` });
+      }
+    }
     const faspay = ['FASPAY_BASE_URL', 'FASPAY_PARTNER_ID', 'FASPAY_PRIVATE_KEY', 'FASPAY_SOURCE_ACCOUNT'] as const;
-    const givenFaspay = faspay.filter((name) => env[name] !== undefined);
+    const isSet = (name: (typeof faspay)[number]) => env[name] !== undefined || (name === 'FASPAY_PRIVATE_KEY' && env.FASPAY_PRIVATE_KEY_PATH !== undefined);
+    const givenFaspay = faspay.filter(isSet);
     if (givenFaspay.length > 0 && givenFaspay.length < faspay.length) {
-      for (const name of faspay.filter((n) => env[n] === undefined)) {
-        ctx.addIssue({ code: 'custom', path: [name], message: `is required when ${givenFaspay.join(', ')} is set` });
+      for (const name of faspay.filter((n) => !isSet(n))) {
+        ctx.addIssue({ code: 'custom', path: [name], message: `is required when ${givenFaspay.join(', ')} is set${name === 'FASPAY_PRIVATE_KEY' ? ' (or FASPAY_PRIVATE_KEY_PATH)' : ''}` });
       }
     }
     for (const [name, load] of [
@@ -207,6 +218,7 @@ export interface Config {
     codecKeys: CodecKey[] | undefined;
     uiOrigin: string;
     workflowBundlePath: string | undefined;
+    codecAdmitsUiOrigin: boolean;
   };
   api: { host: string; port: number; publicBaseUrl: string | undefined; keys: ApiKeyEntry[] | undefined };
   /** Undefined when no Singapay credentials are configured (npm start then runs the simulator). */
@@ -272,6 +284,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`));
   }
   const env = parsed.data;
+  const faspayPrivateKey = env.FASPAY_PRIVATE_KEY ?? env.FASPAY_PRIVATE_KEY_PATH?.toString('utf8');
   return {
     env,
     production: env.NODE_ENV === 'production',
@@ -283,6 +296,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       codecKeys: env.PAYLOAD_CODEC_KEYS === undefined ? undefined : parseCodecKeys(env.PAYLOAD_CODEC_KEYS),
       uiOrigin: env.TEMPORAL_UI_ORIGIN,
       workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
+      codecAdmitsUiOrigin: env.CODEC_ALLOW_UI_ORIGIN ?? env.NODE_ENV !== 'production',
     },
     api: {
       host: env.API_HOST,
@@ -303,17 +317,17 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
           } satisfies SingapayConfig
         : undefined,
     faspay:
-      env.FASPAY_BASE_URL && env.FASPAY_PARTNER_ID && env.FASPAY_PRIVATE_KEY && env.FASPAY_SOURCE_ACCOUNT
+      env.FASPAY_BASE_URL && env.FASPAY_PARTNER_ID && faspayPrivateKey && env.FASPAY_SOURCE_ACCOUNT
         ? {
             baseUrl: env.FASPAY_BASE_URL,
             partnerId: env.FASPAY_PARTNER_ID,
-            privateKeyPem: env.FASPAY_PRIVATE_KEY,
+            privateKeyPem: faspayPrivateKey,
             sourceAccount: env.FASPAY_SOURCE_ACCOUNT,
             timeoutMs: env.FASPAY_TIMEOUT_MS,
             callbackUrl: `${(env.PUBLIC_BASE_URL ?? `http://${env.API_HOST}:${env.API_PORT}`).replace(/\/+$/, '')}/v1/callbacks/faspay`,
           }
         : undefined,
-    faspayCallbackPublicKey: env.FASPAY_CALLBACK_PUBLIC_KEY,
+    faspayCallbackPublicKey: env.FASPAY_CALLBACK_PUBLIC_KEY ?? env.FASPAY_CALLBACK_PUBLIC_KEY_PATH?.toString('utf8'),
     worker: {
       maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
       maxConcurrentWorkflowTaskExecutions: env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,

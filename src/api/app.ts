@@ -27,7 +27,8 @@ export interface AppDeps {
   /** The payload codec the Temporal client uses, served at /codec for the Web UI (off when undefined). */
   codec?: PayloadCodec;
   uiOrigin?: string;
-  production?: boolean;
+  /** Let the Web UI's origin use /codec without an API key (default: no). */
+  codecAdmitsUiOrigin?: boolean;
   /** Upper bound of a call to Temporal (default 10 s). */
   rpcTimeoutMs?: number;
   /** Verifies Singapay's webhooks at /v1/callbacks/singapay. */
@@ -74,7 +75,7 @@ export function createApp(deps: AppDeps): express.Express {
       codec: deps.codec,
       authenticator: deps.authenticator,
       uiOrigin: deps.uiOrigin ?? 'http://localhost:8233',
-      production: deps.production ?? false,
+      admitUiOrigin: deps.codecAdmitsUiOrigin ?? false,
     }),
   );
   // Callbacks read their raw body: the signature is over bytes, not over what a JSON parser kept.

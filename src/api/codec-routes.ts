@@ -2,9 +2,11 @@
 // to those allowed: POST /codec/decode and /codec/encode with { payloads: [{ metadata, data }] }
 // (bytes as base64). CORS admits the Web UI's origin.
 //
-// Who is allowed: a request with a valid API key (any role may read payouts). Outside production,
-// a request from the configured Web UI origin is also allowed, because the dev server's UI has no
-// way to attach our API keys; in production put the UI behind its own sign-in and send a key.
+// Who is allowed: a request with a valid API key (any role may read payouts). When admitUiOrigin is
+// on (outside production by default, CODEC_ALLOW_UI_ORIGIN), a request from the configured Web UI
+// origin is also allowed, because the Web UI has no way to attach our API keys. An Origin header
+// proves nothing outside a browser, so that is only safe where nobody untrusted can reach /codec
+// (README "Running in production").
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { Payload, PayloadCodec } from '@temporalio/common';
@@ -20,7 +22,8 @@ export interface CodecRouteDeps {
   codec: PayloadCodec | undefined;
   authenticator: Authenticator;
   uiOrigin: string;
-  production: boolean;
+  /** Admit requests from uiOrigin without an API key. */
+  admitUiOrigin: boolean;
 }
 
 export function codecRouter(deps: CodecRouteDeps): Router {
@@ -37,7 +40,7 @@ export function codecRouter(deps: CodecRouteDeps): Router {
       res.status(204).end();
       return;
     }
-    const fromUi = !deps.production && req.header('origin') === deps.uiOrigin;
+    const fromUi = deps.admitUiOrigin && req.header('origin') === deps.uiOrigin;
     if (!fromUi && !deps.authenticator.authenticate(req.header('authorization'))) return next(problems.unauthorized());
     if (!deps.codec) return next(problems.notFound('payload encryption is off (PAYLOAD_CODEC_KEYS is not set)'));
     next();

@@ -26,7 +26,7 @@ async function main() {
     ...(config.singapay && { singapaySecret: config.singapay.clientSecret }),
     ...(config.faspayCallbackPublicKey && { faspayCallbackPublicKey: config.faspayCallbackPublicKey }),
     uiOrigin: config.temporal.uiOrigin,
-    production: config.production,
+    codecAdmitsUiOrigin: config.temporal.codecAdmitsUiOrigin,
   });
   const server = app.listen(config.api.port, config.api.host, () => {
     console.log(`[api] listening on http://${config.api.host}:${config.api.port} (Temporal ${address}, ${describeAccess(config.temporal.access)})`);

@@ -1,14 +1,20 @@
 // Payload encryption end to end: with a key configured, what Temporal stores is unreadable without
 // it, and the codec endpoint (used by the Web UI) turns it back for those allowed.
 import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
+import { createApp } from '../../src/api/app';
+import { createAuthenticator } from '../../src/api/auth';
 import { payoutWorkflowId } from '../../src/api/payouts';
+import { createLogger } from '../../src/logging';
+import { dataConverterFor } from '../../src/temporal/codec';
 import type { Payout } from '../../src/domain/payout';
-import { call, ewalletPayout, KEYS, startStack, uniqueReference, waitForStatus, type TestStack } from '../support/stack';
+import { call, ewalletPayout, KEYS, startStack, TEST_POLICY, uniqueReference, waitForStatus, type TestStack } from '../support/stack';
 
+const CODEC_KEY = { id: 'test-key', key: randomBytes(32) };
 let stack: TestStack;
 beforeAll(async () => {
-  stack = await startStack({ codecKeys: [{ id: 'test-key', key: randomBytes(32) }], namespace: 'encrypted' });
+  stack = await startStack({ codecKeys: [CODEC_KEY], namespace: 'encrypted' });
 });
 afterAll(async () => {
   await stack?.stop();
@@ -50,12 +56,34 @@ describe('encrypted payloads', () => {
     expect(decoded.status).toBe(200);
     expect(Buffer.from(decoded.body.payloads[0]!.data, 'base64').toString()).toContain(customerNumber);
 
-    // The Web UI's origin is admitted by CORS (outside production) without a key.
+    // The Web UI's origin is admitted without a key where CODEC_ALLOW_UI_ORIGIN is on (outside production by default).
     const preflight = await fetch(`${stack.apiUrl}/codec/decode`, { method: 'OPTIONS', headers: { origin: 'http://localhost:8233' } });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('http://localhost:8233');
     const fromUi = await call(stack, 'POST', '/codec/decode', { key: null, body, headers: { origin: 'http://localhost:8233' } });
     expect(fromUi.status).toBe(200);
+
+    // Where the origin is not admitted (production's default), the same request needs a key.
+    const strict = createApp({
+      client: stack.client,
+      taskQueue: stack.taskQueue,
+      policy: TEST_POLICY,
+      authenticator: createAuthenticator(undefined, false),
+      availableProviders: ['singapay'],
+      logger: createLogger({ level: 'silent' }),
+      codec: dataConverterFor([CODEC_KEY])!.payloadCodecs[0],
+      codecAdmitsUiOrigin: false,
+    }).listen(0, '127.0.0.1');
+    await new Promise((resolve) => strict.once('listening', resolve));
+    const strictApi = { apiUrl: `http://127.0.0.1:${(strict.address() as AddressInfo).port}` };
+    try {
+      expect((await call(strictApi, 'POST', '/codec/decode', { key: null, body, headers: { origin: 'http://localhost:8233' } })).status).toBe(401);
+      const withKey = await call<{ payloads: { data: string }[] }>(strictApi, 'POST', '/codec/decode', { key: KEYS.approver, body, headers: { origin: 'http://localhost:8233' } });
+      expect(Buffer.from(withKey.body.payloads[0]!.data, 'base64').toString()).toContain(customerNumber);
+    } finally {
+      strict.close();
+      strict.closeAllConnections();
+    }
   });
 
   test('a payout still completes with encryption on', async () => {

@@ -95,6 +95,7 @@ export async function startStack(options: StackOptions = {}) {
     availableProviders: ['singapay', 'faspay'],
     logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     codec: dataConverter?.payloadCodecs[0],
+    codecAdmitsUiOrigin: true, // as outside production
     namespace,
     singapaySecret: simulator.credentials.clientSecret,
     faspayCallbackPublicKey: faspaySimulator.simulatorPublicKeyPem,

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config';
 
 function problemsOf(env: Record<string, string>): string {
@@ -39,5 +41,35 @@ describe('configuration', () => {
   test('the message carries no secret values', () => {
     const message = problemsOf({ SINGAPAY_CLIENT_SECRET: 'super-secret-value' });
     expect(message).not.toContain('super-secret-value');
+  });
+});
+
+describe('keys and switches for containers', () => {
+  const fixtureKey = join(__dirname, '..', 'fixtures', 'faspay-test-key.pem');
+  const faspay = { FASPAY_BASE_URL: 'https://sendme-sandbox.faspay.co.id', FASPAY_PARTNER_ID: 'p1', FASPAY_SOURCE_ACCOUNT: '123456' };
+  const productionKeys = JSON.stringify([{ keySha256: 'a'.repeat(64), principal: 'ops@example.com', roles: ['admin'] }]);
+
+  test('the Faspay private key can come from a file (a mounted secret), read once', () => {
+    const config = loadConfig({ ...faspay, FASPAY_PRIVATE_KEY_PATH: fixtureKey });
+    expect(config.faspay?.privateKeyPem).toBe(readFileSync(fixtureKey, 'utf8'));
+  });
+
+  test('the key given both ways, a missing key, or a file that is no key: each named', () => {
+    expect(problemsOf({ ...faspay, FASPAY_PRIVATE_KEY: readFileSync(fixtureKey, 'utf8'), FASPAY_PRIVATE_KEY_PATH: fixtureKey })).toContain(
+      'FASPAY_PRIVATE_KEY: and FASPAY_PRIVATE_KEY_PATH are both set',
+    );
+    expect(problemsOf(faspay)).toContain('FASPAY_PRIVATE_KEY: is required when FASPAY_BASE_URL, FASPAY_PARTNER_ID, FASPAY_SOURCE_ACCOUNT is set (or FASPAY_PRIVATE_KEY_PATH)');
+    const notAKey = problemsOf({ ...faspay, FASPAY_PRIVATE_KEY_PATH: join(__dirname, 'config.test.ts') });
+    expect(notAKey).toContain('FASPAY_PRIVATE_KEY_PATH:');
+    expect(notAKey).toContain('is not an RSA private key in PEM form');
+    expect(problemsOf({ FASPAY_CALLBACK_PUBLIC_KEY_PATH: '/nowhere/key.pem' })).toContain('FASPAY_CALLBACK_PUBLIC_KEY_PATH: cannot read /nowhere/key.pem (ENOENT)');
+  });
+
+  test('the codec endpoint admits the Web UI origin by default outside production only; CODEC_ALLOW_UI_ORIGIN decides when set', () => {
+    expect(loadConfig({}).temporal.codecAdmitsUiOrigin).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production', API_KEYS: productionKeys }).temporal.codecAdmitsUiOrigin).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', API_KEYS: productionKeys, CODEC_ALLOW_UI_ORIGIN: 'true' }).temporal.codecAdmitsUiOrigin).toBe(true);
+    expect(loadConfig({ CODEC_ALLOW_UI_ORIGIN: 'false' }).temporal.codecAdmitsUiOrigin).toBe(false);
+    expect(problemsOf({ CODEC_ALLOW_UI_ORIGIN: 'perhaps' })).toContain('CODEC_ALLOW_UI_ORIGIN');
   });
 });
