@@ -59,6 +59,8 @@ export const envSchema = z
     TEMPORAL_ADDRESS: optionalText,
     TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
     TEMPORAL_TASK_QUEUE: z.string().min(1).default('payouts'),
+    /** How long a finished payout stays readable, when prepare-namespace creates the namespace. */
+    TEMPORAL_NAMESPACE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
     TEMPORAL_PORT: port(7233),
     TEMPORAL_UI_PORT: port(8233),
     TEMPORAL_DB_FILE: z.string().min(1).default('.data/temporal.db'),

@@ -2,6 +2,7 @@
 // attributes that exist also when the SQLite file already existed (start-dev ignores
 // --search-attribute then, which is why we register them through the operator API).
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -88,4 +89,36 @@ describe('dev server with a persisted SQLite file', () => {
       await ours.stop();
     }
   }, 90_000);
+});
+
+describe('prepare-namespace (the one-shot docker-compose runs before workers start)', () => {
+  test('creates a missing namespace with the configured retention, registers the search attributes; a second run changes nothing', async () => {
+    const namespace = `fresh-${Date.now()}`;
+    const run = () =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'src/bin/prepare-namespace.ts'], {
+        cwd: join(__dirname, '..', '..'),
+        env: { ...process.env, TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE: namespace, TEMPORAL_NAMESPACE_RETENTION_DAYS: '45' },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+    const first = run();
+    expect({ status: first.status, stderr: first.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(first.stdout).toContain(`created namespace ${namespace} (retention 45 days)`);
+    expect(first.stdout).toContain('registered search attributes: PayoutStatus');
+
+    const connection = await Connection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! });
+    try {
+      const described = await connection.workflowService.describeNamespace({ namespace });
+      expect(Number(described.config?.workflowExecutionRetentionTtl?.seconds)).toBe(45 * 24 * 3600);
+      const attributes = await connection.operatorService.listSearchAttributes({ namespace });
+      expect(Object.keys(attributes.customAttributes ?? {})).toEqual(expect.arrayContaining(PAYOUT_SEARCH_ATTRIBUTES.map((a) => a.name)));
+    } finally {
+      await connection.close();
+    }
+
+    const second = run();
+    expect(second.status).toBe(0);
+    expect(second.stdout).toContain(`namespace ${namespace} exists`);
+    expect(second.stdout).toContain('search attributes already registered');
+  }, 120_000);
 });

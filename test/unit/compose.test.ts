@@ -1,61 +1,180 @@
-// docker-compose.yml cannot run here (no Docker engine), so check what can be checked: it parses,
-// names the intended images, our services' variables exist in the configuration schema, and every
-// command points at an entry point that exists.
-import { existsSync, readFileSync } from 'node:fs';
+// docker-compose.yml and the Dockerfile cannot run here (no Docker engine), so check what can be
+// checked: the compose file parses; its services, images and commands are the ones README "Running
+// in production" lists; our services' variables exist in the configuration schema (or, for the
+// simulators, are read by their entry points); every variable it interpolates is documented in
+// .env.production.example; files it mounts exist; services start in the right order; and the
+// Dockerfile builds the workflow bundle the worker is pointed at, and runs as a non-root user.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { envSchema } from '../../src/config';
 
 const ROOT = join(__dirname, '..', '..');
+const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
+
 interface Service {
   image?: string;
   build?: unknown;
   command?: string[];
-  environment?: Record<string, unknown>;
-  depends_on?: Record<string, { condition: string }> | string[];
+  entrypoint?: string[];
+  environment?: Record<string, string | number>;
+  depends_on?: Record<string, { condition: string; required?: boolean }>;
   restart?: string;
-  healthcheck?: unknown;
+  healthcheck?: { test: string[] };
   deploy?: { replicas?: number };
+  ports?: string[];
+  volumes?: string[];
+  stop_grace_period?: string;
 }
-const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service> };
-const services = compose.services;
+const composeText = read('docker-compose.yml');
+const services = (parse(composeText, { merge: true }) as { services: Record<string, Service> }).services;
+const OUR_IMAGE = 'payouts:latest';
+const ours = Object.entries(services).filter(([, s]) => s.image === OUR_IMAGE);
+const CONFIGURED = ['api', 'worker', 'prepare-namespace'];
+const SIMULATORS: Record<string, string> = { 'singapay-simulator': 'src/bin/singapay-simulator.ts', 'faspay-simulator': 'src/bin/faspay-simulator.ts' };
+const LONG_RUNNING = ['postgresql', 'temporal', 'temporal-ui', 'api', 'worker', 'singapay-simulator', 'faspay-simulator'];
+
+/** What a variable's value is when `.env` does not set it: `${NAME:-default}` gives the default. */
+function valueWithoutEnv(value: string | number | undefined): string {
+  const text = String(value);
+  return /^\$\{[A-Z0-9_]+:?-(.*)\}$/.exec(text)?.[1] ?? text;
+}
+
+/** The README's table of the stack: service → image and command, as a reader sees them. */
+function readmeStack(): Map<string, { image: string; command: string }> {
+  const readme = read('README.md');
+  const section = readme.slice(readme.indexOf('## Running in production'));
+  expect(section.length).toBeGreaterThan(100);
+  const rows = new Map<string, { image: string; command: string }>();
+  const table = section.slice(section.indexOf('| service | image | command |'));
+  for (const line of table.split('\n').slice(2)) {
+    if (!line.startsWith('|')) break;
+    const [service, image, command] = line.split('|').slice(1, 4).map((cell) => cell.trim().replace(/`/g, ''));
+    rows.set(service!, { image: image!.replace(/ \(.*\)$/, ''), command: command! });
+  }
+  return rows;
+}
 
 describe('docker-compose.yml', () => {
-  test('has the production-like services with the intended images', () => {
-    expect(services.postgresql?.image).toMatch(/^postgres:\d+/);
-    expect(services.temporal?.image).toBe('temporalio/auto-setup:1.29.1');
-    expect(services['temporal-ui']?.image).toBe('temporalio/ui:2.42.1');
-    for (const name of ['api', 'worker', 'register-search-attributes', 'singapay-simulator']) {
-      expect(services[name]?.image).toBe('payouts:latest');
-    }
-    expect(services['register-search-attributes']?.build).toBe('.');
+  test('its services, images and commands are exactly those README "Running in production" lists', () => {
+    const described = readmeStack();
+    const actual = new Map(Object.entries(services).map(([name, s]) => [name, { image: s.image ?? '', command: [...(s.entrypoint ?? []), ...(s.command ?? [])].join(' ') }]));
+    expect(Object.fromEntries(actual)).toEqual(Object.fromEntries(described));
+  });
+
+  test('PostgreSQL-backed Temporal with its schema job, the Web UI, our API, two workers and both simulators', () => {
+    expect(services.postgresql?.image).toMatch(/^postgres:\d+$/);
+    expect(services.temporal?.image).toBe('temporalio/server:1.29.1');
+    expect(services.temporal?.environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgresql' });
+    expect(services['temporal-schema']?.image).toMatch(/^temporalio\/admin-tools:1\.29\.1-/);
+    expect(services['temporal-ui']?.image).toMatch(/^temporalio\/ui:\d+\.\d+\.\d+$/);
+    expect(ours.map(([name]) => name).sort()).toEqual(['api', 'faspay-simulator', 'prepare-namespace', 'singapay-simulator', 'worker']);
+    expect(services['prepare-namespace']?.build).toBe('.');
     expect(services.worker?.deploy?.replicas).toBe(2);
   });
 
-  test("our services' variables all exist in the configuration schema", () => {
+  test("our services' variables all exist in the configuration schema; the simulators' are read by their entry points", () => {
     const known = new Set(Object.keys(envSchema.shape));
-    for (const name of ['api', 'worker', 'register-search-attributes']) {
+    for (const name of CONFIGURED) {
       const vars = Object.keys(services[name]?.environment ?? {});
       expect(vars.length).toBeGreaterThan(0);
-      expect(vars.filter((v) => !known.has(v))).toEqual([]);
+      expect({ name, unknown: vars.filter((v) => !known.has(v)) }).toEqual({ name, unknown: [] });
+    }
+    for (const [name, entry] of Object.entries(SIMULATORS)) {
+      const source = read(entry);
+      const vars = Object.keys(services[name]?.environment ?? {});
+      expect({ name, unread: vars.filter((v) => !source.includes(`env.${v}`)) }).toEqual({ name, unread: [] });
     }
   });
 
-  test('every command runs an entry point that exists in src/bin', () => {
-    for (const [name, service] of Object.entries(services)) {
-      if (service.image !== 'payouts:latest') continue;
+  test('every variable it takes from the environment is documented in .env.production.example, and the required ones stop it when unset', () => {
+    const interpolated = new Set([...composeText.matchAll(/\$\{([A-Z0-9_]+)/g)].map((m) => m[1]!));
+    const documented = read('.env.production.example');
+    expect([...interpolated].filter((name) => !new RegExp(`^#? ?${name}=`, 'm').test(documented))).toEqual([]);
+    for (const required of ['API_KEYS', 'PAYLOAD_CODEC_KEYS']) expect(composeText).toContain(`\${${required}:?`);
+  });
+
+  test('every command of our image runs an entry point that exists; every file it mounts exists', () => {
+    for (const [name, service] of ours) {
       const command = service.command ?? [];
       expect(command.slice(0, 3)).toEqual(['node', '--import', 'tsx']);
       expect({ name, exists: existsSync(join(ROOT, command[3] ?? 'missing')) }).toEqual({ name, exists: true });
     }
+    const mounted = Object.values(services).flatMap((s) => (s.volumes ?? []).filter((v) => v.startsWith('./')).map((v) => v.split(':')[0]!));
+    expect(mounted.length).toBeGreaterThan(0);
+    for (const file of mounted) expect({ file, exists: existsSync(join(ROOT, file)) }).toEqual({ file, exists: true });
   });
 
-  test('workers and the API wait for the search attributes; long-running services restart', () => {
+  test('start order: database → schema → server → namespace and search attributes → workers and API', () => {
+    expect(services['temporal-schema']?.depends_on).toMatchObject({ postgresql: { condition: 'service_healthy' } });
+    expect(services.temporal?.depends_on).toMatchObject({ 'temporal-schema': { condition: 'service_completed_successfully' } });
+    expect(services['prepare-namespace']?.depends_on).toMatchObject({ temporal: { condition: 'service_healthy' } });
     for (const name of ['api', 'worker']) {
-      expect(services[name]?.depends_on).toMatchObject({ 'register-search-attributes': { condition: 'service_completed_successfully' } });
-      expect(services[name]?.restart).toBe('unless-stopped');
+      expect(services[name]?.depends_on).toMatchObject({ 'prepare-namespace': { condition: 'service_completed_successfully' } });
     }
-    expect(services.api?.healthcheck).toBeDefined();
-    expect(services.temporal?.healthcheck).toBeDefined();
+  });
+
+  test('long-running services restart and have health checks; the worker drains longer than a provider call lasts', () => {
+    for (const name of LONG_RUNNING) {
+      expect({ name, restart: services[name]?.restart }).toEqual({ name, restart: 'unless-stopped' });
+      if (name !== 'temporal-ui') expect({ name, health: services[name]?.healthcheck?.test.length }).toEqual({ name, health: expect.any(Number) });
+    }
+    const providerTimeoutMs = Math.max(envSchema.shape.SINGAPAY_TIMEOUT_MS.parse(undefined), envSchema.shape.FASPAY_TIMEOUT_MS.parse(undefined));
+    expect(Number.parseInt(services.worker!.stop_grace_period!, 10) * 1000).toBeGreaterThan(2 * providerTimeoutMs);
+    // The worker health check reads the metrics endpoint the worker is told to open.
+    expect(services.worker?.healthcheck?.test.join(' ')).toContain(`:${services.worker?.environment?.WORKER_METRICS_PORT}/metrics`);
+  });
+
+  test("the Web UI decrypts through the API's codec endpoint, and the API admits that UI's origin", () => {
+    const published = (name: string) => services[name]!.ports![0]!.split(':').slice(-2)[0];
+    expect(services['temporal-ui']?.environment?.TEMPORAL_CODEC_ENDPOINT).toBe(`http://localhost:${published('api')}/codec`);
+    expect(services.api?.environment?.TEMPORAL_UI_ORIGIN).toBe(`http://localhost:${published('temporal-ui')}`);
+    // Published ports are on the host's loopback only: that is what makes admitting the origin tolerable.
+    for (const [name, service] of Object.entries(services)) for (const port of service.ports ?? []) expect({ name, port }).toEqual({ name, port: expect.stringMatching(/^127\.0\.0\.1:/) });
+  });
+
+  test('memory at rest: the workers keep a small workflow cache, as BENCHMARKS.md recommends', () => {
+    expect(valueWithoutEnv(services.worker?.environment?.WORKER_MAX_CACHED_WORKFLOWS)).toBe('500');
+    expect(read('BENCHMARKS.md')).toContain('WORKER_MAX_CACHED_WORKFLOWS=500');
+  });
+});
+
+describe('Dockerfile', () => {
+  const dockerfile = read('Dockerfile');
+  const stages = dockerfile.split(/^FROM /m).slice(1);
+  const runtime = stages[stages.length - 1]!;
+
+  test('multi-stage: dependencies and the workflow bundle are built first; the runtime stage runs as a non-root user', () => {
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    expect(stages[0]).toMatch(/RUN npm ci\b/);
+    expect(runtime).toMatch(/^USER node$/m);
+    expect(runtime).not.toMatch(/^USER root$/m);
+  });
+
+  test('the worker is pointed at the bundle the build stage wrote, and the runtime has what every command needs', () => {
+    const built = /npm run build:workflow-bundle -- (\S+)/.exec(stages[0]!)?.[1];
+    expect(built).toBeDefined();
+    expect(runtime).toContain(`WORKFLOW_BUNDLE_PATH=${built}`);
+    expect(runtime).toMatch(new RegExp(`COPY --from=build ${built!.replace(/[.]/g, '\\.')} `));
+    const scripts = JSON.parse(read('package.json')).scripts as Record<string, string>;
+    expect(scripts['build:workflow-bundle']).toContain('scripts/build-workflow-bundle.ts');
+    for (const dir of ['src', 'workflows', 'activities']) expect(runtime).toContain(`COPY ${dir} ./${dir}`);
+    expect(runtime).toMatch(/COPY --from=build \/app\/node_modules/);
+  });
+
+  test('every package the runtime code imports is a production dependency, so `npm prune --omit=dev` keeps it', () => {
+    const manifest = JSON.parse(read('package.json')) as { dependencies: Record<string, string> };
+    const imported = new Set<string>();
+    for (const dir of ['src', 'workflows', 'activities']) {
+      for (const file of readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' }).filter((f) => /\.(ts|js)$/.test(f))) {
+        const source = read(join(dir, file));
+        for (const [, spec] of source.matchAll(/(?:from |import\(|require\()'([^'.][^']*)'/g)) {
+          if (spec!.startsWith('node:')) continue;
+          imported.add(spec!.split('/').slice(0, spec!.startsWith('@') ? 2 : 1).join('/'));
+        }
+      }
+    }
+    expect(imported.size).toBeGreaterThan(5);
+    expect([...imported].filter((name) => !(name in manifest.dependencies))).toEqual([]);
   });
 });

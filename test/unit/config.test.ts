@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '../../src/config';
+import { ConfigError, envSchema, loadConfig } from '../../src/config';
 
 function problemsOf(env: Record<string, string>): string {
   try {
@@ -72,4 +72,10 @@ describe('keys and switches for containers', () => {
     expect(loadConfig({ CODEC_ALLOW_UI_ORIGIN: 'false' }).temporal.codecAdmitsUiOrigin).toBe(false);
     expect(problemsOf({ CODEC_ALLOW_UI_ORIGIN: 'perhaps' })).toContain('CODEC_ALLOW_UI_ORIGIN');
   });
+});
+
+test('.env.example lists every variable of the schema', () => {
+  const example = readFileSync(join(__dirname, '..', '..', '.env.example'), 'utf8');
+  const missing = Object.keys(envSchema.shape).filter((name) => !new RegExp(`^#? ?${name}=`, 'm').test(example));
+  expect(missing).toEqual([]);
 });

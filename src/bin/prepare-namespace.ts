@@ -1,18 +1,24 @@
-// One-shot: registers the project's search attributes on TEMPORAL_ADDRESS (idempotent). docker-compose
-// runs it before the workers start; `npm start` does the same for its dev server by itself.
+// One-shot, before the workers and the API start on a cluster: creates the namespace when the cluster
+// lacks it (TEMPORAL_NAMESPACE_RETENTION_DAYS), then registers the project's search attributes in it.
+// Both steps are idempotent. docker-compose runs it once per `up`; `npm start` does the same for its
+// dev server by itself. Waits up to two minutes for the server to answer.
 import { Connection } from '@temporalio/client';
 import { loadConfigOrExit } from '../config';
-import { ensureSearchAttributes } from '../temporal/search-attributes';
 import { connectionOptions } from '../temporal/connection';
+import { ensureNamespace } from '../temporal/namespace';
+import { ensureSearchAttributes } from '../temporal/search-attributes';
 
 async function main() {
   const config = loadConfigOrExit();
   const address = config.temporal.address ?? 'localhost:7233';
+  const { namespace } = config.temporal;
   const deadline = Date.now() + 120_000;
   for (;;) {
     try {
       const connection = await Connection.connect({ ...connectionOptions(address, config.temporal.access), connectTimeout: 2_000 });
-      const added = await ensureSearchAttributes(connection, config.temporal.namespace);
+      const created = await ensureNamespace(connection, namespace, config.env.TEMPORAL_NAMESPACE_RETENTION_DAYS);
+      console.log(created ? `created namespace ${namespace} (retention ${config.env.TEMPORAL_NAMESPACE_RETENTION_DAYS} days)` : `namespace ${namespace} exists`);
+      const added = await ensureSearchAttributes(connection, namespace);
       await connection.close();
       console.log(added.length ? `registered search attributes: ${added.join(', ')}` : 'search attributes already registered');
       return;
