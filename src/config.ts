@@ -21,8 +21,9 @@ const optionalText = z
 const optionalFlag = z.preprocess((v) => (v === '' ? undefined : v), z.stringbool({ error: 'must be "true" or "false"' }).optional());
 
 /**
- * A PEM file named by its path, read once at start-up and checked by `check` (which throws when the
- * content is not what it should be). The error names the variable and the path, never the content.
+ * A PEM file named by its path, read once at start-up (the parsed value is its content) and checked
+ * by `check`, which throws when the content is not what it should be. The error names the variable
+ * and the path, never the content.
  */
 const pemFile = (what: string, check: (pem: Buffer) => unknown) =>
   optionalText.transform((path, ctx) => {

@@ -1,16 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, envSchema, loadConfig } from '../../src/config';
+import { envSchema, loadConfig } from '../../src/config';
+import { problemsOf } from '../support/config-problems';
 
-function problemsOf(env: Record<string, string>): string {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.message;
-    throw err;
-  }
-  throw new Error('expected a configuration error');
-}
 
 describe('configuration', () => {
   test('defaults: dev server ports, local API, no Singapay credentials (npm start then runs the simulator)', () => {

@@ -3,7 +3,8 @@
 // proven end to end in test/e2e/secured-temporal.test.ts.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/config';
+import { problemsOf } from '../support/config-problems';
 import { connectionOptions, describeAccess } from '../../src/temporal/connection';
 import { makeCertificates, type TestCertificates } from '../support/tls-front';
 
@@ -12,15 +13,6 @@ beforeAll(() => {
   certs = makeCertificates();
 });
 
-function problemsOf(env: Record<string, string>): string {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.message;
-    throw err;
-  }
-  throw new Error('expected a configuration error');
-}
 
 const optionsFor = (env: Record<string, string>) => connectionOptions('temporal.example:7233', loadConfig(env).temporal.access);
 
