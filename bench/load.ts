@@ -11,8 +11,6 @@ import { inPool } from './stats';
 
 const REQUESTER = 'Bearer dev-requester';
 const APPROVER = 'Bearer dev-approver';
-/** How often a driver asks whether its payout waits for approval yet. */
-const POLL_MS = 20;
 
 export interface RunTiming {
   workflowId: string;
@@ -23,6 +21,8 @@ export interface RunTiming {
 export interface PhaseResult {
   wallMs: number;
   runs: RunTiming[];
+  /** How often the drivers asked whether a workflow had reached the stage they waited for. */
+  polls: number;
 }
 
 /** Distinct run ids, so several phases of one benchmark never share a reference. */
@@ -46,10 +46,14 @@ async function post(url: string, key: string, body: unknown): Promise<Response> 
   return fetch(url, { method: 'POST', headers: { authorization: key, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 }
 
-/** N payouts: create → (wait for AWAITING_APPROVAL) → approve → (wait for the workflow's end). */
-export async function runPayouts(apiUrl: string, connection: Connection, n: number, concurrency: number, prefix: string): Promise<PhaseResult> {
+/**
+ * N payouts: create → (wait for AWAITING_APPROVAL, asking GET every `pollMs`) → approve → (wait for the
+ * workflow's end).
+ */
+export async function runPayouts(apiUrl: string, connection: Connection, n: number, concurrency: number, prefix: string, pollMs: number): Promise<PhaseResult> {
   const client = new Client({ connection });
   const runs: RunTiming[] = [];
+  let polls = 0;
   const started = Date.now();
   await inPool(n, concurrency, async (i) => {
     const reference = `${prefix}-${i}`;
@@ -57,11 +61,12 @@ export async function runPayouts(apiUrl: string, connection: Connection, n: numb
     const created = await post(`${apiUrl}/v1/payouts`, REQUESTER, createBody(reference));
     if (created.status !== 201) throw new Error(`create ${reference}: ${created.status} ${await created.text()}`);
     for (;;) {
+      polls += 1;
       const res = await fetch(`${apiUrl}/v1/payouts/${reference}`, { headers: { authorization: REQUESTER } });
       const payout = (await res.json()) as { status?: string };
       if (payout.status === 'AWAITING_APPROVAL') break;
       if (payout.status !== 'VALIDATING') throw new Error(`payout ${reference} is ${payout.status} before approval`);
-      await new Promise((r) => setTimeout(r, POLL_MS));
+      await new Promise((r) => setTimeout(r, pollMs));
     }
     const approveSentAt = Date.now();
     const approved = await post(`${apiUrl}/v1/payouts/${reference}/approve`, APPROVER, {});
@@ -71,15 +76,23 @@ export async function runPayouts(apiUrl: string, connection: Connection, n: numb
     if (payout.status !== 'SUCCEEDED') throw new Error(`payout ${reference} ended ${payout.status}`);
     runs.push({ workflowId, createSentAt, approveSentAt });
   });
-  return { wallMs: Date.now() - started, runs };
+  return { wallMs: Date.now() - started, runs, polls };
 }
 
-/** N baseline workflows, driven like payouts: start → (awaiting) → approve update → (trigger done) → callback signal → end. */
-export async function runBaseline(connection: Connection, n: number, concurrency: number, prefix: string, pollMs: number): Promise<PhaseResult> {
+/**
+ * N baseline workflows, driven like payouts: start → (awaiting, asked by query every `pollMs`) →
+ * approve update → (trigger done) → callback signal → end. `statusPollMs` is the workflow's own timer.
+ */
+export async function runBaseline(connection: Connection, n: number, concurrency: number, prefix: string, statusPollMs: number, pollMs: number): Promise<PhaseResult> {
   const client = new Client({ connection });
   const runs: RunTiming[] = [];
+  let polls = 0;
   const waitForStage = async (handle: ReturnType<typeof client.workflow.getHandle>, stage: string) => {
-    while ((await handle.query(stageQuery)) !== stage) await new Promise((r) => setTimeout(r, POLL_MS));
+    for (;;) {
+      polls += 1;
+      if ((await handle.query(stageQuery)) === stage) return;
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
   };
   const started = Date.now();
   await inPool(n, concurrency, async (i) => {
@@ -88,7 +101,7 @@ export async function runBaseline(connection: Connection, n: number, concurrency
     const handle = await client.workflow.start(baselineWorkflow, {
       taskQueue: BASELINE_TASK_QUEUE,
       workflowId,
-      args: [pollMs],
+      args: [statusPollMs],
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     });
     await waitForStage(handle, 'awaiting');
@@ -100,7 +113,7 @@ export async function runBaseline(connection: Connection, n: number, concurrency
     await handle.result();
     runs.push({ workflowId, createSentAt, approveSentAt });
   });
-  return { wallMs: Date.now() - started, runs };
+  return { wallMs: Date.now() - started, runs, polls };
 }
 
 /** Creates at a fixed rate (open loop: the next is sent on schedule, whatever the last one does). */

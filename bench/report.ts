@@ -26,6 +26,9 @@ export function throughputTable(r: ThroughputResult): string {
     row('payout, polling only', pct(r.historyEvents.payoutPollingOnly)),
     row('baseline', pct(r.historyEvents.baseline)),
     row('provider calls per payout', Object.entries(r.providerCallsPerPayout).map(([op, n]) => `${op} ${n}`).join(', ')),
+    `drivers (asking every ${r.settings.pollMs} ms whether a workflow reached its next stage)`,
+    row('polls per payout (GET) | per baseline run (query)', `${r.drivers.pollsPerPayout} | ${r.drivers.pollsPerBaselineRun}`),
+    row('API requests per payout', Object.entries(r.drivers.apiRequestsPerPayout).map(([route, n]) => `${route} ${n}`).join(', ')),
     'CPU ms per workflow, by process (payout phase | baseline phase)',
     ...Object.keys({ ...r.cpuMsPerWorkflow.payoutPhase, ...r.cpuMsPerWorkflow.baselinePhase }).map((name) =>
       row(`  ${name}`, `${r.cpuMsPerWorkflow.payoutPhase[name] ?? '-'} | ${r.cpuMsPerWorkflow.baselinePhase[name] ?? '-'}`),

@@ -33,6 +33,7 @@ function commandLine() {
         'rate-seconds': { type: 'string', default: '5' },
         open: { type: 'string', default: '5000' },
         'light-n': { type: 'string', default: '20' },
+        'poll-ms': { type: 'string', default: '20' },
         profile: { type: 'boolean', default: false },
         'temporal-address': { type: 'string' },
         'worker-env': { type: 'string', multiple: true, default: [] },
@@ -83,6 +84,22 @@ async function simCalls(stack: BenchStack): Promise<Record<string, number>> {
   return (await (await fetch(`${stack.simulator.url}/__sim/calls`)).json()) as Record<string, number>;
 }
 
+/** The API's request counter (payouts_api_http_requests_total), summed by method and route pattern. */
+async function apiRequests(stack: BenchStack): Promise<Record<string, number>> {
+  const text = await (await fetch(`${stack.apiUrl}/metrics`)).text();
+  const counts: Record<string, number> = {};
+  for (const [, labels, value] of text.matchAll(/^payouts_api_http_requests_total\{([^}]*)\} (\d+)$/gm)) {
+    const label = (name: string) => new RegExp(`${name}="([^"]*)"`).exec(labels!)?.[1] ?? '?';
+    const key = `${label('method')} ${label('route')}`;
+    // The bench's own scrapes are not the payouts' load.
+    if (!key.endsWith(' /metrics')) counts[key] = (counts[key] ?? 0) + Number(value);
+  }
+  return counts;
+}
+
+const perPayout = (after: Record<string, number>, before: Record<string, number>, n: number) =>
+  Object.fromEntries(Object.keys(after).map((key) => [key, Math.round(((after[key]! - (before[key] ?? 0)) / n) * 100) / 100]));
+
 async function setCallbacks(stack: BenchStack, enabled: boolean): Promise<void> {
   const res = await fetch(`${stack.simulator.url}/__sim/callbacks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ enabled }) });
   if (!res.ok) throw new Error(`could not switch callbacks: ${res.status}`);
@@ -122,6 +139,7 @@ async function throughput() {
   const rate = positive('rate', flags.rate);
   const rateSeconds = positive('rate-seconds', flags['rate-seconds']);
   const lightN = positive('light-n', flags['light-n']);
+  const pollMs = positive('poll-ms', flags['poll-ms']);
   const profileDir = flags.profile ? mkdtempSync(join(tmpdir(), 'payouts-worker-profile-')) : undefined;
   log(`starting the stack (dev server, simulator, worker, API, baseline worker)`);
   const stack = await startBenchStack({
@@ -135,29 +153,31 @@ async function throughput() {
   try {
     if (warmup > 0) {
       log(`warm-up: ${warmup} payouts and ${warmup} baseline runs`);
-      await runPayouts(stack.apiUrl, stack.connection, warmup, concurrency, referencePrefix('warm'));
-      await runBaseline(stack.connection, warmup, concurrency, referencePrefix('warmbase'), DEFAULT_POLICY.statusPollInitialMs);
+      await runPayouts(stack.apiUrl, stack.connection, warmup, concurrency, referencePrefix('warm'), pollMs);
+      await runBaseline(stack.connection, warmup, concurrency, referencePrefix('warmbase'), DEFAULT_POLICY.statusPollInitialMs, pollMs);
     }
 
     log(`baseline: ${n} runs at concurrency ${concurrency}`);
-    const baseline = await phase(stack, () => runBaseline(stack.connection, n, concurrency, referencePrefix('base'), DEFAULT_POLICY.statusPollInitialMs));
+    const baseline = await phase(stack, () => runBaseline(stack.connection, n, concurrency, referencePrefix('base'), DEFAULT_POLICY.statusPollInitialMs, pollMs));
     const baselineHist = await readHistories(stack.connection, baseline.result.runs, isFirstTimer);
 
     log(`payouts with callbacks: ${n} at concurrency ${concurrency}`);
     await setCallbacks(stack, true);
     const callsBefore = await simCalls(stack);
-    const withCallbacks = await phase(stack, () => runPayouts(stack.apiUrl, stack.connection, n, concurrency, referencePrefix('cb')));
+    const requestsBefore = await apiRequests(stack);
+    const withCallbacks = await phase(stack, () => runPayouts(stack.apiUrl, stack.connection, n, concurrency, referencePrefix('cb'), pollMs));
     const callsAfter = await simCalls(stack);
+    const requestsAfter = await apiRequests(stack);
     const withCallbacksHist = await readHistories(stack.connection, withCallbacks.result.runs, isAwaitingUpsert);
 
     log(`payouts without callbacks (polling only, first status check after ${DEFAULT_POLICY.statusPollInitialMs} ms): ${n} at concurrency ${concurrency}`);
     await setCallbacks(stack, false);
-    const polling = await phase(stack, () => runPayouts(stack.apiUrl, stack.connection, n, concurrency, referencePrefix('poll')));
+    const polling = await phase(stack, () => runPayouts(stack.apiUrl, stack.connection, n, concurrency, referencePrefix('poll'), pollMs));
     const pollingHist = await readHistories(stack.connection, polling.result.runs, isAwaitingUpsert);
     await setCallbacks(stack, true);
 
     log(`payouts at light load (one at a time, callbacks on): ${lightN}`);
-    const light = await runPayouts(stack.apiUrl, stack.connection, lightN, 1, referencePrefix('light'));
+    const light = await runPayouts(stack.apiUrl, stack.connection, lightN, 1, referencePrefix('light'), pollMs);
     const lightHist = await readHistories(stack.connection, light.runs, isAwaitingUpsert);
 
     log(`API creates at ${rate}/s for ${rateSeconds} s`);
@@ -166,7 +186,7 @@ async function throughput() {
     const perSecond = (count: number, ms: number) => Math.round((count / ms) * 1000 * 100) / 100;
     const payoutsPerSecond = perSecond(n, withCallbacks.result.wallMs);
     const baselinePerSecond = perSecond(n, baseline.result.wallMs);
-    const callsPerPayout = Object.fromEntries(Object.keys(callsAfter).map((op) => [op, Math.round(((callsAfter[op]! - (callsBefore[op] ?? 0)) / n) * 100) / 100]));
+    const callsPerPayout = perPayout(callsAfter, callsBefore, n);
     const memory = async (m: BenchStack['worker'] | undefined) => (m ? { ...(await m.memory()), rssMiB: residentMiB(m.process.pid)?.rss ?? null } : null);
     const mib = (usage: NodeJS.MemoryUsage | null) => (usage ? { heapUsedMiB: Math.round((usage.heapUsed / 2 ** 20) * 10) / 10, heapTotalMiB: Math.round((usage.heapTotal / 2 ** 20) * 10) / 10 } : null);
     const workerMemory = await memory(stack.worker);
@@ -175,7 +195,7 @@ async function throughput() {
       mode: 'throughput',
       at: new Date().toISOString(),
       machine: machine(),
-      settings: { n, concurrency, warmup, lightN, profile: Boolean(profileDir), rate, rateSeconds, statusPollInitialMs: DEFAULT_POLICY.statusPollInitialMs, workerEnv: workerEnv(), temporal: flags['temporal-address'] ?? 'dev server (in memory)' },
+      settings: { n, concurrency, warmup, lightN, pollMs, profile: Boolean(profileDir), rate, rateSeconds, statusPollInitialMs: DEFAULT_POLICY.statusPollInitialMs, workerEnv: workerEnv(), temporal: flags['temporal-address'] ?? 'dev server (in memory)' },
       throughput: { payoutsPerSecond, baselinePerSecond, ratio: Math.round((payoutsPerSecond / baselinePerSecond) * 100) / 100, payoutWallMs: withCallbacks.result.wallMs, baselineWallMs: baseline.result.wallMs },
       latencyMs: {
         createToAwaitingApproval: percentiles(withCallbacksHist.map((h) => h.createToAwaitingMs)),
@@ -192,6 +212,13 @@ async function throughput() {
         baseline: percentiles(baselineHist.map((h) => h.events)),
       },
       providerCallsPerPayout: callsPerPayout,
+      // What the drivers' waiting costs: each payout poll is a GET (a workflow query behind the API),
+      // each baseline poll a query straight to Temporal.
+      drivers: {
+        pollsPerPayout: Math.round((withCallbacks.result.polls / n) * 10) / 10,
+        pollsPerBaselineRun: Math.round((baseline.result.polls / n) * 10) / 10,
+        apiRequestsPerPayout: perPayout(requestsAfter, requestsBefore, n),
+      },
       apiCreateAtFixedRate: { ratePerSecond: rate, seconds: rateSeconds, statuses: creates.statuses, latencyMs: percentiles(creates.latenciesMs) },
       cpuMsPerWorkflow: { baselinePhase: perItem(baseline.cpuSeconds, n), payoutPhase: perItem(withCallbacks.cpuSeconds, n) },
       peakRssMiB: { baselinePhase: baseline.peakRssMiB, payoutPhase: withCallbacks.peakRssMiB, pollingPhase: polling.peakRssMiB },
