@@ -1,7 +1,7 @@
 // The API's side of a payout: start its workflow, read it, and send decisions to it. Temporal is
 // the store of record; this module holds no state of its own.
 import { createHash } from 'node:crypto';
-import { WorkflowClient, WorkflowUpdateFailedError, isGrpcServiceError, ServiceError, type Client } from '@temporalio/client';
+import { WorkflowUpdateFailedError, isGrpcServiceError, ServiceError, type Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Payload } from '@temporalio/common';
 import { decodeMapFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { parseRupiah } from '../domain/money';
@@ -59,14 +59,6 @@ export interface PayoutServiceDeps {
 export function createPayoutService(deps: PayoutServiceDeps) {
   const now = deps.now ?? (() => new Date());
   const handleFor = (id: string) => deps.client.workflow.getHandle(payoutWorkflowId(id));
-  // Reads ask the live document of an open payout in one call. The server refuses the query of a
-  // closed one itself (NOT_OPEN) rather than have a worker replay its history to answer it.
-  const reads = new WorkflowClient({
-    connection: deps.client.connection,
-    namespace: deps.client.options.namespace,
-    dataConverter: deps.client.options.loadedDataConverter,
-    queryRejectCondition: 'NOT_OPEN',
-  });
   const queryTimeoutMs = deps.queryTimeoutMs ?? 3_000;
   const rpcTimeoutMs = deps.rpcTimeoutMs ?? 10_000;
   const bounded = <T>(fn: () => Promise<T>, ms = rpcTimeoutMs) => deps.client.connection.withDeadline(Date.now() + ms, fn);
@@ -141,18 +133,10 @@ export function createPayoutService(deps: PayoutServiceDeps) {
   }
 
   /**
-   * The payout: a running one's live document (query); a finished workflow's result; and when no
+   * The payout: a finished workflow's result; a running one's live document (query); and when no
    * worker answers the query in time, the document as of its last status change (memo).
    */
   async function get(id: string): Promise<Payout> {
-    let queryFailure: unknown;
-    try {
-      return await bounded(() => reads.getHandle(payoutWorkflowId(id)).query(getPayoutQuery), queryTimeoutMs);
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw problems.notFound(`no payout with id ${id}`);
-      // Refused because closed, or no worker answered in time: the description tells which.
-      queryFailure = err;
-    }
     const handle = handleFor(id);
     let description;
     try {
@@ -162,9 +146,13 @@ export function createPayoutService(deps: PayoutServiceDeps) {
       if (err instanceof WorkflowNotFoundError) throw problems.notFound(`no payout with id ${id}`);
       throw asTemporalProblem(err);
     }
-    const fromMemo = description.memo?.payout as Payout | undefined;
-    if (fromMemo) return fromMemo;
-    throw asTemporalProblem(queryFailure);
+    try {
+      return await bounded(() => handle.query(getPayoutQuery), queryTimeoutMs);
+    } catch (err) {
+      const fromMemo = description.memo?.payout as Payout | undefined;
+      if (fromMemo) return fromMemo;
+      throw asTemporalProblem(err);
+    }
   }
 
   /** Sends a decision as an update and answers once the workflow accepted or refused it. */
