@@ -24,6 +24,7 @@ test('throughput mode: payouts and the baseline finish; every figure is reported
     latencyMs: Record<string, { count: number; p50: number } | null>;
     historyEvents: Record<string, { count: number; p50: number } | null>;
     providerCallsPerPayout: Record<string, number>;
+    drivers: { pollsPerPayout: number; pollsPerBaselineRun: number; apiRequestsPerPayout: Record<string, number> };
     apiCreateAtFixedRate: { statuses: Record<string, number> };
     endMemory: { worker: { rssMiB: number; heapUsedMiB: number }; server: { rssMiB: number } };
   };
@@ -34,6 +35,10 @@ test('throughput mode: payouts and the baseline finish; every figure is reported
   for (const p of Object.values(d.historyEvents)) expect(p!.p50).toBeGreaterThan(10);
   // Money moves once: exactly one trigger and one inquiry per payout reached the provider.
   expect(d.providerCallsPerPayout).toMatchObject({ inquiry: 1, trigger: 1 });
+  // The API saw each payout created, approved and called back exactly once, and read at least once.
+  expect(d.drivers.apiRequestsPerPayout).toMatchObject({ 'POST /v1/payouts': 1, 'POST /v1/payouts/:id/approve': 1, 'POST /v1/callbacks/singapay': 1 });
+  expect(d.drivers.apiRequestsPerPayout['GET /v1/payouts/:id']).toBeGreaterThanOrEqual(1);
+  expect(d.drivers.pollsPerBaselineRun).toBeGreaterThanOrEqual(2);
   expect(d.apiCreateAtFixedRate.statuses).toEqual({ 201: 5 });
   expect(d.endMemory.worker.rssMiB).toBeGreaterThan(d.endMemory.worker.heapUsedMiB);
   expect(d.endMemory.server.rssMiB).toBeGreaterThan(0);
