@@ -9,8 +9,8 @@ import { startSingapaySimulator, type SingapaySimulator } from '../src/simulator
 import { resolveTemporalBinary } from '../src/temporal/cli-binary';
 import { startDevServer, type DevServer } from '../src/temporal/dev-server';
 import { ensureSearchAttributes } from '../src/temporal/search-attributes';
-import { loadConfig } from '../src/config';
-import { connectionOptions, PLAINTEXT, type TemporalAccess } from '../src/temporal/connection';
+import { loadConfigOrExit } from '../src/config';
+import { connectionOptions, PLAINTEXT, TEMPORAL_ACCESS_VARIABLES, type TemporalAccess } from '../src/temporal/connection';
 
 const ROOT = join(__dirname, '..');
 export const PAYOUT_TASK_QUEUE = 'bench-payouts';
@@ -58,7 +58,7 @@ export async function startBenchStack(options: StackOptions): Promise<BenchStack
     let temporalAddress = options.temporalAddress;
     // A given server is reached as TEMPORAL_TLS_* / TEMPORAL_API_KEY say; our own dev server is plaintext.
     let access: TemporalAccess = PLAINTEXT;
-    if (temporalAddress) access = loadConfig().temporal.access;
+    if (temporalAddress) access = loadConfigOrExit().temporal.access;
     else {
       const binary = await resolveTemporalBinary({ log: options.log });
       server = await startDevServer({ binary, port: await freePort(), logLevel: 'error' });
@@ -91,7 +91,7 @@ export async function startBenchStack(options: StackOptions): Promise<BenchStack
       SINGAPAY_ACCOUNT_ID: simulator.credentials.accountId,
     };
     for (const name of ['PAYLOAD_CODEC_KEYS', 'FASPAY_BASE_URL', 'WORKER_METRICS_PORT', 'WORKFLOW_BUNDLE_PATH']) delete env[name];
-    if (!options.temporalAddress) for (const name of Object.keys(env).filter((n) => n.startsWith('TEMPORAL_TLS') || n === 'TEMPORAL_API_KEY')) delete env[name];
+    if (!options.temporalAddress) for (const name of TEMPORAL_ACCESS_VARIABLES) delete env[name];
     const worker = startMeasured('worker', 'src/bin/worker.ts', { ...env, ...options.workerEnv }, options.workerNodeArgs);
     stops.push(() => worker.stop());
     await worker.ready(/polling task queue/);

@@ -14,7 +14,7 @@ import { startSingapaySimulator } from '../simulators/singapay';
 import { resolveTemporalBinary } from '../temporal/cli-binary';
 import { startDevServer, type DevServer } from '../temporal/dev-server';
 import { ensureSearchAttributes } from '../temporal/search-attributes';
-import { connectionOptions, describeAccess } from '../temporal/connection';
+import { connectionOptions, describeAccess, TEMPORAL_ACCESS_VARIABLES } from '../temporal/connection';
 
 const ROOT = resolve(__dirname, '..', '..');
 const say = (line: string) => console.log(`[start] ${line}`);
@@ -69,9 +69,7 @@ async function main() {
       stack.push({ name: 'Temporal dev server', stop: () => server.stop() });
       temporalAddress = server.address;
       uiUrl = `http://localhost:${config.env.TEMPORAL_UI_PORT}`;
-      for (const name of ['TEMPORAL_API_KEY', 'TEMPORAL_TLS', 'TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_KEY_PATH', 'TEMPORAL_TLS_SERVER_CA_CERT_PATH', 'TEMPORAL_TLS_SERVER_NAME']) {
-        temporalEnv[name] = undefined;
-      }
+      for (const name of TEMPORAL_ACCESS_VARIABLES) temporalEnv[name] = undefined;
     }
 
     // --- provider: the real one when configured, else the simulator ---

@@ -13,6 +13,16 @@ export interface TemporalAccess {
 
 export const PLAINTEXT: TemporalAccess = { tls: false, apiKey: undefined };
 
+/** The variables that secure a connection to a remote cluster; a local dev server must not get them. */
+export const TEMPORAL_ACCESS_VARIABLES = [
+  'TEMPORAL_API_KEY',
+  'TEMPORAL_TLS',
+  'TEMPORAL_TLS_CLIENT_CERT_PATH',
+  'TEMPORAL_TLS_CLIENT_KEY_PATH',
+  'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
+  'TEMPORAL_TLS_SERVER_NAME',
+] as const;
+
 export interface TemporalConnectionOptions {
   address: string;
   tls: TLSConfig | false;

@@ -68,6 +68,9 @@ describe('npm start', () => {
         STATUS_POLL_INITIAL_MS: '200',
         STATUS_POLL_MAX_MS: '1000',
         ACTIVITY_RETRY_INITIAL_MS: '200',
+        // Meant for a remote cluster: npm start's own dev server speaks plaintext, so its worker and
+        // API must not get it (with it they would try TLS and never connect).
+        TEMPORAL_API_KEY: 'a-key-for-some-remote-cluster',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
