@@ -35,7 +35,23 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
+/**
+ * Starts the dev server; when it dies at start-up because a port was taken, tries again (3 attempts
+ * in all). The CLI picks its HTTP API port itself ("a random free port") and binds it moments later,
+ * so another process that is also starting (a parallel test file) can take it in between.
+ */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startDevServerOnce(options);
+    } catch (err) {
+      if (attempt >= 3 || !/address already in use/.test((err as Error).message)) throw err;
+      options.log?.(`a port was taken while the dev server started; starting it again (attempt ${attempt + 1} of 3)`);
+    }
+  }
+}
+
+async function startDevServerOnce(options: DevServerOptions): Promise<DevServer> {
   const ip = options.ip ?? '127.0.0.1';
   const namespace = options.namespace ?? 'default';
   const log = options.log ?? (() => undefined);

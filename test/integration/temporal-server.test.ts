@@ -3,6 +3,7 @@
 // --search-attribute then, which is why we register them through the operator API).
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -89,6 +90,52 @@ describe('dev server with a persisted SQLite file', () => {
       await ours.stop();
     }
   }, 90_000);
+});
+
+describe('dev server start-up when a port is taken', () => {
+  // The CLI picks its HTTP API port itself and binds it a moment later, so a parallel starter can take
+  // it in between. Here the gRPC port is held instead, and let go once the first attempt has failed.
+  test('it starts again and comes up once the port is free; a port that stays taken fails after 3 attempts', async () => {
+    const binary = await resolveTemporalBinary({ log: () => undefined });
+    // Holds a port; release() also drops the connections our readiness probe opened to it, which the
+    // gRPC client would otherwise keep reusing for the same address.
+    const hold = async (port: number) => {
+      const sockets = new Set<Socket>();
+      const blocker = createServer((socket) => sockets.add(socket));
+      await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
+      return { release: () => (blocker.close(), sockets.forEach((s) => s.destroy())) };
+    };
+
+    const port = await freePort();
+    const blocker = await hold(port);
+    const lines: string[] = [];
+    const server = await startDevServer({
+      binary,
+      port,
+      log: (line) => {
+        lines.push(line);
+        if (line.includes('starting it again')) blocker.release();
+      },
+    });
+    try {
+      expect(lines.filter((l) => l.includes('starting it again'))).toEqual(['a port was taken while the dev server started; starting it again (attempt 2 of 3)']);
+      const connection = await Connection.connect({ address: server.address });
+      await connection.workflowService.getSystemInfo({});
+      await connection.close();
+    } finally {
+      await server.stop();
+    }
+
+    const taken = await freePort();
+    const stays = await hold(taken);
+    const attempts: string[] = [];
+    try {
+      await expect(startDevServer({ binary, port: taken, log: (l) => l.includes('starting it again') && attempts.push(l) })).rejects.toThrow(/address already in use/);
+      expect(attempts).toHaveLength(2);
+    } finally {
+      stays.release();
+    }
+  }, 120_000);
 });
 
 describe('prepare-namespace (the one-shot docker-compose runs before workers start)', () => {
