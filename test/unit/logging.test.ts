@@ -31,3 +31,27 @@ describe('logs keep secrets and account numbers out', () => {
     });
   });
 });
+
+describe('errors keep what explains them', () => {
+  test('an error logs its type, message and stack (and its cause), with secrets still removed', () => {
+    const { lines, logger } = capture();
+    const cause = new Error('connect ECONNREFUSED 127.0.0.1:7233');
+    const err = Object.assign(new Error('the provider did not answer', { cause }), { request: { headers: { authorization: 'Bearer dev-admin' } } });
+    logger.error({ err, headers: { authorization: 'Bearer dev-admin' } }, 'unhandled error');
+    const logged = JSON.parse(lines.join('')) as { err: { type: string; message: string; stack: string }; headers: unknown };
+    expect(logged.err.type).toBe('Error');
+    expect(logged.err.message).toContain('the provider did not answer');
+    expect(logged.err.stack).toContain('logging.test.ts');
+    expect(JSON.stringify(logged.err)).toContain('ECONNREFUSED');
+    expect(lines.join('')).not.toContain('dev-admin');
+  });
+
+  test('an error deeper in the object, or logged on its own, keeps its message too', () => {
+    const { lines, logger } = capture();
+    logger.warn({ detail: { failure: new TypeError('bad amount') } }, 'nested');
+    logger.error(new RangeError('out of range'));
+    const [nested, alone] = lines.map((line) => JSON.parse(line) as { detail?: { failure: unknown }; err?: unknown });
+    expect(nested!.detail!.failure).toMatchObject({ type: 'TypeError', message: 'bad amount', stack: expect.stringContaining('TypeError') });
+    expect(alone!.err).toMatchObject({ type: 'RangeError', message: 'out of range' });
+  });
+});
