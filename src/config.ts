@@ -10,6 +10,17 @@ import type { SingapayClientConfig } from './providers/singapay/client';
 import type { FaspayClientConfig } from './providers/faspay/client';
 import { loadPrivateKey, loadPublicKey } from './providers/faspay/signature';
 import type { TemporalAccess } from './temporal/connection';
+import { apiKeyEntrySchema, apiKeyProblems, type ApiKeyEntry } from './api/api-keys';
+
+/**
+ * The most provider HTTP calls one activity attempt can make, each bounded by the provider's HTTP
+ * timeout: Singapay's token, the call, a renewed token after the call's 401, the call again (Faspay's
+ * worst, a name inquiry and the transfer, is two). An attempt that may outlive ACTIVITY_TIMEOUT_MS
+ * would be retried while it still runs: two triggers of one transfer in flight at once.
+ */
+export const PROVIDER_CALLS_PER_ACTIVITY = 4;
+/** Room for what an attempt does besides waiting for HTTP: signing, scheduling, a busy event loop. */
+export const ACTIVITY_TIMEOUT_MARGIN_MS = 5_000;
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 const millis = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -45,13 +56,6 @@ const pemFile = (what: string, check: (pem: Buffer) => unknown) =>
   });
 const certificateFile = pemFile('a PEM certificate', (pem) => new X509Certificate(pem));
 const privateKeyFile = pemFile('a PEM private key', (pem) => createPrivateKey(pem));
-
-const apiKeyEntry = z.object({
-  /** Hex SHA-256 of the key; the key itself is never stored in configuration. */
-  keySha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be the lowercase hex SHA-256 of the key'),
-  principal: z.string().min(1),
-  roles: z.array(z.enum(['requester', 'approver', 'admin'])).min(1),
-});
 
 export const envSchema = z
   .object({
@@ -184,9 +188,11 @@ export const envSchema = z
     }
     if (env.API_KEYS !== undefined) {
       const parsed = safeJson(env.API_KEYS);
-      const keys = z.array(apiKeyEntry).min(1).safeParse(parsed);
+      const keys = z.array(apiKeyEntrySchema).min(1).safeParse(parsed);
       if (!keys.success) {
         ctx.addIssue({ code: 'custom', path: ['API_KEYS'], message: `must be a JSON array of { keySha256, principal, roles }: ${keys.error.issues[0]?.message}` });
+      } else {
+        for (const problem of apiKeyProblems(keys.data)) ctx.addIssue({ code: 'custom', path: ['API_KEYS'], message: problem });
       }
     }
     if (env.PAYLOAD_CODEC_KEYS !== undefined) {
@@ -196,13 +202,34 @@ export const envSchema = z
         ctx.addIssue({ code: 'custom', path: ['PAYLOAD_CODEC_KEYS'], message: (err as Error).message });
       }
     }
+    const activityTimeout = activityTimeoutProblem(env);
+    if (activityTimeout) ctx.addIssue({ code: 'custom', path: ['ACTIVITY_TIMEOUT_MS'], message: activityTimeout });
     if (env.STATUS_POLL_MAX_MS < env.STATUS_POLL_INITIAL_MS) {
       ctx.addIssue({ code: 'custom', path: ['STATUS_POLL_MAX_MS'], message: 'must not be smaller than STATUS_POLL_INITIAL_MS' });
     }
   });
 
 export type Env = z.infer<typeof envSchema>;
-export type ApiKeyEntry = z.infer<typeof apiKeyEntry>;
+export type { ApiKeyEntry };
+
+/**
+ * ACTIVITY_TIMEOUT_MS against the worst case of one activity attempt, for each provider this process
+ * is configured with (an unconfigured provider's timeout is used by nobody here).
+ */
+function activityTimeoutProblem(env: Pick<Env, 'ACTIVITY_TIMEOUT_MS' | 'SINGAPAY_TIMEOUT_MS' | 'FASPAY_TIMEOUT_MS' | 'SINGAPAY_BASE_URL' | 'FASPAY_BASE_URL'>): string | undefined {
+  const providers = [
+    ...(env.SINGAPAY_BASE_URL !== undefined ? [['SINGAPAY_TIMEOUT_MS', env.SINGAPAY_TIMEOUT_MS] as const] : []),
+    ...(env.FASPAY_BASE_URL !== undefined ? [['FASPAY_TIMEOUT_MS', env.FASPAY_TIMEOUT_MS] as const] : []),
+  ];
+  const short = providers.filter(([, timeoutMs]) => env.ACTIVITY_TIMEOUT_MS < PROVIDER_CALLS_PER_ACTIVITY * timeoutMs + ACTIVITY_TIMEOUT_MARGIN_MS);
+  if (short.length === 0) return undefined;
+  const needed = Math.max(...short.map(([, timeoutMs]) => PROVIDER_CALLS_PER_ACTIVITY * timeoutMs + ACTIVITY_TIMEOUT_MARGIN_MS));
+  return (
+    `is ${env.ACTIVITY_TIMEOUT_MS} ms, shorter than one provider call can take: ` +
+    short.map(([name, timeoutMs]) => `${PROVIDER_CALLS_PER_ACTIVITY} × ${name} (${timeoutMs} ms)`).join(' and ') +
+    ` (token, call, renewed token, call) + ${ACTIVITY_TIMEOUT_MARGIN_MS} ms margin; raise it to at least ${needed} or lower ${short.map(([name]) => name).join(' / ')}`
+  );
+}
 
 /** What the Singapay client needs, as configured (SINGAPAY_*). */
 export type SingapayConfig = Omit<SingapayClientConfig, 'now'>;

@@ -41,7 +41,7 @@ export const DEFAULT_POLICY: PayoutPolicy = {
   inquiryMaxAttempts: 8,
   triggerMaxAttempts: 6,
   statusCheckMaxAttempts: 3,
-  activityTimeoutMs: 30_000,
+  activityTimeoutMs: 60_000,
   balanceRecheckInitialMs: 60_000,
   balanceRecheckMaxMs: 30 * 60_000,
   balanceRecheckMaxAttempts: 12,

@@ -3,6 +3,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { ApiKeyEntry } from '../config';
+import { canonicalPrincipal } from '../domain/principal';
 import { problems } from './problem';
 
 export type Role = 'requester' | 'approver' | 'admin';
@@ -30,7 +31,9 @@ export interface Authenticator {
 export function createAuthenticator(keys: ApiKeyEntry[] | undefined, production: boolean): Authenticator {
   if (!keys && production) throw new Error('API_KEYS must be configured in production');
   const entries = (keys ?? DEVELOPMENT_KEYS.map((k) => ({ keySha256: sha256Hex(k.key), principal: k.principal, roles: k.roles }))).map(
-    (e) => ({ hash: Buffer.from(e.keySha256, 'hex'), principal: { name: e.principal, roles: [...e.roles] } }),
+    // Configuration refuses non-canonical principals; canonical here too, so that whatever built the
+    // entries, the API only ever hands Temporal the one spelling four eyes compares.
+    (e) => ({ hash: Buffer.from(e.keySha256, 'hex'), principal: { name: canonicalPrincipal(e.principal), roles: [...e.roles] } }),
   );
   return {
     authenticate(authorization) {

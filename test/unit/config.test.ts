@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { envSchema, loadConfig } from '../../src/config';
+import { ACTIVITY_TIMEOUT_MARGIN_MS, envSchema, loadConfig } from '../../src/config';
 import { problemsOf } from '../support/config-problems';
 
 
@@ -70,4 +70,76 @@ test('.env.example lists every variable of the schema', () => {
   const example = readFileSync(join(__dirname, '..', '..', '.env.example'), 'utf8');
   const missing = Object.keys(envSchema.shape).filter((name) => !new RegExp(`^#? ?${name}=`, 'm').test(example));
   expect(missing).toEqual([]);
+});
+
+describe('API_KEYS: one canonical name per person, one set of roles per name', () => {
+  const entry = (principal: string, roles: string[], hashDigit = 'a') => ({ keySha256: hashDigit.repeat(64), principal, roles });
+  const keys = (...entries: ReturnType<typeof entry>[]) => ({ API_KEYS: JSON.stringify(entries) });
+
+  test('a principal that is not trimmed and lower case refuses to start, naming the entry and the canonical form', () => {
+    const upper = problemsOf(keys(entry('Ops@Example.com', ['admin'])));
+    expect(upper).toContain('API_KEYS');
+    expect(upper).toContain('"Ops@Example.com"');
+    expect(upper).toContain('"ops@example.com"');
+    expect(problemsOf(keys(entry('ops@example.com ', ['admin'])))).toContain('API_KEYS: entry 1');
+    expect(problemsOf(keys(entry('   ', ['admin'])))).toContain('API_KEYS');
+  });
+
+  test('one principal with two different role sets refuses to start; two keys with the same roles (rotation) load', () => {
+    const twoRoles = problemsOf(keys(entry('ops@example.com', ['approver']), entry('ops@example.com', ['admin'], 'b')));
+    expect(twoRoles).toContain('API_KEYS: entry 2');
+    expect(twoRoles).toContain('"ops@example.com"');
+    expect(twoRoles).toContain('entry 1');
+    const rotated = loadConfig(keys(entry('ops@example.com', ['approver', 'requester']), entry('ops@example.com', ['requester', 'approver'], 'b')));
+    expect(rotated.api.keys).toHaveLength(2);
+  });
+
+  test('no key may act as the approval policy', () => {
+    const message = problemsOf(keys(entry('policy', ['approver'])));
+    expect(message).toContain('API_KEYS: entry 1');
+    expect(message).toContain('"policy"');
+    expect(problemsOf(keys(entry('Policy', ['approver'])))).toContain('"policy"');
+  });
+
+  test('one key for two principals is ambiguous and refused', () => {
+    expect(problemsOf(keys(entry('a@example.com', ['admin']), entry('b@example.com', ['admin'])))).toContain('API_KEYS: entry 2');
+  });
+});
+
+describe('ACTIVITY_TIMEOUT_MS covers the worst case of one provider call', () => {
+  const singapay = {
+    SINGAPAY_BASE_URL: 'https://sandbox-payment-b2b.singapay.id',
+    SINGAPAY_CLIENT_ID: 'c',
+    SINGAPAY_CLIENT_SECRET: 's',
+    SINGAPAY_API_KEY: 'k',
+    SINGAPAY_ACCOUNT_ID: 'a',
+  };
+  const faspay = {
+    FASPAY_BASE_URL: 'https://sendme-sandbox.faspay.co.id',
+    FASPAY_PARTNER_ID: 'p1',
+    FASPAY_SOURCE_ACCOUNT: '123456',
+    FASPAY_PRIVATE_KEY_PATH: join(__dirname, '..', 'fixtures', 'faspay-test-key.pem'),
+  };
+
+  test('the defaults pass with both providers configured', () => {
+    const config = loadConfig({ ...singapay, ...faspay });
+    expect(config.policy.activityTimeoutMs).toBeGreaterThanOrEqual(4 * 10_000 + ACTIVITY_TIMEOUT_MARGIN_MS);
+  });
+
+  test('shorter than token + call + renewed token + call (4 × the HTTP timeout) plus the margin: refused, naming the variables', () => {
+    const message = problemsOf({ ...singapay, ACTIVITY_TIMEOUT_MS: '30000' });
+    expect(message).toContain('ACTIVITY_TIMEOUT_MS');
+    expect(message).toContain('SINGAPAY_TIMEOUT_MS');
+    expect(message).toContain(String(4 * 10_000 + ACTIVITY_TIMEOUT_MARGIN_MS));
+    const faspaySlow = problemsOf({ ...singapay, ...faspay, SINGAPAY_TIMEOUT_MS: '5000', FASPAY_TIMEOUT_MS: '20000' });
+    expect(faspaySlow).toContain('ACTIVITY_TIMEOUT_MS');
+    expect(faspaySlow).toContain('FASPAY_TIMEOUT_MS');
+    expect(faspaySlow).not.toContain('SINGAPAY_TIMEOUT_MS');
+  });
+
+  test('exactly the worst case plus the margin is enough; a provider that is not configured does not count', () => {
+    const exact = String(4 * 10_000 + ACTIVITY_TIMEOUT_MARGIN_MS);
+    expect(loadConfig({ ...singapay, ACTIVITY_TIMEOUT_MS: exact }).policy.activityTimeoutMs).toBe(Number(exact));
+    expect(loadConfig({ ...singapay, FASPAY_TIMEOUT_MS: '60000' }).policy.activityTimeoutMs).toBeGreaterThan(0);
+  });
 });
