@@ -5,33 +5,75 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import { z } from 'zod';
 
-export const faultSchema = z.strictObject({
-  operation: z.enum(['inquiry', 'trigger', 'status', 'token', 'any']),
-  mode: z.enum(['http500', 'http503', 'timeout', 'accept-then-timeout', 'latency']),
-  count: z.number().int().min(1).max(10_000),
-  latencyMs: z.number().int().min(0).max(120_000).optional(),
-});
+/**
+ * The fault modes. Those of ARRIVAL_MODES hit a call as it arrives, before anything else is checked.
+ * The other two act where the provider's own logic runs, and only on the calls they fit, so their
+ * count is spent on those calls alone:
+ * - `status-lag`: a status inquiry for a transfer the simulator holds answers "not found", as a
+ *   provider whose status service lags behind its trigger service does;
+ * - `refuse-duplicate`: a trigger for a reference the simulator already holds is answered with a
+ *   business refusal (insufficient balance) instead of the duplicate-reference answer, as a provider
+ *   may answer a re-sent request after an attempt whose answer was lost (with `accept-then-timeout`:
+ *   the money moved, and the client is told it did not).
+ */
+export const FAULT_MODES = ['http500', 'http503', 'timeout', 'accept-then-timeout', 'latency', 'status-lag', 'refuse-duplicate'] as const;
+export type FaultMode = (typeof FAULT_MODES)[number];
+export const ARRIVAL_MODES: readonly FaultMode[] = ['http500', 'http503', 'timeout', 'accept-then-timeout', 'latency'];
+
+export const faultSchema = z
+  .strictObject({
+    operation: z.enum(['inquiry', 'trigger', 'status', 'token', 'any']),
+    mode: z.enum(FAULT_MODES),
+    count: z.number().int().min(1).max(10_000),
+    latencyMs: z.number().int().min(0).max(120_000).optional(),
+  })
+  .superRefine((fault, ctx) => {
+    const fits = { 'status-lag': 'status', 'refuse-duplicate': 'trigger' } as const;
+    const needed = fault.mode === 'status-lag' || fault.mode === 'refuse-duplicate' ? fits[fault.mode] : undefined;
+    if (needed && fault.operation !== needed && fault.operation !== 'any') {
+      ctx.addIssue({ code: 'custom', path: ['operation'], message: `mode ${fault.mode} applies to the ${needed} operation only ("${needed}" or "any")` });
+    }
+  });
 export type Fault = z.infer<typeof faultSchema>;
 export type Operation = Exclude<Fault['operation'], 'any'>;
 
-/** The next `count` matching calls misbehave; each call takes at most one fault. */
+/**
+ * The next `count` matching calls misbehave; each call takes at most one fault. `fired` counts the
+ * faults applied, by `operation mode` (GET /__sim/faults), so a test can tell what it exercised.
+ */
 export class FaultPlan {
   private faults: Fault[] = [];
+  readonly fired = new Map<string, number>();
 
   add(fault: Fault): void {
     this.faults.push({ ...fault });
   }
 
+  /** Forgets the faults still waiting (DELETE /__sim/faults). */
   clear(): void {
     this.faults = [];
   }
 
-  take(operation: Operation): Fault | undefined {
-    const fault = this.faults.find((f) => f.operation === operation || f.operation === 'any');
+  /** Forgets the waiting faults and the count of applied ones (POST /__sim/reset). */
+  reset(): void {
+    this.faults = [];
+    this.fired.clear();
+  }
+
+  /** A fault for this call among `modes` (by default those that hit a call as it arrives), if any. */
+  take(operation: Operation, modes: readonly FaultMode[] = ARRIVAL_MODES): Fault | undefined {
+    const fault = this.faults.find((f) => (f.operation === operation || f.operation === 'any') && modes.includes(f.mode));
     if (!fault) return undefined;
     fault.count -= 1;
     if (fault.count <= 0) this.faults.splice(this.faults.indexOf(fault), 1);
+    const key = `${operation} ${fault.mode}`;
+    this.fired.set(key, (this.fired.get(key) ?? 0) + 1);
     return fault;
+  }
+
+  /** The faults still waiting for a call, and the ones applied so far. */
+  describe(): { pending: Fault[]; fired: Record<string, number> } {
+    return { pending: this.faults.map((f) => ({ ...f })), fired: Object.fromEntries(this.fired) };
   }
 }
 

@@ -47,20 +47,18 @@ export class CallbackSender {
     void this.send(t, t.callbackUrl).catch((err: Error) => this.log(`callback ${t.reference}: ${err.message}`));
   }
 
+  /**
+   * The callback for `t`'s current status as it would be sent to `url`, signed as of `at`: the exact
+   * bytes and headers. The control API hands it out (POST /__sim/transactions/{reference}/callback)
+   * so a test can post it, post it again (a replay), post it late, or change a byte (a forgery).
+   */
+  signed(t: SimTransaction, url: string, at: Date): { url: string; headers: Record<string, string>; body: string } {
+    const { body, headers } = signedCallback(this.signingKey, { url, partnerId: this.partnerId, externalId: this.nextExternalId(), now: at, notification: notificationOf(t) });
+    return { url, headers: { ...headers }, body };
+  }
+
   private async send(t: SimTransaction, url: string): Promise<void> {
-    const notification = {
-      originalPartnerReferenceNo: t.reference,
-      originalReferenceNo: t.transactionId,
-      latestTransactionStatus: t.status,
-      transactionStatusDesc: TRANSACTION_STATUS_DESC[t.status],
-      amount: money(t.amount),
-      additionalInfo: {
-        serviceCode: t.service,
-        accountNo: numberOf(t.destination),
-        transactionStatusDate: jakartaTimestamp(t.updatedAt),
-        notice: 'project-defined stand-in for Faspay SNAP callbacks: check status before acting',
-      },
-    };
+    const notification = notificationOf(t);
     for (let attempt = 1; attempt <= ATTEMPTS; attempt += 1) {
       const controller = new AbortController();
       this.inFlight.add(controller);
@@ -88,4 +86,21 @@ export class CallbackSender {
     this.closed = true;
     for (const controller of this.inFlight) controller.abort();
   }
+}
+
+/** The project-defined notification for a transfer's current status (src/providers/faspay/callback.ts). */
+function notificationOf(t: SimTransaction) {
+  return {
+    originalPartnerReferenceNo: t.reference,
+    originalReferenceNo: t.transactionId,
+    latestTransactionStatus: t.status,
+    transactionStatusDesc: TRANSACTION_STATUS_DESC[t.status],
+    amount: money(t.amount),
+    additionalInfo: {
+      serviceCode: t.service,
+      accountNo: numberOf(t.destination),
+      transactionStatusDate: jakartaTimestamp(t.updatedAt),
+      notice: 'project-defined stand-in for Faspay SNAP callbacks: check status before acting',
+    },
+  };
 }

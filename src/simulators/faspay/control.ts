@@ -1,5 +1,7 @@
 // The loopback-only control API of simulators.md, the same routes as the Singapay simulator's:
-// ledger, settle, faults, balance, reset, callbacks.
+// ledger, settle, faults, balance, reset, callbacks; and, for the invariant checker (test/chaos),
+// GET /__sim/faults (faults waiting and applied) and POST /__sim/transactions/{reference}/callback
+// (a signed callback handed back, not sent).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { parseRupiah, RUPIAH_PATTERN } from '../../domain/money';
@@ -10,6 +12,8 @@ import { FINAL_STATUSES, money, type Ledger } from './ledger';
 const settleBody = z.strictObject({ status: z.enum(['00', '06', '04']) });
 const balanceBody = z.strictObject({ value: z.union([z.string().regex(RUPIAH_PATTERN).transform(parseRupiah), z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)]) });
 const callbacksBody = z.strictObject({ enabled: z.boolean() });
+/** A signed callback on request: signed as of `signedAt` (default now), to `url` (default the transfer's callbackUrl). */
+const callbackBody = z.strictObject({ signedAt: z.iso.datetime({ offset: true }).optional(), url: z.url().optional() });
 
 export interface ControlContext {
   ledger: Ledger;
@@ -31,6 +35,7 @@ export async function control(ctx: ControlContext, req: IncomingMessage, res: Se
   const method = req.method ?? 'GET';
   const { ledger } = ctx;
   const settle = /^\/__sim\/transactions\/([^/]+)\/settle$/.exec(path);
+  const callback = /^\/__sim\/transactions\/([^/]+)\/callback$/.exec(path);
 
   if (method === 'GET' && path === '/__sim/transactions') return sendJson(res, 200, [...ledger.transactions.values()].map((t) => ledger.entry(t)));
   if (method === 'POST' && settle) {
@@ -42,6 +47,16 @@ export async function control(ctx: ControlContext, req: IncomingMessage, res: Se
     ledger.moveTo(t, parsed.data.status);
     return sendJson(res, 200, ledger.entry(t));
   }
+  if (method === 'POST' && callback) {
+    const parsed = callbackBody.safeParse(json);
+    if (!parsed.success) return sendJson(res, 400, { error: 'body must be { "signedAt"?: ISO-8601, "url"?: URL }' });
+    const t = ledger.transactions.get(decodeURIComponent(callback[1]!));
+    if (!t) return sendJson(res, 404, { error: 'no such transaction' });
+    const url = parsed.data.url ?? t.callbackUrl;
+    if (!url) return sendJson(res, 409, { error: 'the transfer has no callbackUrl: give "url"' });
+    return sendJson(res, 200, ctx.callbacks.signed(t, url, parsed.data.signedAt ? new Date(parsed.data.signedAt) : new Date()));
+  }
+  if (method === 'GET' && path === '/__sim/faults') return sendJson(res, 200, ctx.faults.describe());
   if (method === 'POST' && path === '/__sim/faults') {
     const parsed = faultSchema.safeParse(json);
     if (!parsed.success) return sendJson(res, 400, { error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
@@ -68,7 +83,7 @@ export async function control(ctx: ControlContext, req: IncomingMessage, res: Se
   }
   if (method === 'POST' && path === '/__sim/reset') {
     ledger.reset();
-    ctx.faults.clear();
+    ctx.faults.reset();
     ctx.callbacks.reset();
     return sendJson(res, 200, { reset: true });
   }

@@ -1,5 +1,6 @@
 // What every Faspay endpoint of the simulator shares: the answer function (responseCode with the
 // endpoint's own service code), the context, and the checks several services make the same way.
+import type { FaultPlan } from '../common';
 import type { Ledger } from './ledger';
 import { scenarioFor } from './scenarios';
 
@@ -8,6 +9,8 @@ export type Answer = (http: number, kase: string, message: string, extra?: Recor
 
 export interface EndpointContext {
   ledger: Ledger;
+  /** For the faults that act inside an endpoint (status-lag, refuse-duplicate); see common.ts. */
+  faults: FaultPlan;
   sourceAccount: string;
   log: (line: string) => void;
   now: () => Date;

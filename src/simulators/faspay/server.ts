@@ -97,7 +97,7 @@ export async function startFaspaySimulator(options: FaspaySimulatorOptions = {})
   const callbacks = new CallbackSender(options.callbacks ?? true, loadPrivateKey(own.privateKeyPem), credentials.partnerId, log);
   const ledger = new Ledger(options.initialBalanceRupiah ?? 1_000_000_000, credentials.sourceAccount, (t) => callbacks.notify(t));
   const faults = new FaultPlan();
-  const endpointContext: EndpointContext = { ledger, sourceAccount: credentials.sourceAccount, log, now: () => new Date() };
+  const endpointContext: EndpointContext = { ledger, faults, sourceAccount: credentials.sourceAccount, log, now: () => new Date() };
 
   async function provider(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     const service = BY_PATH.get(path);
@@ -128,6 +128,8 @@ export async function startFaspaySimulator(options: FaspaySimulatorOptions = {})
         case 'latency':
           await delay(fault.latencyMs ?? 1000);
           break;
+        default:
+          break; // status-lag and refuse-duplicate act inside the endpoints
       }
     }
 

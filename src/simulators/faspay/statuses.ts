@@ -16,6 +16,13 @@ function lookUp(ctx: EndpointContext, service: string, reference: string, refere
   return t;
 }
 
+/** A `status-lag` fault: the status service does not know yet a transfer the simulator holds. */
+function statusLag(ctx: EndpointContext): boolean {
+  if (!ctx.faults.take('status', ['status-lag'])) return false;
+  ctx.log('fault status-lag on status');
+  return true;
+}
+
 function advance(ctx: EndpointContext, t: SimTransaction): void {
   if (FINAL_STATUSES.includes(t.status)) return;
   t.statusChecks += 1;
@@ -29,6 +36,7 @@ export function transferStatus(ctx: EndpointContext, json: unknown, answer: Answ
   const t = lookUp(ctx, b.serviceCode, b.originalPartnerReferenceNo, b.originalReferenceNo);
   if (!t) return answer(404, '01', 'Transaction Not Found');
   if (unavailable(ctx, '36', numberOf(t.destination), answer)) return;
+  if (statusLag(ctx)) return answer(404, '01', 'Transaction Not Found');
   advance(ctx, t);
   const d = t.destination;
   const beneficiary =
@@ -66,6 +74,7 @@ export function topupStatus(ctx: EndpointContext, json: unknown, answer: Answer)
   const t = lookUp(ctx, '38', b.originalPartnerReferenceNo, b.originalReferenceNo);
   if (!t || t.destination.type !== 'EWALLET') return answer(404, '01', 'Transaction Not Found');
   if (unavailable(ctx, '39', numberOf(t.destination), answer)) return;
+  if (statusLag(ctx)) return answer(404, '01', 'Transaction Not Found');
   advance(ctx, t);
   const d = t.destination;
   answer(200, '00', OK, {

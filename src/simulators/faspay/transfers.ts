@@ -30,6 +30,12 @@ function acceptTrigger(ctx: EndpointContext, input: TriggerInput, answer: Answer
   const existing = ctx.ledger.transactions.get(input.reference);
   if (existing) {
     existing.triggerCalls += 1;
+    if (ctx.faults.take('trigger', ['refuse-duplicate'])) {
+      // A refusal after a lost attempt: the transfer is held, and the caller is told there are no funds.
+      ctx.log(`fault refuse-duplicate on trigger ${input.reference}`);
+      answer(403, '14', 'Insufficient Funds');
+      return undefined;
+    }
     answer(409, '01', 'Duplicate partnerReferenceNo');
     return undefined;
   }

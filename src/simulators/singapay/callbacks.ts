@@ -63,37 +63,48 @@ export class CallbackSender {
     for (const controller of this.inFlight) controller.abort();
   }
 
-  private async deliver(url: string, reference: string, status: string, data: unknown): Promise<void> {
-    const target = new URL(url); // throws on a bad URL: logged by notify, nothing else happens
+  /**
+   * The webhook for `data` as it would be sent to `url`, signed as of `at` with a fresh random bearer
+   * token: the exact bytes and headers. The control API hands it out (POST
+   * /__sim/transactions/{reference}/callback) so a test can post it, post it again (a replay), post
+   * it late, or change a byte (a forgery) and see how the service answers.
+   */
+  signed(url: string, data: unknown, at: Date): { url: string; headers: Record<string, string>; body: string } {
+    const target = new URL(url);
     const body = canonicalJson({ response_code: 'SP000', response_message: 'Successful', event: 'ewallet-topup', data });
+    const token = randomBytes(24).toString('base64url');
+    const timestamp = String(Math.floor(at.getTime() / 1000));
+    const signature = requestSignature(this.options.clientSecret, {
+      method: 'POST',
+      pathWithQuery: `${target.pathname}${target.search}`,
+      accessToken: token,
+      canonicalBody: body,
+      timestamp,
+    });
+    return {
+      url: target.toString(),
+      headers: {
+        'Content-Type': 'application/json',
+        'X-PARTNER-ID': this.options.apiKey,
+        'X-Timestamp': timestamp,
+        Authorization: `Bearer ${token}`,
+        'X-Signature': signature,
+      },
+      body,
+    };
+  }
+
+  private async deliver(url: string, reference: string, status: string, data: unknown): Promise<void> {
     for (let attempt = 1; attempt <= ATTEMPTS && !this.closed; attempt += 1) {
-      // Every attempt is signed afresh: its own bearer token and a current timestamp.
-      const token = randomBytes(24).toString('base64url');
-      const timestamp = String(Math.floor(Date.now() / 1000));
-      const signature = requestSignature(this.options.clientSecret, {
-        method: 'POST',
-        pathWithQuery: `${target.pathname}${target.search}`,
-        accessToken: token,
-        canonicalBody: body,
-        timestamp,
-      });
+      // Every attempt is signed afresh: its own bearer token and a current timestamp. A bad URL
+      // throws here, outside the try: notify logs it, and nothing else happens.
+      const request = this.signed(url, data, new Date());
       const controller = new AbortController();
       this.inFlight.add(controller);
       const timer = setTimeout(() => controller.abort(), ATTEMPT_TIMEOUT_MS);
       const at = new Date().toISOString();
       try {
-        const res = await fetch(target, {
-          method: 'POST',
-          headers: {
-            'Content-Type': 'application/json',
-            'X-PARTNER-ID': this.options.apiKey,
-            'X-Timestamp': timestamp,
-            Authorization: `Bearer ${token}`,
-            'X-Signature': signature,
-          },
-          body,
-          signal: controller.signal,
-        });
+        const res = await fetch(request.url, { method: 'POST', headers: request.headers, body: request.body, signal: controller.signal });
         await res.arrayBuffer().catch(() => undefined); // drain, so the connection can be reused
         this.record({ reference, status, attempt, httpStatus: res.status, at });
         if (res.ok) return;

@@ -1,13 +1,15 @@
 // The control API of simulators.md, loopback only: the ledger, settling, faults, the balance,
 // reset, and callbacks on/off with their delivery log. GET /__sim/tokens (how many access tokens
 // were issued) is this simulator's own addition, so tests can prove the client caches its token;
-// so is GET /__sim/calls (provider calls received by operation), which the benchmark reads.
+// so is GET /__sim/calls (provider calls received by operation), which the benchmark reads; and so
+// are GET /__sim/faults (faults waiting and applied) and POST /__sim/transactions/{reference}/callback
+// (a signed webhook handed back, not sent), which the invariant checker (test/chaos) uses.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { parseRupiah, RUPIAH_PATTERN } from '../../domain/money';
 import { faultSchema, isLoopback, sendJson } from '../common';
 import { moveTransfer } from './endpoints';
-import { isFinalStatus, ledgerEntry, money } from './ledger';
+import { isFinalStatus, ledgerEntry, money, transferData } from './ledger';
 import { resetState, type SimState } from './state';
 
 const settleBody = z.strictObject({ status: z.enum(['00', '06', '04']) });
@@ -17,6 +19,9 @@ const balanceBody = z.strictObject({
 const callbacksBody = z.strictObject({ enabled: z.boolean() });
 
 const SETTLE_PATH = /^\/__sim\/transactions\/([^/]+)\/settle$/;
+const CALLBACK_PATH = /^\/__sim\/transactions\/([^/]+)\/callback$/;
+/** A signed callback on request: signed as of `signedAt` (default now), to `url` (default the notification URL). */
+const callbackBody = z.strictObject({ signedAt: z.iso.datetime({ offset: true }).optional(), url: z.url().optional() });
 
 function parseJson(rawBody: string): unknown {
   if (rawBody.trim() === '') return {};
@@ -48,6 +53,18 @@ export function control(state: SimState, req: IncomingMessage, res: ServerRespon
     return sendJson(res, 200, ledgerEntry(t));
   }
 
+  const callback = method === 'POST' ? CALLBACK_PATH.exec(path) : null;
+  if (callback) {
+    const parsed = callbackBody.safeParse(json);
+    if (!parsed.success) return sendJson(res, 400, { error: 'body must be { "signedAt"?: ISO-8601, "url"?: URL }', issues: issues(parsed.error) });
+    const t = state.ledger.find(decodeURIComponent(callback[1]!));
+    if (!t) return sendJson(res, 404, { error: 'no transaction with that reference' });
+    const url = parsed.data.url ?? state.callbacks.notificationUrl;
+    if (!url) return sendJson(res, 409, { error: 'no notification URL configured: give "url"' });
+    const at = parsed.data.signedAt ? new Date(parsed.data.signedAt) : state.now();
+    return sendJson(res, 200, state.callbacks.signed(url, transferData(t, state.ledger.balance), at));
+  }
+
   switch (route) {
     case 'GET /__sim/transactions':
       return sendJson(res, 200, state.ledger.transactions().map(ledgerEntry));
@@ -57,6 +74,8 @@ export function control(state: SimState, req: IncomingMessage, res: ServerRespon
       state.faults.add(parsed.data);
       return sendJson(res, 201, parsed.data);
     }
+    case 'GET /__sim/faults':
+      return sendJson(res, 200, state.faults.describe());
     case 'DELETE /__sim/faults':
       state.faults.clear();
       return sendJson(res, 200, { cleared: true });

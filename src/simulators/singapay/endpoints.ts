@@ -7,7 +7,7 @@ import { parseRupiah } from '../../domain/money';
 import { sendJson } from '../common';
 import { checkBearer, checkSignedRequest, checkTokenRequest, TOKEN_LIFETIME_S } from './auth';
 import { isFinalStatus, ledgerEntry, money, transferData, type SimTransaction } from './ledger';
-import { applyFault, unavailableBurst } from './misbehaviour';
+import { applyFault, duplicateRefusal, statusLag, unavailableBurst } from './misbehaviour';
 import { inquiryRequest, parseRequest, statusRequest, tokenRequest, triggerRequest } from './requests';
 import { envelope, refuse, succeed } from './respond';
 import { holderName, MIN_AMOUNT, scenarioFor } from './scenarios';
@@ -82,6 +82,7 @@ export async function triggerTopUp(state: SimState, call: CallIn, res: ServerRes
   const earlier = state.ledger.duplicateOf(body.reference_number, now);
   if (earlier) {
     earlier.triggerCalls += 1;
+    if (duplicateRefusal(state, res)) return;
     state.log(`trigger ${body.reference_number}: duplicate (call ${earlier.triggerCalls})`);
     return envelope(res, 200, 'SP004', 'Duplicate Reference Number');
   }
@@ -128,6 +129,7 @@ export async function inquiryStatus(state: SimState, call: CallIn, res: ServerRe
   const t = state.ledger.find(parsed.data.reference_number);
   if (!t) return envelope(res, 404, 'SP009', 'Transaction Not Found');
   if (unavailableBurst(state, 'status', t.customerNumber, res)) return;
+  if (statusLag(state, res)) return;
   if (!isFinalStatus(t.status)) {
     t.statusChecks += 1;
     moveTransfer(state, t, scenarioFor(t.customerNumber).statusAtCheck(t.statusChecks));

@@ -32,6 +32,9 @@ export async function applyFault(state: SimState, operation: Operation, res: Ser
     case 'latency':
       await delay(fault.latencyMs ?? 1_000);
       return 'GO';
+    default:
+      // status-lag and refuse-duplicate act inside the endpoints (statusLag, duplicateRefusal below).
+      return 'GO';
   }
 }
 
@@ -44,5 +47,21 @@ export function unavailableBurst(state: SimState, operation: Operation, customer
   state.unavailableCalls.set(key, seen + 1);
   if (seen >= allowance) return false;
   envelope(res, 503, 'SP019', 'Service Unavailable');
+  return true;
+}
+
+/** A `status-lag` fault for a status inquiry of a transfer the simulator holds: true if it answered "not found". */
+export function statusLag(state: SimState, res: ServerResponse): boolean {
+  if (!state.faults.take('status', ['status-lag'])) return false;
+  state.log('fault status-lag on status');
+  envelope(res, 404, 'SP009', 'Transaction Not Found');
+  return true;
+}
+
+/** A `refuse-duplicate` fault for a trigger of a reference the simulator holds: true if it answered a refusal. */
+export function duplicateRefusal(state: SimState, res: ServerResponse): boolean {
+  if (!state.faults.take('trigger', ['refuse-duplicate'])) return false;
+  state.log('fault refuse-duplicate on trigger');
+  envelope(res, 200, 'SP003', 'Insufficient Balance');
   return true;
 }

@@ -33,7 +33,7 @@ export interface SimState {
 export function resetState(state: SimState): void {
   state.ledger.reset();
   state.tokens.reset();
-  state.faults.clear();
+  state.faults.reset();
   state.unavailableCalls.clear();
   state.callbacks.reset();
   Object.assign(state.calls, noCalls());
