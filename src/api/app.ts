@@ -35,6 +35,8 @@ export interface AppDeps {
   singapaySecret?: string;
   /** Verifies Faspay's callbacks at /v1/callbacks/faspay. */
   faspayCallbackPublicKey?: string;
+  /** The clock callbacks must be fresh against (default: the system's). */
+  clock?: () => Date;
   /** Where the console links payouts to (the Temporal Web UI) and in which namespace. */
   temporalUiUrl?: string;
   namespace?: string;
@@ -85,6 +87,7 @@ export function createApp(deps: AppDeps): express.Express {
       client: deps.client,
       ...(deps.singapaySecret && { singapaySecret: deps.singapaySecret }),
       ...(deps.faspayCallbackPublicKey && { faspayPublicKey: deps.faspayCallbackPublicKey }),
+      ...(deps.clock && { clock: deps.clock }),
       logger,
     }),
   );

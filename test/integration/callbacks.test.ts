@@ -1,10 +1,17 @@
 // Provider callbacks: a verified callback makes the payout check its status at once; the workflow
 // trusts only its own status check, so forged, duplicate, late and out-of-order callbacks change
 // nothing. With callbacks off, polling alone finishes payouts.
-import { randomBytes } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../../src/api/app';
+import { createAuthenticator } from '../../src/api/auth';
+import { payoutWorkflowId } from '../../src/api/payouts';
+import { createLogger } from '../../src/logging';
+import { CALLBACK_FRESHNESS_MS } from '../../src/providers/callback-freshness';
+import { signedCallback } from '../../src/providers/faspay/callback';
 import { canonicalJson } from '../../src/providers/singapay/canonical-json';
 import { requestSignature } from '../../src/providers/singapay/signature';
-import { call, ewalletPayout, KEYS, ledger, startStack, uniqueReference, waitForPayout, waitForStatus, type TestStack } from '../support/stack';
+import { call, ewalletPayout, KEYS, ledger, startStack, TEST_POLICY, uniqueReference, waitForPayout, waitForStatus, type TestStack } from '../support/stack';
 
 /** Polls every minute: anything faster than that was the callback's doing. */
 let slow: TestStack;
@@ -24,20 +31,37 @@ async function approved(stack: TestStack, customerNumber: string): Promise<strin
   return reference;
 }
 
-/** A callback signed as Singapay signs it (whoever holds the client secret). */
-async function sendCallback(stack: TestStack, reference: string, code: string, secret = stack.simulator.credentials.clientSecret) {
+/** A callback signed as Singapay signs it (whoever holds the client secret), its time `skewMs` from now. */
+function singapayCallback(stack: TestStack, reference: string, code: string, options: { secret?: string; skewMs?: number } = {}) {
   const path = '/v1/callbacks/singapay';
   const body = canonicalJson({ response_code: 'SP000', event: 'ewallet-topup', data: { reference_number: reference, transaction_status: { code, desc: 'x' } } });
   const token = randomBytes(16).toString('hex');
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const signature = requestSignature(secret, { method: 'POST', pathWithQuery: path, accessToken: token, canonicalBody: body, timestamp });
-  const res = await fetch(`${stack.apiUrl}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-timestamp': timestamp, 'x-signature': signature },
-    body,
-  });
-  return res.status;
+  const timestamp = String(Math.floor((Date.now() + (options.skewMs ?? 0)) / 1000));
+  const signature = requestSignature(options.secret ?? stack.simulator.credentials.clientSecret, { method: 'POST', pathWithQuery: path, accessToken: token, canonicalBody: body, timestamp });
+  return { path, body, signature, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-timestamp': timestamp, 'x-signature': signature } };
 }
+
+async function post(apiUrl: string, callback: { path: string; body: string; headers: Record<string, string> }): Promise<Response> {
+  return fetch(`${apiUrl}${callback.path}`, { method: 'POST', headers: callback.headers, body: callback.body });
+}
+
+async function sendCallback(stack: TestStack, reference: string, code: string, secret = stack.simulator.credentials.clientSecret) {
+  return (await post(stack.apiUrl, singapayCallback(stack, reference, code, { secret }))).status;
+}
+
+/** The ids the payout's checkStatusNow signals carried, in the order they arrived. */
+async function callbackIdsSignalled(stack: TestStack, reference: string): Promise<(string | undefined)[]> {
+  const history = await stack.client.workflow.getHandle(payoutWorkflowId(reference)).fetchHistory();
+  return (history.events ?? [])
+    .map((e) => e.workflowExecutionSignaledEventAttributes)
+    .filter((signal) => signal?.signalName === 'checkStatusNow')
+    .map((signal) => {
+      const payload = signal!.input?.payloads?.[0];
+      return payload ? (JSON.parse(Buffer.from(payload.data!).toString()) as { callbackId?: string }).callbackId : undefined;
+    });
+}
+
+const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
 
 describe('callbacks', () => {
   test('callbacks on: a transfer settled at the provider completes at once, not at the next poll (a minute away)', async () => {
@@ -86,6 +110,75 @@ describe('callbacks', () => {
     expect(unsigned.status).toBe(401);
     expect(unsigned.headers.get('content-type')).toContain('application/problem+json');
     expect(await sendCallback(slow, uniqueReference('nobody'), '00')).toBe(200);
+  });
+});
+
+describe('callbacks are fresh, and carry an id that makes a replay recognisable', () => {
+  const sixMinutes = CALLBACK_FRESHNESS_MS + 60_000;
+
+  test('a Singapay callback signed more than 5 minutes ago, or ahead: 401 problem+json, and no signal', async () => {
+    const reference = await approved(slow, '081200003333');
+    for (const skewMs of [-sixMinutes, sixMinutes]) {
+      const res = await post(slow.apiUrl, singapayCallback(slow, reference, '00', { skewMs }));
+      expect({ skewMs, status: res.status }).toEqual({ skewMs, status: 401 });
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(((await res.json()) as { detail: string }).detail).toMatch(/timestamp/);
+    }
+    expect(await callbackIdsSignalled(slow, reference)).toEqual([]);
+    expect((await post(slow.apiUrl, singapayCallback(slow, reference, '00', { skewMs: -4 * 60_000 }))).status).toBe(200);
+  });
+
+  test('a verified callback signals its id (sha256 of its signature); the same callback again carries the same id', async () => {
+    const reference = await approved(slow, '081200003333');
+    const callback = singapayCallback(slow, reference, '00');
+    expect((await post(slow.apiUrl, callback)).status).toBe(200);
+    expect((await post(slow.apiUrl, callback)).status).toBe(200);
+    const other = singapayCallback(slow, reference, '00');
+    expect((await post(slow.apiUrl, other)).status).toBe(200);
+    expect(await callbackIdsSignalled(slow, reference)).toEqual([sha256Hex(callback.signature), sha256Hex(callback.signature), sha256Hex(other.signature)]);
+  });
+
+  test("Faspay: freshness by the API's clock (injected here), and the signal carries the callback's id", async () => {
+    // An API of our own over the same Temporal, verifying with a key pair made here, whose clock the test sets.
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    let clock = new Date();
+    const app = createApp({
+      client: slow.client,
+      taskQueue: slow.taskQueue,
+      policy: TEST_POLICY,
+      authenticator: createAuthenticator(undefined, false),
+      availableProviders: ['singapay', 'faspay'],
+      logger: createLogger({ level: 'silent' }),
+      faspayCallbackPublicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      clock: () => clock,
+    });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const reference = await approved(slow, '081200003333');
+      const signed = signedCallback(privateKey, {
+        url: `${apiUrl}/v1/callbacks/faspay`,
+        partnerId: 'p1',
+        externalId: '1',
+        now: new Date(),
+        notification: { originalPartnerReferenceNo: reference, originalReferenceNo: 'x', latestTransactionStatus: '00', transactionStatusDesc: 'Success', additionalInfo: {} },
+      });
+      const send = () => fetch(`${apiUrl}/v1/callbacks/faspay`, { method: 'POST', headers: signed.headers, body: signed.body });
+      clock = new Date(Date.now() + sixMinutes);
+      const late = await send();
+      expect(late.status).toBe(401);
+      expect(late.headers.get('content-type')).toContain('application/problem+json');
+      clock = new Date(Date.now() - sixMinutes);
+      expect((await send()).status).toBe(401);
+      expect(await callbackIdsSignalled(slow, reference)).toEqual([]);
+      clock = new Date();
+      expect((await send()).status).toBe(200);
+      expect(await callbackIdsSignalled(slow, reference)).toEqual([sha256Hex(signed.headers['X-SIGNATURE']!)]);
+    } finally {
+      server.close();
+      server.closeAllConnections();
+    }
   });
 });
 

@@ -5,11 +5,13 @@
 // (POST:<callback path>:<sha256 body>:<X-TIMESTAMP>) with the simulator's own RSA key. A verified
 // callback is still only a hint to check status by reference, never the truth by itself.
 import type { KeyObject } from 'node:crypto';
+import { CALLBACK_FRESHNESS_MS } from '../callback-freshness';
 import { jakartaTimestamp, snapHeaders } from './headers';
 import { notificationSchema, type FaspayNotification } from './schemas';
 import { loadPrivateKey, loadPublicKey, minify, signRequest, verifyRequest } from './signature';
 
-export const CALLBACK_TIMESTAMP_TOLERANCE_MS = 5 * 60 * 1000;
+/** One window for every provider's callbacks (callback-freshness.ts). */
+export const CALLBACK_TIMESTAMP_TOLERANCE_MS = CALLBACK_FRESHNESS_MS;
 
 export interface FaspayCallbackRequest {
   /** The request target as received, path and query (Express: `req.originalUrl`). */
