@@ -2,6 +2,7 @@
 // workflow keeps the document as its state and returns it from the `getPayout` query.
 import { toMoney } from './money';
 import { destinationNumber, type InquiryResult, type Payout, type PayoutRequest, type PayoutStatus } from './payout';
+import { checkTransition, type TransitionFacts } from './status-machine';
 
 export function newPayoutDocument(request: PayoutRequest): Payout {
   return {
@@ -21,10 +22,14 @@ export function newPayoutDocument(request: PayoutRequest): Payout {
   };
 }
 
-/** Moves the payout to `status` (no-op when already there), recording it in the timeline. */
-export function changeStatus(payout: Payout, status: PayoutStatus, at: string, detail?: string): void {
+/**
+ * Moves the payout to `status` through the status machine (no-op when already there, an
+ * IllegalTransitionError for a change it does not allow), recording it in the timeline.
+ */
+export function changeStatus(payout: Payout, status: PayoutStatus, at: string, detail: string | undefined, facts: TransitionFacts): void {
+  const changes = checkTransition(payout.status, status, facts);
   payout.updatedAt = at;
-  if (payout.status === status) return;
+  if (!changes) return;
   payout.status = status;
   payout.timeline.push({ status, at, ...(detail !== undefined && { detail }) });
 }

@@ -20,8 +20,8 @@ describe('payout document', () => {
 
   test('a status change is recorded once in the timeline', () => {
     const payout = newPayoutDocument(request);
-    changeStatus(payout, 'AWAITING_APPROVAL', '2026-11-22T10:00:01.000Z');
-    changeStatus(payout, 'AWAITING_APPROVAL', '2026-11-22T10:00:02.000Z');
+    changeStatus(payout, 'AWAITING_APPROVAL', '2026-11-22T10:00:01.000Z', undefined, { mayHaveBeenSent: false });
+    changeStatus(payout, 'AWAITING_APPROVAL', '2026-11-22T10:00:02.000Z', undefined, { mayHaveBeenSent: false });
     expect(payout.timeline.map((t) => t.status)).toEqual(['VALIDATING', 'AWAITING_APPROVAL']);
     expect(payout.updatedAt).toBe('2026-11-22T10:00:02.000Z');
   });
