@@ -3,7 +3,7 @@
 import { patched, proxyActivities, proxyLocalActivities, setCurrentDetails, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import type { PayoutActivities } from '../activities';
 import { changeStatus } from '../src/domain/payout-document';
-import type { Payout, PayoutFailure, PayoutRequest, PayoutStatus } from '../src/domain/payout';
+import { isFinal, type Payout, type PayoutFailure, type PayoutRequest, type PayoutStatus } from '../src/domain/payout';
 import type { TransferOrder } from '../src/providers/types';
 import type { PayoutPolicy } from './policy';
 import { PAYOUT_STATUS } from './search-attributes';
@@ -20,6 +20,15 @@ export interface PayoutState {
   providerHasIt: boolean;
   /** A trigger refusal that came after a lost attempt: believed only once status finds nothing. */
   unconfirmedRefusal?: PayoutFailure;
+  /** Since when status checks have answered "not found" while a refusal waits to be believed. */
+  notFoundSinceMs?: number;
+  /**
+   * Trigger activity calls scheduled so far (each may make several attempts). Unset in runs that
+   * started before it was counted: then earlier sends are assumed (a refusal is never believed at once).
+   */
+  triggerCalls?: number;
+  /** Ids of the provider callbacks already acted on: a replayed callback changes nothing. */
+  seenCallbacks?: string[];
   /** Balance checks made while the merchant balance was short. */
   balanceChecks: number;
 }
@@ -52,7 +61,8 @@ export function createContext(input: PayoutWorkflowInput) {
   };
   const now = () => new Date().toISOString();
   const setStatus = (status: PayoutStatus, detail?: string) => {
-    changeStatus(state.payout, status, now(), detail);
+    // Through the status machine: an illegal change throws and fails the workflow task loudly.
+    changeStatus(state.payout, status, now(), detail, { mayHaveBeenSent: state.submitted });
     upsertSearchAttributes([{ key: PAYOUT_STATUS, value: status }]);
     // The document as of this status, for the API's list and for reading it while no worker holds
     // the workflow (the memo is encrypted like every other payload when the codec is on).
@@ -75,6 +85,10 @@ export function createContext(input: PayoutWorkflowInput) {
     },
     /** A function, not an inline comparison: handlers change the status while the main flow awaits. */
     cancelled: () => state.payout.status === 'CANCELLED',
+    /** Final (for example resolved by an admin while a provider call was in flight): change nothing more. */
+    finished: () => isFinal(state.payout.status),
+    /** Whether this run follows the money-safety rules of MONEY_SAFETY (false only when replaying older history). */
+    safe: () => patched(MONEY_SAFETY),
     /** What the payout waits for now, shown in the Web UI while a worker holds the workflow. */
     explain: (markdown: string) => setCurrentDetails(markdown),
   };
@@ -106,21 +120,31 @@ function activityProxies(policy: PayoutPolicy) {
 export const LOCAL_PROVIDER_READS = 'local-provider-reads';
 
 /**
- * Read-only provider calls run as local activities: the worker runs them inside the workflow task
- * that asks for them and records one marker, instead of three activity events and one more workflow
- * task. That cuts a typical payout's history by a third and saves a server round trip per call. They
- * retry with the same policy, and a crashed worker's workflow task is retried with them. Reads only:
- * the trigger stays a normal activity, because its attempt number decides whether a refusal can be
- * believed (see transfer.ts), and a local activity's attempts start again at 1 when its workflow
- * task is retried after a crash.
+ * The patch of issue "money safety by construction": provider reads are normal activities again; a
+ * cancel is checked in the same workflow step that schedules the first trigger, after a last check
+ * that the provider does not know the reference yet; a trigger refusal is believed at once only when
+ * nothing sent before can have arrived. Histories recorded before it replay with the old behaviour.
+ */
+export const MONEY_SAFETY = 'money-safety-v2';
+
+/**
+ * Read-only provider calls (inquiry, balance, status).
+ *
+ * Under MONEY_SAFETY they are normal activities. They were local activities for a while (the patch
+ * LOCAL_PROVIDER_READS; a third less history per payout), but a local activity holds the workflow
+ * task open while it runs and retries, so an approve, reject or cancel waited behind a slow
+ * provider for seconds and could time out at the API while still taking effect later. A normal
+ * activity leaves the workflow free to answer a decision at once, and it obeys task-queue rate limits.
  */
 function providerReads(policy: PayoutPolicy) {
   const retries = retryPolicies(policy);
   const remote = activityProxies(policy);
-  return (kind: 'inquiry' | 'status', summary: string) =>
-    patched(LOCAL_PROVIDER_READS)
+  return (kind: 'inquiry' | 'status', summary: string) => {
+    if (patched(MONEY_SAFETY)) return remote(kind, summary);
+    return patched(LOCAL_PROVIDER_READS)
       ? proxyLocalActivities<PayoutActivities>({ startToCloseTimeout: policy.activityTimeoutMs, retry: retries[kind], summary })
       : remote(kind, summary);
+  };
 }
 
 /** A provider key as people read it in summaries ("acme" → "Acme"); the workflow names no provider itself. */

@@ -1,8 +1,12 @@
-// The human decisions on a payout: approve, reject, cancel. Each exists as an update (the API: the
-// caller learns at once whether it took effect) and as a signal (the Temporal UI or CLI); both go
-// through the same validator, so four eyes and the state rules cannot be bypassed.
+// The human decisions on a payout: approve, reject, cancel, and an admin's resolve. Each exists as
+// an update (the API: the caller learns at once whether it took effect) and as a signal (the
+// Temporal UI or CLI); both go through the same validator, so four eyes and the state rules cannot
+// be bypassed. Principals are compared and recorded in canonical form (trimmed, lower case), and
+// every validator asks the status machine, so a decision it accepts can always be applied.
 import { ApplicationFailure, log, setHandler } from '@temporalio/workflow';
-import { isFinal, type Payout } from '../src/domain/payout';
+import type { Payout, PayoutStatus } from '../src/domain/payout';
+import { canonicalPrincipal } from '../src/domain/principal';
+import { mayTransition } from '../src/domain/status-machine';
 import type { PayoutContext } from './context';
 import {
   approveSignal,
@@ -13,9 +17,12 @@ import {
   getPayoutQuery,
   rejectSignal,
   rejectUpdate,
+  resolveSignal,
+  resolveUpdate,
   type ApproveInput,
   type CancelInput,
   type RejectInput,
+  type ResolveInput,
 } from './messages';
 
 export function installDecisionHandlers(ctx: PayoutContext): void {
@@ -34,42 +41,75 @@ export function installDecisionHandlers(ctx: PayoutContext): void {
       refuse(DecisionRefusal.NOT_AWAITING_APPROVAL, `payout ${request.reference} is ${state.payout.status}, not awaiting approval`);
     }
   };
+  const requireTransition = (to: PayoutStatus, refusal: DecisionRefusal, why: string) => {
+    if (!mayTransition(state.payout.status, to, { mayHaveBeenSent: state.submitted })) refuse(refusal, why);
+  };
+  const requireNotRequester = (input: { principal: string }, what: string) => {
+    if (canonicalPrincipal(input.principal) === canonicalPrincipal(request.requestedBy)) {
+      refuse(DecisionRefusal.FOUR_EYES, `${canonicalPrincipal(input.principal)} requested this payout and cannot ${what} it`);
+    }
+  };
+  const requireReason = (input: { reason?: unknown }, what: string) => {
+    if (typeof input.reason !== 'string' || input.reason.trim() === '') refuse(DecisionRefusal.INVALID_DECISION, `${what} needs a reason`);
+  };
 
   const validateApprove = (input: ApproveInput) => {
     requirePrincipal(input);
     requireAwaitingApproval();
-    if (input.principal === request.requestedBy) {
-      refuse(DecisionRefusal.FOUR_EYES, `${input.principal} requested this payout and cannot approve it`);
-    }
+    requireNotRequester(input, 'approve');
   };
   const validateReject = (input: RejectInput) => {
     requirePrincipal(input);
-    if (typeof input.reason !== 'string' || input.reason.trim() === '') refuse(DecisionRefusal.INVALID_DECISION, 'a rejection needs a reason');
+    requireReason(input, 'a rejection');
     requireAwaitingApproval();
   };
   const validateCancel = (input: CancelInput) => {
     requirePrincipal(input);
     if (state.submitted) refuse(DecisionRefusal.ALREADY_SUBMITTED, `payout ${request.reference} was already submitted to the provider`);
-    if (isFinal(state.payout.status)) refuse(DecisionRefusal.NOT_AWAITING_APPROVAL, `payout ${request.reference} is already ${state.payout.status}`);
+    requireTransition('CANCELLED', DecisionRefusal.NOT_AWAITING_APPROVAL, `payout ${request.reference} is ${state.payout.status} and cannot be cancelled`);
+  };
+  const validateResolve = (input: ResolveInput) => {
+    requirePrincipal(input);
+    if (input.outcome !== 'SUCCEEDED' && input.outcome !== 'FAILED') refuse(DecisionRefusal.INVALID_DECISION, 'the outcome is SUCCEEDED or FAILED');
+    requireReason(input, 'a resolution');
+    if (state.payout.status !== 'NEEDS_ATTENTION') {
+      refuse(DecisionRefusal.NOT_NEEDING_ATTENTION, `payout ${request.reference} is ${state.payout.status}; only a payout that needs attention is resolved`);
+    }
+    requireNotRequester(input, 'resolve');
+    requireTransition(input.outcome, DecisionRefusal.NOT_NEEDING_ATTENTION, `payout ${request.reference} cannot become ${input.outcome}`);
   };
 
   const approve = (input: ApproveInput): Payout => {
+    const by = canonicalPrincipal(input.principal);
     state.decided = true;
-    state.payout.approval = { decision: 'APPROVED', by: input.principal, at: ctx.now(), ...(input.comment && { comment: input.comment }) };
+    state.payout.approval = { decision: 'APPROVED', by, at: ctx.now(), ...(input.comment && { comment: input.comment }) };
     const waitForSchedule = request.scheduledAt !== undefined && Date.parse(request.scheduledAt) > Date.now();
-    ctx.setStatus(waitForSchedule ? 'SCHEDULED' : 'PROCESSING', `approved by ${input.principal}`);
+    ctx.setStatus(waitForSchedule ? 'SCHEDULED' : 'PROCESSING', `approved by ${by}`);
     return state.payout;
   };
   const reject = (input: RejectInput): Payout => {
+    const by = canonicalPrincipal(input.principal);
     state.decided = true;
-    state.payout.approval = { decision: 'REJECTED', by: input.principal, at: ctx.now(), reason: input.reason };
-    ctx.setStatus('REJECTED', `rejected by ${input.principal}`);
+    state.payout.approval = { decision: 'REJECTED', by, at: ctx.now(), reason: input.reason };
+    ctx.setStatus('REJECTED', `rejected by ${by}`);
     return state.payout;
   };
   const cancel = (input: CancelInput): Payout => {
+    const by = canonicalPrincipal(input.principal);
     state.decided = true;
-    state.payout.approval = { decision: 'CANCELLED', by: input.principal, at: ctx.now(), ...(input.reason && { reason: input.reason }) };
-    ctx.setStatus('CANCELLED', `cancelled by ${input.principal}`);
+    state.payout.approval = { decision: 'CANCELLED', by, at: ctx.now(), ...(input.reason && { reason: input.reason }) };
+    ctx.setStatus('CANCELLED', `cancelled by ${by}`);
+    return state.payout;
+  };
+  const resolve = (input: ResolveInput): Payout => {
+    const by = canonicalPrincipal(input.principal);
+    const at = ctx.now();
+    state.payout.resolution = { outcome: input.outcome, by, at, reason: input.reason };
+    if (input.outcome === 'FAILED') {
+      ctx.fail({ code: 'RESOLVED_AS_FAILED', message: `resolved as failed by ${by}: ${input.reason}` });
+    } else {
+      ctx.setStatus('SUCCEEDED', `resolved as succeeded by ${by}: ${input.reason}`);
+    }
     return state.payout;
   };
 
@@ -80,6 +120,10 @@ export function installDecisionHandlers(ctx: PayoutContext): void {
   });
   setHandler(rejectUpdate, reject, { validator: validateReject, description: 'Reject the payout: { principal, reason }.' });
   setHandler(cancelUpdate, cancel, { validator: validateCancel, description: 'Cancel the payout before it is submitted.' });
+  setHandler(resolveUpdate, resolve, {
+    validator: validateResolve,
+    description: 'End a payout that needs attention: { principal, outcome: SUCCEEDED | FAILED, reason } (an admin, not its requester).',
+  });
 
   const asSignal =
     <T>(name: string, validate: (input: T) => void, apply: (input: T) => unknown) =>
@@ -97,4 +141,7 @@ export function installDecisionHandlers(ctx: PayoutContext): void {
   });
   setHandler(rejectSignal, asSignal('reject', validateReject, reject), { description: 'Reject: { principal, reason }.' });
   setHandler(cancelSignal, asSignal('cancel', validateCancel, cancel), { description: 'Cancel before submission: { principal, reason? }.' });
+  setHandler(resolveSignal, asSignal('resolve', validateResolve, resolve), {
+    description: 'Resolve a payout that needs attention: { principal, outcome, reason }. Who may send it is decided by Temporal access control.',
+  });
 }

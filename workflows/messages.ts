@@ -21,15 +21,34 @@ export interface CancelInput {
   reason?: string;
 }
 
+export interface ResolveInput {
+  /** An admin, never the payout's requester. */
+  principal: string;
+  outcome: 'SUCCEEDED' | 'FAILED';
+  reason: string;
+}
+
+/**
+ * What a provider callback tells the workflow: an id of that exact callback (a hash of its
+ * signature), so a replayed callback is recognised and changes nothing. Optional: signals sent
+ * before callbacks carried an id have no argument.
+ */
+export interface CallbackNotice {
+  callbackId: string;
+}
+
 export const approveSignal = defineSignal<[ApproveInput]>('approve');
 export const rejectSignal = defineSignal<[RejectInput]>('reject');
 export const cancelSignal = defineSignal<[CancelInput]>('cancel');
 /** A provider callback arrived: check the transfer's status now instead of at the next poll. */
-export const checkStatusNowSignal = defineSignal('checkStatusNow');
+export const checkStatusNowSignal = defineSignal<[CallbackNotice?]>('checkStatusNow');
+/** An admin ends a payout that needs attention (the same as the update, for the Temporal UI or CLI). */
+export const resolveSignal = defineSignal<[ResolveInput]>('resolve');
 
 export const approveUpdate = defineUpdate<Payout, [ApproveInput]>('approvePayout');
 export const rejectUpdate = defineUpdate<Payout, [RejectInput]>('rejectPayout');
 export const cancelUpdate = defineUpdate<Payout, [CancelInput]>('cancelPayout');
+export const resolveUpdate = defineUpdate<Payout, [ResolveInput]>('resolvePayout');
 
 export const getPayoutQuery = defineQuery<Payout>('getPayout');
 
@@ -39,5 +58,6 @@ export const DecisionRefusal = {
   FOUR_EYES: 'FOUR_EYES',
   ALREADY_SUBMITTED: 'ALREADY_SUBMITTED',
   INVALID_DECISION: 'INVALID_DECISION',
+  NOT_NEEDING_ATTENTION: 'NOT_NEEDING_ATTENTION',
 } as const;
 export type DecisionRefusal = (typeof DecisionRefusal)[keyof typeof DecisionRefusal];

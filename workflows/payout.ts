@@ -14,6 +14,9 @@ import { ensureFunds, submitAndSettle } from './transfer';
 
 export type { PayoutWorkflowInput } from './context';
 
+/** Callback ids remembered per payout; a provider sends a handful, a replay attack more. */
+const MAX_REMEMBERED_CALLBACKS = 200;
+
 export async function payoutWorkflow(input: PayoutWorkflowInput): Promise<Payout> {
   const ctx = createContext(input);
   if (!input.carried) ctx.state.payout = newPayoutDocument(input.request);
@@ -21,7 +24,14 @@ export async function payoutWorkflow(input: PayoutWorkflowInput): Promise<Payout
   const signals = { checkStatusNow: false };
   setHandler(
     checkStatusNowSignal,
-    () => {
+    (notice) => {
+      if (notice?.callbackId) {
+        // A replayed callback (same signature) is a no-op; the memory is carried over continue-as-new.
+        const seen = (ctx.state.seenCallbacks ??= []);
+        if (seen.includes(notice.callbackId)) return;
+        seen.push(notice.callbackId);
+        if (seen.length > MAX_REMEMBERED_CALLBACKS) seen.shift();
+      }
       signals.checkStatusNow = true;
     },
     { description: 'A provider callback arrived: check the transfer status now (the status check decides, not the callback).' },
@@ -41,9 +51,12 @@ export async function payoutWorkflow(input: PayoutWorkflowInput): Promise<Payout
     return continueAsNew<typeof payoutWorkflow>({ request: input.request, policy: input.policy, carried: ctx.state });
   }
   if (end === 'MISMATCH') {
-    // The provider's record for our reference is another transfer: stop and wait for an operator.
-    ctx.explain(`**Needs an operator.** ${ctx.state.payout.attention?.reason ?? ''} The payout is neither succeeded nor failed.`);
-    await condition(() => false);
+    // The provider's record for our reference is not this payout: wait for an admin's resolution.
+    ctx.explain(
+      `**Needs an operator.** ${ctx.state.payout.attention?.reason ?? ''} The payout is neither succeeded nor failed; ` +
+        'an admin resolves it (POST /v1/payouts/{id}/resolve or the signal `resolve`).',
+    );
+    await condition(ctx.finished);
   }
   return finish(ctx);
 }

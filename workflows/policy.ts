@@ -29,6 +29,12 @@ export interface PayoutPolicy {
   balanceRecheckMaxAttempts: number;
   /** Continue-as-new once a run's history has this many events (or the server suggests it). */
   maxHistoryEvents: number;
+  /**
+   * A trigger refusal that came after an earlier send which may have arrived is believed only when
+   * status checks keep answering "not found" for this long: a provider's status can lag behind a
+   * transfer it accepted. Optional because payouts started before it existed carry no value.
+   */
+  refusalConfirmMs?: number;
 }
 
 export const DEFAULT_POLICY: PayoutPolicy = {
@@ -46,7 +52,13 @@ export const DEFAULT_POLICY: PayoutPolicy = {
   balanceRecheckMaxMs: 30 * 60_000,
   balanceRecheckMaxAttempts: 12,
   maxHistoryEvents: 2_000,
+  refusalConfirmMs: 15 * 60_000,
 };
+
+/** How long "not found" must last before an unconfirmed refusal is believed (see refusalConfirmMs). */
+export function refusalConfirmMs(policy: PayoutPolicy): number {
+  return policy.refusalConfirmMs ?? (DEFAULT_POLICY.refusalConfirmMs as number);
+}
 
 /** Wait before status check number `checksDone + 1`: initial × backoff^checksDone, capped. */
 export function statusPollDelay(checksDone: number, policy: PayoutPolicy): number {

@@ -10,10 +10,11 @@ import { recordMismatch } from '../src/domain/payout-document';
 import type { TransferStatusResult } from '../src/providers/types';
 import type { TriggerOutcome } from '../activities';
 import { providerName, type PayoutContext } from './context';
-import { balanceRecheckDelay, pollingBudgetSpent, statusPollDelay } from './policy';
+import { balanceRecheckDelay, pollingBudgetSpent, refusalConfirmMs, statusPollDelay } from './policy';
 
 type Progress = 'SETTLED' | 'POLL' | 'MISMATCH';
-export type TransferEnd = 'SETTLED' | 'CONTINUE_AS_NEW' | 'MISMATCH';
+/** STOPPED: cancelled before anything was sent. MISMATCH: waits for an operator (NEEDS_ATTENTION). */
+export type TransferEnd = 'SETTLED' | 'CONTINUE_AS_NEW' | 'MISMATCH' | 'STOPPED';
 
 /**
  * Before submitting: is the merchant's balance enough for the gross amount? If not, nothing is sent;
@@ -31,6 +32,8 @@ export async function ensureFunds(ctx: PayoutContext): Promise<'OK' | 'STOPPED'>
         log.warn('balance check failed; submitting anyway', { error: err.message });
         return null;
       });
+    // Cancelled while the balance was read: stop here (the state machine allows nothing else).
+    if (ctx.safe() && ctx.cancelled()) return 'STOPPED';
     if (available === null || available >= needed) return 'OK';
     state.balanceChecks += 1;
     if (state.balanceChecks >= policy.balanceRecheckMaxAttempts) {
@@ -55,15 +58,23 @@ export async function submitAndSettle(ctx: PayoutContext, signals: { checkStatus
   const { state, policy, request, order } = ctx;
   let progress: Progress = 'POLL';
   if (!state.submitted) {
+    if (ctx.safe()) {
+      const check = await checkReferenceIsNew(ctx);
+      if (check !== 'NEW') return check;
+      // From here to the trigger's scheduling nothing awaits: a cancel handled before this line
+      // wins and nothing is sent; one handled after it is refused, because `submitted` is set.
+      if (ctx.cancelled()) return 'STOPPED';
+    }
     state.submitted = true;
     state.submittedAtMs = Date.now();
     state.payout.transfer = { submittedAt: ctx.now(), statusChecks: 0 };
     ctx.explain('Submitting the transfer to the provider.');
-    progress = await trigger(ctx);
+    progress = await trigger(ctx, 'FIRST');
   }
   const transfer = state.payout.transfer!;
 
   while (progress === 'POLL') {
+    if (ctx.finished()) return 'SETTLED'; // resolved by an admin meanwhile
     if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= policy.maxHistoryEvents) return 'CONTINUE_AS_NEW';
     const delayMs = statusPollDelay(transfer.statusChecks, policy);
     ctx.explain(
@@ -71,8 +82,11 @@ export async function submitAndSettle(ctx: PayoutContext, signals: { checkStatus
         `${transfer.statusChecks} status checks so far; next in ${Math.round(delayMs / 1000)} s or when the provider calls back.`,
     );
     const checkNumber = transfer.statusChecks + 1;
-    await condition(() => signals.checkStatusNow, delayMs, { summary: `Status check #${checkNumber} in ${Math.round(delayMs / 1000)} s` });
+    await condition(() => signals.checkStatusNow || ctx.finished(), delayMs, {
+      summary: `Status check #${checkNumber} in ${Math.round(delayMs / 1000)} s`,
+    });
     signals.checkStatusNow = false;
+    if (ctx.finished()) return 'SETTLED';
 
     const status = await ctx
       .reads('status', `Status check #${checkNumber} at ${providerName(request.provider)}`)
@@ -81,20 +95,10 @@ export async function submitAndSettle(ctx: PayoutContext, signals: { checkStatus
     transfer.statusChecks += 1;
     transfer.lastCheckedAt = ctx.now();
     state.payout.updatedAt = transfer.lastCheckedAt;
+    if (ctx.finished()) return 'SETTLED';
 
     if (!(status instanceof Error)) {
-      if (status.state === 'NOT_FOUND' && state.unconfirmedRefusal) {
-        ctx.fail(state.unconfirmedRefusal);
-        return 'SETTLED';
-      }
-      if (status.state === 'NOT_FOUND' && !state.providerHasIt) {
-        // Our trigger may never have arrived: send it again under the same reference (the provider
-        // refuses a second transfer for one reference, so this cannot pay twice).
-        transfer.providerStatus = status.providerStatus;
-        progress = await trigger(ctx);
-        continue;
-      }
-      progress = settle(ctx, status);
+      progress = ctx.safe() ? await afterStatus(ctx, status) : await afterStatusBeforeMoneySafety(ctx, status);
     }
     if (progress === 'POLL' && state.payout.status === 'PROCESSING' && pollingBudgetSpent(state.submittedAtMs!, Date.now(), policy)) {
       const reason = `no final answer from the provider after ${Math.round(policy.statusPollBudgetMs / 60_000)} min; still asking every ${Math.round(policy.statusPollMaxMs / 1000)} s`;
@@ -105,11 +109,85 @@ export async function submitAndSettle(ctx: PayoutContext, signals: { checkStatus
   return progress;
 }
 
-async function trigger(ctx: PayoutContext): Promise<Progress> {
+/**
+ * Before the first trigger: does the provider already know our reference? It can, after Temporal
+ * forgot an earlier payout with this reference (retention) while the provider still remembers it.
+ * Then nothing is sent and the payout waits for an operator. A failed check is asked again on a
+ * backoff (nothing is sent meanwhile, and the payout can still be cancelled).
+ */
+async function checkReferenceIsNew(ctx: PayoutContext): Promise<'NEW' | 'MISMATCH' | 'STOPPED'> {
+  const { state, policy, request, order } = ctx;
+  for (let failedChecks = 0; ; failedChecks++) {
+    if (ctx.cancelled()) return 'STOPPED';
+    const status = await ctx
+      .reads('status', `Reference check at ${providerName(request.provider)} before the first trigger`)
+      .checkTransferStatus(request.provider, order)
+      .catch((err: unknown) => err as Error);
+    if (ctx.cancelled()) return 'STOPPED';
+    if (!(status instanceof Error)) {
+      if (status.state === 'NOT_FOUND') return 'NEW';
+      const reason =
+        `the provider already has a record for reference ${request.reference} (status ${status.providerStatus.code} ${status.providerStatus.desc}) ` +
+        'from before this payout; nothing was sent';
+      state.payout.attention = { reason, since: ctx.now() };
+      ctx.setStatus('NEEDS_ATTENTION', reason);
+      return 'MISMATCH';
+    }
+    const delayMs = statusPollDelay(failedChecks, policy);
+    ctx.explain(`**Checking the reference is new at the provider.** The check failed (${status.message}); nothing was sent. Again in ${Math.round(delayMs / 1000)} s.`);
+    await condition(ctx.cancelled, delayMs, { summary: `Reference check again in ${Math.round(delayMs / 1000)} s` });
+  }
+}
+
+/**
+ * A status answer under MONEY_SAFETY. Once the provider confirmed it holds the transfer, neither a
+ * refusal nor "not found" can fail the payout: only a final status can. A refusal that may have
+ * followed an earlier, arrived send is believed only after "not found" has lasted refusalConfirmMs.
+ */
+async function afterStatus(ctx: PayoutContext, status: TransferStatusResult): Promise<Progress> {
+  const { state, policy } = ctx;
+  if (status.state !== 'NOT_FOUND') {
+    state.notFoundSinceMs = undefined;
+    return settle(ctx, status);
+  }
+  ctx.state.payout.transfer!.providerStatus = status.providerStatus;
+  if (state.providerHasIt) return 'POLL'; // a lagging or glitching status; the provider told us it has it
+  if (state.unconfirmedRefusal) {
+    state.notFoundSinceMs ??= Date.now();
+    if (Date.now() - state.notFoundSinceMs < refusalConfirmMs(policy)) return 'POLL';
+    ctx.fail(state.unconfirmedRefusal);
+    return 'SETTLED';
+  }
+  // Our trigger may never have arrived: send it again under the same reference (the provider
+  // refuses a second transfer for one reference, so this cannot pay twice).
+  return trigger(ctx, 'AGAIN');
+}
+
+/** The status rules of histories recorded before MONEY_SAFETY, kept so that they replay. */
+async function afterStatusBeforeMoneySafety(ctx: PayoutContext, status: TransferStatusResult): Promise<Progress> {
+  const { state } = ctx;
+  if (status.state === 'NOT_FOUND' && state.unconfirmedRefusal) {
+    ctx.fail(state.unconfirmedRefusal);
+    return 'SETTLED';
+  }
+  if (status.state === 'NOT_FOUND' && !state.providerHasIt) {
+    state.payout.transfer!.providerStatus = status.providerStatus;
+    return trigger(ctx, 'AGAIN');
+  }
+  return settle(ctx, status);
+}
+
+async function trigger(ctx: PayoutContext, send: 'FIRST' | 'AGAIN'): Promise<Progress> {
+  const { state } = ctx;
+  if (ctx.safe()) {
+    // Unset in a run that began before calls were counted: assume earlier sends then.
+    state.triggerCalls = state.triggerCalls === undefined ? (send === 'FIRST' ? 1 : 2) : state.triggerCalls + 1;
+  }
   const outcome = await ctx
     .activities('trigger', `Transfer of IDR ${ctx.request.amount} to ${providerName(ctx.request.provider)} under reference ${ctx.request.reference}`)
     .triggerTransfer(ctx.request.provider, ctx.order)
     .catch((err: unknown) => err as Error);
+  if (ctx.finished()) return 'SETTLED'; // resolved by an admin while the trigger was out
   return applyTrigger(ctx, outcome);
 }
 
@@ -137,14 +215,25 @@ function applyTrigger(ctx: PayoutContext, outcome: TriggerOutcome | Error): Prog
     case 'UNKNOWN':
       return 'POLL';
     case 'REFUSED':
-      if (outcome.attempt === 1) {
+      if (ctx.safe() ? nothingSentBefore(ctx, outcome) : outcome.attempt === 1) {
         ctx.fail(outcome.failure);
         return 'SETTLED';
       }
-      // An earlier, lost attempt may have arrived before this refusal: believe it only if status finds nothing.
+      // An earlier send may have arrived before this refusal: believe it only if status keeps finding nothing.
       state.unconfirmedRefusal = outcome.failure;
+      state.notFoundSinceMs = undefined;
       return 'POLL';
   }
+}
+
+/**
+ * A refusal is believed at once only when it answered the very first attempt of the very first
+ * trigger call, and the provider never told us it holds the transfer: then nothing we sent can
+ * have arrived before it. Attempt numbers start again at 1 for each activity call, so the count of
+ * calls (carried over continue-as-new) matters as much as the attempt.
+ */
+function nothingSentBefore(ctx: PayoutContext, outcome: TriggerOutcome): boolean {
+  return ctx.state.triggerCalls === 1 && outcome.attempt === 1 && !ctx.state.providerHasIt;
 }
 
 function settle(ctx: PayoutContext, status: TransferStatusResult): Progress {
@@ -175,6 +264,8 @@ function settle(ctx: PayoutContext, status: TransferStatusResult): Progress {
       return 'SETTLED';
     case 'PENDING':
       state.providerHasIt = true;
+      // The provider holds the transfer: a refusal we got was about a re-send, never about the money.
+      if (ctx.safe()) state.unconfirmedRefusal = undefined;
       return 'POLL';
     case 'NOT_FOUND':
       return 'POLL';

@@ -48,7 +48,9 @@ export type FailureCode =
   | 'TRANSFER_REFUNDED'
   | 'TRANSFER_CANCELLED'
   /** The provider could not be reached or refused our credentials before any money moved. */
-  | 'PROVIDER_UNAVAILABLE';
+  | 'PROVIDER_UNAVAILABLE'
+  /** An admin resolved a payout that needed attention as failed (POST /v1/payouts/{id}/resolve). */
+  | 'RESOLVED_AS_FAILED';
 
 export interface PayoutFailure {
   code: FailureCode;
@@ -109,6 +111,14 @@ export interface TimelineEntry {
   detail?: string;
 }
 
+/** How an admin ended a payout that needed attention. */
+export interface Resolution {
+  outcome: 'SUCCEEDED' | 'FAILED';
+  by: string;
+  at: string;
+  reason: string;
+}
+
 /** The payout document of api.md, as the API returns it and the workflow's query answers it. */
 export interface Payout {
   id: string;
@@ -137,6 +147,7 @@ export interface Payout {
   failure?: PayoutFailure;
   /** Why an operator must look (NEEDS_ATTENTION), and since when. */
   attention?: { reason: string; since: string };
+  resolution?: Resolution;
   timeline: TimelineEntry[];
 }
 

@@ -13,4 +13,5 @@ export const TEST_POLICY: PayoutPolicy = {
   balanceRecheckInitialMs: 200,
   balanceRecheckMaxMs: 400,
   balanceRecheckMaxAttempts: 5,
+  refusalConfirmMs: 1_500,
 };
