@@ -85,6 +85,12 @@ export const envSchema = z
     TEMPORAL_UI_ORIGIN: z.url().default('http://localhost:8233'),
     /** Let that origin use the codec endpoint without an API key; unset: yes outside production, no in it. */
     CODEC_ALLOW_UI_ORIGIN: optionalFlag,
+    /**
+     * The codec endpoint's own listener (when PAYLOAD_CODEC_KEYS is set): never the public API port,
+     * which providers reach for callbacks. Loopback by default: the Web UI's browser calls it.
+     */
+    CODEC_HOST: z.string().min(1).default('127.0.0.1'),
+    CODEC_PORT: port(3100),
 
     API_HOST: z.string().min(1).default('127.0.0.1'),
     API_PORT: port(3000),
@@ -204,6 +210,9 @@ export const envSchema = z
     }
     const activityTimeout = activityTimeoutProblem(env);
     if (activityTimeout) ctx.addIssue({ code: 'custom', path: ['ACTIVITY_TIMEOUT_MS'], message: activityTimeout });
+    if (env.CODEC_PORT !== 0 && env.CODEC_PORT === env.API_PORT) {
+      ctx.addIssue({ code: 'custom', path: ['CODEC_PORT'], message: `must differ from API_PORT (${env.API_PORT}): the codec endpoint is never served on the public API port` });
+    }
     if (env.STATUS_POLL_MAX_MS < env.STATUS_POLL_INITIAL_MS) {
       ctx.addIssue({ code: 'custom', path: ['STATUS_POLL_MAX_MS'], message: 'must not be smaller than STATUS_POLL_INITIAL_MS' });
     }
@@ -251,6 +260,8 @@ export interface Config {
     codecAdmitsUiOrigin: boolean;
   };
   api: { host: string; port: number; publicBaseUrl: string | undefined; keys: ApiKeyEntry[] | undefined };
+  /** The codec endpoint's listener, for the Web UI (started by the API only when payloads are encrypted). */
+  codec: { host: string; port: number };
   /** Undefined when no Singapay credentials are configured (npm start then runs the simulator). */
   singapay: SingapayConfig | undefined;
   /** Undefined when no Faspay credentials are configured (npm start then runs the simulator). */
@@ -334,6 +345,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       publicBaseUrl: env.PUBLIC_BASE_URL,
       keys: env.API_KEYS === undefined ? undefined : (JSON.parse(env.API_KEYS) as ApiKeyEntry[]),
     },
+    codec: { host: env.CODEC_HOST, port: env.CODEC_PORT },
     singapay:
       env.SINGAPAY_BASE_URL && env.SINGAPAY_CLIENT_ID && env.SINGAPAY_CLIENT_SECRET && env.SINGAPAY_API_KEY && env.SINGAPAY_ACCOUNT_ID
         ? {

@@ -2,8 +2,6 @@
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Client } from '@temporalio/client';
-import type { PayloadCodec } from '@temporalio/common';
-import { codecRouter } from './codec-routes';
 import { consoleRouter } from './console-routes';
 import { createApiMetrics } from './metrics';
 import { callbackRouter } from './callback-routes';
@@ -24,11 +22,6 @@ export interface AppDeps {
   authenticator: Authenticator;
   availableProviders: readonly ProviderKey[];
   logger?: Logger;
-  /** The payload codec the Temporal client uses, served at /codec for the Web UI (off when undefined). */
-  codec?: PayloadCodec;
-  uiOrigin?: string;
-  /** Let the Web UI's origin use /codec without an API key (default: no). */
-  codecAdmitsUiOrigin?: boolean;
   /** Upper bound of a call to Temporal (default 10 s). */
   rpcTimeoutMs?: number;
   /** Verifies Singapay's webhooks at /v1/callbacks/singapay. */
@@ -69,17 +62,7 @@ export function createApp(deps: AppDeps): express.Express {
     });
     next();
   });
-  // The codec endpoint takes up to 1000 payloads at once: a larger limit than the API's 64 KiB.
-  app.use(
-    '/codec',
-    express.json({ limit: '4mb' }),
-    codecRouter({
-      codec: deps.codec,
-      authenticator: deps.authenticator,
-      uiOrigin: deps.uiOrigin ?? 'http://localhost:8233',
-      admitUiOrigin: deps.codecAdmitsUiOrigin ?? false,
-    }),
-  );
+  // No /codec here: the codec endpoint has a listener of its own (codec-app.ts), off this public port.
   // Callbacks read their raw body: the signature is over bytes, not over what a JSON parser kept.
   app.use(
     '/v1/callbacks',

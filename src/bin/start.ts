@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { DEVELOPMENT_KEYS } from '../api/auth';
-import { loadConfigOrExit } from '../config';
+import { loadConfig, loadConfigOrExit } from '../config';
 import { startFaspaySimulator } from '../simulators/faspay';
 import { startSingapaySimulator } from '../simulators/singapay';
 import { resolveTemporalBinary } from '../temporal/cli-binary';
@@ -62,13 +62,16 @@ async function main() {
         uiPort: config.env.TEMPORAL_UI_PORT,
         dbFile,
         namespace: config.temporal.namespace,
-        uiCodecEndpoint: `http://localhost:${config.api.port}/codec`,
+        // The browser calls it: the API's codec listener (CODEC_PORT), never the public API port.
+        uiCodecEndpoint: `http://localhost:${config.codec.port}/codec`,
         logLevel: 'error',
         log: (line) => console.log(`[temporal] ${line}`),
       });
       stack.push({ name: 'Temporal dev server', stop: () => server.stop() });
       temporalAddress = server.address;
       uiUrl = `http://localhost:${config.env.TEMPORAL_UI_PORT}`;
+      // The codec listener admits the Web UI by its origin: the origin of this UI, on whatever port it runs.
+      if (!process.env.TEMPORAL_UI_ORIGIN) temporalEnv.TEMPORAL_UI_ORIGIN = uiUrl;
       for (const name of TEMPORAL_ACCESS_VARIABLES) temporalEnv[name] = undefined;
     }
 
@@ -115,6 +118,10 @@ async function main() {
     const codecKeys = config.env.PAYLOAD_CODEC_KEYS ?? localCodecKey(resolve(ROOT, dirname(config.env.TEMPORAL_DB_FILE), 'codec-key'));
     // Warnings and errors only, unless LOG_LEVEL says otherwise: the console stays readable.
     const childEnv = { LOG_LEVEL: 'warn', ...process.env, ...temporalEnv, ...providerEnv, TEMPORAL_ADDRESS: temporalAddress, PAYLOAD_CODEC_KEYS: codecKeys };
+    // The children's configuration, checked once here: with the simulators' settings added, rules
+    // that span variables (ACTIVITY_TIMEOUT_MS against the providers' timeouts) apply now, and a
+    // problem stops everything cleanly instead of crashing one child.
+    loadConfig(childEnv);
     const worker = startChild('worker', 'src/bin/worker.ts', childEnv, () => void stopAll(1), () => stopping);
     stack.push(worker);
     await worker.ready(/polling task queue/);
@@ -129,6 +136,7 @@ async function main() {
         'Payouts is running. Ctrl-C stops everything.',
         `  API               ${apiUrl}   (GET /healthz, /readyz)`,
         uiUrl ? `  Temporal Web UI   ${uiUrl}` : `  Temporal          ${temporalAddress}`,
+        `  Codec endpoint    http://localhost:${config.codec.port}/codec   (decrypts payloads for the Web UI)`,
         ...(simulatorUrl ? [`  Singapay sim      ${simulatorUrl}   (ledger: GET ${simulatorUrl}/__sim/transactions)`] : []),
         ...(faspaySimulatorUrl ? [`  Faspay sim        ${faspaySimulatorUrl}   (ledger: GET ${faspaySimulatorUrl}/__sim/transactions)`] : []),
         `  Console           ${apiUrl}/console   API docs: ${apiUrl}/docs`,

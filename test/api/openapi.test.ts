@@ -3,6 +3,7 @@ import express from 'express';
 import { Client, Connection } from '@temporalio/client';
 import { createApp } from '../../src/api/app';
 import { createAuthenticator } from '../../src/api/auth';
+import { createCodecApp } from '../../src/api/codec-app';
 import { buildOpenApiDocument, EXAMPLE_SCHEMAS, EXAMPLES } from '../../src/api/openapi';
 import { createLogger } from '../../src/logging';
 import { TEST_POLICY } from '../support/policy';
@@ -12,7 +13,7 @@ interface Layer {
   handle?: { stack?: Layer[] };
 }
 
-/** Routes of the app, and of the mounted sub-routers (the codec endpoint and the console). */
+/** Routes of an app, and of its mounted sub-routers (callbacks and the console; on the codec listener, the codec). */
 function routesOf(app: express.Express): string[] {
   const list = (stack: Layer[], prefix: string) =>
     stack
@@ -21,7 +22,6 @@ function routesOf(app: express.Express): string[] {
   const stack = (app as unknown as { router: { stack: Layer[] } }).router.stack;
   const mounted = stack.filter((layer) => layer.handle?.stack);
   // Express 5 keeps no mount path on the layer: the sub-routers are told apart by their routes.
-  expect(mounted).toHaveLength(3);
   const prefixOf = (layer: Layer) => {
     const routes = list(layer.handle!.stack!, '');
     if (routes.some((r) => r.endsWith(' /decode'))) return '/codec';
@@ -48,7 +48,19 @@ describe('OpenAPI 3.1', () => {
     const served = routesOf(app).sort();
     const documented = Object.entries(paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m} ${path}`)).sort();
     expect(served.length).toBeGreaterThanOrEqual(10);
-    expect(documented).toEqual(served);
+    // The codec endpoint is not on the API's port but on a listener of its own: whatever the
+    // document says of /codec must be what that listener serves.
+    const isCodec = (route: string) => route.includes(' /codec/');
+    expect(served.filter(isCodec)).toEqual([]);
+    expect(documented.filter((route) => !isCodec(route))).toEqual(served);
+    const codecApp = createCodecApp({
+      codec: { encode: async (p) => p, decode: async (p) => p },
+      authenticator: createAuthenticator(undefined, false),
+      uiOrigin: 'http://localhost:8233',
+      admitUiOrigin: false,
+      logger: createLogger({ level: 'silent' }),
+    });
+    expect(routesOf(codecApp)).toEqual(expect.arrayContaining(documented.filter(isCodec)));
     await connection.close();
   });
 

@@ -53,7 +53,7 @@ describe('npm start', () => {
   });
 
   test('brings up Temporal + UI, simulator, worker and API; a payout succeeds; Ctrl-C stops every child', async () => {
-    const ports = { temporal: await freePort(), ui: await freePort(), api: await freePort(), sim: await freePort(), faspay: await freePort() };
+    const ports = { temporal: await freePort(), ui: await freePort(), api: await freePort(), codec: await freePort(), sim: await freePort(), faspay: await freePort() };
     const dbFile = join(mkdtempSync(join(tmpdir(), 'payouts-start-')), 'temporal.db');
     start = spawn(process.execPath, ['--import', 'tsx', 'src/bin/start.ts'], {
       cwd: ROOT,
@@ -63,6 +63,7 @@ describe('npm start', () => {
         TEMPORAL_UI_PORT: String(ports.ui),
         TEMPORAL_DB_FILE: dbFile,
         API_PORT: String(ports.api),
+        CODEC_PORT: String(ports.codec),
         SINGAPAY_SIMULATOR_PORT: String(ports.sim),
         FASPAY_SIMULATOR_PORT: String(ports.faspay),
         STATUS_POLL_INITIAL_MS: '200',
@@ -87,9 +88,16 @@ describe('npm start', () => {
     expect(output).toContain(`127.0.0.1:${ports.sim}`);
     expect(output).toContain(`Faspay sim        http://127.0.0.1:${ports.faspay}`);
 
-    // The Web UI answers.
+    // The Web UI answers, and decrypts through the codec listener: its own port, not the API's.
     const ui = await fetch(`http://127.0.0.1:${ports.ui}/`);
     expect(ui.status).toBe(200);
+    const settings = (await (await fetch(`http://127.0.0.1:${ports.ui}/api/v1/settings`)).json()) as { Codec?: { Endpoint?: string } };
+    expect(settings.Codec?.Endpoint).toBe(`http://localhost:${ports.codec}/codec`);
+    expect(output).toContain(`Codec endpoint    http://localhost:${ports.codec}/codec`);
+    const codecRequest = { method: 'POST', headers: { origin: `http://localhost:${ports.ui}`, 'content-type': 'application/json' }, body: '{"payloads":[]}' };
+    expect((await fetch(`http://127.0.0.1:${ports.api}/codec/decode`, codecRequest)).status).toBe(404);
+    // Outside production the codec listener admits the Web UI's origin, the one this dev server's UI really has.
+    expect((await fetch(`http://127.0.0.1:${ports.codec}/codec/decode`, codecRequest)).status).toBe(200);
 
     const api = { apiUrl: `http://127.0.0.1:${ports.api}` };
     const reference = uniqueReference('start');
@@ -151,6 +159,7 @@ describe('npm start', () => {
           TEMPORAL_TASK_QUEUE: `start-external-${Date.now()}`,
         TEMPORAL_DB_FILE: join(mkdtempSync(join(tmpdir(), 'payouts-start-')), 'unused.db'), // keeps the codec key out of the repo
           API_PORT: String(apiPort),
+          CODEC_PORT: String(await freePort()),
           SINGAPAY_BASE_URL: simulator.url,
           SINGAPAY_CLIENT_ID: simulator.credentials.clientId,
           SINGAPAY_CLIENT_SECRET: simulator.credentials.clientSecret,

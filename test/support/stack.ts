@@ -27,7 +27,7 @@ export interface StackOptions {
   policy?: Partial<PayoutPolicy>;
   /** The Singapay client's HTTP timeout; short, so the "answer never comes" scenarios end quickly. */
   providerTimeoutMs?: number;
-  /** Payload encryption keys for the client, the worker and the codec endpoint. */
+  /** Payload encryption keys for the client and the worker (the codec endpoint is test/api/codec.test.ts's own listener). */
   codecKeys?: CodecKey[];
   /** `default`, or `encrypted` (made by the global setup) for stacks with codec keys. */
   namespace?: string;
@@ -94,8 +94,6 @@ export async function startStack(options: StackOptions = {}) {
     authenticator: createAuthenticator(undefined, false),
     availableProviders: ['singapay', 'faspay'],
     logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
-    codec: dataConverter?.payloadCodecs[0],
-    codecAdmitsUiOrigin: true, // as outside production
     namespace,
     singapaySecret: simulator.credentials.clientSecret,
     faspayCallbackPublicKey: faspaySimulator.simulatorPublicKeyPem,

@@ -125,10 +125,18 @@ describe('docker-compose.yml', () => {
     expect(services.worker?.healthcheck?.test.join(' ')).toContain(`:${services.worker?.environment?.WORKER_METRICS_PORT}/metrics`);
   });
 
-  test("the Web UI decrypts through the API's codec endpoint, and the API admits that UI's origin", () => {
-    const published = (name: string) => services[name]!.ports![0]!.split(':').slice(-2)[0];
-    expect(services['temporal-ui']?.environment?.TEMPORAL_CODEC_ENDPOINT).toBe(`http://localhost:${published('api')}/codec`);
-    expect(services.api?.environment?.TEMPORAL_UI_ORIGIN).toBe(`http://localhost:${published('temporal-ui')}`);
+  test("the Web UI decrypts through the API's codec listener (its own port, never the API's), and only that listener admits the UI's origin", () => {
+    const api = services.api!;
+    /** The host port published for a container port of a service (bound to the host's loopback). */
+    const published = (name: string, containerPort: string | number) =>
+      services[name]!.ports!.map((p) => p.split(':')).find((parts) => parts[parts.length - 1] === String(containerPort))?.slice(-2)[0];
+    const codecPort = api.environment?.CODEC_PORT;
+    expect(codecPort).toBeDefined();
+    expect(String(codecPort)).not.toBe(String(api.environment?.API_PORT));
+    expect(services['temporal-ui']?.environment?.TEMPORAL_CODEC_ENDPOINT).toBe(`http://localhost:${published('api', codecPort!)}/codec`);
+    expect(api.environment?.TEMPORAL_UI_ORIGIN).toBe(`http://localhost:${published('temporal-ui', 8080)}`);
+    // Providers reach the API port (through a proxy): no codec there, so the callbacks' address decrypts nothing.
+    expect(services['temporal-ui']?.environment?.TEMPORAL_CODEC_ENDPOINT).not.toContain(`:${published('api', api.environment!.API_PORT!)}/`);
     // Published ports are on the host's loopback only: that is what makes admitting the origin tolerable.
     for (const [name, service] of Object.entries(services)) for (const port of service.ports ?? []) expect({ name, port }).toEqual({ name, port: expect.stringMatching(/^127\.0\.0\.1:/) });
   });

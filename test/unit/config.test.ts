@@ -143,3 +143,13 @@ describe('ACTIVITY_TIMEOUT_MS covers the worst case of one provider call', () =>
     expect(loadConfig({ ...singapay, FASPAY_TIMEOUT_MS: '60000' }).policy.activityTimeoutMs).toBeGreaterThan(0);
   });
 });
+
+describe('the codec endpoint has a listener of its own', () => {
+  test('CODEC_PORT 3100 on loopback by default; both settable; never the API port', () => {
+    expect(loadConfig({}).codec).toEqual({ host: '127.0.0.1', port: 3100 });
+    expect(loadConfig({ CODEC_HOST: '0.0.0.0', CODEC_PORT: '3900' }).codec).toEqual({ host: '0.0.0.0', port: 3900 });
+    expect(problemsOf({ CODEC_PORT: 'x' })).toContain('CODEC_PORT');
+    expect(problemsOf({ CODEC_PORT: '3000' })).toContain('CODEC_PORT: must differ from API_PORT (3000)');
+    expect(problemsOf({ API_PORT: '3100' })).toContain('CODEC_PORT');
+  });
+});
