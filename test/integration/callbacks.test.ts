@@ -49,8 +49,20 @@ async function sendCallback(stack: TestStack, reference: string, code: string, s
   return (await post(stack.apiUrl, singapayCallback(stack, reference, code, { secret }))).status;
 }
 
-/** The ids the payout's checkStatusNow signals carried, in the order they arrived. */
-async function callbackIdsSignalled(stack: TestStack, reference: string): Promise<(string | undefined)[]> {
+/**
+ * The ids the payout's checkStatusNow signals carried, in the order they arrived, once there are
+ * `count` of them: a signal that arrives during a workflow task enters the history only after it.
+ */
+async function callbackIdsSignalled(stack: TestStack, reference: string, count: number): Promise<(string | undefined)[]> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const ids = await signalledIds(stack, reference);
+    if (ids.length >= count || Date.now() > deadline) return ids;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function signalledIds(stack: TestStack, reference: string): Promise<(string | undefined)[]> {
   const history = await stack.client.workflow.getHandle(payoutWorkflowId(reference)).fetchHistory();
   return (history.events ?? [])
     .map((e) => e.workflowExecutionSignaledEventAttributes)
@@ -124,8 +136,10 @@ describe('callbacks are fresh, and carry an id that makes a replay recognisable'
       expect(res.headers.get('content-type')).toContain('application/problem+json');
       expect(((await res.json()) as { detail: string }).detail).toMatch(/timestamp/);
     }
-    expect(await callbackIdsSignalled(slow, reference)).toEqual([]);
-    expect((await post(slow.apiUrl, singapayCallback(slow, reference, '00', { skewMs: -4 * 60_000 }))).status).toBe(200);
+    // The first signal the payout ever gets is the fresh callback's: the stale ones sent none.
+    const fresh = singapayCallback(slow, reference, '00', { skewMs: -4 * 60_000 });
+    expect((await post(slow.apiUrl, fresh)).status).toBe(200);
+    expect(await callbackIdsSignalled(slow, reference, 1)).toEqual([sha256Hex(fresh.signature)]);
   });
 
   test('a verified callback signals its id (sha256 of its signature); the same callback again carries the same id', async () => {
@@ -135,7 +149,20 @@ describe('callbacks are fresh, and carry an id that makes a replay recognisable'
     expect((await post(slow.apiUrl, callback)).status).toBe(200);
     const other = singapayCallback(slow, reference, '00');
     expect((await post(slow.apiUrl, other)).status).toBe(200);
-    expect(await callbackIdsSignalled(slow, reference)).toEqual([sha256Hex(callback.signature), sha256Hex(callback.signature), sha256Hex(other.signature)]);
+    expect(await callbackIdsSignalled(slow, reference, 3)).toEqual([sha256Hex(callback.signature), sha256Hex(callback.signature), sha256Hex(other.signature)]);
+  });
+
+  test('end to end: a replayed callback is accepted (200) and checks nothing; a new one checks again', async () => {
+    const reference = await approved(slow, '081200003333');
+    const checks = async () => (await call<{ transfer?: { statusChecks?: number } }>(slow, 'GET', `/v1/payouts/${reference}`)).body.transfer?.statusChecks ?? 0;
+    const first = singapayCallback(slow, reference, '00');
+    expect((await post(slow.apiUrl, first)).status).toBe(200);
+    await waitForPayout(slow, reference, (p) => (p.transfer?.statusChecks ?? 0) === 1, 20_000);
+    expect((await post(slow.apiUrl, first)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(await checks()).toBe(1);
+    expect((await post(slow.apiUrl, singapayCallback(slow, reference, '00', { skewMs: -1_000 }))).status).toBe(200);
+    await waitForPayout(slow, reference, (p) => (p.transfer?.statusChecks ?? 0) === 2, 20_000);
   });
 
   test("Faspay: freshness by the API's clock (injected here), and the signal carries the callback's id", async () => {
@@ -171,10 +198,10 @@ describe('callbacks are fresh, and carry an id that makes a replay recognisable'
       expect(late.headers.get('content-type')).toContain('application/problem+json');
       clock = new Date(Date.now() - sixMinutes);
       expect((await send()).status).toBe(401);
-      expect(await callbackIdsSignalled(slow, reference)).toEqual([]);
       clock = new Date();
       expect((await send()).status).toBe(200);
-      expect(await callbackIdsSignalled(slow, reference)).toEqual([sha256Hex(signed.headers['X-SIGNATURE']!)]);
+      // Its only signal is the fresh one's: the late and early answers sent none.
+      expect(await callbackIdsSignalled(slow, reference, 1)).toEqual([sha256Hex(signed.headers['X-SIGNATURE']!)]);
     } finally {
       server.close();
       server.closeAllConnections();
