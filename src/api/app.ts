@@ -7,13 +7,23 @@ import { createApiMetrics } from './metrics';
 import { callbackRouter } from './callback-routes';
 import type { z } from 'zod';
 import type { ProviderKey } from '../domain/payout';
+import { canonicalPrincipal } from '../domain/principal';
 import { createLogger, type Logger } from '../logging';
 import type { PayoutPolicy } from '../../workflows/policy';
 import { requireRole, type Authenticator } from './auth';
 import { createPayoutService } from './payouts';
 import { buildOpenApiDocument, renderDocsPage } from './openapi';
 import { problemHandler, problems, sendProblem, toPointer } from './problem';
-import { approveBodySchema, cancelBodySchema, createPayoutSchema, listQuerySchema, REFERENCE_PATTERN, rejectBodySchema } from './schemas';
+import {
+  approveBodySchema,
+  cancelBodySchema,
+  createPayoutSchema,
+  IDEMPOTENCY_KEY_PATTERN,
+  listQuerySchema,
+  REFERENCE_PATTERN,
+  rejectBodySchema,
+  resolveBodySchema,
+} from './schemas';
 
 export interface AppDeps {
   client: Client;
@@ -24,6 +34,8 @@ export interface AppDeps {
   logger?: Logger;
   /** Upper bound of a call to Temporal (default 10 s). */
   rpcTimeoutMs?: number;
+  /** How long a decision waits for the workflow before answering 503 "may still apply" (default 5 s). */
+  decisionTimeoutMs?: number;
   /** Verifies Singapay's webhooks at /v1/callbacks/singapay. */
   singapaySecret?: string;
   /** Verifies Faspay's callbacks at /v1/callbacks/faspay. */
@@ -126,24 +138,33 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.post('/v1/payouts/:id/approve', auth('approver'), async (req, res) => {
     const body = parseBody(approveBodySchema, req.body ?? {});
-    res.json(await payouts.approve(payoutId(req), { principal: req.principal!.name, ...body }));
+    res.json(await payouts.approve(payoutId(req), { principal: req.principal!.name, ...body }, idempotencyKey(req)));
     metrics.decided.inc({ decision: 'approve' });
   });
 
   app.post('/v1/payouts/:id/reject', auth('approver'), async (req, res) => {
     const body = parseBody(rejectBodySchema, req.body ?? {});
-    res.json(await payouts.reject(payoutId(req), { principal: req.principal!.name, ...body }));
+    res.json(await payouts.reject(payoutId(req), { principal: req.principal!.name, ...body }, idempotencyKey(req)));
     metrics.decided.inc({ decision: 'reject' });
+  });
+
+  // Ends a payout that needs attention. Admin only; the workflow refuses the payout's own requester.
+  app.post('/v1/payouts/:id/resolve', auth('admin'), async (req, res) => {
+    const body = parseBody(resolveBodySchema, req.body ?? {});
+    res.json(await payouts.resolve(payoutId(req), { principal: req.principal!.name, ...body }, idempotencyKey(req)));
+    metrics.decided.inc({ decision: 'resolve' });
   });
 
   app.post('/v1/payouts/:id/cancel', auth('requester'), async (req, res) => {
     const body = parseBody(cancelBodySchema, req.body ?? {});
     const id = payoutId(req);
     const principal = req.principal!;
-    if (!principal.roles.includes('admin') && (await payouts.requesterOf(id)) !== principal.name) {
+    // Canonical on both sides: a payout requested before principals were canonical still matches.
+    const requester = await payouts.requesterOf(id);
+    if (!principal.roles.includes('admin') && (requester === undefined || canonicalPrincipal(requester) !== principal.name)) {
       throw problems.forbidden(`only the requester of payout ${id} or an admin may cancel it`);
     }
-    res.json(await payouts.cancel(id, { principal: principal.name, ...body }));
+    res.json(await payouts.cancel(id, { principal: principal.name, ...body }, idempotencyKey(req)));
     metrics.decided.inc({ decision: 'cancel' });
   });
 
@@ -165,6 +186,18 @@ function payoutId(req: Request): string {
   const id = String(req.params.id);
   if (!REFERENCE_PATTERN.test(id)) throw problems.notFound(`no payout with id ${id.slice(0, 80)}`);
   return id;
+}
+
+/** The optional Idempotency-Key header of a decision; a malformed one is a 400, never ignored. */
+function idempotencyKey(req: Request): string | undefined {
+  const key = req.header('idempotency-key');
+  if (key === undefined) return undefined;
+  if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
+    throw problems.validation('The Idempotency-Key header is not valid.', [
+      { pointer: '/headers/idempotency-key', detail: '1–128 printable ASCII characters, no spaces' },
+    ]);
+  }
+  return key;
 }
 
 function parseBody<S extends z.ZodType>(schema: S, body: unknown, where: 'body' | 'query' = 'body'): z.infer<S> {

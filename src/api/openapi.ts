@@ -10,6 +10,7 @@ import {
   payoutSchema,
   problemSchema,
   rejectBodySchema,
+  resolveBodySchema,
 } from './schemas';
 
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => {
@@ -56,6 +57,7 @@ export const EXAMPLES = {
   approve: { comment: 'ok' },
   reject: { reason: 'duplicate invoice' },
   cancel: { reason: 'wrong amount' },
+  resolve: { outcome: 'FAILED', reason: 'the provider confirmed by phone that nothing was paid' },
   problem: {
     type: 'https://payouts.local/problems/validation-error',
     title: 'Your request is not valid.',
@@ -73,6 +75,7 @@ export const EXAMPLE_SCHEMAS: Record<keyof typeof EXAMPLES, z.ZodType> = {
   approve: approveBodySchema,
   reject: rejectBodySchema,
   cancel: cancelBodySchema,
+  resolve: resolveBodySchema,
   problem: problemSchema,
 };
 
@@ -83,6 +86,8 @@ interface Operation {
   roles: string;
   body?: { schema: z.ZodType; example: keyof typeof EXAMPLES };
   query?: z.ZodObject;
+  /** A decision: takes an optional Idempotency-Key header (a retry after a 503 joins the first attempt). */
+  decision?: boolean;
   ok: { status: string; description: string; schema?: z.ZodType; example?: keyof typeof EXAMPLES };
   errors: Record<string, string>;
 }
@@ -120,8 +125,9 @@ export const OPERATIONS: Operation[] = [
     summary: 'Approve a payout (never by its requester)',
     roles: 'approver',
     body: { schema: approveBodySchema, example: 'approve' },
+    decision: true,
     ok: { status: '200', description: 'The payout, now PROCESSING or SCHEDULED.', schema: payoutSchema },
-    errors: { '403': 'four eyes or missing role', '404': 'no such payout', '409': 'not awaiting approval' },
+    errors: { '403': 'four eyes or missing role', '404': 'no such payout', '409': 'not awaiting approval', '503': 'the workflow did not confirm in time; the decision may still apply (read the payout, or retry with the same Idempotency-Key)' },
   },
   {
     method: 'post',
@@ -129,8 +135,9 @@ export const OPERATIONS: Operation[] = [
     summary: 'Reject a payout',
     roles: 'approver',
     body: { schema: rejectBodySchema, example: 'reject' },
+    decision: true,
     ok: { status: '200', description: 'The payout, now REJECTED.', schema: payoutSchema },
-    errors: { '400': 'no reason', '403': 'missing role', '404': 'no such payout', '409': 'not awaiting approval' },
+    errors: { '400': 'no reason', '403': 'missing role', '404': 'no such payout', '409': 'not awaiting approval', '503': 'the workflow did not confirm in time; the decision may still apply (read the payout, or retry with the same Idempotency-Key)' },
   },
   {
     method: 'post',
@@ -138,8 +145,19 @@ export const OPERATIONS: Operation[] = [
     summary: 'Cancel a payout before it is submitted',
     roles: 'requester (own payouts) or admin',
     body: { schema: cancelBodySchema, example: 'cancel' },
-    ok: { status: '200', description: 'The payout, now CANCELLED.', schema: payoutSchema },
-    errors: { '403': 'not your payout', '404': 'no such payout', '409': 'already submitted or final' },
+    decision: true,
+    ok: { status: '200', description: 'The payout, now CANCELLED; nothing was or will be sent.', schema: payoutSchema },
+    errors: { '403': 'not your payout', '404': 'no such payout', '409': 'already submitted (the trigger may be out) or final', '503': 'the workflow did not confirm in time; the decision may still apply (read the payout, or retry with the same Idempotency-Key)' },
+  },
+  {
+    method: 'post',
+    path: '/v1/payouts/{id}/resolve',
+    summary: 'Resolve a payout that needs attention as SUCCEEDED or FAILED',
+    roles: 'admin (never the payout\'s requester)',
+    body: { schema: resolveBodySchema, example: 'resolve' },
+    decision: true,
+    ok: { status: '200', description: 'The payout, now SUCCEEDED or FAILED, with `resolution` (who, when, why).', schema: payoutSchema },
+    errors: { '400': 'invalid outcome or no reason', '403': 'not an admin, or the requester', '404': 'no such payout', '409': 'not NEEDS_ATTENTION', '503': 'the workflow did not confirm in time; the decision may still apply (read the payout, or retry with the same Idempotency-Key)' },
   },
   {
     method: 'get',
@@ -171,22 +189,7 @@ export const OPERATIONS: Operation[] = [
   },
   { method: 'get', path: '/healthz', summary: 'The process is alive', roles: 'none', ok: { status: '200', description: 'Alive.' }, errors: {} },
   { method: 'get', path: '/readyz', summary: 'Temporal is reachable', roles: 'none', ok: { status: '200', description: 'Ready.' }, errors: { '503': 'Temporal unreachable' } },
-  {
-    method: 'post',
-    path: '/codec/decode',
-    summary: "Decrypt Temporal payloads for the Web UI (Temporal's codec-server protocol)",
-    roles: 'any API key, or the Web UI origin where CODEC_ALLOW_UI_ORIGIN admits it (by default outside production)',
-    ok: { status: '200', description: '{ payloads: [{ metadata, data }] }, bytes as base64.' },
-    errors: { '400': 'not payloads, or not decryptable with the configured keys', '401': 'no key', '404': 'encryption is off' },
-  },
-  {
-    method: 'post',
-    path: '/codec/encode',
-    summary: 'Encrypt Temporal payloads (for the Web UI when it sends signals or queries)',
-    roles: 'any API key, or the Web UI origin where CODEC_ALLOW_UI_ORIGIN admits it (by default outside production)',
-    ok: { status: '200', description: '{ payloads: [{ metadata, data }] }, bytes as base64.' },
-    errors: { '400': 'not payloads', '401': 'no key', '404': 'encryption is off' },
-  },
+  // /codec/decode and /codec/encode are not here: they listen on CODEC_PORT (loopback), never on this API's port.
   { method: 'get', path: '/metrics', summary: 'Prometheus metrics of the API', roles: 'none', ok: { status: '200', description: 'Prometheus text.' }, errors: {} },
   { method: 'get', path: '/openapi.json', summary: 'This document', roles: 'none', ok: { status: '200', description: 'OpenAPI 3.1.' }, errors: {} },
   { method: 'get', path: '/docs', summary: 'This document as a page', roles: 'none', ok: { status: '200', description: 'HTML.' }, errors: {} },
@@ -198,6 +201,15 @@ export function buildOpenApiDocument(): Record<string, unknown> {
     const parameters: unknown[] = [];
     if (op.path.includes('{id}')) {
       parameters.push({ name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' } });
+    }
+    if (op.decision) {
+      parameters.push({
+        name: 'Idempotency-Key',
+        in: 'header',
+        required: false,
+        description: 'Makes a retried decision join the first attempt instead of deciding again (1–128 printable characters).',
+        schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,128}$' },
+      });
     }
     if (op.query) {
       for (const [name, schema] of Object.entries(op.query.shape)) {

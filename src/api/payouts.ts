@@ -1,7 +1,7 @@
 // The API's side of a payout: start its workflow, read it, and send decisions to it. Temporal is
 // the store of record; this module holds no state of its own.
 import { createHash } from 'node:crypto';
-import { WorkflowUpdateFailedError, isGrpcServiceError, ServiceError, type Client } from '@temporalio/client';
+import { WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, isGrpcServiceError, ServiceError, type Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Payload } from '@temporalio/common';
 import { decodeMapFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { parseRupiah } from '../domain/money';
@@ -16,9 +16,11 @@ import {
   DecisionRefusal,
   getPayoutQuery,
   rejectUpdate,
+  resolveUpdate,
   type ApproveInput,
   type CancelInput,
   type RejectInput,
+  type ResolveInput,
 } from '../../workflows/messages';
 import {
   PAYOUT_AMOUNT,
@@ -54,13 +56,24 @@ export interface PayoutServiceDeps {
   queryTimeoutMs?: number;
   /** Upper bound of any other call to Temporal, so an unreachable server gives a quick 503. */
   rpcTimeoutMs?: number;
+  /**
+   * How long a decision (approve, reject, cancel, resolve) waits for the workflow's answer before the
+   * API says 503 "the decision may still apply". A worker answers in milliseconds; this only bounds
+   * the cases where no worker or no server answers.
+   */
+  decisionTimeoutMs?: number;
 }
+
+/** A decision as sent: its update, its input, and the caller's Idempotency-Key when it gave one. */
+type DecisionUpdate = typeof approveUpdate | typeof rejectUpdate | typeof cancelUpdate | typeof resolveUpdate;
+export type DecisionKind = 'approve' | 'reject' | 'cancel' | 'resolve';
 
 export function createPayoutService(deps: PayoutServiceDeps) {
   const now = deps.now ?? (() => new Date());
   const handleFor = (id: string) => deps.client.workflow.getHandle(payoutWorkflowId(id));
   const queryTimeoutMs = deps.queryTimeoutMs ?? 3_000;
   const rpcTimeoutMs = deps.rpcTimeoutMs ?? 10_000;
+  const decisionTimeoutMs = deps.decisionTimeoutMs ?? 5_000;
   const bounded = <T>(fn: () => Promise<T>, ms = rpcTimeoutMs) => deps.client.connection.withDeadline(Date.now() + ms, fn);
 
   async function create(body: CreatePayoutBody, requestedBy: string): Promise<{ created: boolean; payout: Payout }> {
@@ -155,11 +168,22 @@ export function createPayoutService(deps: PayoutServiceDeps) {
     }
   }
 
-  /** Sends a decision as an update and answers once the workflow accepted or refused it. */
-  async function decide<I>(id: string, update: typeof approveUpdate | typeof rejectUpdate | typeof cancelUpdate, input: I): Promise<Payout> {
+  /**
+   * Sends a decision as an update and answers once the workflow accepted or refused it. The update
+   * id comes from the caller's Idempotency-Key (per kind of decision), so a retry after a 503 joins
+   * the first attempt instead of deciding twice; without a key each call is its own update.
+   */
+  async function decide<I>(kind: DecisionKind, id: string, update: DecisionUpdate, input: I, idempotencyKey?: string): Promise<Payout> {
     const handle = handleFor(id);
     try {
-      return await bounded(() => handle.executeUpdate(update as typeof approveUpdate, { args: [input as unknown as ApproveInput] }));
+      return await bounded(
+        () =>
+          handle.executeUpdate(update as typeof approveUpdate, {
+            args: [input as unknown as ApproveInput],
+            ...(idempotencyKey !== undefined && { updateId: `${kind}:${idempotencyKey}` }),
+          }),
+        decisionTimeoutMs,
+      );
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
         throw refusalProblem(err.cause);
@@ -169,6 +193,7 @@ export function createPayoutService(deps: PayoutServiceDeps) {
         const payout = await get(id);
         throw problems.conflict('not-awaiting-approval', 'The payout does not take this decision now.', `payout ${id} is ${payout.status}`);
       }
+      if (decisionOutcomeUnknown(err)) throw problems.decisionPending(kind, id, idempotencyKey !== undefined);
       throw asTemporalProblem(err);
     }
   }
@@ -227,9 +252,10 @@ export function createPayoutService(deps: PayoutServiceDeps) {
     create,
     get,
     list,
-    approve: (id: string, input: ApproveInput) => decide(id, approveUpdate, input),
-    reject: (id: string, input: RejectInput) => decide(id, rejectUpdate, input),
-    cancel: (id: string, input: CancelInput) => decide(id, cancelUpdate, input),
+    approve: (id: string, input: ApproveInput, idempotencyKey?: string) => decide('approve', id, approveUpdate, input, idempotencyKey),
+    reject: (id: string, input: RejectInput, idempotencyKey?: string) => decide('reject', id, rejectUpdate, input, idempotencyKey),
+    cancel: (id: string, input: CancelInput, idempotencyKey?: string) => decide('cancel', id, cancelUpdate, input, idempotencyKey),
+    resolve: (id: string, input: ResolveInput, idempotencyKey?: string) => decide('resolve', id, resolveUpdate, input, idempotencyKey),
     requesterOf,
   };
 }
@@ -280,9 +306,25 @@ function refusalProblem(failure: ApplicationFailure): Problem {
       return problems.conflict('already-submitted', 'The payout was already submitted to the provider.', failure.message);
     case DecisionRefusal.INVALID_DECISION:
       return problems.validation(failure.message);
+    case DecisionRefusal.NOT_NEEDING_ATTENTION:
+      return problems.conflict('not-needing-attention', 'Only a payout that needs attention can be resolved.', failure.message);
     default:
       return problems.conflict('decision-refused', 'The payout refused this decision.', failure.message);
   }
+}
+
+/**
+ * The decision was sent but its outcome is unknown: the update call ran out of time (no worker or no
+ * server answered), the server was overloaded (RESOURCE_EXHAUSTED), or it could not be reached.
+ * The update may still be applied later, so the caller must read the payout or retry with the same
+ * Idempotency-Key; never a 500.
+ */
+function decisionOutcomeUnknown(err: unknown): boolean {
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return true;
+  // DEADLINE_EXCEEDED (4), RESOURCE_EXHAUSTED (8), UNAVAILABLE (14); also when wrapped by the client.
+  const grpc = isGrpcServiceError(err) ? err : err instanceof ServiceError && isGrpcServiceError(err.cause) ? err.cause : undefined;
+  if (grpc && [4, 8, 14].includes(grpc.code)) return true;
+  return err instanceof ServiceError;
 }
 
 /** Temporal unreachable → 503 with Retry-After; anything else is not the client's fault and stays a 500. */

@@ -30,6 +30,16 @@ export const problems = {
   fourEyes: (detail: string) => new Problem(403, 'four-eyes', 'The requester of a payout cannot approve it.', detail),
   notFound: (detail: string) => new Problem(404, 'not-found', 'Not found.', detail),
   conflict: (slug: string, title: string, detail: string) => new Problem(409, slug, title, detail),
+  /** 503 for a decision whose outcome is unknown: it may still take effect (see decisionOutcomeUnknown). */
+  decisionPending: (kind: string, id: string, keyed: boolean) =>
+    new Problem(
+      503,
+      'decision-outcome-unknown',
+      'The decision was sent, but the workflow did not confirm it in time; it may still apply.',
+      `Read GET /v1/payouts/${id} to see whether the ${kind} took effect, or send it again ` +
+        (keyed ? 'with the same Idempotency-Key: a retry joins the first attempt.' : 'with an Idempotency-Key header, so that a retry joins the first attempt.'),
+      { retryAfterSeconds: 2 },
+    ),
   temporalUnavailable: () =>
     new Problem(503, 'temporal-unavailable', 'The workflow service is unavailable.', 'Temporal could not be reached; try again shortly.', {
       retryAfterSeconds: 5,

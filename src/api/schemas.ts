@@ -70,6 +70,12 @@ export type CreatePayoutBody = z.infer<ReturnType<typeof createPayoutSchema>>;
 export const approveBodySchema = z.strictObject({ comment: z.string().max(500).optional() });
 export const rejectBodySchema = z.strictObject({ reason: z.string().trim().min(1, 'a reason is required').max(500) });
 export const cancelBodySchema = z.strictObject({ reason: z.string().max(500).optional() });
+export const resolveBodySchema = z.strictObject({
+  outcome: z.enum(['SUCCEEDED', 'FAILED']),
+  reason: z.string().trim().min(1, 'a reason is required').max(500),
+});
+/** A decision's Idempotency-Key: it becomes (part of) a Temporal update id. */
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,128}$/;
 
 export const listQuerySchema = z.strictObject({
   status: z.enum(PAYOUT_STATUSES).optional(),
@@ -131,6 +137,7 @@ export const payoutSchema = z.object({
     .optional(),
   failure: z.object({ code: z.string(), message: z.string(), providerCode: z.string().optional() }).optional(),
   attention: z.object({ reason: z.string(), since: at }).optional(),
+  resolution: z.object({ outcome: z.enum(['SUCCEEDED', 'FAILED']), by: z.string(), at, reason: z.string() }).optional(),
   timeline: z.array(z.object({ status: z.enum(PAYOUT_STATUSES), at, detail: z.string().optional() })),
 });
 

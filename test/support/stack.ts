@@ -31,6 +31,8 @@ export interface StackOptions {
   codecKeys?: CodecKey[];
   /** `default`, or `encrypted` (made by the global setup) for stacks with codec keys. */
   namespace?: string;
+  /** How long a decision waits for the workflow before the API answers 503. */
+  decisionTimeoutMs?: number;
 }
 
 export type TestStack = Awaited<ReturnType<typeof startStack>>;
@@ -93,6 +95,7 @@ export async function startStack(options: StackOptions = {}) {
     policy,
     authenticator: createAuthenticator(undefined, false),
     availableProviders: ['singapay', 'faspay'],
+    ...(options.decisionTimeoutMs !== undefined && { decisionTimeoutMs: options.decisionTimeoutMs }),
     logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     namespace,
     singapaySecret: simulator.credentials.clientSecret,
