@@ -1,0 +1,215 @@
+// Doing what the plan says: creating payouts and deciding on them through the API or as raw
+// Temporal signals, re-sending creates, posting callbacks the simulators signed (valid, replayed,
+// late, forged), settling pending transfers, and the world's events: simulator faults, balance dips,
+// worker kills and server restarts. Every answer goes to the Recorder.
+import type { Client } from '@temporalio/client';
+import type { ChaosStack } from './stack';
+import { KEYS, type CallbackVariant, type PayoutAction, type PayoutPlan, type Provider, type WorldEvent } from './model';
+import { isFinal } from './checker';
+import { isDocument, type Recorder } from './observe';
+
+export interface ActionContext {
+  stack: ChaosStack;
+  recorder: Recorder;
+  log: (line: string) => void;
+}
+
+export function createBody(plan: PayoutPlan, scheduledAt: string | undefined, changed = false): string {
+  return JSON.stringify({
+    reference: plan.reference,
+    destination: plan.destination,
+    amount: { value: `${plan.amount + (changed ? 1_000 : 0)}.00`, currency: 'IDR' },
+    description: `Chaos ${plan.index}`,
+    ...(plan.explicitProvider && { provider: plan.provider }),
+    approvalTimeout: `PT${Math.round(plan.approvalTimeoutMs / 1_000)}S`,
+    ...(scheduledAt !== undefined && { scheduledAt }),
+  });
+}
+
+export async function createPayout(ctx: ActionContext, plan: PayoutPlan, scheduledAt: string | undefined): Promise<number> {
+  const { status, json, sentAt, answeredAt } = await ctx.recorder.call('POST', '/v1/payouts', {
+    key: KEYS[plan.requester].key,
+    body: createBody(plan, scheduledAt),
+    route: 'POST /v1/payouts',
+    reference: plan.reference,
+  });
+  if (status >= 200 && status < 300 && isDocument(json)) ctx.recorder.snapshot(plan.reference, { source: 'create', sentAt, answeredAt, doc: json });
+  return status;
+}
+
+export async function performPayoutAction(ctx: ActionContext, plan: PayoutPlan, action: PayoutAction, scheduledAt: string | undefined): Promise<void> {
+  switch (action.kind) {
+    case 'decide':
+      return action.via === 'api' ? decideThroughApi(ctx, plan, action) : decideBySignal(ctx, plan, action);
+    case 'recreate': {
+      await ctx.recorder.call('POST', '/v1/payouts', {
+        key: KEYS[plan.requester].key,
+        body: createBody(plan, scheduledAt, !action.same),
+        route: 'POST /v1/payouts',
+        reference: plan.reference,
+      });
+      return;
+    }
+    case 'callback':
+      return postCallback(ctx, plan, action.variant);
+    case 'settle': {
+      // Until the simulator holds the transfer (or the payout is over), try again every second.
+      for (let tries = 0; tries < 30; tries += 1) {
+        const res = await fetch(`${ctx.stack.simulatorUrl[plan.provider]}/__sim/transactions/${encodeURIComponent(plan.reference)}/settle`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ status: action.status }),
+        });
+        await res.arrayBuffer();
+        const status = ctx.recorder.lastStatus(plan.reference);
+        if (res.status !== 404 || (status !== undefined && isFinal(status))) return;
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+      return;
+    }
+  }
+}
+
+async function decideThroughApi(ctx: ActionContext, plan: PayoutPlan, action: Extract<PayoutAction, { kind: 'decide'; via: 'api' }>): Promise<void> {
+  const body = action.decision === 'reject' ? { reason: `chaos ${action.tag}` } : action.decision === 'approve' ? { comment: `chaos ${action.tag}` } : { reason: `chaos ${action.tag}` };
+  const key = KEYS[action.key].key;
+  // Half the decisions carry an Idempotency-Key, per decision kind and payout, so duplicates and
+  // retries after a 503 join the first attempt.
+  const idempotencyKey = plan.index % 2 === 0 ? `${action.decision}-${plan.reference}` : undefined;
+  for (let attempt = 1; attempt <= 2; attempt += 1) {
+    const { status, json, sentAt, answeredAt } = await ctx.recorder.call('POST', `/v1/payouts/${encodeURIComponent(plan.reference)}/${action.decision}`, {
+      key,
+      body: JSON.stringify(body),
+      ...(idempotencyKey !== undefined && { headers: { 'Idempotency-Key': idempotencyKey } }),
+      route: `POST /v1/payouts/{id}/${action.decision}`,
+      reference: plan.reference,
+    });
+    const ok = status >= 200 && status < 300 && isDocument(json);
+    ctx.recorder.decision(plan.reference, {
+      decision: action.decision,
+      via: 'api',
+      who: action.key,
+      tag: attempt === 1 ? action.tag : `${action.tag}-retry`,
+      sentAt,
+      answeredAt,
+      httpStatus: status,
+      ...(ok && { answeredStatus: json.status }),
+    });
+    if (ok) ctx.recorder.snapshot(plan.reference, { source: action.decision, sentAt, answeredAt, doc: json });
+    // A 503 says the decision may still apply: retry once with the same key, as a careful client would.
+    if (status !== 503 || idempotencyKey === undefined) return;
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+}
+
+async function decideBySignal(ctx: ActionContext, plan: PayoutPlan, action: Extract<PayoutAction, { kind: 'decide'; via: 'signal' }>): Promise<void> {
+  const input =
+    action.decision === 'reject'
+      ? { principal: action.principal, reason: `chaos ${action.tag}` }
+      : action.decision === 'approve'
+        ? { principal: action.principal, comment: `chaos ${action.tag}` }
+        : { principal: action.principal, reason: `chaos ${action.tag}` };
+  const sentAt = Date.now();
+  let error: string | undefined;
+  try {
+    await signal(ctx.stack.client, plan.reference, action.decision, input);
+  } catch (err) {
+    error = (err as Error).message;
+  }
+  ctx.recorder.decision(plan.reference, { decision: action.decision, via: 'signal', who: action.principal, tag: action.tag, sentAt, answeredAt: Date.now(), ...(error !== undefined && { error }) });
+}
+
+function signal(client: Client, reference: string, name: string, input: unknown): Promise<void> {
+  return client.workflow.getHandle(`payout-${reference}`).signal(name, input);
+}
+
+/** Gets a callback the simulator signed for the payout's transfer and posts it as the variant says. */
+async function postCallback(ctx: ActionContext, plan: PayoutPlan, variant: CallbackVariant): Promise<void> {
+  const provider: Provider = plan.provider;
+  const signedAt = variant === 'late' ? new Date(Date.now() - 10 * 60_000).toISOString() : undefined;
+  const res = await fetch(`${ctx.stack.simulatorUrl[provider]}/__sim/transactions/${encodeURIComponent(plan.reference)}/callback`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(signedAt ? { signedAt } : {}),
+  });
+  if (res.status !== 200) {
+    await res.arrayBuffer();
+    return; // no transfer yet: nothing to call back about
+  }
+  const signed = (await res.json()) as { url: string; headers: Record<string, string>; body: string };
+  let body = signed.body;
+  if (variant === 'forged') {
+    // Change the amount in the signed bytes: the signature no longer covers the body.
+    body = body.replace(/"(\d+)\.00"/, (_m, digits: string) => `"${Number(digits) + 1}.00"`);
+    if (body === signed.body) body = `${signed.body.slice(0, -1)},"x":1}`;
+  }
+  const path = new URL(signed.url).pathname;
+  const post = async () =>
+    (
+      await ctx.recorder.call('POST', path, {
+        body,
+        headers: signed.headers,
+        route: `POST ${path}`,
+        reference: plan.reference,
+      })
+    ).status;
+  const sentAt = Date.now();
+  const statuses = [await post()];
+  if (variant === 'replay') {
+    await new Promise((r) => setTimeout(r, 200));
+    statuses.push(await post());
+  }
+  ctx.recorder.callback(plan.reference, { variant, provider, httpStatuses: statuses, sentAt });
+}
+
+/** A world event; kills and restarts resolve once the process is back. */
+export async function performWorldEvent(ctx: ActionContext, event: WorldEvent, balanceDips: Set<Promise<void>>): Promise<void> {
+  switch (event.kind) {
+    case 'fault': {
+      const { provider, kind: _kind, ...fault } = event;
+      const res = await fetch(`${ctx.stack.simulatorUrl[provider]}/__sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fault) });
+      if (res.status !== 201) ctx.log(`fault refused by ${provider}: ${await res.text()}`);
+      else await res.arrayBuffer();
+      return;
+    }
+    case 'no-balance': {
+      const url = `${ctx.stack.simulatorUrl[event.provider]}/__sim/balance`;
+      await setBalance(url, '0.00');
+      const dip = new Promise<void>((resolve) => setTimeout(resolve, event.forMs)).then(() => setBalance(url, RESTORED_BALANCE));
+      balanceDips.add(dip);
+      void dip.finally(() => balanceDips.delete(dip));
+      return;
+    }
+    case 'kill-worker': {
+      ctx.log(`kill -9 the worker; down for ${event.downForMs} ms`);
+      await ctx.stack.killWorker();
+      await new Promise((r) => setTimeout(r, event.downForMs));
+      await ctx.stack.startWorker();
+      ctx.log('worker polling again');
+      return;
+    }
+    case 'restart-server': {
+      ctx.log(`restart the Temporal dev server (${event.how}) on the same database`);
+      const started = Date.now();
+      await ctx.stack.restartServer(event.how);
+      ctx.log(`Temporal dev server answering again after ${Date.now() - started} ms`);
+      return;
+    }
+  }
+}
+
+export const RESTORED_BALANCE = '1000000000.00';
+
+export async function setBalance(url: string, value: string): Promise<void> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ value }) });
+  await res.arrayBuffer();
+}
+
+/** Ends every fault: pending simulator faults cleared, balances back. */
+export async function stopFaults(stack: ChaosStack): Promise<void> {
+  for (const provider of ['singapay', 'faspay'] as const) {
+    const res = await fetch(`${stack.simulatorUrl[provider]}/__sim/faults`, { method: 'DELETE' });
+    await res.arrayBuffer();
+    await setBalance(`${stack.simulatorUrl[provider]}/__sim/balance`, RESTORED_BALANCE);
+  }
+}

@@ -1,0 +1,274 @@
+// The invariant checker: a pure function from what a chaos run observed (every API answer, every
+// payout document seen, both simulators' ledgers) to the violations of the money-safety rules of
+// RELIABILITY.md. No I/O and no clock, so hand-made observations test every rule (checker.test.ts).
+//
+// Soundness over reach: an observation proves something only for the instant it was made, and a
+// read happened somewhere between sending the request and getting the answer. So "b came after a"
+// means b was sent after a was answered, and a rule fires only on evidence, never on timing luck.
+import type { LedgerRow, Observations, PayoutDocument, PayoutRecord, RuleId, Snapshot, Violation } from './model';
+
+export const FINAL_STATUSES = ['SUCCEEDED', 'FAILED', 'REJECTED', 'EXPIRED', 'CANCELLED'] as const;
+/** Statuses after which no money may move. */
+export const REFUSED_STATUSES = ['REJECTED', 'EXPIRED', 'CANCELLED'] as const;
+
+/**
+ * The allowed transitions, from api.md's status table. PROCESSING → CANCELLED only before the trigger
+ * may have been sent: the table allows it; `cancelled-after-submission` and the ledger check the rest.
+ */
+export const ALLOWED_TRANSITIONS: Readonly<Record<string, readonly string[]>> = {
+  VALIDATING: ['AWAITING_APPROVAL', 'FAILED', 'CANCELLED'],
+  AWAITING_APPROVAL: ['SCHEDULED', 'PROCESSING', 'REJECTED', 'EXPIRED', 'CANCELLED'],
+  SCHEDULED: ['PROCESSING', 'CANCELLED'],
+  PROCESSING: ['NEEDS_ATTENTION', 'SUCCEEDED', 'FAILED', 'CANCELLED'],
+  NEEDS_ATTENTION: ['PROCESSING', 'SUCCEEDED', 'FAILED'],
+  SUCCEEDED: [],
+  FAILED: [],
+  REJECTED: [],
+  EXPIRED: [],
+  CANCELLED: [],
+};
+
+/** Provider statuses after which the money is back with the merchant (refunded, cancelled, failed). */
+const MONEY_RETURNED = ['04', '05', '06'];
+const PROVIDER_SUCCESS = '00';
+
+export const isFinal = (status: string): boolean => (FINAL_STATUSES as readonly string[]).includes(status);
+const isRefused = (status: string): boolean => (REFUSED_STATUSES as readonly string[]).includes(status);
+const canonical = (principal: string): string => principal.trim().toLowerCase();
+const is2xx = (status: number | undefined): boolean => status !== undefined && status >= 200 && status < 300;
+
+/** One status seen at one moment: from a document (GET or decision answer) or a decision's answer. */
+interface StatusSeen {
+  status: string;
+  sentAt: number;
+  answeredAt: number;
+  source: string;
+}
+
+export function check(obs: Observations): Violation[] {
+  const found: Violation[] = [];
+  const seen = new Set<string>();
+  const report = (rule: RuleId, reference: string | undefined, message: string) => {
+    const key = `${rule}|${reference ?? ''}|${message}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    found.push({ rule, ...(reference !== undefined && { reference }), message });
+  };
+
+  const payouts = new Map(obs.payouts.map((p) => [p.reference, p]));
+  const rowsByReference = new Map<string, LedgerRow[]>();
+  for (const row of obs.ledger) rowsByReference.set(row.reference, [...(rowsByReference.get(row.reference) ?? []), row]);
+
+  // At most one transfer per reference, ever (across both providers).
+  for (const [reference, rows] of rowsByReference) {
+    if (rows.length > 1) report('one-transfer-per-reference', reference, `${rows.length} transfers for one reference: ${rows.map(describeRow).join('; ')}`);
+  }
+
+  for (const payout of obs.payouts) {
+    const rows = rowsByReference.get(payout.reference) ?? [];
+    checkPayout(payout, rows, obs, report);
+  }
+
+  // Every transfer belongs to a payout approved by someone other than its requester, sent no
+  // earlier than its scheduledAt, with its amount and account.
+  for (const row of obs.ledger) {
+    const payout = payouts.get(row.reference);
+    if (!payout) {
+      report('transfer-not-as-approved', row.reference, `a transfer for a reference the run never created: ${describeRow(row)}`);
+      continue;
+    }
+    checkTransferAgainstPayout(row, payout, report);
+  }
+
+  // Every API answer is 2xx, 4xx or 503.
+  for (const answer of obs.answers) {
+    const where = `${answer.method} ${answer.route}${answer.reference ? ` (${answer.reference})` : ''}`;
+    if (answer.status === 0) {
+      report('api-no-answer', answer.reference, `${where} got no HTTP answer: ${answer.error ?? 'no answer'}`);
+    } else if (!(is2xx(answer.status) || (answer.status >= 400 && answer.status < 500) || answer.status === 503)) {
+      report('api-5xx', answer.reference, `${where} answered ${answer.status}${answer.error ? `: ${answer.error}` : ''}`);
+    }
+  }
+  return found;
+}
+
+type Report = (rule: RuleId, reference: string | undefined, message: string) => void;
+
+function checkPayout(payout: PayoutRecord, rows: LedgerRow[], obs: Observations, report: Report): void {
+  const ref = payout.reference;
+  const snapshots = [...payout.snapshots].sort((a, b) => a.answeredAt - b.answeredAt);
+  const statuses: StatusSeen[] = [
+    ...snapshots.map((s) => ({ status: s.doc.status, sentAt: s.sentAt, answeredAt: s.answeredAt, source: s.source })),
+    ...payout.decisions
+      .filter((d) => is2xx(d.httpStatus) && d.answeredStatus !== undefined)
+      .map((d) => ({ status: d.answeredStatus!, sentAt: d.sentAt, answeredAt: d.answeredAt, source: `${d.decision} answer` })),
+  ].sort((a, b) => a.answeredAt - b.answeredAt);
+
+  // No transfer for a payout that ever showed REJECTED, EXPIRED or CANCELLED, or whose decision
+  // answered 2xx with one of those.
+  const refusals = new Set<string>();
+  for (const s of statuses) if (isRefused(s.status)) refusals.add(`${s.status} (${s.source})`);
+  for (const s of snapshots) for (const entry of s.doc.timeline ?? []) if (isRefused(entry.status)) refusals.add(`${entry.status} (timeline)`);
+  if (refusals.size > 0 && rows.length > 0) {
+    report('no-transfer-after-refusal', ref, `showed ${[...refusals].join(', ')}, yet the ledger holds ${rows.map(describeRow).join('; ')}`);
+  }
+
+  // A final status never changes: every status seen after a final one (sent after it was answered) is the same.
+  for (const a of statuses) {
+    if (!isFinal(a.status)) continue;
+    const later = statuses.find((b) => b.sentAt > a.answeredAt && b.status !== a.status);
+    if (later) report('final-status-changed', ref, `${a.status} (${a.source}, answered ${iso(a.answeredAt)}), later ${later.status} (${later.source}, sent ${iso(later.sentAt)})`);
+  }
+
+  // The timeline takes only allowed transitions, agrees with the status, and is never rewritten.
+  for (const s of snapshots) checkTimeline(ref, s, report);
+  for (let i = 0; i < snapshots.length; i += 1) {
+    const a = snapshots[i]!;
+    const b = snapshots.find((x) => x.sentAt > a.answeredAt && !startsWith(statusList(x.doc), statusList(a.doc)));
+    if (b) {
+      report('timeline-rewritten', ref, `timeline ${statusList(a.doc).join('→')} (${a.source}, answered ${iso(a.answeredAt)}) became ${statusList(b.doc).join('→')} (${b.source}, sent ${iso(b.sentAt)})`);
+      break;
+    }
+  }
+
+  // CANCELLED only before submission: no document may show both, and no CANCELLED after a submission was shown.
+  const submitted = snapshots.find((s) => s.doc.transfer?.submittedAt !== undefined);
+  const cancelled = statuses.find((s) => s.status === 'CANCELLED');
+  if (submitted && cancelled) {
+    report('cancelled-after-submission', ref, `CANCELLED (${cancelled.source}) although a document (${submitted.source}, answered ${iso(submitted.answeredAt)}) showed the transfer submitted at ${submitted.doc.transfer!.submittedAt}`);
+  }
+
+  // Only one of approve and reject, and only one of reject and cancel, can take effect.
+  const accepted = (kind: string) => payout.decisions.filter((d) => d.decision === kind && d.via === 'api' && is2xx(d.httpStatus));
+  const approved = accepted('approve').filter((d) => d.answeredStatus !== 'AWAITING_APPROVAL');
+  const rejected = accepted('reject');
+  const cancelledAnswers = accepted('cancel');
+  if (approved.length > 0 && rejected.length > 0) report('conflicting-decisions', ref, `approve answered ${approved[0]!.httpStatus} (${approved[0]!.answeredStatus}) and reject answered ${rejected[0]!.httpStatus} (${rejected[0]!.answeredStatus})`);
+  if (rejected.length > 0 && cancelledAnswers.length > 0) report('conflicting-decisions', ref, `reject answered ${rejected[0]!.httpStatus} and cancel answered ${cancelledAnswers[0]!.httpStatus}`);
+
+  // Four eyes: nobody approves what they requested (the spelling of a principal does not matter).
+  const requester = requesterOf(payout);
+  for (const approval of approvalsOf(snapshots)) {
+    if (approval.by !== 'policy' && canonical(approval.by) === canonical(requester)) {
+      report('four-eyes', ref, `approved by "${approval.by}", who requested it as "${requester}"`);
+    }
+  }
+
+  // FAILED ⇒ the provider holds no transfer that paid or may still pay; SUCCEEDED ⇒ exactly one that paid, ours.
+  const shown = new Set(statuses.map((s) => s.status));
+  if (shown.has('FAILED')) {
+    const paid = rows.filter((r) => r.status === PROVIDER_SUCCESS);
+    const open = rows.filter((r) => r.status !== PROVIDER_SUCCESS && !MONEY_RETURNED.includes(r.status));
+    if (paid.length > 0) report('failed-but-money-moves', ref, `FAILED, but the provider paid: ${paid.map(describeRow).join('; ')}`);
+    if (open.length > 0) report('failed-but-money-moves', ref, `FAILED, but the provider still holds a transfer that may pay: ${open.map(describeRow).join('; ')}`);
+  }
+  if (shown.has('SUCCEEDED')) {
+    const paid = rows.filter((r) => r.status === PROVIDER_SUCCESS);
+    const ours = paid.filter((r) => r.provider === payout.provider && r.amount === payout.amount && r.destinationNumber === payout.destinationNumber);
+    if (paid.length !== 1 || ours.length !== 1) {
+      report('succeeded-without-one-transfer', ref, `SUCCEEDED, but the ledgers hold ${paid.length} paid transfer(s)${paid.length ? `: ${paid.map(describeRow).join('; ')}` : ''} (expected one at ${payout.provider} of ${payout.amount} to ${payout.destinationNumber})`);
+    }
+  }
+
+  // Every payout is final or NEEDS_ATTENTION within settleWithinMs after the faults stop.
+  checkSettled(payout, snapshots, obs, report);
+
+  // Forged and late callbacks are refused.
+  for (const cb of payout.callbacks) {
+    if (cb.variant === 'forged' && cb.httpStatuses.some(is2xx)) report('forged-callback-accepted', ref, `a forged ${cb.provider} callback answered ${cb.httpStatuses.join(', ')}`);
+    if (cb.variant === 'late' && cb.httpStatuses.some(is2xx)) report('late-callback-accepted', ref, `a ${cb.provider} callback signed 10 minutes ago answered ${cb.httpStatuses.join(', ')}`);
+  }
+}
+
+function checkTimeline(ref: string, s: Snapshot, report: Report): void {
+  const list = statusList(s.doc);
+  const where = `${s.source} answered ${iso(s.answeredAt)}`;
+  if (list.length === 0) {
+    report('illegal-transition', ref, `an empty timeline (${where})`);
+    return;
+  }
+  if (list[0] !== 'VALIDATING') report('illegal-transition', ref, `the timeline starts at ${list[0]}, not VALIDATING: ${list.join('→')} (${where})`);
+  for (let i = 1; i < list.length; i += 1) {
+    const from = list[i - 1]!;
+    const to = list[i]!;
+    // The same status twice is a note in the timeline, not a transition.
+    if (from === to) continue;
+    if (!(ALLOWED_TRANSITIONS[from] ?? []).includes(to)) report('illegal-transition', ref, `${from} → ${to} in ${list.join('→')} (${where})`);
+  }
+  if (list[list.length - 1] !== s.doc.status) report('illegal-transition', ref, `status ${s.doc.status} but the timeline ends at ${list[list.length - 1]} (${where})`);
+}
+
+function checkTransferAgainstPayout(row: LedgerRow, payout: PayoutRecord, report: Report): void {
+  const ref = payout.reference;
+  const snapshots = payout.snapshots;
+  const approvals = approvalsOf(snapshots);
+  const requester = requesterOf(payout);
+  if (approvals.length === 0) {
+    report('transfer-not-as-approved', ref, `a transfer, but no document ever showed an approval: ${describeRow(row)}`);
+  }
+  for (const approval of approvals) {
+    if (approval.by !== 'policy' && canonical(approval.by) === canonical(requester)) {
+      report('transfer-not-as-approved', ref, `a transfer approved by its own requester ("${approval.by}" for "${requester}"): ${describeRow(row)}`);
+    }
+  }
+  if (payout.scheduledAt !== undefined && row.acceptedAt < Date.parse(payout.scheduledAt)) {
+    report('transfer-not-as-approved', ref, `the transfer was accepted at ${iso(row.acceptedAt)}, ${Date.parse(payout.scheduledAt) - row.acceptedAt} ms before scheduledAt ${payout.scheduledAt}`);
+  }
+  if (row.provider !== payout.provider) report('transfer-not-as-approved', ref, `a transfer at ${row.provider}, but the payout goes through ${payout.provider}: ${describeRow(row)}`);
+  if (row.amount !== payout.amount) report('transfer-not-as-approved', ref, `a transfer of ${row.amount}, but the payout is for ${payout.amount}: ${describeRow(row)}`);
+  if (row.destinationNumber !== payout.destinationNumber) {
+    report('transfer-not-as-approved', ref, `a transfer to ${row.destinationNumber}, but the payout is to ${payout.destinationNumber}: ${describeRow(row)}`);
+  }
+}
+
+function checkSettled(payout: PayoutRecord, snapshots: Snapshot[], obs: Observations, report: Report): void {
+  const deadline = obs.faultsStoppedAt + obs.settleWithinMs;
+  const settled = (s: Snapshot) => isFinal(s.doc.status) || s.doc.status === 'NEEDS_ATTENTION';
+  const gets = snapshots.filter((s) => s.source === 'get').sort((a, b) => a.sentAt - b.sentAt);
+  if (snapshots.length === 0) {
+    if (is2xx(payout.createStatus)) report('not-settled-in-time', payout.reference, 'created, but never seen since');
+    return;
+  }
+  const after = gets.filter((s) => s.sentAt >= deadline);
+  // Seen unsettled after the deadline, and not NEEDS_ATTENTION at the deadline either (it may go back to PROCESSING).
+  const unsettled = after.find(
+    (s) => !settled(s) && !(s.doc.timeline ?? []).some((e) => e.status === 'NEEDS_ATTENTION' && Date.parse(e.at) <= deadline),
+  );
+  if (unsettled) {
+    report('not-settled-in-time', payout.reference, `${unsettled.doc.status} at ${iso(unsettled.sentAt)}, ${unsettled.sentAt - obs.faultsStoppedAt} ms after the faults stopped (limit ${obs.settleWithinMs} ms)`);
+    return;
+  }
+  const last = [...snapshots].sort((a, b) => a.answeredAt - b.answeredAt)[snapshots.length - 1]!;
+  if (after.length === 0 && !settled(last)) {
+    report('not-settled-in-time', payout.reference, `last seen ${last.doc.status} at ${iso(last.answeredAt)}, and not seen after the deadline ${iso(deadline)}`);
+  }
+}
+
+function approvalsOf(snapshots: Snapshot[]): { by: string }[] {
+  const found = new Map<string, { by: string }>();
+  for (const s of snapshots) {
+    if (s.doc.approval?.decision === 'APPROVED' && typeof s.doc.approval.by === 'string') found.set(s.doc.approval.by, { by: s.doc.approval.by });
+    for (const a of s.doc.approvals ?? []) if (typeof a.by === 'string' && (a.decision === undefined || a.decision === 'APPROVED')) found.set(a.by, { by: a.by });
+  }
+  return [...found.values()];
+}
+
+function requesterOf(payout: PayoutRecord): string {
+  return payout.snapshots.find((s) => typeof s.doc.requestedBy === 'string')?.doc.requestedBy ?? payout.requestedBy;
+}
+
+function statusList(doc: PayoutDocument): string[] {
+  return (doc.timeline ?? []).map((e) => e.status);
+}
+
+function startsWith(list: string[], prefix: string[]): boolean {
+  return prefix.length <= list.length && prefix.every((status, i) => list[i] === status);
+}
+
+export function describeRow(row: LedgerRow): string {
+  return `${row.provider} ${row.reference} ${row.amount} to ${row.destinationNumber}, status ${row.status}, ${row.triggerCalls} trigger call(s), accepted ${iso(row.acceptedAt)}`;
+}
+
+function iso(ms: number): string {
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : String(ms);
+}

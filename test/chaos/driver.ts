@@ -1,0 +1,170 @@
+// One chaos run: the plan from the seed, the stack, the payouts' scripts (at most `concurrency` at a
+// time) with the world's faults around them and the kills and restarts among them; then the faults
+// stop, the run waits for every payout to settle, reads everything once more, and hands what it saw
+// to the checker.
+import { createPayout, performPayoutAction, performWorldEvent, stopFaults, type ActionContext } from './actions';
+import { check, isFinal } from './checker';
+import type { Observations, Plan, PayoutPlan, Violation } from './model';
+import { readLedgers, Recorder } from './observe';
+import { makePlan, type PlanOptions } from './plan';
+import { startChaosStack, DEFAULT_TIMING, type ChaosStack, type Timing } from './stack';
+
+export interface ChaosOptions extends PlanOptions {
+  concurrency: number;
+  timing?: Timing;
+  log?: (line: string) => void;
+  /** Keep polling this much past the settle deadline before giving up on a payout (default 5 s). */
+  graceMs?: number;
+}
+
+export interface ChaosResult {
+  plan: Plan;
+  observations: Observations;
+  violations: Violation[];
+  /** Faults the simulators applied, by provider and `operation mode`. */
+  faultsFired: Record<string, Record<string, number>>;
+  /** The run's directory: server, worker and API logs. */
+  dir: string;
+  durationMs: number;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
+
+export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
+  const log = options.log ?? ((line: string) => console.log(`[chaos] ${line}`));
+  const timing = options.timing ?? DEFAULT_TIMING;
+  const started = Date.now();
+  const plan = makePlan(options);
+  log(`seed ${options.seed}: ${plan.payouts.length} payouts, concurrency ${options.concurrency}, ${plan.disruptions.length} kills/restarts, faults ${options.faults ? 'on' : 'off'}`);
+  const stack = await startChaosStack({ timing, log });
+  log(`stack up in ${Date.now() - started} ms (logs in ${stack.dir})`);
+  try {
+    const recorder = new Recorder(stack.apiUrl);
+    const ctx: ActionContext = { stack, recorder, log };
+    const done = { payouts: false };
+
+    // The world: faults and balance dips one after another while payouts run.
+    const balanceDips = new Set<Promise<void>>();
+    const world = (async () => {
+      for (const { gapMs, event } of plan.world) {
+        await sleep(gapMs);
+        if (done.payouts) return;
+        await performWorldEvent(ctx, event, balanceDips).catch((err: Error) => log(`world event failed: ${err.message}`));
+      }
+    })();
+
+    // Kills and restarts, one at a time, each when its payout is created.
+    let disruptions: Promise<void> = Promise.resolve();
+    const disrupt = (index: number) => {
+      for (const d of plan.disruptions.filter((x) => x.afterPayout === index)) {
+        disruptions = disruptions.then(() => performWorldEvent(ctx, d.event, balanceDips).catch((err: Error) => log(`disruption failed: ${err.message}`)));
+      }
+    };
+
+    // Polling: every payout is read over and over, unsettled ones often, settled ones now and then.
+    const poller = startPoller(recorder, () => [...recorder.payouts.keys()]);
+
+    // The payouts' scripts, at most `concurrency` at a time.
+    let next = 0;
+    const runners = Array.from({ length: Math.max(1, options.concurrency) }, async () => {
+      while (next < plan.payouts.length) {
+        const payout = plan.payouts[next]!;
+        next += 1;
+        disrupt(payout.index);
+        await runScript(ctx, payout);
+      }
+    });
+    await Promise.all(runners);
+    done.payouts = true;
+    await disruptions;
+    await world;
+
+    // The faults stop: nothing pending at the simulators, balances back, worker and server up.
+    await stopFaults(stack);
+    const faultsStoppedAt = Date.now();
+    const settleWithinMs = 2 * timing.statusPollMaxMs;
+    log(`faults stopped; every payout must be final or NEEDS_ATTENTION within ${settleWithinMs} ms`);
+    poller.fast = true;
+    const deadline = faultsStoppedAt + settleWithinMs;
+    const giveUpAt = deadline + (options.graceMs ?? 5_000);
+    for (;;) {
+      const unsettled = [...recorder.payouts.keys()].filter((ref) => !settledStatus(recorder.lastStatus(ref)));
+      if (unsettled.length === 0) break;
+      // Past the deadline, make sure each unsettled payout has been read after it, then stop.
+      if (Date.now() > giveUpAt) break;
+      await sleep(250);
+    }
+    await poller.stop();
+    // A last look at every payout, sent after everything else was answered.
+    for (const ref of recorder.payouts.keys()) await recorder.read(ref);
+    const ledger = await readLedgers(stack.simulatorUrl);
+    const faultsFired: ChaosResult['faultsFired'] = {};
+    for (const provider of ['singapay', 'faspay'] as const) {
+      const res = await fetch(`${stack.simulatorUrl[provider]}/__sim/faults`);
+      faultsFired[provider] = ((await res.json()) as { fired: Record<string, number> }).fired;
+    }
+    const observations: Observations = { payouts: [...recorder.payouts.values()], ledger, answers: recorder.answers, faultsStoppedAt, settleWithinMs };
+    const violations = check(observations);
+    return { plan, observations, violations, faultsFired, dir: stack.dir, durationMs: Date.now() - started };
+  } finally {
+    await stack.stop();
+  }
+}
+
+const settledStatus = (status: string | undefined) => status !== undefined && (isFinal(status) || status === 'NEEDS_ATTENTION');
+
+/** One payout: create it, then each action at its time; done when its deadline and schedule have passed. */
+async function runScript(ctx: ActionContext, payout: PayoutPlan): Promise<void> {
+  const createdAt = Date.now();
+  const scheduledAt = payout.scheduledInMs !== undefined ? new Date(createdAt + payout.scheduledInMs).toISOString() : undefined;
+  const record = ctx.recorder.track(payout, scheduledAt);
+  record.createStatus = await createPayout(ctx, payout, scheduledAt);
+  await Promise.all(
+    payout.actions.map(async (action) => {
+      await sleep(createdAt + action.at - Date.now());
+      await performPayoutAction(ctx, payout, action, scheduledAt).catch((err: Error) => ctx.log(`${payout.reference} ${action.kind} failed: ${err.message}`));
+    }),
+  );
+  const lastMoment = Math.max(payout.approvalTimeoutMs, payout.scheduledInMs ?? 0, ...payout.actions.map((a) => a.at)) + 500;
+  await sleep(createdAt + lastMoment - Date.now());
+}
+
+interface Poller {
+  fast: boolean;
+  stop(): Promise<void>;
+}
+
+/** Reads unsettled payouts about every second and settled ones about every ten, one GET at a time. */
+function startPoller(recorder: Recorder, references: () => string[]): Poller {
+  const lastRead = new Map<string, number>();
+  const state = { running: true, fast: false };
+  const loop = (async () => {
+    while (state.running) {
+      const now = Date.now();
+      const due = references().filter((ref) => {
+        const since = now - (lastRead.get(ref) ?? 0);
+        return since >= (settledStatus(recorder.lastStatus(ref)) ? 10_000 : state.fast ? 250 : 1_000);
+      });
+      if (due.length === 0) await sleep(100);
+      for (const ref of due) {
+        if (!state.running) break;
+        lastRead.set(ref, Date.now());
+        await recorder.read(ref);
+      }
+    }
+  })();
+  return {
+    get fast() {
+      return state.fast;
+    },
+    set fast(value: boolean) {
+      state.fast = value;
+    },
+    stop: async () => {
+      state.running = false;
+      await loop;
+    },
+  };
+}
+
+export type { ChaosStack };

@@ -1,0 +1,146 @@
+// What the run sees: every API answer (status and timing), every payout document (from GETs and
+// from decisions' answers), every decision and callback, and at the end both simulators' ledgers.
+// Everything here only records; the checker judges.
+import type { ApiAnswer, CallbackRecord, DecisionRecord, LedgerRow, PayoutDocument, PayoutPlan, PayoutRecord, Provider, Snapshot } from './model';
+import { KEYS } from './model';
+
+/** How long the driver waits for any one API answer before it counts as none. */
+export const API_ANSWER_TIMEOUT_MS = 30_000;
+
+export function destinationNumberOf(destination: PayoutPlan['destination']): string {
+  switch (destination.type) {
+    case 'EWALLET':
+      return destination.customerNumber;
+    case 'BANK_ACCOUNT':
+      return destination.accountNumber;
+    case 'VIRTUAL_ACCOUNT':
+      return destination.virtualAccountNumber;
+  }
+}
+
+export class Recorder {
+  readonly answers: ApiAnswer[] = [];
+  readonly payouts = new Map<string, PayoutRecord>();
+
+  constructor(private readonly apiUrl: string) {}
+
+  track(plan: PayoutPlan, scheduledAt: string | undefined): PayoutRecord {
+    const record: PayoutRecord = {
+      reference: plan.reference,
+      provider: plan.provider,
+      amount: plan.amount,
+      destinationNumber: destinationNumberOf(plan.destination),
+      requestedBy: KEYS[plan.requester].principal,
+      ...(scheduledAt !== undefined && { scheduledAt }),
+      createStatus: 0,
+      snapshots: [],
+      decisions: [],
+      callbacks: [],
+    };
+    this.payouts.set(plan.reference, record);
+    return record;
+  }
+
+  /**
+   * One API call, recorded whatever happens. `route` names the route in the report (ids replaced by
+   * `{id}`). Answers the status (0 when none came) and the parsed body when it is JSON.
+   */
+  async call(method: string, path: string, options: { key?: string; body?: string; headers?: Record<string, string>; route: string; reference?: string }): Promise<{ status: number; json: unknown; sentAt: number; answeredAt: number }> {
+    const sentAt = Date.now();
+    const headers: Record<string, string> = { ...(options.headers ?? {}) };
+    if (options.key) headers.Authorization = `Bearer ${options.key}`;
+    if (options.body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
+    try {
+      const res = await fetch(`${this.apiUrl}${path}`, { method, headers, ...(options.body !== undefined && { body: options.body }), signal: AbortSignal.timeout(API_ANSWER_TIMEOUT_MS) });
+      const text = await res.text();
+      const answeredAt = Date.now();
+      let json: unknown;
+      try {
+        json = text ? JSON.parse(text) : undefined;
+      } catch {
+        json = undefined;
+      }
+      const problem = res.status >= 500 ? (json as { title?: string; detail?: string } | undefined) : undefined;
+      this.answers.push({
+        method,
+        route: options.route,
+        ...(options.reference !== undefined && { reference: options.reference }),
+        status: res.status,
+        sentAt,
+        answeredAt,
+        ...(problem && { error: [problem.title, problem.detail].filter(Boolean).join(': ') || text.slice(0, 200) }),
+      });
+      return { status: res.status, json, sentAt, answeredAt };
+    } catch (err) {
+      const answeredAt = Date.now();
+      this.answers.push({ method, route: options.route, ...(options.reference !== undefined && { reference: options.reference }), status: 0, sentAt, answeredAt, error: (err as Error).message });
+      return { status: 0, json: undefined, sentAt, answeredAt };
+    }
+  }
+
+  /** GET /v1/payouts/{id}: a snapshot when it answers 200. */
+  async read(reference: string): Promise<PayoutDocument | undefined> {
+    const key = KEYS.approver.key;
+    const { status, json, sentAt, answeredAt } = await this.call('GET', `/v1/payouts/${encodeURIComponent(reference)}`, { key, route: 'GET /v1/payouts/{id}', reference });
+    if (status !== 200 || !isDocument(json)) return undefined;
+    this.snapshot(reference, { source: 'get', sentAt, answeredAt, doc: json });
+    return json;
+  }
+
+  snapshot(reference: string, snapshot: Snapshot): void {
+    this.payouts.get(reference)?.snapshots.push(snapshot);
+  }
+
+  decision(reference: string, record: DecisionRecord): void {
+    this.payouts.get(reference)?.decisions.push(record);
+  }
+
+  callback(reference: string, record: CallbackRecord): void {
+    this.payouts.get(reference)?.callbacks.push(record);
+  }
+
+  lastStatus(reference: string): string | undefined {
+    const snapshots = this.payouts.get(reference)?.snapshots ?? [];
+    let latest: Snapshot | undefined;
+    for (const s of snapshots) if (!latest || s.answeredAt >= latest.answeredAt) latest = s;
+    return latest?.doc.status;
+  }
+}
+
+export function isDocument(json: unknown): json is PayoutDocument {
+  return typeof json === 'object' && json !== null && typeof (json as PayoutDocument).status === 'string' && Array.isArray((json as PayoutDocument).timeline);
+}
+
+/** Both simulators' ledgers, normalised. */
+export async function readLedgers(urls: Record<Provider, string>): Promise<LedgerRow[]> {
+  const rows: LedgerRow[] = [];
+  for (const provider of ['singapay', 'faspay'] as const) {
+    const res = await fetch(`${urls[provider]}/__sim/transactions`);
+    if (!res.ok) throw new Error(`${provider} ledger: HTTP ${res.status}`);
+    for (const raw of (await res.json()) as RawLedgerRow[]) rows.push(normaliseRow(provider, raw));
+  }
+  return rows;
+}
+
+interface RawLedgerRow {
+  reference: string;
+  amount: { value: string };
+  destination: { customerNumber?: string; accountNumber?: string; virtualAccountNumber?: string; type?: string };
+  status: string;
+  triggerCalls: number;
+  createdAt: string;
+}
+
+export function normaliseRow(provider: Provider, raw: RawLedgerRow): LedgerRow {
+  const d = raw.destination;
+  const destinationNumber = d.type === 'BANK_ACCOUNT' ? d.accountNumber : d.type === 'VIRTUAL_ACCOUNT' ? d.virtualAccountNumber : d.customerNumber;
+  return {
+    provider,
+    reference: raw.reference,
+    amount: Number(raw.amount.value.replace(/\.00$/, '')),
+    destinationNumber: destinationNumber ?? '',
+    status: raw.status,
+    triggerCalls: raw.triggerCalls,
+    acceptedAt: Date.parse(raw.createdAt),
+  };
+}

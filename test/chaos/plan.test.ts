@@ -1,0 +1,38 @@
+// The plan is the seed's: the same seed and options give the same payouts, actions and faults.
+import { makePlan } from './plan';
+import { parseArgs } from './run';
+
+const options = { seed: 12_345, payouts: 30, workerKills: 2, serverRestarts: 1, faults: true };
+
+test('the same seed gives the same plan, another seed another', () => {
+  expect(makePlan(options)).toEqual(makePlan({ ...options }));
+  expect(JSON.stringify(makePlan({ ...options, seed: 12_346 }).payouts)).not.toEqual(JSON.stringify(makePlan(options).payouts));
+});
+
+test('the plan covers both providers, every destination type, every fault mode, decisions both ways, and the disruptions asked for', () => {
+  const plan = makePlan({ ...options, payouts: 200 });
+  expect(new Set(plan.payouts.map((p) => p.provider))).toEqual(new Set(['singapay', 'faspay']));
+  expect(new Set(plan.payouts.map((p) => p.destination.type))).toEqual(new Set(['EWALLET', 'BANK_ACCOUNT', 'VIRTUAL_ACCOUNT']));
+  const modes = new Set(plan.world.flatMap((w) => (w.event.kind === 'fault' ? [w.event.mode] : [])));
+  expect([...modes].sort()).toEqual(['accept-then-timeout', 'http500', 'http503', 'latency', 'refuse-duplicate', 'status-lag', 'timeout']);
+  expect(plan.world.some((w) => w.event.kind === 'no-balance')).toBe(true);
+  const actions = plan.payouts.flatMap((p) => p.actions);
+  for (const decision of ['approve', 'reject', 'cancel']) {
+    for (const via of ['api', 'signal']) expect(actions.some((a) => a.kind === 'decide' && a.decision === decision && a.via === via)).toBe(true);
+  }
+  for (const variant of ['valid', 'replay', 'late', 'forged']) expect(actions.some((a) => a.kind === 'callback' && a.variant === variant)).toBe(true);
+  expect(plan.payouts.some((p) => p.scheduledInMs !== undefined)).toBe(true);
+  expect(plan.disruptions.map((d) => d.event.kind).sort()).toEqual(['kill-worker', 'kill-worker', 'restart-server']);
+  // Faults on an operation they cannot act on would be refused by the simulators.
+  for (const w of plan.world) {
+    if (w.event.kind === 'fault' && w.event.mode === 'status-lag') expect(w.event.operation).toBe('status');
+    if (w.event.kind === 'fault' && w.event.mode === 'refuse-duplicate') expect(w.event.operation).toBe('trigger');
+  }
+});
+
+test('options: --payouts, --seed, --concurrency, --kills, --restarts, --no-kills, --no-faults', () => {
+  expect(parseArgs(['--payouts', '12', '--seed=7', '--concurrency', '3', '--kills', '2', '--restarts', '0'])).toMatchObject({ payouts: 12, seed: 7, concurrency: 3, workerKills: 2, serverRestarts: 0, faults: true });
+  expect(parseArgs(['--seed', '1', '--no-kills', '--no-faults'])).toMatchObject({ workerKills: 0, serverRestarts: 0, faults: false });
+  expect(() => parseArgs(['--payouts', 'many'])).toThrow(/--payouts/);
+  expect(() => parseArgs(['--bogus'])).toThrow(/unknown option/);
+});

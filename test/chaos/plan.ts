@@ -1,0 +1,196 @@
+// The plan of a chaos run, drawn from a seed: every payout (provider, destination type, scenario,
+// amount, requester, deadline, schedule) with its timed decisions, duplicates, races, callbacks and
+// settlements, and the faults, balance dips, worker kills and server restarts around them. The same
+// seed and options give the same plan; only timing differs from run to run.
+import { createPrng, type Prng } from './prng';
+import type { CallbackVariant, DecisionKind, Destination, FaultMode, FaultOperation, KeyName, PayoutAction, PayoutPlan, Plan, Provider, WorldEvent } from './model';
+import { KEYS } from './model';
+
+export interface PlanOptions {
+  seed: number;
+  payouts: number;
+  /** Worker kill -9 and restart, spread over the run. */
+  workerKills: number;
+  /** Dev server restarts on the same database, spread over the run. */
+  serverRestarts: number;
+  /** Simulator faults, balance dips and bad callbacks at all. */
+  faults: boolean;
+}
+
+/** Scenario suffixes of simulators.md, weighted; `rand` is a number outside the table (pending, then success). */
+const SCENARIOS: readonly (readonly [string, number])[] = [
+  ['0000', 5],
+  ['1111', 3],
+  ['2222', 2],
+  ['3333', 2],
+  ['4040', 1],
+  ['5003', 2],
+  ['7777', 3],
+  ['8888', 1],
+  ['9999', 1],
+  ['rand', 3],
+];
+
+const FAULT_MODES: readonly (readonly [FaultMode, number])[] = [
+  ['http500', 2],
+  ['http503', 2],
+  ['timeout', 2],
+  ['accept-then-timeout', 3],
+  ['latency', 3],
+  ['status-lag', 3],
+  ['refuse-duplicate', 3],
+];
+
+export function makePlan(options: PlanOptions): Plan {
+  const root = createPrng(options.seed);
+  const payouts: PayoutPlan[] = [];
+  for (let i = 0; i < options.payouts; i += 1) payouts.push(planPayout(root.fork(`payout-${i}`), options, i));
+
+  const worldRng = root.fork('world');
+  const world: Plan['world'] = [];
+  // Enough events for any run length; the driver stops taking them when the payouts are done.
+  const events = options.faults ? Math.max(40, options.payouts * 4) : 0;
+  for (let i = 0; i < events; i += 1) world.push({ gapMs: worldRng.int(200, 1_500), event: worldEvent(worldRng) });
+
+  const disruptionRng = root.fork('disruptions');
+  const disruptions: Plan['disruptions'] = [];
+  // Spread between a quarter and three quarters of the payouts, so some are in flight at each.
+  const slot = (k: number, of: number) => Math.floor(options.payouts * (0.25 + (0.5 * (k + 1)) / (of + 1)));
+  for (let k = 0; k < options.workerKills; k += 1) {
+    disruptions.push({ afterPayout: slot(k, options.workerKills), event: { kind: 'kill-worker', downForMs: disruptionRng.int(300, 3_000) } });
+  }
+  for (let k = 0; k < options.serverRestarts; k += 1) {
+    disruptions.push({ afterPayout: Math.min(options.payouts - 1, slot(k, options.serverRestarts) + 1), event: { kind: 'restart-server', how: disruptionRng.chance(0.5) ? 'SIGKILL' : 'SIGTERM' } });
+  }
+  disruptions.sort((a, b) => a.afterPayout - b.afterPayout);
+  return { seed: options.seed, payouts, world, disruptions };
+}
+
+function worldEvent(rng: Prng): WorldEvent {
+  const provider: Provider = rng.chance(0.5) ? 'singapay' : 'faspay';
+  if (rng.chance(0.06)) return { kind: 'no-balance', provider, forMs: rng.int(1_000, 5_000) };
+  const mode = rng.weighted(FAULT_MODES);
+  const operation: FaultOperation =
+    mode === 'status-lag' ? 'status' : mode === 'refuse-duplicate' ? 'trigger' : rng.weighted<FaultOperation>([['trigger', 4], ['status', 3], ['inquiry', 2], ['token', 1], ['any', 1]]);
+  return { kind: 'fault', provider, operation, mode, count: rng.int(1, 3), ...(mode === 'latency' && { latencyMs: rng.int(300, 4_000) }) };
+}
+
+function digits(rng: Prng, n: number): string {
+  let out = '';
+  for (let i = 0; i < n; i += 1) out += String(rng.int(0, 9));
+  return out;
+}
+
+function destinationFor(rng: Prng, suffix: string): { provider: Provider; explicitProvider: boolean; destination: Destination } {
+  const kind = rng.weighted<string>([
+    ['singapay-ewallet', 5],
+    ['faspay-linkaja', 1],
+    ['faspay-ewallet', 1],
+    ['faspay-bank', 3],
+    ['faspay-va', 2],
+  ]);
+  const customerNumber = `0812${digits(rng, 4)}${suffix}`;
+  switch (kind) {
+    case 'singapay-ewallet':
+      return { provider: 'singapay', explicitProvider: rng.chance(0.3), destination: { type: 'EWALLET', ewallet: rng.pick(['DANA', 'OVO', 'GOPAY', 'SHOPEEPAY'] as const), customerNumber } };
+    case 'faspay-linkaja':
+      return { provider: 'faspay', explicitProvider: rng.chance(0.3), destination: { type: 'EWALLET', ewallet: 'LINKAJA', customerNumber } };
+    case 'faspay-ewallet':
+      // OVO, GoPay and DANA through Faspay's e-money top-up: only with an explicit provider.
+      return { provider: 'faspay', explicitProvider: true, destination: { type: 'EWALLET', ewallet: rng.pick(['OVO', 'GOPAY', 'DANA'] as const), customerNumber } };
+    case 'faspay-bank':
+      return { provider: 'faspay', explicitProvider: rng.chance(0.3), destination: { type: 'BANK_ACCOUNT', bankCode: rng.pick(['014', '008', '002', '009']), accountNumber: `${digits(rng, 6)}${suffix}` } };
+    default:
+      return { provider: 'faspay', explicitProvider: rng.chance(0.3), destination: { type: 'VIRTUAL_ACCOUNT', billerCode: '888', virtualAccountNumber: `8808${digits(rng, 6)}${suffix}` } };
+  }
+}
+
+function planPayout(rng: Prng, options: PlanOptions, index: number): PayoutPlan {
+  const scenario = rng.weighted(SCENARIOS);
+  const drawn = String(rng.int(1_000, 9_999));
+  // A number outside the table must end outside it.
+  const suffix = scenario !== 'rand' ? scenario : SCENARIOS.some(([s]) => s === drawn) ? '1234' : drawn;
+  const { provider, explicitProvider, destination } = destinationFor(rng, suffix);
+  const amount = rng.int(10, scenario === '9999' ? 80 : 300) * 1_000;
+  const requester: KeyName = rng.chance(0.15) ? 'admin' : 'requester';
+  const requesterPrincipal = KEYS[requester].principal;
+  const approver: KeyName = requester === 'admin' ? 'approver' : rng.chance(0.8) ? 'approver' : 'admin';
+
+  const actions: PayoutAction[] = [];
+  // The first decision comes 1.5–6 s after the create (the inquiry has to be done for it to apply).
+  const decideAt = rng.int(1_500, 6_000);
+  // Deadlines: most comfortable; some land right on the decision, to race it.
+  const raceDeadline = rng.chance(0.15);
+  const approvalTimeoutMs = raceDeadline ? Math.max(1_000, Math.round((decideAt + rng.int(-400, 400)) / 1_000) * 1_000) : rng.int(8, 14) * 1_000;
+  const scheduledInMs = rng.chance(0.25) ? decideAt + rng.int(-1_000, 4_000) : undefined;
+
+  const primary = rng.weighted<DecisionKind | 'none'>([
+    ['approve', 14],
+    ['reject', 2],
+    ['cancel', 2],
+    ['none', 1],
+  ]);
+  const decide = (decision: DecisionKind, at: number, tag: string, overrides: { via?: 'api' | 'signal'; key?: KeyName; principal?: string } = {}) => {
+    const via = overrides.via ?? (rng.chance(0.3) ? 'signal' : 'api');
+    if (via === 'api') {
+      const key = overrides.key ?? (decision === 'cancel' ? (rng.chance(0.7) ? requester : 'admin') : approver);
+      actions.push({ at, kind: 'decide', decision, via: 'api', key, tag });
+    } else {
+      const principal = overrides.principal ?? (decision === 'cancel' ? requesterPrincipal : spell(rng, KEYS[approver].principal));
+      actions.push({ at, kind: 'decide', decision, via: 'signal', principal, tag });
+    }
+  };
+  if (primary !== 'none') {
+    decide(primary, decideAt, 'primary');
+    // The same decision again: at once (concurrent) or a little later, through either channel.
+    if (rng.chance(0.3)) decide(primary, decideAt + rng.pick([0, 0, 50, 400, 1_500]), 'duplicate');
+  }
+  // A conflicting decision racing the first one.
+  if (rng.chance(0.25)) {
+    const other = rng.pick<DecisionKind>(primary === 'approve' ? ['reject', 'cancel'] : ['approve']);
+    decide(other, decideAt + rng.int(-100, 100), 'race');
+  }
+  // The cancel race of issue 12: a cancel shortly after the approval, while the transfer is being prepared.
+  if (primary === 'approve' && rng.chance(0.2)) decide('cancel', decideAt + rng.pick([0, 100, 300, 700, 1_000, 2_000, 3_500]), 'cancel-race');
+  // A cancel racing scheduledAt.
+  if (scheduledInMs !== undefined && rng.chance(0.4)) decide('cancel', scheduledInMs + rng.int(-300, 300), 'cancel-schedule');
+  // Four-eyes attacks: the requester approves through the API, or signals an approval spelt differently.
+  if (rng.chance(0.12)) decide('approve', decideAt + rng.int(-500, 500), 'four-eyes-api', { via: 'api', key: requester });
+  if (rng.chance(0.12)) decide('approve', decideAt + rng.int(-800, 200), 'four-eyes-signal', { via: 'signal', principal: spell(rng, requesterPrincipal, true) });
+  // Re-sending the create: the same bytes (200) or a changed body (409).
+  if (rng.chance(0.15)) actions.push({ at: rng.int(0, 3_000), kind: 'recreate', same: rng.chance(0.6) });
+  // Callbacks for the transfer (done only if the simulator holds one by then).
+  if (options.faults) {
+    const callbacks = rng.int(0, 2);
+    for (let c = 0; c < callbacks; c += 1) {
+      const variant = rng.weighted<CallbackVariant>([
+        ['valid', 2],
+        ['replay', 2],
+        ['late', 1],
+        ['forged', 1],
+      ]);
+      actions.push({ at: decideAt + rng.int(500, 8_000), kind: 'callback', variant });
+    }
+  }
+  if (scenario === '3333') actions.push({ at: decideAt + rng.int(2_000, 9_000), kind: 'settle', status: rng.weighted<'00' | '06' | '04'>([['00', 3], ['06', 1], ['04', 1]]) });
+  actions.sort((a, b) => a.at - b.at);
+
+  return {
+    index,
+    reference: `CHAOS-${options.seed.toString(36).toUpperCase()}-${String(index).padStart(4, '0')}`,
+    provider,
+    explicitProvider,
+    destination,
+    amount,
+    requester,
+    approvalTimeoutMs,
+    ...(scheduledInMs !== undefined && { scheduledInMs: Math.max(500, scheduledInMs) }),
+    actions,
+  };
+}
+
+/** A principal as someone might type it: as is, or with other case and spaces around it. */
+function spell(rng: Prng, principal: string, alwaysOdd = false): string {
+  if (!alwaysOdd && rng.chance(0.7)) return principal;
+  return rng.pick([principal.toUpperCase(), ` ${principal}`, `${principal} `, principal.charAt(0).toUpperCase() + principal.slice(1)]);
+}

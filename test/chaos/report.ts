@@ -1,0 +1,101 @@
+// The run's report: the seed, what was exercised, the outcomes, the decisions' latency, and every
+// violation with its payout's timeline and ledger rows.
+import { describeRow } from './checker';
+import type { ChaosResult } from './driver';
+import type { Observations, PayoutRecord } from './model';
+
+export function percentile(values: number[], p: number): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+/** The status each payout ended in (its latest document), counted. */
+export function outcomes(obs: Observations): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const p of obs.payouts) {
+    const status = latestStatus(p) ?? (p.createStatus >= 200 && p.createStatus < 300 ? 'UNSEEN' : `NOT_CREATED_${p.createStatus}`);
+    counts[status] = (counts[status] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/** p50 and p99 of the API's answers to approve, reject and cancel, in ms. */
+export function decisionLatency(obs: Observations): { count: number; p50?: number; p99?: number; max?: number } {
+  const ms = obs.answers.filter((a) => /\/(approve|reject|cancel)$/.test(a.route) && a.status !== 0).map((a) => a.answeredAt - a.sentAt);
+  return { count: ms.length, p50: percentile(ms, 50), p99: percentile(ms, 99), max: percentile(ms, 100) };
+}
+
+export function formatReport(result: ChaosResult): string {
+  const { observations: obs, plan, violations } = result;
+  const lines: string[] = [];
+  lines.push(`seed ${plan.seed} — ${plan.payouts.length} payouts in ${(result.durationMs / 1000).toFixed(1)} s (logs: ${result.dir})`);
+  lines.push(`outcomes: ${Object.entries(outcomes(obs)).sort().map(([s, n]) => `${s} ${n}`).join(', ')}`);
+  const latency = decisionLatency(obs);
+  lines.push(`decision answers (approve/reject/cancel through the API): ${latency.count}, p50 ${latency.p50 ?? '-'} ms, p99 ${latency.p99 ?? '-'} ms, max ${latency.max ?? '-'} ms`);
+  const byStatus: Record<string, number> = {};
+  for (const a of obs.answers) byStatus[a.status] = (byStatus[a.status] ?? 0) + 1;
+  lines.push(`API answers by status: ${Object.entries(byStatus).map(([s, n]) => `${s}: ${n}`).join(', ')}`);
+  const decisions = obs.payouts.flatMap((p) => p.decisions);
+  const tally = (keyOf: (d: (typeof decisions)[number]) => string) => {
+    const t: Record<string, number> = {};
+    for (const d of decisions) t[keyOf(d)] = (t[keyOf(d)] ?? 0) + 1;
+    return Object.entries(t).sort().map(([k, n]) => `${k} ${n}`).join(', ');
+  };
+  lines.push(`decisions sent: ${tally((d) => `${d.decision}/${d.via}${d.via === 'api' ? `→${d.httpStatus}` : d.error ? '→refused' : ''}`)}`);
+  const callbacks: Record<string, number> = {};
+  for (const cb of obs.payouts.flatMap((p) => p.callbacks)) {
+    const k = `${cb.variant}→${cb.httpStatuses.join('/')}`;
+    callbacks[k] = (callbacks[k] ?? 0) + 1;
+  }
+  lines.push(`callbacks posted: ${Object.entries(callbacks).sort().map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`);
+  for (const [provider, fired] of Object.entries(result.faultsFired)) {
+    lines.push(`faults applied at ${provider}: ${Object.entries(fired).sort().map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`);
+  }
+  const resent = obs.ledger.filter((r) => r.triggerCalls > 1).length;
+  lines.push(`ledger: ${obs.ledger.length} transfers (${obs.ledger.filter((r) => r.status === '00').length} paid), ${resent} with more than one trigger call`);
+  lines.push(`disruptions: ${plan.disruptions.map((d) => `${d.event.kind}${d.event.kind === 'restart-server' ? ` (${d.event.how})` : ''} at payout ${d.afterPayout}`).join(', ') || 'none'}`);
+
+  if (violations.length === 0) {
+    lines.push('no violations');
+    return lines.join('\n');
+  }
+  const rules: Record<string, number> = {};
+  for (const v of violations) rules[v.rule] = (rules[v.rule] ?? 0) + 1;
+  lines.push(`VIOLATIONS: ${violations.length} (${Object.entries(rules).map(([r, n]) => `${r} ${n}`).join(', ')})`);
+  const byRef = new Map(obs.payouts.map((p) => [p.reference, p]));
+  for (const v of violations) {
+    lines.push('');
+    lines.push(`✗ ${v.rule}${v.reference ? ` — ${v.reference}` : ''}: ${v.message}`);
+    const payout = v.reference ? byRef.get(v.reference) : undefined;
+    if (payout) lines.push(...describePayout(payout, obs).map((l) => `    ${l}`));
+  }
+  return lines.join('\n');
+}
+
+function latestStatus(p: PayoutRecord): string | undefined {
+  let latest: PayoutRecord['snapshots'][number] | undefined;
+  for (const s of p.snapshots) if (!latest || s.answeredAt >= latest.answeredAt) latest = s;
+  return latest?.doc.status;
+}
+
+/** The payout's plan-independent story: its last timeline, its decisions and callbacks, its ledger rows. */
+export function describePayout(p: PayoutRecord, obs: Observations): string[] {
+  const lines: string[] = [];
+  lines.push(`${p.provider}, ${p.amount} to ${p.destinationNumber}, requested by ${p.requestedBy}${p.scheduledAt ? `, scheduledAt ${p.scheduledAt}` : ''}, create → ${p.createStatus}`);
+  let longest = p.snapshots[0];
+  for (const s of p.snapshots) if (longest && s.doc.timeline.length >= longest.doc.timeline.length) longest = s;
+  if (longest) {
+    lines.push(`timeline: ${longest.doc.timeline.map((e) => `${e.status} ${e.at.slice(11, 23)}${e.detail ? ` (${e.detail})` : ''}`).join(' → ')}`);
+    if (longest.doc.approval) lines.push(`approval: ${JSON.stringify(longest.doc.approval)}`);
+  }
+  const seen = [...new Set(p.snapshots.map((s) => s.doc.status))];
+  lines.push(`statuses seen: ${seen.join(', ')}`);
+  for (const d of p.decisions) {
+    lines.push(`decision ${d.decision} via ${d.via} by ${JSON.stringify(d.who)} [${d.tag}] sent ${new Date(d.sentAt).toISOString().slice(11, 23)} → ${d.via === 'api' ? `${d.httpStatus}${d.answeredStatus ? ` ${d.answeredStatus}` : ''}` : (d.error ?? 'delivered')} in ${d.answeredAt - d.sentAt} ms`);
+  }
+  for (const cb of p.callbacks) lines.push(`callback ${cb.variant} → ${cb.httpStatuses.join(', ')}`);
+  const rows = obs.ledger.filter((r) => r.reference === p.reference);
+  lines.push(rows.length ? `ledger: ${rows.map(describeRow).join('; ')}` : 'ledger: nothing');
+  return lines;
+}

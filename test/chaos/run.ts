@@ -1,0 +1,70 @@
+// `npm run chaos -- [--payouts N] [--seed S] [--concurrency C] [--kills K] [--restarts R] [--no-faults]`:
+// the invariant checker (RELIABILITY.md). Prints the seed, what was exercised, the outcomes, the
+// decisions' latency and every violation; exits 1 on a violation, 2 when the run itself failed.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runChaos, type ChaosOptions } from './driver';
+import { formatReport } from './report';
+
+export function parseArgs(argv: string[]): ChaosOptions {
+  const options: ChaosOptions = { seed: Math.floor(Math.random() * 2 ** 31), payouts: 40, concurrency: 8, workerKills: 1, serverRestarts: 1, faults: true };
+  const number = (name: string, value: string | undefined, min: number): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new Error(`${name} needs an integer ≥ ${min}, got ${value ?? 'nothing'}`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i]!;
+    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = () => inline ?? argv[++i];
+    switch (flag) {
+      case '--payouts':
+        options.payouts = number(flag, value(), 1);
+        break;
+      case '--seed':
+        options.seed = number(flag, value(), 0);
+        break;
+      case '--concurrency':
+        options.concurrency = number(flag, value(), 1);
+        break;
+      case '--kills':
+        options.workerKills = number(flag, value(), 0);
+        break;
+      case '--restarts':
+        options.serverRestarts = number(flag, value(), 0);
+        break;
+      case '--no-kills':
+        options.workerKills = 0;
+        options.serverRestarts = 0;
+        break;
+      case '--no-faults':
+        options.faults = false;
+        break;
+      case '--help':
+        console.log('npm run chaos -- [--payouts N=40] [--seed S] [--concurrency C=8] [--kills K=1] [--restarts R=1] [--no-kills] [--no-faults]');
+        process.exit(0);
+        break;
+      default:
+        throw new Error(`unknown option ${arg} (try --help)`);
+    }
+  }
+  return options;
+}
+
+async function main() {
+  const options = parseArgs(process.argv.slice(2));
+  const result = await runChaos(options);
+  console.log(formatReport(result));
+  const file = join(result.dir, 'observations.json');
+  writeFileSync(file, JSON.stringify({ seed: options.seed, options, violations: result.violations, observations: result.observations }, null, 1));
+  console.log(`observations: ${file}`);
+  console.log(result.violations.length === 0 ? `PASS seed ${options.seed}` : `FAIL seed ${options.seed}: ${result.violations.length} violation(s)`);
+  process.exit(result.violations.length === 0 ? 0 : 1);
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(`[chaos] the run failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    process.exit(2);
+  });
+}

@@ -1,0 +1,236 @@
+// The system under attack, started as production runs it: a Temporal dev server on a SQLite file
+// (so it can be restarted on the same database), both provider simulators in this process, and the
+// worker and the API as separate Node processes configured through the environment. The worker can
+// be killed with SIGKILL and started again; the server can be stopped (SIGTERM or SIGKILL) and
+// started again on the same port and database.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdtempSync, type WriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
+import { startFaspaySimulator, type FaspaySimulator } from '../../src/simulators/faspay';
+import { startSingapaySimulator, type SingapaySimulator } from '../../src/simulators/singapay';
+import { resolveTemporalBinary } from '../../src/temporal/cli-binary';
+import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
+import { writeWorkflowBundle } from '../../src/temporal/workflow-bundle';
+
+const ROOT = join(__dirname, '..', '..');
+export const TASK_QUEUE = 'chaos-payouts';
+
+/** Short durations, so that a run of minutes sees many polls, retries, deadlines and budgets. */
+export interface Timing {
+  statusPollInitialMs: number;
+  statusPollMaxMs: number;
+  statusPollBudgetMs: number;
+  providerTimeoutMs: number;
+  activityTimeoutMs: number;
+  activityRetryInitialMs: number;
+  activityRetryMaxMs: number;
+}
+
+export const DEFAULT_TIMING: Timing = {
+  statusPollInitialMs: 500,
+  statusPollMaxMs: 10_000,
+  // Short, so that payouts reach NEEDS_ATTENTION under faults (and leave it), and a transfer that
+  // never settles is NEEDS_ATTENTION well within the 2 × statusPollMaxMs the checker allows.
+  statusPollBudgetMs: 8_000,
+  providerTimeoutMs: 1_000,
+  // Above the worst case of one provider call (token + call + renewed token + call = 4 × 1 s) with
+  // the margin the configuration asks for (5 s).
+  activityTimeoutMs: 10_000,
+  activityRetryInitialMs: 200,
+  activityRetryMaxMs: 2_000,
+};
+
+export interface ChaosStack {
+  dir: string;
+  apiUrl: string;
+  temporalAddress: string;
+  singapay: SingapaySimulator;
+  faspay: FaspaySimulator;
+  simulatorUrl: Record<'singapay' | 'faspay', string>;
+  client: Client;
+  timing: Timing;
+  /** kill -9 the worker; resolves once it is gone. */
+  killWorker(): Promise<void>;
+  /** Starts a worker; resolves once it polls. */
+  startWorker(): Promise<void>;
+  /** Stops the dev server and starts it again on the same port and database; resolves once it answers. */
+  restartServer(how: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startChaosStack(options: { timing?: Timing; log: (line: string) => void }): Promise<ChaosStack> {
+  const timing = options.timing ?? DEFAULT_TIMING;
+  const log = options.log;
+  const dir = mkdtempSync(join(tmpdir(), 'payouts-chaos-'));
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    const binary = await resolveTemporalBinary({ log });
+    const serverPort = await freePort();
+    const dbFile = join(dir, 'temporal.db');
+    const serverLog = createWriteStream(join(dir, 'temporal.log'));
+    const startServer = () => startDevServer({ binary, port: serverPort, dbFile, logLevel: 'error', log: (line) => serverLog.write(`${line}\n`) });
+    let server: DevServer = await startServer();
+    stops.push(async () => {
+      await server.stop();
+      serverLog.end();
+    });
+    const temporalAddress = server.address;
+
+    const bundlePath = join(dir, 'workflow-bundle.js');
+    await writeWorkflowBundle(bundlePath);
+
+    const apiPort = await freePort();
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    const singapay = await startSingapaySimulator({ port: 0, notificationUrl: `${apiUrl}/v1/callbacks/singapay` });
+    stops.push(() => singapay.close());
+    const faspay = await startFaspaySimulator({ port: 0 });
+    stops.push(() => faspay.close());
+
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'warn',
+      TEMPORAL_ADDRESS: temporalAddress,
+      TEMPORAL_NAMESPACE: 'default',
+      TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+      WORKFLOW_BUNDLE_PATH: bundlePath,
+      API_HOST: '127.0.0.1',
+      API_PORT: String(apiPort),
+      // The codec endpoint's own listener (when the API has one): a free port, never a shared default.
+      CODEC_PORT: String(await freePort()),
+      SINGAPAY_BASE_URL: singapay.url,
+      SINGAPAY_CLIENT_ID: singapay.credentials.clientId,
+      SINGAPAY_CLIENT_SECRET: singapay.credentials.clientSecret,
+      SINGAPAY_API_KEY: singapay.credentials.apiKey,
+      SINGAPAY_ACCOUNT_ID: singapay.credentials.accountId,
+      SINGAPAY_TIMEOUT_MS: String(timing.providerTimeoutMs),
+      FASPAY_BASE_URL: faspay.url,
+      FASPAY_PARTNER_ID: faspay.credentials.partnerId,
+      FASPAY_PRIVATE_KEY: faspay.credentials.merchantPrivateKeyPem,
+      FASPAY_SOURCE_ACCOUNT: faspay.credentials.sourceAccount,
+      FASPAY_CALLBACK_PUBLIC_KEY: faspay.simulatorPublicKeyPem,
+      FASPAY_TIMEOUT_MS: String(timing.providerTimeoutMs),
+      STATUS_POLL_INITIAL_MS: String(timing.statusPollInitialMs),
+      STATUS_POLL_MAX_MS: String(timing.statusPollMaxMs),
+      STATUS_POLL_BACKOFF: '2',
+      STATUS_POLL_BUDGET_MS: String(timing.statusPollBudgetMs),
+      ACTIVITY_TIMEOUT_MS: String(timing.activityTimeoutMs),
+      ACTIVITY_RETRY_INITIAL_MS: String(timing.activityRetryInitialMs),
+      ACTIVITY_RETRY_MAX_MS: String(timing.activityRetryMaxMs),
+      BALANCE_RECHECK_INITIAL_MS: '500',
+      BALANCE_RECHECK_MAX_MS: '2000',
+      BALANCE_RECHECK_MAX_ATTEMPTS: '6',
+    };
+
+    let worker: Child | undefined;
+    let workers = 0;
+    const startWorker = async () => {
+      workers += 1;
+      worker = spawnChild(`worker-${workers}`, 'src/bin/worker.ts', env, dir);
+      await worker.ready(/polling task queue/);
+    };
+    await startWorker();
+    stops.push(async () => worker?.stop());
+    const api = spawnChild('api', 'src/bin/api.ts', env, dir);
+    stops.push(() => api.stop());
+    await api.ready(/listening on/);
+
+    const connection = await Connection.connect({ address: temporalAddress });
+    stops.push(() => connection.close());
+    const client = new Client({ connection, namespace: 'default' });
+
+    return {
+      dir,
+      apiUrl,
+      temporalAddress,
+      singapay,
+      faspay,
+      simulatorUrl: { singapay: singapay.url, faspay: faspay.url },
+      client,
+      timing,
+      killWorker: async () => {
+        if (worker) await worker.kill();
+      },
+      startWorker,
+      restartServer: async (how) => {
+        if (how === 'SIGKILL') {
+          const exited = new Promise<void>((resolve) => server.child.once('exit', () => resolve()));
+          if (server.child.exitCode === null && server.child.signalCode === null) {
+            server.child.kill('SIGKILL');
+            await exited;
+          }
+        } else {
+          await server.stop();
+        }
+        server = await startServer();
+      },
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+interface Child {
+  process: ChildProcess;
+  ready(line: RegExp): Promise<void>;
+  kill(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A Node process of ours (tsx), its output in a log file of the run's directory. */
+function spawnChild(name: string, entry: string, env: NodeJS.ProcessEnv, dir: string): Child {
+  const out: WriteStream = createWriteStream(join(dir, `${name}.log`));
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, entry)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let recent = '';
+  const collect = (chunk: Buffer) => {
+    recent = (recent + chunk.toString()).slice(-20_000);
+    out.write(chunk);
+  };
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  void exited.then(() => out.end());
+  const alive = () => child.exitCode === null && child.signalCode === null;
+  return {
+    process: child,
+    ready: async (line) => {
+      const deadline = Date.now() + 120_000;
+      while (!line.test(recent)) {
+        if (!alive() || Date.now() > deadline) throw new Error(`${name} did not start:\n${recent.slice(-3_000)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    kill: async () => {
+      if (!alive()) return;
+      child.kill('SIGKILL');
+      await exited;
+    },
+    stop: async () => {
+      if (!alive()) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
