@@ -13,7 +13,7 @@ import { startDevServer } from '../../src/temporal/dev-server';
 import { WORKFLOWS_PATH } from '../../src/temporal/worker';
 import { freePort } from '../support/ports';
 import { REPLAY_CODEC_KEY } from '../support/replay-key';
-import { call, ewalletPayout, KEYS, startStack, waitForPayout, waitForStatus, type TestStack } from '../support/stack';
+import { call, ewalletPayout, KEYS, startStack, TEST_POLICY, waitForPayout, waitForStatus, type TestStack } from '../support/stack';
 
 const OUT = join(__dirname, 'histories');
 
@@ -81,6 +81,58 @@ async function main() {
     await settle(slow, 'REPLAY-CALLBACK');
     await waitForStatus(slow, 'REPLAY-CALLBACK', 'SUCCEEDED', 20_000);
     await save(slow, 'callback', 'REPLAY-CALLBACK');
+
+    // Approved, then cancelled while the balance inquiry before the trigger stalls: nothing is sent.
+    const fault = (body: Record<string, unknown>) =>
+      fetch(`${stack.faspaySimulator.url}/__sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    await call(stack, 'POST', '/v1/payouts', {
+      body: { reference: 'REPLAY-CANCEL', destination: { type: 'BANK_ACCOUNT', bankCode: '014', accountNumber: '1234560000' }, amount: { value: '50000.00', currency: 'IDR' } },
+    });
+    await waitForStatus(stack, 'REPLAY-CANCEL', 'AWAITING_APPROVAL');
+    await fault({ operation: 'inquiry', mode: 'latency', latencyMs: 800, count: 1 });
+    await call(stack, 'POST', '/v1/payouts/REPLAY-CANCEL/approve', { key: KEYS.approver, body: {} });
+    await new Promise((r) => setTimeout(r, 300));
+    await call(stack, 'POST', '/v1/payouts/REPLAY-CANCEL/cancel', { body: { reason: 'wrong amount' } });
+    await waitForStatus(stack, 'REPLAY-CANCEL', 'CANCELLED');
+    await save(stack, 'cancel-while-processing', 'REPLAY-CANCEL');
+
+    // A trigger whose answer was lost, a lagging status, and a refusal of the re-send: not believed;
+    // the provider then shows the transfer and it succeeds.
+    const singapayFault = (body: Record<string, unknown>) =>
+      fetch(`${stack.simulator.url}/__sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    await created(stack, 'REPLAY-REFUSAL', '081200001111');
+    await singapayFault({ operation: 'trigger', mode: 'accept-then-timeout', count: 1 });
+    await singapayFault({ operation: 'trigger', mode: 'refuse-duplicate', count: 1 });
+    await call(stack, 'POST', '/v1/payouts/REPLAY-REFUSAL/approve', { key: KEYS.approver, body: {} });
+    await waitForStatus(stack, 'REPLAY-REFUSAL', 'SUCCEEDED', 30_000);
+    await save(stack, 'refusal-after-lost-attempt', 'REPLAY-REFUSAL');
+
+    // The provider already knows the reference (a payout Temporal no longer remembers): nothing is
+    // sent, the payout needs attention, and an admin resolves it.
+    const known = await stack.client.workflow.start('payoutWorkflow', {
+      taskQueue: stack.taskQueue,
+      workflowId: payoutWorkflowId('REPLAY-KNOWN'),
+      args: [
+        {
+          request: {
+            reference: 'REPLAY-HAPPY',
+            destination: { type: 'EWALLET', ewallet: 'DANA', customerNumber: '081200000000' },
+            amount: 10_000,
+            provider: 'singapay',
+            requestedBy: 'requester@local',
+            createdAt: new Date().toISOString(),
+            approvalTimeoutMs: 60_000,
+          },
+          policy: TEST_POLICY,
+        },
+      ],
+    });
+    await waitForStatus(stack, 'REPLAY-KNOWN', 'AWAITING_APPROVAL');
+    await call(stack, 'POST', '/v1/payouts/REPLAY-KNOWN/approve', { key: KEYS.approver, body: {} });
+    await waitForStatus(stack, 'REPLAY-KNOWN', 'NEEDS_ATTENTION');
+    await call(stack, 'POST', '/v1/payouts/REPLAY-KNOWN/resolve', { key: KEYS.admin, body: { outcome: 'FAILED', reason: 'paid by REPLAY-HAPPY' } });
+    await known.result();
+    await save(stack, 'known-reference-resolved', 'REPLAY-KNOWN');
 
     await created(encrypted, 'REPLAY-ENCRYPTED', '081200000000');
     await call(encrypted, 'POST', '/v1/payouts/REPLAY-ENCRYPTED/approve', { key: KEYS.approver, body: {} });

@@ -13,8 +13,12 @@ const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
 describe('replaying committed histories through the current workflow code', () => {
   test('the recorded paths are all there', () => {
     const paths = ['callback', 'expiry', 'happy-path-encrypted', 'happy-path', 'long-pending-continued', 'long-pending-first-run', 'rejection'];
-    // v1-*: recorded before the local-provider-reads patch; payouts like them may still be running.
-    expect(files).toEqual([...paths.map((p) => `${p}.json`), ...paths.map((p) => `v1-${p}.json`)]);
+    // Paths that exist since the money-safety-v2 patch.
+    const newPaths = ['cancel-while-processing', 'known-reference-resolved', 'refusal-after-lost-attempt'];
+    // v1-*: recorded before the local-provider-reads patch; v2-*: with it, before money-safety-v2.
+    // Payouts like them may still be running, so they must keep replaying.
+    const expected = [...paths, ...newPaths].map((p) => `${p}.json`).concat(paths.map((p) => `v1-${p}.json`), paths.map((p) => `v2-${p}.json`));
+    expect(files).toEqual(expected.sort());
   });
 
   test.each(files)('%s replays without a determinism error', async (file) => {
@@ -28,9 +32,24 @@ describe('replaying committed histories through the current workflow code', () =
     );
   });
 
+  test('each generation of histories carries the patch markers of its code', () => {
+    // The patches a history was recorded under, from its core_patch markers.
+    const patchesOf = (file: string): string[] => {
+      type Marker = { markerName?: string; details?: Record<string, { payloads: { data: string }[] }> };
+      const history = JSON.parse(readFileSync(join(DIR, file), 'utf8')) as { events: { markerRecordedEventAttributes?: Marker }[] };
+      return history.events
+        .map((e) => e.markerRecordedEventAttributes)
+        .filter((m): m is Marker => m?.markerName === 'core_patch')
+        .map((m) => JSON.parse(Buffer.from(m.details!['patch-data']!.payloads[0]!.data, 'base64').toString('utf8')).id as string);
+    };
+    expect(patchesOf('happy-path.json')).toEqual(['money-safety-v2']);
+    expect(patchesOf('v2-happy-path.json')).toEqual(['local-provider-reads']);
+    expect(patchesOf('v1-happy-path.json')).toEqual([]);
+  });
+
   test('the encrypted history is unreadable without the key', () => {
     const text = readFileSync(join(DIR, 'happy-path-encrypted.json'), 'utf8');
-    expect(text).toContain('TemporalChangeVersion'); // recorded after the local-provider-reads patch
+    expect(text).toContain('TemporalChangeVersion'); // recorded with the money-safety-v2 patch marker
     expect(text).not.toContain('081200000000');
     expect(text).toContain(Buffer.from('binary/encrypted').toString('base64'));
   });
