@@ -98,6 +98,8 @@ export const envSchema = z
     PUBLIC_BASE_URL: z.url().optional(),
     /** JSON array of { keySha256, principal, roles }. Required in production. */
     API_KEYS: optionalText,
+    /** How long approve, reject, cancel and resolve wait for the workflow before answering 503 "may still apply". */
+    DECISION_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
 
     /** The worker's Prometheus endpoint (Temporal SDK metrics and payout outcomes); unset: off. */
     WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
@@ -144,6 +146,8 @@ export const envSchema = z
     BALANCE_RECHECK_MAX_MS: millis(DEFAULT_POLICY.balanceRecheckMaxMs),
     BALANCE_RECHECK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(DEFAULT_POLICY.balanceRecheckMaxAttempts),
     WORKFLOW_MAX_HISTORY_EVENTS: z.coerce.number().int().min(100).max(40_000).default(DEFAULT_POLICY.maxHistoryEvents),
+    /** How long "not found" must last before a trigger refusal that may follow an arrived send is believed. */
+    REFUSAL_CONFIRM_MS: millis(DEFAULT_POLICY.refusalConfirmMs as number),
   })
   .superRefine((env, ctx) => {
     const singapay = ['SINGAPAY_BASE_URL', 'SINGAPAY_CLIENT_ID', 'SINGAPAY_CLIENT_SECRET', 'SINGAPAY_API_KEY', 'SINGAPAY_ACCOUNT_ID'] as const;
@@ -259,7 +263,7 @@ export interface Config {
     workflowBundlePath: string | undefined;
     codecAdmitsUiOrigin: boolean;
   };
-  api: { host: string; port: number; publicBaseUrl: string | undefined; keys: ApiKeyEntry[] | undefined };
+  api: { host: string; port: number; publicBaseUrl: string | undefined; keys: ApiKeyEntry[] | undefined; decisionTimeoutMs: number };
   /** The codec endpoint's listener, for the Web UI (started by the API only when payloads are encrypted). */
   codec: { host: string; port: number };
   /** Undefined when no Singapay credentials are configured (npm start then runs the simulator). */
@@ -344,6 +348,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       port: env.API_PORT,
       publicBaseUrl: env.PUBLIC_BASE_URL,
       keys: env.API_KEYS === undefined ? undefined : (JSON.parse(env.API_KEYS) as ApiKeyEntry[]),
+      decisionTimeoutMs: env.DECISION_TIMEOUT_MS,
     },
     codec: { host: env.CODEC_HOST, port: env.CODEC_PORT },
     singapay:
@@ -392,6 +397,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       balanceRecheckMaxMs: env.BALANCE_RECHECK_MAX_MS,
       balanceRecheckMaxAttempts: env.BALANCE_RECHECK_MAX_ATTEMPTS,
       maxHistoryEvents: env.WORKFLOW_MAX_HISTORY_EVENTS,
+      refusalConfirmMs: env.REFUSAL_CONFIRM_MS,
     },
   };
 }

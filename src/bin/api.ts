@@ -28,6 +28,7 @@ async function main() {
     policy: config.policy,
     authenticator,
     availableProviders: availableProviders(config),
+    decisionTimeoutMs: config.api.decisionTimeoutMs,
     logger,
     ...(config.singapay && { singapaySecret: config.singapay.clientSecret }),
     ...(config.faspayCallbackPublicKey && { faspayCallbackPublicKey: config.faspayCallbackPublicKey }),

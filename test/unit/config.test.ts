@@ -19,6 +19,17 @@ describe('configuration', () => {
     expect(problemsOf({ STATUS_POLL_INITIAL_MS: '-5' })).toContain('STATUS_POLL_INITIAL_MS');
   });
 
+  test('decision timeout and refusal confirmation: defaults, values, and bad values named', () => {
+    const defaults = loadConfig({});
+    expect(defaults.api.decisionTimeoutMs).toBe(5_000);
+    expect(defaults.policy.refusalConfirmMs).toBe(15 * 60_000);
+    const set = loadConfig({ DECISION_TIMEOUT_MS: '1500', REFUSAL_CONFIRM_MS: '60000' });
+    expect(set.api.decisionTimeoutMs).toBe(1_500);
+    expect(set.policy.refusalConfirmMs).toBe(60_000);
+    expect(problemsOf({ DECISION_TIMEOUT_MS: '10' })).toContain('DECISION_TIMEOUT_MS');
+    expect(problemsOf({ REFUSAL_CONFIRM_MS: 'soon' })).toContain('REFUSAL_CONFIRM_MS');
+  });
+
   test('Singapay settings come all together or not at all', () => {
     const message = problemsOf({ SINGAPAY_BASE_URL: 'https://sandbox-payment-b2b.singapay.id' });
     expect(message).toContain('SINGAPAY_CLIENT_SECRET');
