@@ -16,6 +16,8 @@ export interface RunTiming {
   workflowId: string;
   createSentAt: number;
   approveSentAt: number;
+  /** How long the approve call took to answer (the decision's own latency, not the payout's). */
+  approveAnswerMs?: number;
 }
 
 export interface PhaseResult {
@@ -71,10 +73,12 @@ export async function runPayouts(apiUrl: string, connection: Connection, n: numb
     const approveSentAt = Date.now();
     const approved = await post(`${apiUrl}/v1/payouts/${reference}/approve`, APPROVER, {});
     if (approved.status !== 200) throw new Error(`approve ${reference}: ${approved.status} ${await approved.text()}`);
+    await approved.arrayBuffer();
+    const approveAnswerMs = Date.now() - approveSentAt;
     const workflowId = `payout-${reference}`;
     const payout = (await client.workflow.getHandle(workflowId).result()) as { status: string };
     if (payout.status !== 'SUCCEEDED') throw new Error(`payout ${reference} ended ${payout.status}`);
-    runs.push({ workflowId, createSentAt, approveSentAt });
+    runs.push({ workflowId, createSentAt, approveSentAt, approveAnswerMs });
   });
   return { wallMs: Date.now() - started, runs, polls };
 }

@@ -14,6 +14,7 @@ export function throughputTable(r: ThroughputResult): string {
     row('ratio payouts/baseline', r.throughput.ratio),
     'latency, ms (p50 / p95 / p99)',
     row('create → AWAITING_APPROVAL', pct(r.latencyMs.createToAwaitingApproval)),
+    row('approve call answered (the decision itself)', pct(r.latencyMs.approveAnswered)),
     row('approve → SUCCEEDED, callbacks on', pct(r.latencyMs.approveToSucceededWithCallbacks)),
     row('approve → SUCCEEDED, polling only', pct(r.latencyMs.approveToSucceededPollingOnly)),
     row(`approve → SUCCEEDED, light load (${r.settings.lightN} one by one)`, pct(r.latencyMs.lightLoadApproveToSucceededWithCallbacks)),
