@@ -2,6 +2,8 @@
 // time) with the world's faults around them and the kills and restarts among them; then the faults
 // stop, the run waits for every payout to settle, reads everything once more, and hands what it saw
 // to the checker.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createPayout, performPayoutAction, performWorldEvent, stopFaults, type ActionContext } from './actions';
 import { check, isFinal } from './checker';
 import type { Observations, Plan, PayoutPlan, Violation } from './model';
@@ -88,8 +90,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const deadline = faultsStoppedAt + settleWithinMs;
     const giveUpAt = deadline + (options.graceMs ?? 5_000);
     for (;;) {
-      const unsettled = [...recorder.payouts.keys()].filter((ref) => !settledStatus(recorder.lastStatus(ref)));
-      if (unsettled.length === 0) break;
+      // Final everywhere: done. NEEDS_ATTENTION is enough for the rule, but it is worth seeing
+      // whether such a payout leaves it once the faults are gone, so those are watched until the end.
+      const open = [...recorder.payouts.keys()].filter((ref) => {
+        const status = recorder.lastStatus(ref);
+        return status === undefined || !isFinal(status);
+      });
+      if (open.length === 0) break;
       // Past the deadline, make sure each unsettled payout has been read after it, then stop.
       if (Date.now() > giveUpAt) break;
       await sleep(250);
@@ -105,6 +112,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     }
     const observations: Observations = { payouts: [...recorder.payouts.values()], ledger, answers: recorder.answers, faultsStoppedAt, settleWithinMs };
     const violations = check(observations);
+    // Everything the checker saw, for a look afterwards (the report names the directory).
+    writeFileSync(join(stack.dir, 'observations.json'), JSON.stringify({ seed: options.seed, violations, faultsFired, observations }, null, 1));
     return { plan, observations, violations, faultsFired, dir: stack.dir, durationMs: Date.now() - started };
   } finally {
     await stack.stop();
@@ -143,7 +152,9 @@ function startPoller(recorder: Recorder, references: () => string[]): Poller {
       const now = Date.now();
       const due = references().filter((ref) => {
         const since = now - (lastRead.get(ref) ?? 0);
-        return since >= (settledStatus(recorder.lastStatus(ref)) ? 10_000 : state.fast ? 250 : 1_000);
+        const status = recorder.lastStatus(ref);
+        const interval = status !== undefined && isFinal(status) ? 10_000 : settledStatus(status) && !state.fast ? 3_000 : state.fast ? 250 : 1_000;
+        return since >= interval;
       });
       if (due.length === 0) await sleep(100);
       for (const ref of due) {

@@ -146,14 +146,14 @@ function planPayout(rng: Prng, options: PlanOptions, index: number): PayoutPlan 
     if (rng.chance(0.3)) decide(primary, decideAt + rng.pick([0, 0, 50, 400, 1_500]), 'duplicate');
   }
   // A conflicting decision racing the first one.
-  if (rng.chance(0.25)) {
-    const other = rng.pick<DecisionKind>(primary === 'approve' ? ['reject', 'cancel'] : ['approve']);
+  if (rng.chance(0.2)) {
+    const other = rng.pick<DecisionKind>(primary === 'approve' ? ['reject', 'reject', 'cancel'] : ['approve']);
     decide(other, decideAt + rng.int(-100, 100), 'race');
   }
   // The cancel race of issue 12: a cancel shortly after the approval, while the transfer is being prepared.
-  if (primary === 'approve' && rng.chance(0.2)) decide('cancel', decideAt + rng.pick([0, 100, 300, 700, 1_000, 2_000, 3_500]), 'cancel-race');
+  if (primary === 'approve' && rng.chance(0.15)) decide('cancel', decideAt + rng.pick([0, 100, 300, 700, 1_000, 2_000, 3_500]), 'cancel-race');
   // A cancel racing scheduledAt.
-  if (scheduledInMs !== undefined && rng.chance(0.4)) decide('cancel', scheduledInMs + rng.int(-300, 300), 'cancel-schedule');
+  if (scheduledInMs !== undefined && rng.chance(0.3)) decide('cancel', scheduledInMs + rng.int(-300, 300), 'cancel-schedule');
   // Four-eyes attacks: the requester approves through the API, or signals an approval spelt differently.
   if (rng.chance(0.12)) decide('approve', decideAt + rng.int(-500, 500), 'four-eyes-api', { via: 'api', key: requester });
   if (rng.chance(0.12)) decide('approve', decideAt + rng.int(-800, 200), 'four-eyes-signal', { via: 'signal', principal: spell(rng, requesterPrincipal, true) });

@@ -54,6 +54,10 @@ export function formatReport(result: ChaosResult): string {
   }
   const resent = obs.ledger.filter((r) => r.triggerCalls > 1).length;
   lines.push(`ledger: ${obs.ledger.length} transfers (${obs.ledger.filter((r) => r.status === '00').length} paid), ${resent} with more than one trigger call`);
+  const attention = obs.payouts.filter((p) => latestDoc(p)?.status === 'NEEDS_ATTENTION');
+  if (attention.length > 0) {
+    lines.push(`NEEDS_ATTENTION at the end (allowed; worth a look): ${attention.map((p) => `${p.reference} [${p.provider} …${p.destinationNumber.slice(-4)}, ledger ${obs.ledger.filter((r) => r.reference === p.reference).map((r) => r.status).join('/') || 'nothing'}]: ${(latestDoc(p) as { attention?: { reason?: string } }).attention?.reason ?? ''}`).join('; ')}`);
+  }
   lines.push(`disruptions: ${plan.disruptions.map((d) => `${d.event.kind}${d.event.kind === 'restart-server' ? ` (${d.event.how})` : ''} at payout ${d.afterPayout}`).join(', ') || 'none'}`);
 
   if (violations.length === 0) {
@@ -73,10 +77,14 @@ export function formatReport(result: ChaosResult): string {
   return lines.join('\n');
 }
 
-function latestStatus(p: PayoutRecord): string | undefined {
+function latestDoc(p: PayoutRecord): PayoutRecord['snapshots'][number]['doc'] | undefined {
   let latest: PayoutRecord['snapshots'][number] | undefined;
   for (const s of p.snapshots) if (!latest || s.answeredAt >= latest.answeredAt) latest = s;
-  return latest?.doc.status;
+  return latest?.doc;
+}
+
+function latestStatus(p: PayoutRecord): string | undefined {
+  return latestDoc(p)?.status;
 }
 
 /** The payout's plan-independent story: its last timeline, its decisions and callbacks, its ledger rows. */

@@ -1,7 +1,6 @@
 // `npm run chaos -- [--payouts N] [--seed S] [--concurrency C] [--kills K] [--restarts R] [--no-faults]`:
 // the invariant checker (RELIABILITY.md). Prints the seed, what was exercised, the outcomes, the
 // decisions' latency and every violation; exits 1 on a violation, 2 when the run itself failed.
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runChaos, type ChaosOptions } from './driver';
 import { formatReport } from './report';
@@ -55,9 +54,7 @@ async function main() {
   const options = parseArgs(process.argv.slice(2));
   const result = await runChaos(options);
   console.log(formatReport(result));
-  const file = join(result.dir, 'observations.json');
-  writeFileSync(file, JSON.stringify({ seed: options.seed, options, violations: result.violations, observations: result.observations }, null, 1));
-  console.log(`observations: ${file}`);
+  console.log(`observations: ${join(result.dir, 'observations.json')}`);
   console.log(result.violations.length === 0 ? `PASS seed ${options.seed}` : `FAIL seed ${options.seed}: ${result.violations.length} violation(s)`);
   process.exit(result.violations.length === 0 ? 0 : 1);
 }
