@@ -142,24 +142,53 @@ describe('long pendings', () => {
 });
 
 describe('a provider record that is not ours', () => {
-  test('reference collision: the provider holds another amount under our reference → NEEDS_ATTENTION, never settled on it', async () => {
+  const otherTransfer = (reference: string) =>
+    createSingapayProvider({ baseUrl: stack.simulator.url, ...stack.simulator.credentials, timeoutMs: 2_000 }).triggerTransfer({
+      reference,
+      destination: { type: 'EWALLET', ewallet: 'DANA', customerNumber: '081200000000' },
+      amount: 20_000,
+    });
+
+  test('the provider already knows the reference before our first trigger → NEEDS_ATTENTION, nothing sent', async () => {
     const reference = uniqueReference('collide');
     // Someone else's transfer under the same reference reaches the provider first, for 20000.
-    const other = createSingapayProvider({ baseUrl: stack.simulator.url, ...stack.simulator.credentials, timeoutMs: 2_000 });
-    const taken = await other.triggerTransfer({ reference, destination: { type: 'EWALLET', ewallet: 'DANA', customerNumber: '081200000000' }, amount: 20_000 });
-    expect(taken.outcome).toBe('ACCEPTED');
+    expect((await otherTransfer(reference)).outcome).toBe('ACCEPTED');
 
     await call(stack, 'POST', '/v1/payouts', { body: ewalletPayout(reference, '081200000000', '10000.00') });
     await waitForStatus(stack, reference, 'AWAITING_APPROVAL');
     await approve(reference);
     const stuck = await waitForStatus(stack, reference, 'NEEDS_ATTENTION', 20_000);
-    expect(stuck.attention?.reason).toContain('amount 20000');
+    expect(stuck.attention?.reason).toContain('already has a record');
+    expect(stuck.transfer).toBeUndefined();
     await new Promise((r) => setTimeout(r, 1_500));
     const still = await waitForStatus(stack, reference, 'NEEDS_ATTENTION');
     expect(still.failure).toBeUndefined();
     expect(still.timeline.map((t) => t.status)).not.toContain('SUCCEEDED');
-    expect(await ledger(stack, reference)).toEqual([expect.objectContaining({ amount: { value: '20000.00', currency: 'IDR' }, triggerCalls: 2 })]);
+    // Only the other transfer's one call: ours was never sent.
+    expect(await ledger(stack, reference)).toEqual([expect.objectContaining({ amount: { value: '20000.00', currency: 'IDR' }, triggerCalls: 1 })]);
   });
+
+  test('a record that appears after our check, for another amount → NEEDS_ATTENTION, never settled on it', async () => {
+    const reference = uniqueReference('collide-late');
+    await call(stack, 'POST', '/v1/payouts', { body: ewalletPayout(reference, '081200000000', '10000.00') });
+    await waitForStatus(stack, reference, 'AWAITING_APPROVAL');
+    // Our trigger attempts never arrive; meanwhile someone else's transfer takes the reference.
+    await fetch(`${stack.simulator.url}/__sim/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ operation: 'trigger', mode: 'timeout', count: 2 }), // = triggerMaxAttempts
+    });
+    await approve(reference);
+    // Once both faults are spent our attempts are held at the simulator; then the other transfer arrives.
+    const faultsLeft = async () => ((await (await fetch(`${stack.simulator.url}/__sim/faults`)).json()) as { pending: unknown[] }).pending.length;
+    while ((await faultsLeft()) > 0) await new Promise((r) => setTimeout(r, 20));
+    expect((await otherTransfer(reference)).outcome).toBe('ACCEPTED');
+    // (The short polling budget may make it NEEDS_ATTENTION first; the collision then names the amount.)
+    const stuck = await waitForPayout(stack, reference, (p) => p.attention?.reason.includes('amount 20000') === true, 30_000);
+    expect(stuck.status).toBe('NEEDS_ATTENTION');
+    expect(stuck.failure).toBeUndefined();
+    expect(await ledger(stack, reference)).toEqual([expect.objectContaining({ amount: { value: '20000.00', currency: 'IDR' } })]);
+  }, 60_000);
 });
 
 describe('cancel and schedule', () => {
