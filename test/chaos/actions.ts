@@ -52,6 +52,10 @@ export async function performPayoutAction(ctx: ActionContext, plan: PayoutPlan, 
     }
     case 'callback':
       return postCallback(ctx, plan, action.variant);
+    case 'fault': {
+      const { at: _at, kind: _kind, ...fault } = action;
+      return performWorldEvent(ctx, { kind: 'fault', provider: plan.provider, ...fault }, new Set());
+    }
     case 'settle': {
       // Until the simulator holds the transfer (or the payout is over), try again every second.
       for (let tries = 0; tries < 30; tries += 1) {

@@ -82,7 +82,7 @@ export function check(obs: Observations): Violation[] {
 
   // Every API answer is 2xx, 4xx or 503.
   for (const answer of obs.answers) {
-    const where = `${answer.method} ${answer.route}${answer.reference ? ` (${answer.reference})` : ''}`;
+    const where = `${answer.route}${answer.reference ? ` (${answer.reference})` : ''}`;
     if (answer.status === 0) {
       report('api-no-answer', answer.reference, `${where} got no HTTP answer: ${answer.error ?? 'no answer'}`);
     } else if (!(is2xx(answer.status) || (answer.status >= 400 && answer.status < 500) || answer.status === 503)) {

@@ -30,7 +30,9 @@ export type PayoutAction =
   /** A callback for the payout's transfer, signed by the simulator: valid, replayed, late or forged. */
   | { at: number; kind: 'callback'; variant: CallbackVariant }
   /** Settle a transfer that stays pending (scenario 3333) through the simulator's control API. */
-  | { at: number; kind: 'settle'; status: '00' | '06' | '04' };
+  | { at: number; kind: 'settle'; status: '00' | '06' | '04' }
+  /** A fault aimed at this payout's moment (the simulators' faults are global: the next matching calls get it). */
+  | { at: number; kind: 'fault'; operation: FaultOperation; mode: FaultMode; count: number; latencyMs?: number };
 
 export type CallbackVariant = 'valid' | 'replay' | 'late' | 'forged';
 

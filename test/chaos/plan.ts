@@ -151,7 +151,17 @@ function planPayout(rng: Prng, options: PlanOptions, index: number): PayoutPlan 
     decide(other, decideAt + rng.int(-100, 100), 'race');
   }
   // The cancel race of issue 12: a cancel shortly after the approval, while the transfer is being prepared.
-  if (primary === 'approve' && rng.chance(0.15)) decide('cancel', decideAt + rng.pick([0, 100, 300, 700, 1_000, 2_000, 3_500]), 'cancel-race');
+  if (primary === 'approve' && rng.chance(0.15)) {
+    decide('cancel', decideAt + rng.pick([0, 100, 300, 700, 1_000, 2_000, 3_500]), 'cancel-race');
+    // Issue 12's recipe: the provider reads between approval and trigger (Faspay's balance check is
+    // an inquiry; the check before the trigger a status call) are slow while the cancel arrives.
+    if (options.faults && rng.chance(0.6)) {
+      const mode = rng.pick<FaultMode>(['latency', 'timeout']);
+      for (const operation of ['inquiry', 'status'] as const) {
+        actions.push({ at: decideAt - 20, kind: 'fault', operation, mode, count: rng.int(1, 3), ...(mode === 'latency' && { latencyMs: rng.int(1_500, 4_000) }) });
+      }
+    }
+  }
   // A cancel racing scheduledAt.
   if (scheduledInMs !== undefined && rng.chance(0.3)) decide('cancel', scheduledInMs + rng.int(-300, 300), 'cancel-schedule');
   // Four-eyes attacks: the requester approves through the API, or signals an approval spelt differently.

@@ -1,8 +1,10 @@
-// `npm run chaos -- [--payouts N] [--seed S] [--concurrency C] [--kills K] [--restarts R] [--no-faults]`:
+// `npm run chaos -- [--payouts N] [--seed S] [--concurrency C] [--kills K] [--restarts R] [--no-kills] [--no-faults]
+// [--refusal-confirm-ms MS]`:
 // the invariant checker (RELIABILITY.md). Prints the seed, what was exercised, the outcomes, the
 // decisions' latency and every violation; exits 1 on a violation, 2 when the run itself failed.
 import { join } from 'node:path';
 import { runChaos, type ChaosOptions } from './driver';
+import { DEFAULT_TIMING } from './stack';
 import { formatReport } from './report';
 
 export function parseArgs(argv: string[]): ChaosOptions {
@@ -36,11 +38,14 @@ export function parseArgs(argv: string[]): ChaosOptions {
         options.workerKills = 0;
         options.serverRestarts = 0;
         break;
+      case '--refusal-confirm-ms':
+        options.timing = { ...DEFAULT_TIMING, ...options.timing, refusalConfirmMs: number(flag, value(), 1) };
+        break;
       case '--no-faults':
         options.faults = false;
         break;
       case '--help':
-        console.log('npm run chaos -- [--payouts N=40] [--seed S] [--concurrency C=8] [--kills K=1] [--restarts R=1] [--no-kills] [--no-faults]');
+        console.log('npm run chaos -- [--payouts N=40] [--seed S] [--concurrency C=8] [--kills K=1] [--restarts R=1] [--no-kills] [--no-faults] [--refusal-confirm-ms MS]');
         process.exit(0);
         break;
       default:

@@ -27,6 +27,12 @@ export interface Timing {
   activityTimeoutMs: number;
   activityRetryInitialMs: number;
   activityRetryMaxMs: number;
+  /**
+   * REFUSAL_CONFIRM_MS: how long "not found" must last before a refusal after a possibly-arrived
+   * trigger is believed. Unset: the service's default. Shorter than the status lag the faults cause,
+   * it lets a refusal be believed while the provider holds the transfer (see RELIABILITY.md).
+   */
+  refusalConfirmMs?: number;
 }
 
 export const DEFAULT_TIMING: Timing = {
@@ -127,6 +133,7 @@ export async function startChaosStack(options: { timing?: Timing; log: (line: st
       BALANCE_RECHECK_INITIAL_MS: '500',
       BALANCE_RECHECK_MAX_MS: '2000',
       BALANCE_RECHECK_MAX_ATTEMPTS: '6',
+      ...(timing.refusalConfirmMs !== undefined && { REFUSAL_CONFIRM_MS: String(timing.refusalConfirmMs) }),
     };
 
     let worker: Child | undefined;
