@@ -25,6 +25,8 @@ export interface ChaosResult {
   violations: Violation[];
   /** Faults the simulators applied, by provider and `operation mode`. */
   faultsFired: Record<string, Record<string, number>>;
+  /** Workflow runs that continued as new (their state carried into the next run). */
+  continuedAsNew: number;
   /** The run's directory: server, worker and API logs. */
   dir: string;
   durationMs: number;
@@ -110,11 +112,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       const res = await fetch(`${stack.simulatorUrl[provider]}/__sim/faults`);
       faultsFired[provider] = ((await res.json()) as { fired: Record<string, number> }).fired;
     }
+    let continuedAsNew = 0;
+    for await (const _ of stack.client.workflow.list({ query: 'ExecutionStatus = "ContinuedAsNew"' })) continuedAsNew += 1;
     const observations: Observations = { payouts: [...recorder.payouts.values()], ledger, answers: recorder.answers, faultsStoppedAt, settleWithinMs };
     const violations = check(observations);
     // Everything the checker saw, for a look afterwards (the report names the directory).
-    writeFileSync(join(stack.dir, 'observations.json'), JSON.stringify({ seed: options.seed, violations, faultsFired, observations }, null, 1));
-    return { plan, observations, violations, faultsFired, dir: stack.dir, durationMs: Date.now() - started };
+    writeFileSync(join(stack.dir, 'observations.json'), JSON.stringify({ seed: options.seed, violations, faultsFired, continuedAsNew, observations }, null, 1));
+    return { plan, observations, violations, faultsFired, continuedAsNew, dir: stack.dir, durationMs: Date.now() - started };
   } finally {
     await stack.stop();
   }

@@ -21,9 +21,9 @@ export function outcomes(obs: Observations): Record<string, number> {
 }
 
 /** p50 and p99 of the API's answers to approve, reject and cancel, in ms. */
-export function decisionLatency(obs: Observations): { count: number; p50?: number; p99?: number; max?: number } {
+export function decisionLatency(obs: Observations): { count: number; p50?: number; p99?: number; max?: number; overOneSecond: number } {
   const ms = obs.answers.filter((a) => /\/(approve|reject|cancel)$/.test(a.route) && a.status !== 0).map((a) => a.answeredAt - a.sentAt);
-  return { count: ms.length, p50: percentile(ms, 50), p99: percentile(ms, 99), max: percentile(ms, 100) };
+  return { count: ms.length, p50: percentile(ms, 50), p99: percentile(ms, 99), max: percentile(ms, 100), overOneSecond: ms.filter((m) => m > 1_000).length };
 }
 
 export function formatReport(result: ChaosResult): string {
@@ -32,7 +32,7 @@ export function formatReport(result: ChaosResult): string {
   lines.push(`seed ${plan.seed} — ${plan.payouts.length} payouts in ${(result.durationMs / 1000).toFixed(1)} s (logs: ${result.dir})`);
   lines.push(`outcomes: ${Object.entries(outcomes(obs)).sort().map(([s, n]) => `${s} ${n}`).join(', ')}`);
   const latency = decisionLatency(obs);
-  lines.push(`decision answers (approve/reject/cancel through the API): ${latency.count}, p50 ${latency.p50 ?? '-'} ms, p99 ${latency.p99 ?? '-'} ms, max ${latency.max ?? '-'} ms`);
+  lines.push(`decision answers (approve/reject/cancel through the API): ${latency.count}, p50 ${latency.p50 ?? '-'} ms, p99 ${latency.p99 ?? '-'} ms, max ${latency.max ?? '-'} ms, ${latency.overOneSecond} over 1 s`);
   const byStatus: Record<string, number> = {};
   for (const a of obs.answers) byStatus[a.status] = (byStatus[a.status] ?? 0) + 1;
   lines.push(`API answers by status: ${Object.entries(byStatus).map(([s, n]) => `${s}: ${n}`).join(', ')}`);
@@ -58,6 +58,7 @@ export function formatReport(result: ChaosResult): string {
   if (attention.length > 0) {
     lines.push(`NEEDS_ATTENTION at the end (allowed; worth a look): ${attention.map((p) => `${p.reference} [${p.provider} …${p.destinationNumber.slice(-4)}, ledger ${obs.ledger.filter((r) => r.reference === p.reference).map((r) => r.status).join('/') || 'nothing'}]: ${(latestDoc(p) as { attention?: { reason?: string } }).attention?.reason ?? ''}`).join('; ')}`);
   }
+  lines.push(`continue-as-new: ${result.continuedAsNew} run(s)`);
   lines.push(`disruptions: ${plan.disruptions.map((d) => `${d.event.kind}${d.event.kind === 'restart-server' ? ` (${d.event.how})` : ''} at payout ${d.afterPayout}`).join(', ') || 'none'}`);
 
   if (violations.length === 0) {

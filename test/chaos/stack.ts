@@ -133,6 +133,9 @@ export async function startChaosStack(options: { timing?: Timing; log: (line: st
       BALANCE_RECHECK_INITIAL_MS: '500',
       BALANCE_RECHECK_MAX_MS: '2000',
       BALANCE_RECHECK_MAX_ATTEMPTS: '6',
+      // The lowest the configuration allows: payouts that poll for a while continue as new, so the
+      // state carried across runs is attacked too.
+      WORKFLOW_MAX_HISTORY_EVENTS: '100',
       ...(timing.refusalConfirmMs !== undefined && { REFUSAL_CONFIRM_MS: String(timing.refusalConfirmMs) }),
     };
 
