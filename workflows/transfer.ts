@@ -2,8 +2,10 @@
 // reference, and poll its status with durable timers until the provider gives a final answer.
 //
 // Money safety: the reference is the provider's idempotency key, so sending the trigger again is
-// harmless; a lost or ambiguous trigger leads to a status inquiry, never to FAILED; FAILED only on a
-// definitive refusal before money moved, or on a final status for a record that matches our payout.
+// harmless; a lost or ambiguous trigger leads to a status inquiry, never to FAILED. FAILED only on a
+// refusal that nothing we sent before can have preceded (or that "not found" confirmed for
+// refusalConfirmMs), or on a final status for a record that matches our payout. Nothing is sent for
+// a reference the provider already knows, and a cancel is decided in the step that sends.
 import { condition, log, workflowInfo } from '@temporalio/workflow';
 import { parseRupiah } from '../src/domain/money';
 import { recordMismatch } from '../src/domain/payout-document';
@@ -28,7 +30,7 @@ export async function ensureFunds(ctx: PayoutContext): Promise<'OK' | 'STOPPED'>
       .reads('status', `Balance check at ${providerName(request.provider)}`)
       .checkAvailableBalance(request.provider)
       .catch((err: Error) => {
-      // Unknown balance: the provider's own check at the trigger is authoritative, so go on.
+        // Unknown balance: the provider's own check at the trigger is authoritative, so go on.
         log.warn('balance check failed; submitting anyway', { error: err.message });
         return null;
       });
