@@ -133,11 +133,25 @@ describe('each rule fires', () => {
   });
 
   test('illegal-transition: every edge outside the table, and a status that disagrees with the timeline', () => {
+    // A legal way to reach each status, so that the edge under test is the only illegal one.
+    const pathTo: Record<string, string[]> = {
+      VALIDATING: ['VALIDATING'],
+      AWAITING_APPROVAL: ['VALIDATING', 'AWAITING_APPROVAL'],
+      SCHEDULED: ['VALIDATING', 'AWAITING_APPROVAL', 'SCHEDULED'],
+      PROCESSING: ['VALIDATING', 'AWAITING_APPROVAL', 'PROCESSING'],
+      NEEDS_ATTENTION: ['VALIDATING', 'AWAITING_APPROVAL', 'PROCESSING', 'NEEDS_ATTENTION'],
+      SUCCEEDED: ['VALIDATING', 'AWAITING_APPROVAL', 'PROCESSING', 'SUCCEEDED'],
+      FAILED: ['VALIDATING', 'FAILED'],
+      REJECTED: ['VALIDATING', 'AWAITING_APPROVAL', 'REJECTED'],
+      EXPIRED: ['VALIDATING', 'AWAITING_APPROVAL', 'EXPIRED'],
+      CANCELLED: ['VALIDATING', 'CANCELLED'],
+    };
     const statuses = Object.keys(ALLOWED_TRANSITIONS);
+    expect(Object.keys(pathTo).sort()).toEqual([...statuses].sort());
     for (const from of statuses) {
       for (const to of statuses) {
         if (from === to || ALLOWED_TRANSITIONS[from]!.includes(to)) continue;
-        const p = payout({ snapshots: [snap(T0 + 80_000, { ...doc(['VALIDATING', from, to].filter((s, i, a) => i === 0 || s !== a[i - 1])), status: to })] });
+        const p = payout({ snapshots: [snap(T0 + 80_000, doc([...pathTo[from]!, to]))] });
         const found = check(observations([p])).filter((v) => v.rule === 'illegal-transition');
         expect(found.map((v) => v.message).join('\n')).toContain(`${from} → ${to}`);
       }
@@ -263,5 +277,15 @@ describe('nothing fires on what only looks like a break', () => {
     const { p, ledger } = succeeded();
     p.snapshots.push(snap(T0 + 95_000, doc(['VALIDATING', 'AWAITING_APPROVAL', 'PROCESSING', 'PROCESSING', 'SUCCEEDED'], { ...approval(), ...submitted })));
     expect(check(observations([p], ledger)).filter((v) => v.rule === 'illegal-transition')).toEqual([]);
+  });
+});
+
+describe('reporting', () => {
+  test('one violation per rule and payout, counting the other observations like it', () => {
+    const bad = doc(['VALIDATING', 'AWAITING_APPROVAL', 'PROCESSING', 'CANCELLED', 'SUCCEEDED'], approval());
+    const p = payout({ snapshots: [snap(T0 + 80_000, bad), snap(T0 + 81_000, bad, 'get'), snap(T0 + 82_000, bad, 'get')] });
+    const illegal = check(observations([p], [row()])).filter((v) => v.rule === 'illegal-transition');
+    expect(illegal).toHaveLength(1);
+    expect(illegal[0]!.message).toMatch(/CANCELLED → SUCCEEDED .*\(and 2 more observation\(s\) like it\)$/);
   });
 });

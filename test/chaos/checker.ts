@@ -47,12 +47,19 @@ interface StatusSeen {
 
 export function check(obs: Observations): Violation[] {
   const found: Violation[] = [];
-  const seen = new Set<string>();
+  // One violation per rule and payout (the first seen), with a count of the others like it; API
+  // answers are told apart by their message (route and status).
+  const seen = new Map<string, { violation: Violation; more: number }>();
   const report = (rule: RuleId, reference: string | undefined, message: string) => {
-    const key = `${rule}|${reference ?? ''}|${message}`;
-    if (seen.has(key)) return;
-    seen.add(key);
-    found.push({ rule, ...(reference !== undefined && { reference }), message });
+    const key = rule.startsWith('api-') || reference === undefined ? `${rule}|${reference ?? ''}|${message}` : `${rule}|${reference}`;
+    const earlier = seen.get(key);
+    if (earlier) {
+      if (earlier.violation.message !== message) earlier.more += 1;
+      return;
+    }
+    const violation: Violation = { rule, ...(reference !== undefined && { reference }), message };
+    seen.set(key, { violation, more: 0 });
+    found.push(violation);
   };
 
   const payouts = new Map(obs.payouts.map((p) => [p.reference, p]));
@@ -89,6 +96,7 @@ export function check(obs: Observations): Violation[] {
       report('api-5xx', answer.reference, `${where} answered ${answer.status}${answer.error ? `: ${answer.error}` : ''}`);
     }
   }
+  for (const { violation, more } of seen.values()) if (more > 0) violation.message += ` (and ${more} more observation(s) like it)`;
   return found;
 }
 

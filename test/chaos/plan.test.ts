@@ -36,3 +36,14 @@ test('options: --payouts, --seed, --concurrency, --kills, --restarts, --no-kills
   expect(() => parseArgs(['--payouts', 'many'])).toThrow(/--payouts/);
   expect(() => parseArgs(['--bogus'])).toThrow(/unknown option/);
 });
+
+test('--focus cancel-race: every payout a Faspay bank payout, approved while the reads time out, cancelled just after', () => {
+  const plan = makePlan({ ...options, focus: 'cancel-race' });
+  expect(plan.world).toEqual([]);
+  for (const p of plan.payouts) {
+    expect(p.destination.type).toBe('BANK_ACCOUNT');
+    expect(p.actions.map((a) => (a.kind === 'decide' ? a.decision : a.kind))).toEqual(['approve', 'fault', 'fault', 'cancel']);
+  }
+  expect(parseArgs(['--focus', 'cancel-race'])).toMatchObject({ focus: 'cancel-race' });
+  expect(() => parseArgs(['--focus', 'other'])).toThrow(/cancel-race/);
+});

@@ -15,6 +15,12 @@ export interface PlanOptions {
   serverRestarts: number;
   /** Simulator faults, balance dips and bad callbacks at all. */
   faults: boolean;
+  /**
+   * Every payout one recipe instead of the mix. `cancel-race`: issue 12's — a Faspay bank payout
+   * approved while the provider reads before the trigger time out (three in a row), and the requester
+   * cancels 0.5–2.5 s later. Either the cancel answers 200 and nothing moves, or 409 and it pays.
+   */
+  focus?: 'cancel-race';
 }
 
 /** Scenario suffixes of simulators.md, weighted; `rand` is a number outside the table (pending, then success). */
@@ -49,7 +55,7 @@ export function makePlan(options: PlanOptions): Plan {
   const worldRng = root.fork('world');
   const world: Plan['world'] = [];
   // Enough events for any run length; the driver stops taking them when the payouts are done.
-  const events = options.faults ? Math.max(40, options.payouts * 4) : 0;
+  const events = options.faults && !options.focus ? Math.max(40, options.payouts * 4) : 0;
   for (let i = 0; i < events; i += 1) world.push({ gapMs: worldRng.int(200, 1_500), event: worldEvent(worldRng) });
 
   const disruptionRng = root.fork('disruptions');
@@ -105,7 +111,32 @@ function destinationFor(rng: Prng, suffix: string): { provider: Provider; explic
   }
 }
 
+function referenceOf(options: PlanOptions, index: number): string {
+  return `CHAOS-${options.seed.toString(36).toUpperCase()}-${String(index).padStart(4, '0')}`;
+}
+
+function cancelRacePayout(rng: Prng, options: PlanOptions, index: number): PayoutPlan {
+  const decideAt = rng.int(1_500, 3_000);
+  const actions: PayoutAction[] = [{ at: decideAt, kind: 'decide', decision: 'approve', via: 'api', key: 'approver', tag: 'primary' }];
+  if (options.faults) {
+    for (const operation of ['inquiry', 'status'] as const) actions.push({ at: decideAt + 20, kind: 'fault', operation, mode: 'timeout', count: 3 });
+  }
+  actions.push({ at: decideAt + rng.pick([500, 1_000, 1_500, 2_500]), kind: 'decide', decision: 'cancel', via: 'api', key: 'requester', tag: 'cancel-race' });
+  return {
+    index,
+    reference: referenceOf(options, index),
+    provider: 'faspay',
+    explicitProvider: false,
+    destination: { type: 'BANK_ACCOUNT', bankCode: '014', accountNumber: `${digits(rng, 6)}0000` },
+    amount: rng.int(10, 300) * 1_000,
+    requester: 'requester',
+    approvalTimeoutMs: 12_000,
+    actions: actions.sort((a, b) => a.at - b.at),
+  };
+}
+
 function planPayout(rng: Prng, options: PlanOptions, index: number): PayoutPlan {
+  if (options.focus === 'cancel-race') return cancelRacePayout(rng, options, index);
   const scenario = rng.weighted(SCENARIOS);
   const drawn = String(rng.int(1_000, 9_999));
   // A number outside the table must end outside it.
@@ -187,7 +218,7 @@ function planPayout(rng: Prng, options: PlanOptions, index: number): PayoutPlan 
 
   return {
     index,
-    reference: `CHAOS-${options.seed.toString(36).toUpperCase()}-${String(index).padStart(4, '0')}`,
+    reference: referenceOf(options, index),
     provider,
     explicitProvider,
     destination,

@@ -1,5 +1,5 @@
 // `npm run chaos -- [--payouts N] [--seed S] [--concurrency C] [--kills K] [--restarts R] [--no-kills] [--no-faults]
-// [--refusal-confirm-ms MS]`:
+// [--refusal-confirm-ms MS] [--focus cancel-race]`:
 // the invariant checker (RELIABILITY.md). Prints the seed, what was exercised, the outcomes, the
 // decisions' latency and every violation; exits 1 on a violation, 2 when the run itself failed.
 import { join } from 'node:path';
@@ -41,11 +41,17 @@ export function parseArgs(argv: string[]): ChaosOptions {
       case '--refusal-confirm-ms':
         options.timing = { ...DEFAULT_TIMING, ...options.timing, refusalConfirmMs: number(flag, value(), 1) };
         break;
+      case '--focus': {
+        const focus = value();
+        if (focus !== 'cancel-race') throw new Error(`--focus knows cancel-race only, got ${focus ?? 'nothing'}`);
+        options.focus = focus;
+        break;
+      }
       case '--no-faults':
         options.faults = false;
         break;
       case '--help':
-        console.log('npm run chaos -- [--payouts N=40] [--seed S] [--concurrency C=8] [--kills K=1] [--restarts R=1] [--no-kills] [--no-faults] [--refusal-confirm-ms MS]');
+        console.log('npm run chaos -- [--payouts N=40] [--seed S] [--concurrency C=8] [--kills K=1] [--restarts R=1] [--no-kills] [--no-faults] [--refusal-confirm-ms MS] [--focus cancel-race]');
         process.exit(0);
         break;
       default:

@@ -37,14 +37,16 @@ export interface Timing {
 
 export const DEFAULT_TIMING: Timing = {
   statusPollInitialMs: 500,
-  statusPollMaxMs: 10_000,
+  statusPollMaxMs: 15_000,
   // Short, so that payouts reach NEEDS_ATTENTION under faults (and leave it), and a transfer that
   // never settles is NEEDS_ATTENTION well within the 2 × statusPollMaxMs the checker allows.
   statusPollBudgetMs: 8_000,
-  providerTimeoutMs: 1_000,
-  // Above the worst case of one provider call (token + call + renewed token + call = 4 × 1 s) with
+  // Long enough that a provider read under faults outlasts a workflow task's heartbeat (issue 12's
+  // cancel race needed that to show: with 1 s it never did, with 3 s it did at once).
+  providerTimeoutMs: 3_000,
+  // Above the worst case of one provider call (token + call + renewed token + call = 4 × 3 s) with
   // the margin the configuration asks for (5 s).
-  activityTimeoutMs: 10_000,
+  activityTimeoutMs: 17_000,
   activityRetryInitialMs: 200,
   activityRetryMaxMs: 2_000,
 };
