@@ -175,15 +175,23 @@ export function createPayoutService(deps: PayoutServiceDeps) {
    */
   async function decide<I>(kind: DecisionKind, id: string, update: DecisionUpdate, input: I, idempotencyKey?: string): Promise<Payout> {
     const handle = handleFor(id);
+    const sent = bounded(
+      () =>
+        handle.executeUpdate(update as typeof approveUpdate, {
+          args: [input as unknown as ApproveInput],
+          ...(idempotencyKey !== undefined && { updateId: `${kind}:${idempotencyKey}` }),
+        }),
+      decisionTimeoutMs,
+    );
+    // The gRPC deadline bounds each call, but the client may reconnect and retry across a server
+    // restart: a timer bounds the whole answer, and a late outcome is dropped (the 503 says so).
+    let timer: NodeJS.Timeout | undefined;
+    const outOfTime = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new DecisionOutOfTime()), decisionTimeoutMs + DECISION_TIMER_MARGIN_MS);
+    });
+    sent.catch(() => undefined);
     try {
-      return await bounded(
-        () =>
-          handle.executeUpdate(update as typeof approveUpdate, {
-            args: [input as unknown as ApproveInput],
-            ...(idempotencyKey !== undefined && { updateId: `${kind}:${idempotencyKey}` }),
-          }),
-        decisionTimeoutMs,
-      );
+      return await Promise.race([sent, outOfTime]);
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
         throw refusalProblem(err.cause);
@@ -195,12 +203,15 @@ export function createPayoutService(deps: PayoutServiceDeps) {
       }
       if (decisionOutcomeUnknown(err)) throw problems.decisionPending(kind, id, idempotencyKey !== undefined);
       throw asTemporalProblem(err);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
   async function requesterOf(id: string): Promise<string | undefined> {
     try {
-      const description = await bounded(() => handleFor(id).describe());
+      // Part of a cancel: bounded like the decision itself.
+      const description = await bounded(() => handleFor(id).describe(), decisionTimeoutMs);
       return description.typedSearchAttributes.get(PAYOUT_REQUESTED_BY);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw problems.notFound(`no payout with id ${id}`);
@@ -313,6 +324,16 @@ function refusalProblem(failure: ApplicationFailure): Problem {
   }
 }
 
+/** A decision's answer took longer than DECISION_TIMEOUT_MS (plus the margin) in total. */
+class DecisionOutOfTime extends Error {
+  constructor() {
+    super('the decision was not confirmed in time');
+    this.name = 'DecisionOutOfTime';
+  }
+}
+/** Lets the gRPC deadline (the same timeout) answer first when it can, with its own error. */
+const DECISION_TIMER_MARGIN_MS = 250;
+
 /**
  * The decision was sent but its outcome is unknown: the update call ran out of time (no worker or no
  * server answered), the server was overloaded (RESOURCE_EXHAUSTED), or it could not be reached.
@@ -320,7 +341,7 @@ function refusalProblem(failure: ApplicationFailure): Problem {
  * Idempotency-Key; never a 500.
  */
 function decisionOutcomeUnknown(err: unknown): boolean {
-  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return true;
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || err instanceof DecisionOutOfTime) return true;
   // DEADLINE_EXCEEDED (4), RESOURCE_EXHAUSTED (8), UNAVAILABLE (14); also when wrapped by the client.
   const grpc = isGrpcServiceError(err) ? err : err instanceof ServiceError && isGrpcServiceError(err.cause) ? err.cause : undefined;
   if (grpc && [4, 8, 14].includes(grpc.code)) return true;

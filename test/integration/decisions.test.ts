@@ -168,7 +168,7 @@ describe('Idempotency-Key and 503', () => {
     expect(res.contentType).toContain('application/problem+json');
   });
 
-  test('with no worker, a decision answers 503 with Retry-After, and its retry with the same key applies it once', async () => {
+  test('with no worker, a decision answers 503 with Retry-After and the decision-outcome-unknown problem, within its timeout', async () => {
     const local = await startStack({ decisionTimeoutMs: 1_500 });
     try {
       const reference = uniqueReference('noworker-decision');
