@@ -80,7 +80,9 @@ async function decideThroughApi(ctx: ActionContext, plan: PayoutPlan, action: Ex
   // Half the decisions carry an Idempotency-Key, per decision kind and payout, so duplicates and
   // retries after a 503 join the first attempt.
   const idempotencyKey = plan.index % 2 === 0 ? `${action.decision}-${plan.reference}` : undefined;
-  for (let attempt = 1; attempt <= 2; attempt += 1) {
+  for (let attempt = 1; attempt <= 4; attempt += 1) {
+    // A key used before joins the first attempt's update, whose answer may be older than this request.
+    const firstSentAt = idempotencyKey === undefined ? undefined : ctx.recorder.firstUseOfKey(plan.reference, idempotencyKey);
     const { status, json, sentAt, answeredAt } = await ctx.recorder.call('POST', `/v1/payouts/${encodeURIComponent(plan.reference)}/${action.decision}`, {
       key,
       body: JSON.stringify(body),
@@ -95,14 +97,19 @@ async function decideThroughApi(ctx: ActionContext, plan: PayoutPlan, action: Ex
       who: action.key,
       tag: attempt === 1 ? action.tag : `${action.tag}-retry`,
       sentAt,
+      ...(firstSentAt !== undefined && { readFrom: firstSentAt }),
       answeredAt,
       httpStatus: status,
       ...(ok && { answeredStatus: json.status }),
     });
-    if (ok) ctx.recorder.snapshot(plan.reference, { source: action.decision, sentAt, answeredAt, doc: json });
-    // A 503 says the decision may still apply: retry once with the same key, as a careful client would.
-    if (status !== 503 || idempotencyKey === undefined) return;
-    await new Promise((r) => setTimeout(r, 1_000));
+    if (ok) ctx.recorder.snapshot(plan.reference, { source: action.decision, sentAt, ...(firstSentAt !== undefined && { readFrom: firstSentAt }), answeredAt, doc: json });
+    // A 503 says the decision may still apply: retry with the same key, as a careful client would.
+    // A 409 while the account inquiry is still under way (VALIDATING): try again a little later,
+    // so that faults on the inquiry do not leave most payouts to expire.
+    const retry503 = status === 503 && idempotencyKey !== undefined && attempt < 2;
+    const retry409 = status === 409 && (await ctx.recorder.read(plan.reference))?.status === 'VALIDATING';
+    if (!retry503 && !retry409) return;
+    await new Promise((r) => setTimeout(r, retry503 ? 1_000 : 1_500));
   }
 }
 
@@ -113,14 +120,21 @@ async function decideBySignal(ctx: ActionContext, plan: PayoutPlan, action: Extr
       : action.decision === 'approve'
         ? { principal: action.principal, comment: `chaos ${action.tag}` }
         : { principal: action.principal, reason: `chaos ${action.tag}` };
-  const sentAt = Date.now();
-  let error: string | undefined;
-  try {
-    await signal(ctx.stack.client, plan.reference, action.decision, input);
-  } catch (err) {
-    error = (err as Error).message;
+  for (let attempt = 1; attempt <= 4; attempt += 1) {
+    const sentAt = Date.now();
+    let error: string | undefined;
+    try {
+      await signal(ctx.stack.client, plan.reference, action.decision, input);
+    } catch (err) {
+      error = (err as Error).message;
+    }
+    const tag = attempt === 1 ? action.tag : `${action.tag}-again`;
+    ctx.recorder.decision(plan.reference, { decision: action.decision, via: 'signal', who: action.principal, tag, sentAt, answeredAt: Date.now(), ...(error !== undefined && { error }) });
+    // A signal cannot answer; one that came while the account inquiry was under way was dropped by
+    // the workflow's rules. An operator would send it again once the payout awaits approval.
+    if ((await ctx.recorder.read(plan.reference))?.status !== 'VALIDATING') return;
+    await new Promise((r) => setTimeout(r, 1_500));
   }
-  ctx.recorder.decision(plan.reference, { decision: action.decision, via: 'signal', who: action.principal, tag: action.tag, sentAt, answeredAt: Date.now(), ...(error !== undefined && { error }) });
 }
 
 function signal(client: Client, reference: string, name: string, input: unknown): Promise<void> {

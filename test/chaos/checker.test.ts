@@ -273,6 +273,18 @@ describe('nothing fires on what only looks like a break', () => {
     expect(check(observations([payout({ createStatus: 400 })]))).toEqual([]);
   });
 
+  test('a decision sent again with its Idempotency-Key answers the first attempt\'s (older) document', () => {
+    const scheduled = doc(['VALIDATING', 'AWAITING_APPROVAL', 'SCHEDULED'], approval());
+    const cancelled = doc(['VALIDATING', 'AWAITING_APPROVAL', 'SCHEDULED', 'CANCELLED'], approval());
+    const replay = (readFrom?: number) =>
+      payout({
+        snapshots: [snap(T0 + 2_000, scheduled, 'approve'), snap(T0 + 3_000, cancelled), { ...snap(T0 + 4_000, scheduled, 'approve'), ...(readFrom !== undefined && { readFrom }) }, snap(T0 + 90_000, cancelled)],
+      });
+    expect(check(observations([replay(T0 + 2_000)]))).toEqual([]);
+    // Without knowing it was a replay, the same answer is a final status changing.
+    expect(rules(observations([replay()]))).toEqual(['final-status-changed', 'timeline-rewritten']);
+  });
+
   test('the same status twice in a timeline is a note, not a transition', () => {
     const { p, ledger } = succeeded();
     p.snapshots.push(snap(T0 + 95_000, doc(['VALIDATING', 'AWAITING_APPROVAL', 'PROCESSING', 'PROCESSING', 'SUCCEEDED'], { ...approval(), ...submitted })));

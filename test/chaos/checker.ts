@@ -37,6 +37,9 @@ const isRefused = (status: string): boolean => (REFUSED_STATUSES as readonly str
 const canonical = (principal: string): string => principal.trim().toLowerCase();
 const is2xx = (status: number | undefined): boolean => status !== undefined && status >= 200 && status < 300;
 
+/** The earliest moment an answer's document may date from (a replayed Idempotency-Key: the first attempt). */
+const readFrom = (x: { sentAt: number; readFrom?: number }): number => Math.min(x.sentAt, x.readFrom ?? x.sentAt);
+
 /** One status seen at one moment: from a document (GET or decision answer) or a decision's answer. */
 interface StatusSeen {
   status: string;
@@ -106,10 +109,10 @@ function checkPayout(payout: PayoutRecord, rows: LedgerRow[], obs: Observations,
   const ref = payout.reference;
   const snapshots = [...payout.snapshots].sort((a, b) => a.answeredAt - b.answeredAt);
   const statuses: StatusSeen[] = [
-    ...snapshots.map((s) => ({ status: s.doc.status, sentAt: s.sentAt, answeredAt: s.answeredAt, source: s.source })),
+    ...snapshots.map((s) => ({ status: s.doc.status, sentAt: readFrom(s), answeredAt: s.answeredAt, source: s.source })),
     ...payout.decisions
       .filter((d) => is2xx(d.httpStatus) && d.answeredStatus !== undefined)
-      .map((d) => ({ status: d.answeredStatus!, sentAt: d.sentAt, answeredAt: d.answeredAt, source: `${d.decision} answer` })),
+      .map((d) => ({ status: d.answeredStatus!, sentAt: readFrom(d), answeredAt: d.answeredAt, source: `${d.decision} answer` })),
   ].sort((a, b) => a.answeredAt - b.answeredAt);
 
   // No transfer for a payout that ever showed REJECTED, EXPIRED or CANCELLED, or whose decision
@@ -132,7 +135,7 @@ function checkPayout(payout: PayoutRecord, rows: LedgerRow[], obs: Observations,
   for (const s of snapshots) checkTimeline(ref, s, report);
   for (let i = 0; i < snapshots.length; i += 1) {
     const a = snapshots[i]!;
-    const b = snapshots.find((x) => x.sentAt > a.answeredAt && !startsWith(statusList(x.doc), statusList(a.doc)));
+    const b = snapshots.find((x) => readFrom(x) > a.answeredAt && !startsWith(statusList(x.doc), statusList(a.doc)));
     if (b) {
       report('timeline-rewritten', ref, `timeline ${statusList(a.doc).join('→')} (${a.source}, answered ${iso(a.answeredAt)}) became ${statusList(b.doc).join('→')} (${b.source}, sent ${iso(b.sentAt)})`);
       break;

@@ -92,6 +92,11 @@ export interface PayoutDocument {
 export interface Snapshot {
   source: 'get' | 'approve' | 'reject' | 'cancel' | 'create';
   sentAt: number;
+  /**
+   * When the document may date from, if earlier than sentAt: a decision sent again with an
+   * Idempotency-Key used before answers the first attempt's document (it joins that update).
+   */
+  readFrom?: number;
   answeredAt: number;
   doc: PayoutDocument;
 }
@@ -103,6 +108,8 @@ export interface DecisionRecord {
   who: string;
   tag: string;
   sentAt: number;
+  /** As Snapshot.readFrom: the first attempt's sentAt when this one reused its Idempotency-Key. */
+  readFrom?: number;
   answeredAt: number;
   /** HTTP status (api); 0 when no answer came. Signals: undefined. */
   httpStatus?: number;

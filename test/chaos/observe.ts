@@ -21,6 +21,15 @@ export function destinationNumberOf(destination: PayoutPlan['destination']): str
 export class Recorder {
   readonly answers: ApiAnswer[] = [];
   readonly payouts = new Map<string, PayoutRecord>();
+  private readonly keys = new Map<string, number>();
+
+  /** When an Idempotency-Key was first sent for a payout; undefined (and now remembered) the first time. */
+  firstUseOfKey(reference: string, key: string): number | undefined {
+    const id = `${reference}|${key}`;
+    const first = this.keys.get(id);
+    if (first === undefined) this.keys.set(id, Date.now());
+    return first;
+  }
 
   constructor(private readonly apiUrl: string) {}
 
