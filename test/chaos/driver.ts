@@ -147,9 +147,14 @@ interface Poller {
   stop(): Promise<void>;
 }
 
-/** Reads unsettled payouts about every second and settled ones about every ten, one GET at a time. */
+/**
+ * Reads unsettled payouts about every second (every 250 ms once the faults stopped), NEEDS_ATTENTION
+ * ones every three, and final ones twice more (10 s and 60 s on) to catch a final status that
+ * changes; the run's last look reads everything once more. One GET at a time.
+ */
 function startPoller(recorder: Recorder, references: () => string[]): Poller {
   const lastRead = new Map<string, number>();
+  const finalReads = new Map<string, number>();
   const state = { running: true, fast: false };
   const loop = (async () => {
     while (state.running) {
@@ -157,7 +162,13 @@ function startPoller(recorder: Recorder, references: () => string[]): Poller {
       const due = references().filter((ref) => {
         const since = now - (lastRead.get(ref) ?? 0);
         const status = recorder.lastStatus(ref);
-        const interval = status !== undefined && isFinal(status) ? 10_000 : settledStatus(status) && !state.fast ? 3_000 : state.fast ? 250 : 1_000;
+        if (status !== undefined && isFinal(status)) {
+          const reads = finalReads.get(ref) ?? 0;
+          if (reads >= 2 || since < (reads === 0 ? 10_000 : 60_000)) return false;
+          finalReads.set(ref, reads + 1);
+          return true;
+        }
+        const interval = settledStatus(status) && !state.fast ? 3_000 : state.fast ? 250 : 1_000;
         return since >= interval;
       });
       if (due.length === 0) await sleep(100);

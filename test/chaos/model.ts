@@ -85,6 +85,8 @@ export interface PayoutDocument {
   approval?: { decision: string; by: string; at?: string };
   approvals?: { by: string; decision?: string }[];
   transfer?: { submittedAt?: string; providerReference?: string };
+  attention?: { reason?: string };
+  failure?: { code?: string };
   timeline: { status: string; at: string; detail?: string }[];
 }
 

@@ -96,9 +96,36 @@ export class Recorder {
     return json;
   }
 
+  /**
+   * Records a document. Only what the checks and the report read is kept, and a run of identical
+   * documents from GETs is kept as its first and its last (the earliest answer and the latest
+   * request, which is all the rules compare), so a long run's memory stays small.
+   */
   snapshot(reference: string, snapshot: Snapshot): void {
-    this.payouts.get(reference)?.snapshots.push(snapshot);
+    const record = this.payouts.get(reference);
+    if (!record) return;
+    const kept: Snapshot = { ...snapshot, doc: essentials(snapshot.doc) };
+    const latest = this.latest.get(reference);
+    if (!latest || kept.answeredAt >= latest.answeredAt) this.latest.set(reference, kept);
+    const runs = this.runs.get(reference);
+    const key = JSON.stringify(kept.doc);
+    if (kept.source === 'get' && runs && runs.key === key && runs.first !== runs.last) {
+      // A third identical GET: it replaces the run's last one.
+      Object.assign(runs.last, kept);
+      return;
+    }
+    record.snapshots.push(kept);
+    if (kept.source !== 'get') {
+      this.runs.delete(reference);
+    } else if (runs && runs.key === key) {
+      runs.last = kept;
+    } else {
+      this.runs.set(reference, { key, first: kept, last: kept });
+    }
   }
+
+  private readonly latest = new Map<string, Snapshot>();
+  private readonly runs = new Map<string, { key: string; first: Snapshot; last: Snapshot }>();
 
   decision(reference: string, record: DecisionRecord): void {
     this.payouts.get(reference)?.decisions.push(record);
@@ -109,11 +136,25 @@ export class Recorder {
   }
 
   lastStatus(reference: string): string | undefined {
-    const snapshots = this.payouts.get(reference)?.snapshots ?? [];
-    let latest: Snapshot | undefined;
-    for (const s of snapshots) if (!latest || s.answeredAt >= latest.answeredAt) latest = s;
-    return latest?.doc.status;
+    return this.latest.get(reference)?.doc.status;
   }
+}
+
+/** The fields of a payout document that the checks and the report read. */
+export function essentials(doc: PayoutDocument): PayoutDocument {
+  const d = doc as PayoutDocument & { attention?: { reason?: string }; failure?: { code?: string } };
+  return {
+    ...(d.id !== undefined && { id: d.id }),
+    status: d.status,
+    ...(d.requestedBy !== undefined && { requestedBy: d.requestedBy }),
+    ...(d.scheduledAt !== undefined && { scheduledAt: d.scheduledAt }),
+    ...(d.approval !== undefined && { approval: { decision: d.approval.decision, by: d.approval.by, ...(d.approval.at !== undefined && { at: d.approval.at }) } }),
+    ...(d.approvals !== undefined && { approvals: d.approvals.map((a) => ({ by: a.by, ...(a.decision !== undefined && { decision: a.decision }) })) }),
+    ...(d.transfer?.submittedAt !== undefined && { transfer: { submittedAt: d.transfer.submittedAt } }),
+    ...(d.attention?.reason !== undefined && { attention: { reason: d.attention.reason } }),
+    ...(d.failure?.code !== undefined && { failure: { code: d.failure.code } }),
+    timeline: d.timeline.map((e) => ({ status: e.status, at: e.at, ...(e.detail !== undefined && { detail: e.detail }) })),
+  };
 }
 
 export function isDocument(json: unknown): json is PayoutDocument {
