@@ -26,15 +26,19 @@ export function createBody(plan: PayoutPlan, scheduledAt: string | undefined, ch
   });
 }
 
+/** Creates the payout; after a 503 or no answer, sends the same body again (a create is idempotent by reference). */
 export async function createPayout(ctx: ActionContext, plan: PayoutPlan, scheduledAt: string | undefined): Promise<number> {
-  const { status, json, sentAt, answeredAt } = await ctx.recorder.call('POST', '/v1/payouts', {
-    key: KEYS[plan.requester].key,
-    body: createBody(plan, scheduledAt),
-    route: 'POST /v1/payouts',
-    reference: plan.reference,
-  });
-  if (status >= 200 && status < 300 && isDocument(json)) ctx.recorder.snapshot(plan.reference, { source: 'create', sentAt, answeredAt, doc: json });
-  return status;
+  for (let attempt = 1; ; attempt += 1) {
+    const { status, json, sentAt, answeredAt } = await ctx.recorder.call('POST', '/v1/payouts', {
+      key: KEYS[plan.requester].key,
+      body: createBody(plan, scheduledAt),
+      route: 'POST /v1/payouts',
+      reference: plan.reference,
+    });
+    if (status >= 200 && status < 300 && isDocument(json)) ctx.recorder.snapshot(plan.reference, { source: 'create', sentAt, answeredAt, doc: json });
+    if ((status !== 503 && status !== 0) || attempt >= 6) return status;
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
 }
 
 export async function performPayoutAction(ctx: ActionContext, plan: PayoutPlan, action: PayoutAction, scheduledAt: string | undefined): Promise<void> {

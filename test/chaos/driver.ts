@@ -13,6 +13,8 @@ import { startChaosStack, DEFAULT_TIMING, type ChaosStack, type Timing } from '.
 
 export interface ChaosOptions extends PlanOptions {
   concurrency: number;
+  /** Workers polling at once (default 1); a kill takes the oldest and starts another. */
+  workers?: number;
   timing?: Timing;
   log?: (line: string) => void;
   /** Keep polling this much past the settle deadline before giving up on a payout (default 5 s). */
@@ -39,8 +41,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const timing = options.timing ?? DEFAULT_TIMING;
   const started = Date.now();
   const plan = makePlan(options);
-  log(`seed ${options.seed}: ${plan.payouts.length} payouts, concurrency ${options.concurrency}, ${plan.disruptions.length} kills/restarts, faults ${options.faults ? 'on' : 'off'}`);
-  const stack = await startChaosStack({ timing, log });
+  log(`seed ${options.seed}: ${plan.payouts.length} payouts, concurrency ${options.concurrency}, ${options.workers ?? 1} worker(s), ${plan.disruptions.length} kills/restarts, faults ${options.faults ? 'on' : 'off'}`);
+  const stack = await startChaosStack({ timing, workers: options.workers ?? 1, log });
   log(`stack up in ${Date.now() - started} ms (logs in ${stack.dir})`);
   try {
     const recorder = new Recorder(stack.apiUrl);
@@ -94,9 +96,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     for (;;) {
       // Final everywhere: done. NEEDS_ATTENTION is enough for the rule, but it is worth seeing
       // whether such a payout leaves it once the faults are gone, so those are watched until the end.
-      const open = [...recorder.payouts.keys()].filter((ref) => {
-        const status = recorder.lastStatus(ref);
-        return status === undefined || !isFinal(status);
+      const open = [...recorder.payouts.values()].filter((p) => {
+        const status = recorder.lastStatus(p.reference);
+        // A payout whose create never succeeded and that no read ever found does not exist.
+        if (status === undefined) return p.createStatus >= 200 && p.createStatus < 300;
+        return !isFinal(status);
       });
       if (open.length === 0) break;
       // Past the deadline, make sure each unsettled payout has been read after it, then stop.
@@ -168,6 +172,9 @@ function startPoller(recorder: Recorder, references: () => string[]): Poller {
           finalReads.set(ref, reads + 1);
           return true;
         }
+        const created = recorder.payouts.get(ref)?.createStatus ?? 0;
+        // Not found so far, and its create never succeeded: probably never created; look now and then.
+        if (status === undefined && !(created >= 200 && created < 300)) return since >= 5_000;
         const interval = settledStatus(status) && !state.fast ? 3_000 : state.fast ? 250 : 1_000;
         return since >= interval;
       });

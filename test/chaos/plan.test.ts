@@ -32,7 +32,7 @@ test('the plan covers both providers, every destination type, every fault mode, 
 
 test('options: --payouts, --seed, --concurrency, --kills, --restarts, --no-kills, --no-faults', () => {
   expect(parseArgs(['--payouts', '12', '--seed=7', '--concurrency', '3', '--kills', '2', '--restarts', '0'])).toMatchObject({ payouts: 12, seed: 7, concurrency: 3, workerKills: 2, serverRestarts: 0, faults: true });
-  expect(parseArgs(['--seed', '1', '--no-kills', '--no-faults'])).toMatchObject({ workerKills: 0, serverRestarts: 0, faults: false });
+  expect(parseArgs(['--seed', '1', '--no-kills', '--no-faults', '--workers', '2'])).toMatchObject({ workerKills: 0, serverRestarts: 0, faults: false, workers: 2 });
   expect(() => parseArgs(['--payouts', 'many'])).toThrow(/--payouts/);
   expect(() => parseArgs(['--bogus'])).toThrow(/unknown option/);
 });

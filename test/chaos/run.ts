@@ -1,4 +1,4 @@
-// `npm run chaos -- [--payouts N] [--seed S] [--concurrency C] [--kills K] [--restarts R] [--no-kills] [--no-faults]
+// `npm run chaos -- [--payouts N] [--seed S] [--concurrency C] [--workers W] [--kills K] [--restarts R] [--no-kills] [--no-faults]
 // [--refusal-confirm-ms MS] [--focus cancel-race]`:
 // the invariant checker (RELIABILITY.md). Prints the seed, what was exercised, the outcomes, the
 // decisions' latency and every violation; exits 1 on a violation, 2 when the run itself failed.
@@ -28,6 +28,9 @@ export function parseArgs(argv: string[]): ChaosOptions {
       case '--concurrency':
         options.concurrency = number(flag, value(), 1);
         break;
+      case '--workers':
+        options.workers = number(flag, value(), 1);
+        break;
       case '--kills':
         options.workerKills = number(flag, value(), 0);
         break;
@@ -51,7 +54,7 @@ export function parseArgs(argv: string[]): ChaosOptions {
         options.faults = false;
         break;
       case '--help':
-        console.log('npm run chaos -- [--payouts N=40] [--seed S] [--concurrency C=8] [--kills K=1] [--restarts R=1] [--no-kills] [--no-faults] [--refusal-confirm-ms MS] [--focus cancel-race]');
+        console.log('npm run chaos -- [--payouts N=40] [--seed S] [--concurrency C=8] [--workers W=1] [--kills K=1] [--restarts R=1] [--no-kills] [--no-faults] [--refusal-confirm-ms MS] [--focus cancel-race]');
         process.exit(0);
         break;
       default:

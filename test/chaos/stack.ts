@@ -1,7 +1,7 @@
 // The system under attack, started as production runs it: a Temporal dev server on a SQLite file
 // (so it can be restarted on the same database), both provider simulators in this process, and the
-// worker and the API as separate Node processes configured through the environment. The worker can
-// be killed with SIGKILL and started again; the server can be stopped (SIGTERM or SIGKILL) and
+// worker(s) and the API as separate Node processes configured through the environment. A worker can
+// be killed with SIGKILL and another started; the server can be stopped (SIGTERM or SIGKILL) and
 // started again on the same port and database.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, type WriteStream } from 'node:fs';
@@ -60,7 +60,7 @@ export interface ChaosStack {
   simulatorUrl: Record<'singapay' | 'faspay', string>;
   client: Client;
   timing: Timing;
-  /** kill -9 the worker; resolves once it is gone. */
+  /** kill -9 the oldest worker; resolves once it is gone. */
   killWorker(): Promise<void>;
   /** Starts a worker; resolves once it polls. */
   startWorker(): Promise<void>;
@@ -69,7 +69,7 @@ export interface ChaosStack {
   stop(): Promise<void>;
 }
 
-export async function startChaosStack(options: { timing?: Timing; log: (line: string) => void }): Promise<ChaosStack> {
+export async function startChaosStack(options: { timing?: Timing; workers?: number; log: (line: string) => void }): Promise<ChaosStack> {
   const timing = options.timing ?? DEFAULT_TIMING;
   const log = options.log;
   const dir = mkdtempSync(join(tmpdir(), 'payouts-chaos-'));
@@ -141,15 +141,19 @@ export async function startChaosStack(options: { timing?: Timing; log: (line: st
       ...(timing.refusalConfirmMs !== undefined && { REFUSAL_CONFIRM_MS: String(timing.refusalConfirmMs) }),
     };
 
-    let worker: Child | undefined;
-    let workers = 0;
+    // Workers, oldest first; a kill takes the oldest, a start adds one.
+    const running: Child[] = [];
+    let started = 0;
     const startWorker = async () => {
-      workers += 1;
-      worker = spawnChild(`worker-${workers}`, 'src/bin/worker.ts', env, dir);
+      started += 1;
+      const worker = spawnChild(`worker-${started}`, 'src/bin/worker.ts', env, dir);
+      running.push(worker);
       await worker.ready(/polling task queue/);
     };
-    await startWorker();
-    stops.push(async () => worker?.stop());
+    for (let i = 0; i < Math.max(1, options.workers ?? 1); i += 1) await startWorker();
+    stops.push(async () => {
+      await Promise.all(running.map((w) => w.stop()));
+    });
     const api = spawnChild('api', 'src/bin/api.ts', env, dir);
     stops.push(() => api.stop());
     await api.ready(/listening on/);
@@ -168,7 +172,8 @@ export async function startChaosStack(options: { timing?: Timing; log: (line: st
       client,
       timing,
       killWorker: async () => {
-        if (worker) await worker.kill();
+        const oldest = running.shift();
+        if (oldest) await oldest.kill();
       },
       startWorker,
       restartServer: async (how) => {
