@@ -88,6 +88,9 @@ export function callbackId(signature: string): string {
   return createHash('sha256').update(signature, 'utf8').digest('hex');
 }
 
+/** A callback waits at most this long for Temporal; the provider retries a 503. */
+const SIGNAL_TIMEOUT_MS = 5_000;
+
 /** Signals the payout to check its status now. Unknown or finished payouts are logged, not errors. */
 async function nudge(deps: CallbackDeps, provider: string, reference: string | undefined, signature: string): Promise<void> {
   if (!reference || !REFERENCE_PATTERN.test(reference)) {
@@ -95,13 +98,18 @@ async function nudge(deps: CallbackDeps, provider: string, reference: string | u
     return;
   }
   try {
-    await deps.client.workflow.getHandle(payoutWorkflowId(reference)).signal(checkStatusNowSignal, { callbackId: callbackId(signature) });
+    await deps.client.connection.withDeadline(Date.now() + SIGNAL_TIMEOUT_MS, () =>
+      deps.client.workflow.getHandle(payoutWorkflowId(reference)).signal(checkStatusNowSignal, { callbackId: callbackId(signature) }),
+    );
     deps.logger.info({ provider, reference }, 'callback: status check requested');
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) {
       deps.logger.warn({ provider, reference }, 'callback for an unknown or finished payout');
       return;
     }
-    throw err;
+    // Temporal unreachable or too slow: 503, so the provider sends the callback again later (polling
+    // finishes the payout anyway). Never a 500: nothing is wrong with the callback.
+    deps.logger.warn({ provider, reference, err }, 'callback: could not signal the payout');
+    throw problems.temporalUnavailable();
   }
 }

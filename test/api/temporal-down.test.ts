@@ -9,12 +9,16 @@ import { createLogger } from '../../src/logging';
 import { TEST_POLICY } from '../support/policy';
 import { freePort } from '../support/ports';
 import { call, ewalletPayout, uniqueReference } from '../support/stack';
+import { startSingapaySimulator, type SingapaySimulator } from '../../src/simulators/singapay';
+import { createSingapayProvider } from '../../src/providers/singapay';
 
 let server: Server;
 let connection: Connection;
+let simulator: SingapaySimulator;
 const api = { apiUrl: '' };
 
 beforeAll(async () => {
+  simulator = await startSingapaySimulator({ port: 0 });
   connection = Connection.lazy({ address: `127.0.0.1:${await freePort()}`, connectTimeout: 1_000 });
   const app = createApp({
     client: new Client({ connection }),
@@ -24,6 +28,7 @@ beforeAll(async () => {
     availableProviders: ['singapay'],
     logger: createLogger({ level: 'silent' }),
     rpcTimeoutMs: 2_000,
+    singapaySecret: simulator.credentials.clientSecret,
   });
   server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -31,6 +36,7 @@ beforeAll(async () => {
   api.apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
+  await simulator?.close();
   await new Promise((resolve) => server?.close(resolve));
   await connection?.close().catch(() => undefined);
 });
@@ -63,3 +69,19 @@ test('a destination that routes to a provider this deployment lacks → 400 nami
   expect(res.status).toBe(400);
   expect(res.body.detail).toContain('faspay');
 });
+
+test('a genuine provider callback while Temporal is unreachable answers 503 (the provider sends it again), never 500', async () => {
+  const reference = uniqueReference('cb-down');
+  const provider = createSingapayProvider({ baseUrl: simulator.url, ...simulator.credentials, timeoutMs: 2_000 });
+  await provider.triggerTransfer({ reference, destination: { type: 'EWALLET', ewallet: 'DANA', customerNumber: '081200003333' }, amount: 10_000 });
+  const url = `${api.apiUrl}/v1/callbacks/singapay`;
+  const signed = (await (
+    await fetch(`${simulator.url}/__sim/transactions/${reference}/callback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url }) })
+  ).json()) as { headers: Record<string, string>; body: string };
+  const started = Date.now();
+  const res = await fetch(url, { method: 'POST', headers: signed.headers, body: signed.body });
+  expect(res.status).toBe(503);
+  expect(res.headers.get('content-type')).toContain('application/problem+json');
+  expect(res.headers.get('retry-after')).toBe('5');
+  expect(Date.now() - started).toBeLessThan(8_000);
+}, 30_000);
