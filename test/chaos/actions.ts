@@ -4,7 +4,7 @@
 // worker kills and server restarts. Every answer goes to the Recorder.
 import type { Client } from '@temporalio/client';
 import type { ChaosStack } from './stack';
-import { KEYS, type CallbackVariant, type PayoutAction, type PayoutPlan, type Provider, type WorldEvent } from './model';
+import { KEYS, type CallbackVariant, type KeyName, type LedgerRow, type PayoutAction, type PayoutPlan, type Provider, type WorldEvent } from './model';
 import { isFinal } from './checker';
 import { isDocument, type Recorder } from './observe';
 
@@ -233,5 +233,29 @@ export async function stopFaults(stack: ChaosStack): Promise<void> {
     const res = await fetch(`${stack.simulatorUrl[provider]}/__sim/faults`, { method: 'DELETE' });
     await res.arrayBuffer();
     await setBalance(`${stack.simulatorUrl[provider]}/__sim/balance`, RESTORED_BALANCE);
+  }
+}
+
+/**
+ * An operator ends a payout that needs attention, with the outcome the provider's ledger shows (as
+ * one would after asking the provider): paid → SUCCEEDED; nothing, or money back → FAILED; still
+ * pending → left alone. The requester tries first (403 expected: never the requester), then an admin
+ * who did not request it. Answers are recorded like decisions.
+ */
+export async function resolveAttention(ctx: ActionContext, plan: PayoutPlan, rows: LedgerRow[]): Promise<void> {
+  const ours = rows.filter((r) => r.reference === plan.reference);
+  if (ours.some((r) => !['00', '04', '05', '06'].includes(r.status))) return;
+  const outcome = ours.some((r) => r.status === '00') ? 'SUCCEEDED' : 'FAILED';
+  const keys: KeyName[] = plan.requester === 'admin' ? ['admin'] : ['requester', 'admin'];
+  for (const key of keys) {
+    const { status, json, sentAt, answeredAt } = await ctx.recorder.call('POST', `/v1/payouts/${encodeURIComponent(plan.reference)}/resolve`, {
+      key: KEYS[key].key,
+      body: JSON.stringify({ outcome, reason: `chaos: the provider's ledger shows ${ours.map((r) => r.status).join('/') || 'nothing'}` }),
+      route: 'POST /v1/payouts/{id}/resolve',
+      reference: plan.reference,
+    });
+    const ok = status >= 200 && status < 300 && isDocument(json);
+    ctx.recorder.decision(plan.reference, { decision: 'resolve', via: 'api', who: key, tag: `resolve-${outcome}`, sentAt, answeredAt, httpStatus: status, ...(ok && { answeredStatus: json.status }) });
+    if (ok) ctx.recorder.snapshot(plan.reference, { source: 'resolve', sentAt, answeredAt, doc: json });
   }
 }

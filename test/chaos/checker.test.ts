@@ -223,6 +223,19 @@ describe('each rule fires', () => {
     expect(rules(observations([p]))).toEqual(['four-eyes']);
   });
 
+  test('resolve-not-from-attention and four-eyes: a resolution of a payout that did not need attention, or by its requester', () => {
+    const resolved = (statuses: string[], who = 'admin') => {
+      const at = T0 + 85_000;
+      return payout({
+        snapshots: [snap(T0 + 70_000, doc(statuses.slice(0, -1), approval())), snap(at, doc(statuses, approval()), 'resolve')],
+        decisions: [{ decision: 'resolve', via: 'api', who, tag: 'resolve', sentAt: at, answeredAt: at + 10, httpStatus: 200, answeredStatus: statuses[statuses.length - 1] }],
+      });
+    };
+    expect(check(observations([resolved(['VALIDATING', 'AWAITING_APPROVAL', 'PROCESSING', 'NEEDS_ATTENTION', 'FAILED'])]))).toEqual([]);
+    expect(rules(observations([resolved(['VALIDATING', 'AWAITING_APPROVAL', 'PROCESSING', 'FAILED'])]))).toEqual(['resolve-not-from-attention']);
+    expect(rules(observations([resolved(['VALIDATING', 'AWAITING_APPROVAL', 'PROCESSING', 'NEEDS_ATTENTION', 'FAILED'], 'requester')]))).toEqual(['four-eyes']);
+  });
+
   test('api-5xx and api-no-answer: a 500, a 502, and a request that got no answer', () => {
     const answer = (status: number): ApiAnswer => ({ method: 'POST', route: 'POST /v1/payouts/{id}/cancel', reference: REF, status, sentAt: T0, answeredAt: T0 + 10_000 });
     expect(rules(observations([], [], [answer(500)]))).toEqual(['api-5xx']);

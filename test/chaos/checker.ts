@@ -5,7 +5,7 @@
 // Soundness over reach: an observation proves something only for the instant it was made, and a
 // read happened somewhere between sending the request and getting the answer. So "b came after a"
 // means b was sent after a was answered, and a rule fires only on evidence, never on timing luck.
-import type { LedgerRow, Observations, PayoutDocument, PayoutRecord, RuleId, Snapshot, Violation } from './model';
+import { KEYS, type LedgerRow, type Observations, type PayoutDocument, type PayoutRecord, type RuleId, type Snapshot, type Violation } from './model';
 
 export const FINAL_STATUSES = ['SUCCEEDED', 'FAILED', 'REJECTED', 'EXPIRED', 'CANCELLED'] as const;
 /** Statuses after which no money may move. */
@@ -156,6 +156,18 @@ function checkPayout(payout: PayoutRecord, rows: LedgerRow[], obs: Observations,
   const cancelledAnswers = accepted('cancel');
   if (approved.length > 0 && rejected.length > 0) report('conflicting-decisions', ref, `approve answered ${approved[0]!.httpStatus} (${approved[0]!.answeredStatus}) and reject answered ${rejected[0]!.httpStatus} (${rejected[0]!.answeredStatus})`);
   if (rejected.length > 0 && cancelledAnswers.length > 0) report('conflicting-decisions', ref, `reject answered ${rejected[0]!.httpStatus} and cancel answered ${cancelledAnswers[0]!.httpStatus}`);
+
+  // An admin's resolution ends only a payout that needs attention: the answer's timeline shows
+  // NEEDS_ATTENTION right before the outcome.
+  for (const d of payout.decisions.filter((x) => x.decision === 'resolve' && is2xx(x.httpStatus))) {
+    const answer = snapshots.find((s) => s.source === 'resolve' && s.sentAt === d.sentAt);
+    const list = answer ? statusList(answer.doc) : [];
+    if (list.length < 2 || list[list.length - 2] !== 'NEEDS_ATTENTION') {
+      report('resolve-not-from-attention', ref, `resolve by ${d.who} answered ${d.httpStatus} ${d.answeredStatus ?? ''}, timeline ${list.join('→') || 'not shown'}`);
+    }
+    const by = KEYS[d.who as keyof typeof KEYS]?.principal ?? d.who;
+    if (canonical(by) === canonical(requesterOf(payout))) report('four-eyes', ref, `resolved by ${by}, who requested it (answered ${d.httpStatus})`);
+  }
 
   // Four eyes: nobody approves what they requested (the spelling of a principal does not matter).
   const requester = requesterOf(payout);

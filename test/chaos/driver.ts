@@ -4,7 +4,7 @@
 // to the checker.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createPayout, performPayoutAction, performWorldEvent, stopFaults, type ActionContext } from './actions';
+import { createPayout, performPayoutAction, performWorldEvent, resolveAttention, stopFaults, type ActionContext } from './actions';
 import { check, isFinal } from './checker';
 import type { Observations, Plan, PayoutPlan, Violation } from './model';
 import { readLedgers, Recorder } from './observe';
@@ -15,6 +15,8 @@ export interface ChaosOptions extends PlanOptions {
   concurrency: number;
   /** Workers polling at once (default 1); a kill takes the oldest and starts another. */
   workers?: number;
+  /** At the end, resolve payouts still in NEEDS_ATTENTION as the ledger says (default true). */
+  resolve?: boolean;
   timing?: Timing;
   log?: (line: string) => void;
   /** Keep polling this much past the settle deadline before giving up on a payout (default 5 s). */
@@ -108,6 +110,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       await sleep(250);
     }
     await poller.stop();
+    // Payouts still needing attention: an operator resolves them as the provider's ledger says.
+    if (options.resolve !== false) {
+      const before = await readLedgers(stack.simulatorUrl);
+      const attention = plan.payouts.filter((p) => recorder.lastStatus(p.reference) === 'NEEDS_ATTENTION');
+      for (const p of attention) await resolveAttention(ctx, p, before);
+      if (attention.length > 0) {
+        log(`resolved ${attention.length} payout(s) that needed attention; watching them ${timing.statusPollInitialMs * 4} ms more`);
+        await sleep(timing.statusPollInitialMs * 4);
+      }
+    }
     // A last look at every payout, sent after everything else was answered.
     for (const ref of recorder.payouts.keys()) await recorder.read(ref);
     const ledger = await readLedgers(stack.simulatorUrl);

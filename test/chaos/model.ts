@@ -19,6 +19,8 @@ export type KeyName = keyof typeof KEYS;
 // ---------------------------------------------------------------- the plan
 
 export type DecisionKind = 'approve' | 'reject' | 'cancel';
+/** Decisions the driver records: the plan's, and an admin's resolution of a payout that needs attention. */
+export type RecordedDecision = DecisionKind | 'resolve';
 
 export type PayoutAction =
   /** A decision through the API with a development key. */
@@ -92,7 +94,7 @@ export interface PayoutDocument {
 
 /** One document seen: from a GET or from a decision's 2xx answer. Times are the driver's clock (ms). */
 export interface Snapshot {
-  source: 'get' | 'approve' | 'reject' | 'cancel' | 'create';
+  source: 'get' | 'approve' | 'reject' | 'cancel' | 'resolve' | 'create';
   sentAt: number;
   /**
    * When the document may date from, if earlier than sentAt: a decision sent again with an
@@ -104,7 +106,7 @@ export interface Snapshot {
 }
 
 export interface DecisionRecord {
-  decision: DecisionKind;
+  decision: RecordedDecision;
   via: 'api' | 'signal';
   /** The key used (api) or the principal sent (signal). */
   who: string;
@@ -199,6 +201,7 @@ export type RuleId =
   | 'succeeded-without-one-transfer'
   | 'transfer-not-as-approved'
   | 'four-eyes'
+  | 'resolve-not-from-attention'
   | 'api-5xx'
   | 'api-no-answer'
   | 'forged-callback-accepted'

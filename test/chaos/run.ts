@@ -50,11 +50,14 @@ export function parseArgs(argv: string[]): ChaosOptions {
         options.focus = focus;
         break;
       }
+      case '--no-resolve':
+        options.resolve = false;
+        break;
       case '--no-faults':
         options.faults = false;
         break;
       case '--help':
-        console.log('npm run chaos -- [--payouts N=40] [--seed S] [--concurrency C=8] [--workers W=1] [--kills K=1] [--restarts R=1] [--no-kills] [--no-faults] [--refusal-confirm-ms MS] [--focus cancel-race]');
+        console.log('npm run chaos -- [--payouts N=40] [--seed S] [--concurrency C=8] [--workers W=1] [--kills K=1] [--restarts R=1] [--no-kills] [--no-faults] [--refusal-confirm-ms MS] [--focus cancel-race] [--no-resolve]');
         process.exit(0);
         break;
       default:
