@@ -2,6 +2,7 @@
 // mode, one worker kill -9 and one dev-server restart on the same database, about two minutes. It
 // runs its own restartable dev server (the suite's shared one cannot be restarted under other tests).
 // Any violation fails the test with the report (the same seed reproduces the plan: npm run chaos -- --seed).
+import { rmSync } from 'node:fs';
 import { runChaos } from './driver';
 import { formatReport } from './report';
 
@@ -20,6 +21,8 @@ test(
     expect(Object.values(result.faultsFired).reduce((n, fired) => n + Object.values(fired).reduce((a, b) => a + b, 0), 0)).toBeGreaterThan(0);
     expect(result.observations.ledger.length).toBeGreaterThan(0);
     console.log(report);
+    // A passing run's directory (database, logs, observations) is not worth keeping.
+    rmSync(result.dir, { recursive: true, force: true });
   },
   6 * 60_000,
 );
