@@ -4,7 +4,7 @@
 //
 // The workflow never names a provider: it hands the provider key to provider-agnostic activities.
 // No money moves without an approval; see transfer.ts for how it moves at most once.
-import { allHandlersFinished, condition, continueAsNew, metricMeter, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, makeContinueAsNewFunc, metricMeter, setHandler, workflowInfo } from '@temporalio/workflow';
 import { destinationNumber, maskNumber, type Payout } from '../src/domain/payout';
 import { amountOutsideLimits, inquiryDocument, newPayoutDocument } from '../src/domain/payout-document';
 import { createContext, providerName, type PayoutContext, type PayoutWorkflowInput } from './context';
@@ -48,7 +48,14 @@ export async function payoutWorkflow(input: PayoutWorkflowInput): Promise<Payout
   if (end === 'CONTINUE_AS_NEW') {
     // Hand over between messages, never in the middle of one.
     await condition(allHandlersFinished);
-    return continueAsNew<typeof payoutWorkflow>({ request: input.request, policy: input.policy, carried: ctx.state });
+    const next = { request: input.request, policy: input.policy, carried: ctx.state };
+    if (!ctx.safe()) return continueAsNew<typeof payoutWorkflow>(next);
+    // The new run would start with the first run's start memo (a VALIDATING document) and start
+    // search attributes: the list, GET without a worker and the status filter would read stale data.
+    return makeContinueAsNewFunc<typeof payoutWorkflow>({
+      memo: { ...workflowInfo().memo, payout: ctx.state.payout },
+      typedSearchAttributes: workflowInfo().typedSearchAttributes,
+    })(next);
   }
   if (end === 'MISMATCH') {
     // The provider's record for our reference is not this payout: wait for an admin's resolution.

@@ -3,6 +3,7 @@
 import type { Payout } from '../../src/domain/payout';
 import { createSingapayProvider } from '../../src/providers/singapay';
 import { payoutWorkflowId } from '../../src/api/payouts';
+import { PAYOUT_STATUS } from '../../workflows/search-attributes';
 import { call, ewalletPayout, KEYS, ledger, startStack, uniqueReference, waitForPayout, waitForStatus, type TestStack } from '../support/stack';
 
 let stack: TestStack;
@@ -139,6 +140,36 @@ describe('long pendings', () => {
     const again = await call(stack, 'POST', '/v1/payouts', { body: ewalletPayout(reference, '081200003333') });
     expect(again.status).toBe(200);
   });
+});
+
+describe('continue-as-new keeps what is read without a worker', () => {
+  test('the memo (list, GET while no worker answers) and the status search attribute are carried into the new run', async () => {
+    // A budget longer than the test: the new run changes no status, so nothing rewrites its memo.
+    const longBudget = await startStack({ policy: { statusPollBudgetMs: 10 * 60_000, maxHistoryEvents: 60 } });
+    try {
+      const reference = uniqueReference('can-memo');
+      await call(longBudget, 'POST', '/v1/payouts', { body: ewalletPayout(reference, '081200003333') });
+      await waitForStatus(longBudget, reference, 'AWAITING_APPROVAL');
+      const handle = longBudget.client.workflow.getHandle(payoutWorkflowId(reference));
+      const firstRun = (await handle.describe()).runId;
+      expect((await call(longBudget, 'POST', `/v1/payouts/${reference}/approve`, { key: KEYS.approver, body: {} })).status).toBe(200);
+      const deadline = Date.now() + 60_000;
+      while ((await handle.describe()).runId === firstRun && Date.now() < deadline) await new Promise((r) => setTimeout(r, 300));
+      const described = await handle.describe();
+      expect(described.runId).not.toBe(firstRun);
+      const memo = described.memo?.payout as Payout;
+      expect(memo.status).toBe('PROCESSING');
+      expect(memo.timeline.map((t) => t.status)).toEqual(['VALIDATING', 'AWAITING_APPROVAL', 'PROCESSING']);
+      expect(described.memo?.createFingerprint).toEqual(expect.any(String));
+      expect(described.typedSearchAttributes.get(PAYOUT_STATUS)).toBe('PROCESSING');
+      const listed = await call<{ items: Payout[] }>(longBudget, 'GET', '/v1/payouts?status=PROCESSING&limit=100');
+      expect(listed.body.items.find((p) => p.id === reference)?.status).toBe('PROCESSING');
+      await fetch(`${longBudget.simulator.url}/__sim/transactions/${reference}/settle`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"status":"00"}' });
+      await waitForStatus(longBudget, reference, 'SUCCEEDED', 20_000);
+    } finally {
+      await longBudget.stop();
+    }
+  }, 90_000);
 });
 
 describe('a provider record that is not ours', () => {
