@@ -159,12 +159,14 @@ export function createApp(deps: AppDeps): express.Express {
     const body = parseBody(cancelBodySchema, req.body ?? {});
     const id = payoutId(req);
     const principal = req.principal!;
+    // The look-up and the decision share one time budget, so a cancel answers as fast as the others.
+    const startedAt = Date.now();
     // Canonical on both sides: a payout requested before principals were canonical still matches.
-    const requester = await payouts.requesterOf(id);
+    const requester = await payouts.requesterOf(id, startedAt);
     if (!principal.roles.includes('admin') && (requester === undefined || canonicalPrincipal(requester) !== principal.name)) {
       throw problems.forbidden(`only the requester of payout ${id} or an admin may cancel it`);
     }
-    res.json(await payouts.cancel(id, { principal: principal.name, ...body }, idempotencyKey(req)));
+    res.json(await payouts.cancel(id, { principal: principal.name, ...body }, idempotencyKey(req), startedAt));
     metrics.decided.inc({ decision: 'cancel' });
   });
 

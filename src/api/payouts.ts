@@ -173,21 +173,30 @@ export function createPayoutService(deps: PayoutServiceDeps) {
    * id comes from the caller's Idempotency-Key (per kind of decision), so a retry after a 503 joins
    * the first attempt instead of deciding twice; without a key each call is its own update.
    */
-  async function decide<I>(kind: DecisionKind, id: string, update: DecisionUpdate, input: I, idempotencyKey?: string): Promise<Payout> {
+  async function decide<I>(
+    kind: DecisionKind,
+    id: string,
+    update: DecisionUpdate,
+    input: I,
+    idempotencyKey?: string,
+    startedAt = Date.now(),
+  ): Promise<Payout> {
     const handle = handleFor(id);
+    // What is left of this request's time (a cancel first looked up the payout's requester).
+    const remainingMs = Math.max(1, startedAt + decisionTimeoutMs - Date.now());
     const sent = bounded(
       () =>
         handle.executeUpdate(update as typeof approveUpdate, {
           args: [input as unknown as ApproveInput],
           ...(idempotencyKey !== undefined && { updateId: `${kind}:${idempotencyKey}` }),
         }),
-      decisionTimeoutMs,
+      remainingMs,
     );
     // The gRPC deadline bounds each call, but the client may reconnect and retry across a server
     // restart: a timer bounds the whole answer, and a late outcome is dropped (the 503 says so).
     let timer: NodeJS.Timeout | undefined;
     const outOfTime = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new DecisionOutOfTime()), decisionTimeoutMs + DECISION_TIMER_MARGIN_MS);
+      timer = setTimeout(() => reject(new DecisionOutOfTime()), remainingMs + DECISION_TIMER_MARGIN_MS);
     });
     sent.catch(() => undefined);
     try {
@@ -208,10 +217,10 @@ export function createPayoutService(deps: PayoutServiceDeps) {
     }
   }
 
-  async function requesterOf(id: string): Promise<string | undefined> {
+  /** The payout's requester; part of a cancel, so it spends the same time budget (from `startedAt`). */
+  async function requesterOf(id: string, startedAt = Date.now()): Promise<string | undefined> {
     try {
-      // Part of a cancel: bounded like the decision itself.
-      const description = await bounded(() => handleFor(id).describe(), decisionTimeoutMs);
+      const description = await bounded(() => handleFor(id).describe(), Math.max(1, startedAt + decisionTimeoutMs - Date.now()));
       return description.typedSearchAttributes.get(PAYOUT_REQUESTED_BY);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw problems.notFound(`no payout with id ${id}`);
@@ -265,7 +274,7 @@ export function createPayoutService(deps: PayoutServiceDeps) {
     list,
     approve: (id: string, input: ApproveInput, idempotencyKey?: string) => decide('approve', id, approveUpdate, input, idempotencyKey),
     reject: (id: string, input: RejectInput, idempotencyKey?: string) => decide('reject', id, rejectUpdate, input, idempotencyKey),
-    cancel: (id: string, input: CancelInput, idempotencyKey?: string) => decide('cancel', id, cancelUpdate, input, idempotencyKey),
+    cancel: (id: string, input: CancelInput, idempotencyKey?: string, startedAt?: number) => decide('cancel', id, cancelUpdate, input, idempotencyKey, startedAt),
     resolve: (id: string, input: ResolveInput, idempotencyKey?: string) => decide('resolve', id, resolveUpdate, input, idempotencyKey),
     requesterOf,
   };
