@@ -34,6 +34,8 @@ export interface ChaosResult {
   /** The run's directory: server, worker and API logs. */
   dir: string;
   durationMs: number;
+  /** When each worker kill or server restart ran: from its start until the process answered again. */
+  disruptionWindows: { kind: string; from: number; to: number }[];
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
@@ -63,9 +65,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
 
     // Kills and restarts, one at a time, each when its payout is created.
     let disruptions: Promise<void> = Promise.resolve();
+    const disruptionWindows: ChaosResult['disruptionWindows'] = [];
     const disrupt = (index: number) => {
       for (const d of plan.disruptions.filter((x) => x.afterPayout === index)) {
-        disruptions = disruptions.then(() => performWorldEvent(ctx, d.event, balanceDips).catch((err: Error) => log(`disruption failed: ${err.message}`)));
+        disruptions = disruptions.then(async () => {
+          const from = Date.now();
+          await performWorldEvent(ctx, d.event, balanceDips).catch((err: Error) => log(`disruption failed: ${err.message}`));
+          disruptionWindows.push({ kind: d.event.kind, from, to: Date.now() });
+        });
       }
     };
 
@@ -134,7 +141,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const violations = check(observations);
     // Everything the checker saw, for a look afterwards (the report names the directory).
     writeFileSync(join(stack.dir, 'observations.json'), JSON.stringify({ seed: options.seed, violations, faultsFired, continuedAsNew, observations }, null, 1));
-    return { plan, observations, violations, faultsFired, continuedAsNew, dir: stack.dir, durationMs: Date.now() - started };
+    return { plan, observations, violations, faultsFired, continuedAsNew, dir: stack.dir, durationMs: Date.now() - started, disruptionWindows };
   } finally {
     await stack.stop();
   }

@@ -20,9 +20,23 @@ export function outcomes(obs: Observations): Record<string, number> {
   return counts;
 }
 
-/** p50 and p99 of the API's answers to approve, reject and cancel, in ms. */
-export function decisionLatency(obs: Observations): { count: number; p50?: number; p99?: number; max?: number; overOneSecond: number } {
-  const ms = obs.answers.filter((a) => /\/(approve|reject|cancel)$/.test(a.route) && a.status !== 0).map((a) => a.answeredAt - a.sentAt);
+/** How long after a worker kill or server restart answered again its effects count as part of it. */
+export const DISRUPTION_TAIL_MS = 15_000;
+
+/**
+ * p50 and p99 of the API's answers to approve, reject and cancel, in ms. With `windows`, only the
+ * answers to requests that neither overlapped a kill or restart nor were sent within
+ * DISRUPTION_TAIL_MS after one (the workflow tasks of a killed worker time out first).
+ */
+export function decisionLatency(
+  obs: Observations,
+  windows?: { from: number; to: number }[],
+): { count: number; p50?: number; p99?: number; max?: number; overOneSecond: number } {
+  const disrupted = (a: { sentAt: number; answeredAt: number }) =>
+    (windows ?? []).some((w) => a.answeredAt >= w.from && a.sentAt <= w.to + DISRUPTION_TAIL_MS);
+  const ms = obs.answers
+    .filter((a) => /\/(approve|reject|cancel)$/.test(a.route) && a.status !== 0 && !(windows && disrupted(a)))
+    .map((a) => a.answeredAt - a.sentAt);
   return { count: ms.length, p50: percentile(ms, 50), p99: percentile(ms, 99), max: percentile(ms, 100), overOneSecond: ms.filter((m) => m > 1_000).length };
 }
 
@@ -33,6 +47,10 @@ export function formatReport(result: ChaosResult): string {
   lines.push(`outcomes: ${Object.entries(outcomes(obs)).sort().map(([s, n]) => `${s} ${n}`).join(', ')}`);
   const latency = decisionLatency(obs);
   lines.push(`decision answers (approve/reject/cancel through the API): ${latency.count}, p50 ${latency.p50 ?? '-'} ms, p99 ${latency.p99 ?? '-'} ms, max ${latency.max ?? '-'} ms, ${latency.overOneSecond} over 1 s`);
+  const calm = decisionLatency(obs, result.disruptionWindows);
+  lines.push(
+    `  of them outside kills and restarts (+${DISRUPTION_TAIL_MS / 1000} s): ${calm.count}, p50 ${calm.p50 ?? '-'} ms, p99 ${calm.p99 ?? '-'} ms, max ${calm.max ?? '-'} ms, ${calm.overOneSecond} over 1 s`,
+  );
   const byStatus: Record<string, number> = {};
   for (const a of obs.answers) byStatus[a.status] = (byStatus[a.status] ?? 0) + 1;
   lines.push(`API answers by status: ${Object.entries(byStatus).map(([s, n]) => `${s}: ${n}`).join(', ')}`);
