@@ -45,17 +45,16 @@ function alive(pid: number): boolean {
   return stat !== '' && !stat.startsWith('Z');
 }
 
+async function freePorts() {
+  return { temporal: await freePort(), ui: await freePort(), api: await freePort(), codec: await freePort(), sim: await freePort(), faspay: await freePort() };
+}
+
 describe('npm start', () => {
   let start: ChildProcess | undefined;
   let output = '';
-  afterAll(() => {
-    if (start && start.exitCode === null) start.kill('SIGKILL');
-  });
 
-  test('brings up Temporal + UI, simulator, worker and API; a payout succeeds; Ctrl-C stops every child', async () => {
-    const ports = { temporal: await freePort(), ui: await freePort(), api: await freePort(), codec: await freePort(), sim: await freePort(), faspay: await freePort() };
-    const dbFile = join(mkdtempSync(join(tmpdir(), 'payouts-start-')), 'temporal.db');
-    start = spawn(process.execPath, ['--import', 'tsx', 'src/bin/start.ts'], {
+  function launch(ports: Awaited<ReturnType<typeof freePorts>>, dbFile: string): ChildProcess {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/bin/start.ts'], {
       cwd: ROOT,
       env: {
         ...process.env,
@@ -75,12 +74,31 @@ describe('npm start', () => {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    start.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-    start.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+    child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+    return child;
+  }
+  afterAll(() => {
+    if (start && start.exitCode === null) start.kill('SIGKILL');
+  });
 
-    const deadline = Date.now() + 90_000;
-    while (!output.includes('Payouts is running') && Date.now() < deadline && start.exitCode === null) {
-      await new Promise((r) => setTimeout(r, 200));
+  test('brings up Temporal + UI, simulator, worker and API; a payout succeeds; Ctrl-C stops every child', async () => {
+    // Ports are picked free beforehand, and the dev server picks more of its own (metrics, HTTP) as it
+    // starts, while other test files start servers too: a start that lost a port to one of them
+    // (EADDRINUSE, which npm start reports and exits on) is tried again with fresh ports.
+    let ports = await freePorts();
+    let dbFile = '';
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      ports = await freePorts();
+      dbFile = join(mkdtempSync(join(tmpdir(), 'payouts-start-')), 'temporal.db');
+      output = '';
+      start = launch(ports, dbFile);
+      const deadline = Date.now() + 90_000;
+      while (!output.includes('Payouts is running') && Date.now() < deadline && start.exitCode === null) {
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      if (output.includes('Payouts is running') || !output.includes('EADDRINUSE')) break;
+      await new Promise<void>((resolve) => (start!.exitCode === null ? start!.once('exit', () => resolve()) : resolve()));
     }
     expect(output).toContain('Payouts is running');
     expect(output).toContain(`http://localhost:${ports.ui}`);
@@ -114,11 +132,12 @@ describe('npm start', () => {
     expect(ledger.filter((t) => t.reference === reference)).toHaveLength(1);
 
     // Ctrl-C: every process it started is gone, and it exits 0.
-    const children = descendants(start.pid!);
+    const running = start!;
+    const children = descendants(running.pid!);
     expect(children.length).toBeGreaterThanOrEqual(3); // temporal, worker, api
-    const exited = new Promise<number | null>((resolve) => start!.once('exit', (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) => running.once('exit', (code) => resolve(code)));
     const stopping = Date.now();
-    start.kill('SIGINT');
+    running.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(children.filter(alive).map(commandOf)).toEqual([]);
     // Every child stopped by itself: none needed the 15 s SIGKILL fallback.
