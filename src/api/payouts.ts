@@ -64,7 +64,7 @@ export interface PayoutServiceDeps {
   decisionTimeoutMs?: number;
 }
 
-/** A decision as sent: its update, its input, and the caller's Idempotency-Key when it gave one. */
+/** The updates a decision is sent as. */
 type DecisionUpdate = typeof approveUpdate | typeof rejectUpdate | typeof cancelUpdate | typeof resolveUpdate;
 export type DecisionKind = 'approve' | 'reject' | 'cancel' | 'resolve';
 

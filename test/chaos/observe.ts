@@ -3,20 +3,10 @@
 // Everything here only records; the checker judges.
 import type { ApiAnswer, CallbackRecord, DecisionRecord, LedgerRow, PayoutDocument, PayoutPlan, PayoutRecord, Provider, Snapshot } from './model';
 import { KEYS } from './model';
+import { destinationNumber } from '../../src/domain/payout';
 
 /** How long the driver waits for any one API answer before it counts as none. */
 export const API_ANSWER_TIMEOUT_MS = 30_000;
-
-export function destinationNumberOf(destination: PayoutPlan['destination']): string {
-  switch (destination.type) {
-    case 'EWALLET':
-      return destination.customerNumber;
-    case 'BANK_ACCOUNT':
-      return destination.accountNumber;
-    case 'VIRTUAL_ACCOUNT':
-      return destination.virtualAccountNumber;
-  }
-}
 
 export class Recorder {
   readonly answers: ApiAnswer[] = [];
@@ -38,7 +28,7 @@ export class Recorder {
       reference: plan.reference,
       provider: plan.provider,
       amount: plan.amount,
-      destinationNumber: destinationNumberOf(plan.destination),
+      destinationNumber: destinationNumber(plan.destination),
       requestedBy: KEYS[plan.requester].principal,
       ...(scheduledAt !== undefined && { scheduledAt }),
       createStatus: 0,
