@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, type WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
+import { freePort } from '../support/ports';
 import { Client, Connection } from '@temporalio/client';
 import { startFaspaySimulator, type FaspaySimulator } from '../../src/simulators/faspay';
 import { startSingapaySimulator, type SingapaySimulator } from '../../src/simulators/singapay';
@@ -239,15 +239,4 @@ function spawnChild(name: string, entry: string, env: NodeJS.ProcessEnv, dir: st
       clearTimeout(timer);
     },
   };
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
