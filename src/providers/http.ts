@@ -3,7 +3,7 @@
 // matters for money-moving calls, so it is said explicitly. Messages name the host only: never
 // the URL's query, the headers (credentials) or the body.
 import type { z } from 'zod';
-import { ProviderCallError } from './types';
+import { ProviderCallError } from '../domain/provider-port';
 
 export interface HttpAnswer {
   status: number;

@@ -18,7 +18,7 @@
 import { parseRupiah, toMoney } from '../../domain/money';
 import type { Destination } from '../../domain/payout';
 import { postJson } from '../http';
-import { ProviderCallError, type AccountInquiryResult, type PayoutProvider, type TransferOrder, type TransferStatusResult, type TriggerResult } from '../types';
+import { ProviderCallError, type AccountInquiryResult, type HistoryEntry, type PayoutProvider, type TransferOrder, type TransferStatusResult, type TriggerResult } from '../../domain/provider-port';
 import { meaningOf } from './codes';
 import { DEFAULT_VA_COMPANY_CODE_DIGITS, platformCodeOf, splitVirtualAccount, transactionDescription, type PlatformCode } from './fields';
 import { externalIdGenerator, jakartaTimestamp, snapHeaders } from './headers';
@@ -52,18 +52,14 @@ export interface FaspayBalance {
   accounts: { balanceType: string; amount?: number; availableBalance: number; status?: string }[];
 }
 
-export interface FaspayHistoryEntry {
+/** One history (12) entry: the port's entry plus Faspay's own fields as it sent them. */
+export interface FaspayHistoryEntry extends HistoryEntry {
   dateTime: string;
-  /** Whole rupiah (never negative: the direction is `debitCredit`). */
-  amount: number;
-  remark: string;
-  status: string;
-  type: string;
   /** D debit, K credit (Indonesian "kredit"). */
   debitCredit: string;
 }
 
-export type FaspayProvider = PayoutProvider & {
+export type FaspayProvider = Omit<PayoutProvider, 'transactionHistory'> & {
   availableBalance(): Promise<number>;
   balanceInquiry(): Promise<FaspayBalance>;
   transactionHistory(from: Date, to: Date): Promise<FaspayHistoryEntry[]>;
@@ -351,6 +347,8 @@ export function createFaspayProvider(config: FaspayClientConfig): FaspayProvider
       }
       if (meaning.kind !== 'OK') throw callErrorFor(answer, meaning, what, false);
       return parseAnswer(answer, historyAnswerSchema, what).detailData.map((entry) => ({
+        at: entry.dateTime,
+        direction: entry.additionalInfo?.debitCredit === 'K' || entry.additionalInfo?.debitCredit === 'C' ? 'CREDIT' : 'DEBIT',
         dateTime: entry.dateTime,
         amount: wholeRupiah(entry.amount.value.replace(/^-/, '')),
         remark: entry.remark,

@@ -2,7 +2,7 @@
 // "Response codes", "latestTransactionStatus" and "What the payout service must conclude"; the
 // seed's status tables). Anything unknown is not final: never success, never failure.
 import type { FailureCode, PayoutFailure } from '../../domain/payout';
-import type { TransferState } from '../types';
+import type { TransferState } from '../../domain/provider-port';
 
 export interface ResponseCodeParts {
   /** The HTTP status the code stands for, e.g. "404". */

@@ -3,7 +3,7 @@
 import type { z } from 'zod';
 import { parseRupiah } from '../../domain/money';
 import type { FailureCode, PayoutFailure } from '../../domain/payout';
-import { ProviderCallError, type AccountInquiryResult, type TransferStatusResult, type TriggerResult } from '../types';
+import { ProviderCallError, type AccountInquiryResult, type TransferStatusResult, type TriggerResult } from '../../domain/provider-port';
 import { meaningOf, stateOfTransaction, stateOfVaPayment, type CodeMeaning } from './codes';
 import {
   accountInquiryAnswerSchema,

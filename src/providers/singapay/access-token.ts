@@ -2,7 +2,7 @@
 // signed with the Jakarta date, cached until shortly before `expires_in`, one request shared by
 // every caller that needs a token at the same moment.
 import { parseJsonAnswer, postJson } from '../http';
-import { ProviderCallError } from '../types';
+import { ProviderCallError } from '../../domain/provider-port';
 import { envelopeSchema, tokenAnswerSchema } from './schemas';
 import { tokenSignature } from './signature';
 

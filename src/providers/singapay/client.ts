@@ -15,7 +15,7 @@ import {
   type TransferOrder,
   type TransferStatusResult,
   type TriggerResult,
-} from '../types';
+} from '../../domain/provider-port';
 import { accessTokens } from './access-token';
 import { inquiryDecision, stateOf, statusDecision, triggerDecision, type ThrowDecision } from './codes';
 import { ewalletFields, SINGAPAY_PATHS, singapayNotes } from './fields';

@@ -6,7 +6,7 @@
 // response code of a status inquiry ever makes a transfer SUCCEEDED or FAILED. Unknown codes are
 // never final: a retryable error for inquiry and status, "ask status" for the trigger.
 import type { FailureCode, PayoutFailure } from '../../domain/payout';
-import type { ProviderCallError, TransferState } from '../types';
+import type { ProviderCallError, TransferState } from '../../domain/provider-port';
 
 export const RESPONSE_CODES = [
   'SP000', 'SP001', 'SP002', 'SP003', 'SP004', 'SP005', 'SP006', 'SP007', 'SP008', 'SP009', 'SP010',

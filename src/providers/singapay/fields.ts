@@ -1,7 +1,7 @@
 // The request fields Singapay's e-wallet top-up pages define, built from our transfer order.
 import { formatRupiah } from '../../domain/money';
 import type { Ewallet } from '../../domain/payout';
-import { ProviderCallError, type TransferOrder } from '../types';
+import { ProviderCallError, type TransferOrder } from '../../domain/provider-port';
 import { TOKEN_PATH } from './access-token';
 
 export const SINGAPAY_PATHS = {

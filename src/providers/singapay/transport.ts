@@ -4,7 +4,7 @@
 // call repeated once: the provider refused the first request, so nothing happened the first time.
 // That single repetition is the only one; Temporal retries everything else.
 import { postJson, type HttpAnswer } from '../http';
-import { ProviderCallError } from '../types';
+import { ProviderCallError } from '../../domain/provider-port';
 import type { AccessTokens } from './access-token';
 import { canonicalJson } from './canonical-json';
 import { meaningOf } from './codes';
