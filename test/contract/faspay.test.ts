@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { createFaspayProvider, verifyFaspayCallback, type FaspayClientConfig, type FaspayProvider } from '../../src/providers/faspay';
 import { externalIdGenerator, jakartaTimestamp, snapHeaders } from '../../src/providers/faspay/headers';
 import { loadPrivateKey, minify, signRequest } from '../../src/providers/faspay/signature';
-import { ProviderCallError, type TransferOrder } from '../../src/providers/types';
+import { ProviderCallError, type TransferOrder } from '../../src/domain/provider-port';
 import type { Destination } from '../../src/domain/payout';
 import { startFaspaySimulator, type FaspaySimulator } from '../../src/simulators/faspay';
 
@@ -275,7 +275,8 @@ describe('virtual account: 32 inquiry, 33 payment, 36 status (serviceCode 33)', 
       expect.objectContaining({
         service: '33',
         status: '00',
-        destination: expect.objectContaining({ partnerServiceId: '    1260', customerNo: '85212340000', virtualAccountNumber: '126085212340000', virtualAccountName: (inquiry as Loose).accountName }),
+        // The default split is the seed's: a 3-digit company code (faspay.va-company-code-digits).
+        destination: expect.objectContaining({ partnerServiceId: '     126', customerNo: '085212340000', virtualAccountNumber: '126085212340000', virtualAccountName: (inquiry as Loose).accountName }),
       }),
     ]);
   });

@@ -6,12 +6,11 @@
 // operation and no retry loops: Temporal retries activities. Every request is signed with the
 // merchant's RSA key over the exact body text sent and carries a fresh X-EXTERNAL-ID.
 //
-// Decisions the seed leaves open:
-// - E-money has no account-inquiry service of its own in Faspay's SNAP pages; the top-up page calls
-//   its platformCode the "beneficiary bank code", so the e-money inquiry is 16 with the platform
-//   code (ovo, gpy, dna, lkj) as beneficiaryBankCode, as it is for banks.
-// - A virtual-account payment (33) has no status service in the seed; 36 takes the original
-//   service code, so its status is 36 with serviceCode "33".
+// Points the pages leave open are named assumptions (assumptions.ts, docs/providers/faspay.md),
+// each switchable by FaspayClientConfig.assumptions: the signed path, the e-money inquiry, the VA
+// company-code split, 33's callback field, the VA payment status call, the fee, history matching.
+// An error a wrong guess would explain names it in ProviderCallError.details.assumptions.
+// Also decided here:
 // - 18 needs beneficiaryAccountName, which TransferOrder does not carry: the name from this client's
 //   own inquiry is used; a client that has not seen one (another worker, a restart) asks 16 first,
 //   which is also the seed's rule ("always make at least one account inquiry" before a transfer).
@@ -19,8 +18,17 @@ import { parseRupiah, toMoney } from '../../domain/money';
 import type { Destination } from '../../domain/payout';
 import { postJson } from '../http';
 import { ProviderCallError, type AccountInquiryResult, type HistoryEntry, type PayoutProvider, type TransferOrder, type TransferStatusResult, type TriggerResult } from '../../domain/provider-port';
+import {
+  companyCodeDigitsFor,
+  describeAssumptions,
+  FASPAY_ASSUMPTION_IDS,
+  feeForDestination,
+  resolveFaspayAssumptions,
+  signedPathFor,
+  type FaspayAssumptionSettings,
+} from './assumptions';
 import { meaningOf } from './codes';
-import { DEFAULT_VA_COMPANY_CODE_DIGITS, platformCodeOf, splitVirtualAccount, transactionDescription, type PlatformCode } from './fields';
+import { platformCodeOf, splitVirtualAccount, transactionDescription, type PlatformCode } from './fields';
 import { externalIdGenerator, jakartaTimestamp, snapHeaders } from './headers';
 import { accountInquiryOutcome, callErrorFor, parseAnswer, statusOutcome, triggerOutcome, vaInquiryOutcome, type FaspayAnswer } from './outcomes';
 import { balanceAnswerSchema, baseAnswerSchema, historyAnswerSchema } from './schemas';
@@ -39,8 +47,8 @@ export interface FaspayClientConfig {
   callbackUrl?: string;
   timeoutMs: number;
   now?: () => Date;
-  /** Company-code digits of a VA number per biller code, for partnerServiceId (default 4). */
-  vaCompanyCodeDigits?: Record<string, number>;
+  /** The guesses about what the pages leave open (assumptions.ts); what is not given is the default. */
+  assumptions?: Partial<FaspayAssumptionSettings>;
   /** X-EXTERNAL-ID source; tests only. Default: time + counter + random digits. */
   externalId?: () => string;
   /** ORIGIN header (optional in the seed). */
@@ -60,6 +68,8 @@ export interface FaspayHistoryEntry extends HistoryEntry {
 }
 
 export type FaspayProvider = Omit<PayoutProvider, 'transactionHistory'> & {
+  /** The assumption settings this client follows (defaults with config.assumptions laid over). */
+  readonly assumptions: FaspayAssumptionSettings;
   availableBalance(): Promise<number>;
   balanceInquiry(): Promise<FaspayBalance>;
   transactionHistory(from: Date, to: Date): Promise<FaspayHistoryEntry[]>;
@@ -68,7 +78,18 @@ export type FaspayProvider = Omit<PayoutProvider, 'transactionHistory'> & {
 /** Names learned from inquiries, for 18's mandatory beneficiaryAccountName. Bounded. */
 const NAME_CACHE_LIMIT = 5_000;
 
+/** Whether an answer refuses the e-money inquiry method (16 with a platform code) rather than the account. */
+export function refusesEwalletInquiry(answer: { responseCode: string; responseMessage: string }): boolean {
+  const meaning = meaningOf(answer.responseCode);
+  // 404xx11 is the account (BENEFICIARY_NOT_FOUND). A 400xx00/01/02 is the method unless it is about
+  // the account number or our source account.
+  return meaning.kind === 'REFUSED' && meaning.code === 'INVALID_REQUEST' && !/beneficiaryAccountNo|sourceAccount/i.test(answer.responseMessage);
+}
+
 export function createFaspayProvider(config: FaspayClientConfig): FaspayProvider {
+  const settings = resolveFaspayAssumptions(config.assumptions);
+  const held = describeAssumptions(settings);
+  const ids = FASPAY_ASSUMPTION_IDS;
   const privateKey = loadPrivateKey(config.privateKeyPem); // fails fast on a bad key, never echoing it
   const now = config.now ?? (() => new Date());
   const nextExternalId = config.externalId ?? externalIdGenerator(now);
@@ -88,7 +109,8 @@ export function createFaspayProvider(config: FaspayClientConfig): FaspayProvider
     const { path } = FASPAY_SERVICES[service];
     const text = minify(body);
     const timestamp = jakartaTimestamp(now());
-    const signature = signRequest(privateKey, { method: 'POST', path, body: text, timestamp });
+    const signedPath = signedPathFor(path, settings.signedPath);
+    const signature = signRequest(privateKey, { method: 'POST', path: signedPath, body: text, timestamp });
     const headers = snapHeaders({
       partnerId: config.partnerId,
       timestamp,
@@ -106,13 +128,21 @@ export function createFaspayProvider(config: FaspayClientConfig): FaspayProvider
       json = undefined;
     }
     const base = baseAnswerSchema.safeParse(json);
+    const unauthorized = (said: string, providerCode?: string) =>
+      new ProviderCallError(
+        'UNAUTHORIZED',
+        `${what}: ${said} (check FASPAY partner id, private key and clock, and ${ids.signedPath}: FASPAY_SIGNED_PATH=${settings.signedPath} signs ${signedPath})`,
+        { httpStatus: answer.status, ...(providerCode && { providerCode }), mayHaveArrived: false, assumptions: [ids.signedPath] },
+      );
     if (base.success) {
+      const { responseCode, responseMessage } = base.data;
+      if (meaningOf(responseCode).kind === 'UNAUTHORIZED') throw unauthorized(`${responseCode} ${responseMessage}`.trim(), responseCode);
       return { httpStatus: answer.status, responseCode: base.data.responseCode, responseMessage: base.data.responseMessage, json, ...(retryAfterMs && { retryAfterMs }) };
     }
     // No SNAP answer (a proxy's error page, an empty body): judge by the HTTP status alone.
     const details = { httpStatus: answer.status };
     if (answer.status === 429) throw new ProviderCallError('RATE_LIMITED', `${what}: HTTP 429`, { ...details, mayHaveArrived: false, ...(retryAfterMs && { retryAfterMs }) });
-    if (answer.status === 401) throw new ProviderCallError('UNAUTHORIZED', `${what}: HTTP 401`, { ...details, mayHaveArrived: false });
+    if (answer.status === 401) throw unauthorized('HTTP 401');
     if (answer.status >= 500) throw new ProviderCallError('UNAVAILABLE', `${what}: HTTP ${answer.status}`, { ...details, mayHaveArrived: mayMoveMoney });
     throw new ProviderCallError('BAD_ANSWER', `${what}: HTTP ${answer.status} without a SNAP response code`, { ...details, mayHaveArrived: mayMoveMoney });
   }
@@ -124,15 +154,30 @@ export function createFaspayProvider(config: FaspayClientConfig): FaspayProvider
   }
 
   function vaFields(destination: Extract<Destination, { type: 'VIRTUAL_ACCOUNT' }>) {
-    const digits = config.vaCompanyCodeDigits?.[destination.billerCode] ?? DEFAULT_VA_COMPANY_CODE_DIGITS;
+    const digits = companyCodeDigitsFor(settings, destination.billerCode);
     return { ...splitVirtualAccount(destination.virtualAccountNumber, digits), virtualAccountNo: destination.virtualAccountNumber };
   }
 
+  /** A VA refused as unknown (404xx11) may be a wrong company-code split: the failure says so. */
+  function withSplitHint(result: AccountInquiryResult, va: { partnerServiceId: string; customerNo: string }): AccountInquiryResult {
+    if (result.outcome !== 'REFUSED' || result.failure.code !== 'BENEFICIARY_NOT_FOUND') return result;
+    const hint = `if the virtual account exists, the company-code split may be wrong (${ids.vaCompanyCodeDigits}: FASPAY_VA_COMPANY_CODE_DIGITS=${held[ids.vaCompanyCodeDigits]} sent "${va.partnerServiceId}" + "${va.customerNo}")`;
+    return { outcome: 'REFUSED', failure: { ...result.failure, message: `${result.failure.message} (${hint})` } };
+  }
+
   /** 16 for a bank account or, with its platform code as bank code, an e-money account. */
-  async function accountInquiry(bankCode: string, accountNo: string, amount: number): Promise<AccountInquiryResult> {
-    const what = 'account inquiry (16)';
+  async function accountInquiry(bankCode: string, accountNo: string, amount: number, fee: number, ewallet: boolean): Promise<AccountInquiryResult> {
+    const what = ewallet ? 'e-money account inquiry (16)' : 'account inquiry (16)';
     const answer = await call('accountInquiry', { beneficiaryBankCode: bankCode, beneficiaryAccountNo: accountNo, additionalInfo: { sourceAccount: config.sourceAccount } }, what, false);
-    const result = accountInquiryOutcome(answer, amount, what);
+    if (ewallet && refusesEwalletInquiry(answer)) {
+      throw new ProviderCallError(
+        'MISCONFIGURED',
+        `${what}: Faspay refused the method, 16 with platform code "${bankCode}" as beneficiaryBankCode: ${answer.responseCode} ${answer.responseMessage} ` +
+          `(${ids.ewalletInquiry}: set FASPAY_EWALLET_INQUIRY=none to pay e-wallets without an inquiry)`,
+        { mayHaveArrived: false, httpStatus: answer.httpStatus, providerCode: answer.responseCode, assumptions: [ids.ewalletInquiry] },
+      );
+    }
+    const result = accountInquiryOutcome(answer, amount, what, fee);
     if (result.outcome === 'VALID') rememberName(bankCode, accountNo, result.accountName);
     return result;
   }
@@ -144,7 +189,7 @@ export function createFaspayProvider(config: FaspayClientConfig): FaspayProvider
     const known = names.get(`${bankCode}:${accountNo}`);
     if (known) return known;
     try {
-      const result = await accountInquiry(bankCode, accountNo, order.amount);
+      const result = await accountInquiry(bankCode, accountNo, order.amount, feeForDestination(settings.fees, order.destination), false);
       return result.outcome === 'VALID' ? result.accountName : result;
     } catch (err) {
       if (!(err instanceof ProviderCallError)) throw err;
@@ -211,6 +256,7 @@ export function createFaspayProvider(config: FaspayClientConfig): FaspayProvider
     const va = vaFields(d);
     const name = names.get(`va:${d.virtualAccountNumber}`);
     const what = 'VA bill payment (33)';
+    const topLevel = settings.vaCallbackField === 'top-level';
     const answer = await call(
       'vaPayment',
       {
@@ -222,23 +268,49 @@ export function createFaspayProvider(config: FaspayClientConfig): FaspayProvider
         sourceAccountNo: config.sourceAccount,
         paidAmount: toMoney(order.amount),
         trxDateTime: jakartaTimestamp(now()),
-        additionalInfo: { billerCode: d.billerCode, instructDate: '', callbackUrl },
+        // The table puts instructDate and callbackURL at the top level, the sample in additionalInfo.
+        ...(topLevel && { instructDate: '', callbackURL: callbackUrl }),
+        additionalInfo: topLevel ? { billerCode: d.billerCode } : { billerCode: d.billerCode, instructDate: '', callbackUrl },
       },
       what,
       true,
     );
-    return triggerOutcome(answer, 'vaPayment', what);
+    const meaning = meaningOf(answer.responseCode);
+    if (meaning.kind === 'REFUSED' && meaning.code === 'INVALID_REQUEST' && /callback|instructDate/i.test(answer.responseMessage)) {
+      // Refused before any money moved, and every VA payment would be refused the same way.
+      throw new ProviderCallError(
+        'MISCONFIGURED',
+        `${what}: ${answer.responseCode} ${answer.responseMessage} (${ids.vaCallbackField}: FASPAY_VA_CALLBACK_FIELD=${settings.vaCallbackField})`,
+        { mayHaveArrived: false, httpStatus: answer.httpStatus, providerCode: answer.responseCode, assumptions: [ids.vaCallbackField] },
+      );
+    }
+    const result = triggerOutcome(answer, 'vaPayment', what);
+    return result.outcome === 'REFUSED' ? (withSplitHint(result, va) as typeof result) : result;
   }
 
-  async function transferStatus(order: TransferOrder, serviceCode: '18' | '33', providerReference: string | undefined): Promise<TransferStatusResult> {
-    const what = `transfer status (36, service ${serviceCode})`;
+  /** A refusal of a status call: no repetition helps, and the payout would otherwise poll forever. */
+  function statusRefused(what: string, assumptions: readonly string[], hint: string) {
+    return (answer: FaspayAnswer) =>
+      new ProviderCallError('MISCONFIGURED', `${what}: Faspay refused the status call: ${answer.responseCode} ${answer.responseMessage}${hint}`, {
+        mayHaveArrived: false,
+        httpStatus: answer.httpStatus,
+        providerCode: answer.responseCode,
+        assumptions,
+      });
+  }
+
+  async function transferStatus(order: TransferOrder, serviceCode: '18' | '33', providerReference: string | undefined, va: boolean): Promise<TransferStatusResult> {
+    const what = `${va ? 'VA payment' : 'transfer'} status (36, service ${serviceCode})`;
     const answer = await call(
       'transferStatus',
       { originalPartnerReferenceNo: order.reference, ...(providerReference && { originalReferenceNo: providerReference }), serviceCode },
       what,
       false,
     );
-    return statusOutcome(answer, 'transfer', what);
+    const refused = va
+      ? statusRefused(what, [ids.vaStatus], ` (${ids.vaStatus}: FASPAY_VA_STATUS=${settings.vaStatus})`)
+      : statusRefused(what, [], '');
+    return statusOutcome(answer, 'transfer', what, refused);
   }
 
   async function balanceInquiry(): Promise<FaspayBalance> {
@@ -267,14 +339,22 @@ export function createFaspayProvider(config: FaspayClientConfig): FaspayProvider
 
   return {
     key: 'faspay',
+    assumptions: settings,
 
     async inquireAccount(order: TransferOrder): Promise<AccountInquiryResult> {
       const d = order.destination;
+      const fee = feeForDestination(settings.fees, d);
       switch (d.type) {
         case 'BANK_ACCOUNT':
-          return accountInquiry(d.bankCode, d.accountNumber, order.amount);
-        case 'EWALLET':
-          return accountInquiry(platformOf(d), d.customerNumber, order.amount);
+          return accountInquiry(d.bankCode, d.accountNumber, order.amount, fee, false);
+        case 'EWALLET': {
+          const platform = platformOf(d);
+          if (settings.ewalletInquiry === 'none') {
+            // No inquiry: Faspay registers an unknown beneficiary itself on the top-up; no holder name.
+            return { outcome: 'VALID', accountName: '', amount: order.amount, fee, grossAmount: order.amount + fee };
+          }
+          return accountInquiry(platform, d.customerNumber, order.amount, fee, true);
+        }
         case 'VIRTUAL_ACCOUNT': {
           const what = 'VA bill inquiry (32)';
           const va = vaFields(d);
@@ -284,7 +364,7 @@ export function createFaspayProvider(config: FaspayClientConfig): FaspayProvider
             what,
             false,
           );
-          const result = vaInquiryOutcome(answer, order.amount, what);
+          const result = withSplitHint(vaInquiryOutcome(answer, order.amount, what, fee), va);
           if (result.outcome === 'VALID') rememberName('va', d.virtualAccountNumber, result.accountName);
           return result;
         }
@@ -307,9 +387,9 @@ export function createFaspayProvider(config: FaspayClientConfig): FaspayProvider
       const d = order.destination;
       switch (d.type) {
         case 'BANK_ACCOUNT':
-          return transferStatus(order, '18', providerReference);
+          return transferStatus(order, '18', providerReference, false);
         case 'VIRTUAL_ACCOUNT':
-          return transferStatus(order, '33', providerReference);
+          return transferStatus(order, settings.vaStatus === 'transfer-status-18' ? '18' : '33', providerReference, true);
         case 'EWALLET': {
           const what = 'top-up status (39)';
           const answer = await call(
@@ -318,7 +398,7 @@ export function createFaspayProvider(config: FaspayClientConfig): FaspayProvider
             what,
             false,
           );
-          return statusOutcome(answer, 'topup', what);
+          return statusOutcome(answer, 'topup', what, statusRefused(what, [], ''));
         }
       }
     },

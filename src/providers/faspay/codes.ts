@@ -187,3 +187,15 @@ export function stateOfVaPayment(status: string, message = ''): StateOf {
     }
   }
 }
+
+/**
+ * `accountInfos[].status` of a balance inquiry (11): the table's 1 active, 2 closed, 4 new, 6
+ * restricted, 7 frozen, 9 dormant. The sample sends "0001" (String (4)), so leading zeros are dropped.
+ */
+export const ACCOUNT_STATUSES = { '1': 'ACTIVE', '2': 'CLOSED', '4': 'NEW', '6': 'RESTRICTED', '7': 'FROZEN', '9': 'DORMANT' } as const;
+export type AccountState = (typeof ACCOUNT_STATUSES)[keyof typeof ACCOUNT_STATUSES];
+
+export function accountStateOf(status: string): AccountState | 'UNKNOWN' {
+  const key = status.replace(/^0+(?=\d)/, '');
+  return (ACCOUNT_STATUSES as Record<string, AccountState>)[key] ?? 'UNKNOWN';
+}

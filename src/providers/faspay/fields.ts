@@ -27,12 +27,8 @@ export function transactionDescription(description: string | undefined): string 
 
 /** SNAP's partnerServiceId: the company code, left-padded with spaces to 8 characters. */
 export const PARTNER_SERVICE_ID_LENGTH = 8;
-/**
- * Company-code length when none is configured for the biller. The seed's sample uses 3 digits
- * ("     126" for biller 014) and Faspay's SDK sample 4 ("    7008" for 013); banks differ, so it
- * is configurable per biller code.
- */
-export const DEFAULT_VA_COMPANY_CODE_DIGITS = 4;
+// How many of a VA number's digits are the company code is an assumption (faspay.va-company-code-digits,
+// assumptions.ts): the seed's sample uses 3 ("     126" for biller 014), Faspay's SDK sample 4.
 
 export function splitVirtualAccount(virtualAccountNo: string, companyCodeDigits: number): { partnerServiceId: string; customerNo: string } {
   const digits = Math.min(Math.max(companyCodeDigits, 1), PARTNER_SERVICE_ID_LENGTH, virtualAccountNo.length - 1);

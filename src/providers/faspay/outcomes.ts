@@ -84,13 +84,15 @@ export function callErrorFor(answer: FaspayAnswer, meaning: CodeMeaning, what: s
   }
 }
 
-/** 16 (banks and, with a platform code, e-money accounts). Fee 0: the seed's answer has none. */
-export function accountInquiryOutcome(answer: FaspayAnswer, amount: number, what: string): AccountInquiryResult {
+/**
+ * 16 (banks and, with a platform code, e-money accounts). No answer carries a fee: `fee` is the
+ * configured one (faspay.fee-source, FASPAY_FEES), and what leaves the balance is amount + fee.
+ */
+export function accountInquiryOutcome(answer: FaspayAnswer, amount: number, what: string, fee = 0): AccountInquiryResult {
   const meaning = meaningOf(answer.responseCode);
   switch (meaning.kind) {
     case 'OK': {
       const data = parseAnswer(answer, accountInquiryAnswerSchema, what);
-      const fee = data.feeAmount ? rupiahOf(data.feeAmount.value, what) : 0;
       return { outcome: 'VALID', accountName: data.beneficiaryAccountName, amount, fee, grossAmount: amount + fee };
     }
     case 'REFUSED':
@@ -104,7 +106,7 @@ export function accountInquiryOutcome(answer: FaspayAnswer, amount: number, what
  * 32. A closed-payment VA (type C) takes only its bill's amount: any other amount is refused here,
  * before money moves. An open one (O) takes what we send.
  */
-export function vaInquiryOutcome(answer: FaspayAnswer, amount: number, what: string): AccountInquiryResult {
+export function vaInquiryOutcome(answer: FaspayAnswer, amount: number, what: string, fee = 0): AccountInquiryResult {
   const meaning = meaningOf(answer.responseCode);
   switch (meaning.kind) {
     case 'OK': {
@@ -125,8 +127,8 @@ export function vaInquiryOutcome(answer: FaspayAnswer, amount: number, what: str
         outcome: 'VALID',
         accountName: va.virtualAccountName ?? '',
         amount,
-        fee: 0,
-        grossAmount: amount,
+        fee,
+        grossAmount: amount + fee,
         ...(va.virtualAccountTrxType === 'C' && bill !== undefined && bill > 0 && { minAmount: bill, maxAmount: bill }),
       };
     }
@@ -179,9 +181,19 @@ export function triggerOutcome(answer: FaspayAnswer, kind: TriggerKind, what: st
 
 export type StatusKind = 'transfer' | 'topup';
 
-/** 36 and 39. `recorded` lets the workflow catch a reference that belongs to another payout. */
-export function statusOutcome(answer: FaspayAnswer, kind: StatusKind, what: string): TransferStatusResult {
+/**
+ * 36 and 39. `recorded` lets the workflow catch a reference that belongs to another payout.
+ * `onRefusal`: the error for a refusal of the status call itself (400xx…, 403xx…); without it, a
+ * refusal is "unexpected" and retryable.
+ */
+export function statusOutcome(
+  answer: FaspayAnswer,
+  kind: StatusKind,
+  what: string,
+  onRefusal?: (answer: FaspayAnswer) => ProviderCallError,
+): TransferStatusResult {
   const meaning = meaningOf(answer.responseCode);
+  if (meaning.kind === 'REFUSED' && onRefusal) throw onRefusal(answer);
   switch (meaning.kind) {
     case 'OK': {
       if (kind === 'transfer') {

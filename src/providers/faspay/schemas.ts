@@ -20,8 +20,6 @@ export const accountInquiryAnswerSchema = baseAnswerSchema.extend({
   beneficiaryAccountNo: optionalText,
   beneficiaryBankCode: optionalText,
   beneficiaryBankName: optionalText,
-  // Not in the seed; a fee is used when an answer ever carries one.
-  feeAmount: moneySchema.optional(),
 });
 
 const transferStatusFields = {

@@ -4,6 +4,7 @@
 // the same Jakarta day (409xx00), checked last so a forged request cannot burn a merchant's id.
 import type { KeyObject } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { signedPathFor, type SignedPath } from '../../providers/faspay/assumptions';
 import { CHANNEL_ID } from '../../providers/faspay/headers';
 import { verifyRequest } from '../../providers/faspay/signature';
 import type { Ledger } from './ledger';
@@ -22,6 +23,8 @@ export interface AuthContext {
   partnerId: string;
   merchantPublicKey: KeyObject;
   ledger: Ledger;
+  /** The path form the provider expects in stringToSign (faspay.signed-path); only that one verifies. */
+  signedPath: SignedPath;
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -45,7 +48,7 @@ export function authenticate(req: IncomingMessage, path: string, rawBody: string
   if (!at) return { http: 400, case: '01', message: 'Invalid Field Format X-TIMESTAMP' };
   if (Math.abs(now.getTime() - at.getTime()) > TIMESTAMP_WINDOW_MS) return { http: 401, case: '00', message: 'Unauthorized. X-TIMESTAMP outside the allowed window' };
   const signature = header(req, 'x-signature');
-  if (!verifyRequest(ctx.merchantPublicKey, { method: req.method ?? 'POST', path, timestamp, rawBody, signature })) {
+  if (!verifyRequest(ctx.merchantPublicKey, { method: req.method ?? 'POST', path: signedPathFor(path, ctx.signedPath), timestamp, rawBody, signature })) {
     return { http: 401, case: '00', message: 'Unauthorized. Signature' };
   }
   if (!ctx.ledger.useExternalId(ctx.partnerId, externalId, now)) return { http: 409, case: '00', message: 'Conflict' };

@@ -1,11 +1,13 @@
 // The loopback-only control API of simulators.md, the same routes as the Singapay simulator's:
 // ledger, settle, faults, balance, reset, callbacks; and, for the invariant checker (test/chaos),
 // GET /__sim/faults (faults waiting and applied) and POST /__sim/transactions/{reference}/callback
-// (a signed callback handed back, not sent).
+// (a signed callback handed back, not sent); and GET/POST /__sim/assumptions, what the simulated
+// provider holds on each of the client's assumptions (reset restores the client's defaults).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { parseRupiah, RUPIAH_PATTERN } from '../../domain/money';
 import { faultSchema, isLoopback, readBody, sendJson, type FaultPlan } from '../common';
+import type { HeldAssumptions } from './assumptions';
 import type { CallbackSender } from './callbacks';
 import { FINAL_STATUSES, money, type Ledger } from './ledger';
 
@@ -19,6 +21,7 @@ export interface ControlContext {
   ledger: Ledger;
   faults: FaultPlan;
   callbacks: CallbackSender;
+  held: HeldAssumptions;
 }
 
 function parseJson(raw: string): unknown {
@@ -81,8 +84,16 @@ export async function control(ctx: ControlContext, req: IncomingMessage, res: Se
     ctx.callbacks.enabled = parsed.data.enabled;
     return sendJson(res, 200, { enabled: ctx.callbacks.enabled });
   }
+  if (path === '/__sim/assumptions' && method === 'GET') return sendJson(res, 200, ctx.held.describe());
+  if (path === '/__sim/assumptions' && method === 'POST') {
+    if (json === undefined) return sendJson(res, 400, { error: 'body must be JSON: { "<assumption id>": "<value>", … }' });
+    const applied = ctx.held.set(json);
+    if (!applied.ok) return sendJson(res, 400, { error: applied.message });
+    return sendJson(res, 200, ctx.held.describe());
+  }
   if (method === 'POST' && path === '/__sim/reset') {
     ledger.reset();
+    ctx.held.reset();
     ctx.faults.reset();
     ctx.callbacks.reset();
     return sendJson(res, 200, { reset: true });

@@ -2,8 +2,8 @@
 // code), 32 VA bill inquiry, 11 balance and 12 history of the merchant's own account.
 import { money } from './ledger';
 import { accountInquiryBody, balanceBody, checkBody, historyBody, parseZonedDate, vaInquiryBody } from './requests';
-import { OK, refuseBody, unavailable, wrongSource, type Answer, type EndpointContext } from './respond';
-import { holderName, institutionName, scenarioFor } from './scenarios';
+import { OK, refuseBody, unavailable, wrongSource, wrongVaSplit, type Answer, type EndpointContext } from './respond';
+import { holderName, institutionName, isPlatformCode, scenarioFor } from './scenarios';
 
 const HISTORY_MAX_SPAN_MS = 31 * 24 * 60 * 60 * 1000;
 const HISTORY_MAX_AGE_MS = 92 * 24 * 60 * 60 * 1000;
@@ -16,6 +16,9 @@ export function accountInquiry(ctx: EndpointContext, json: unknown, answer: Answ
   const b = check.body;
   const bankName = institutionName(b.beneficiaryBankCode);
   if (!bankName) return answer(400, '01', 'Invalid Field Format beneficiaryBankCode');
+  // A provider that does not inquire e-money accounts through 16 (faspay.ewallet-inquiry "none")
+  // does not know a platform code as a bank code.
+  if (ctx.held.settings.ewalletInquiry === 'none' && isPlatformCode(b.beneficiaryBankCode)) return answer(400, '01', 'Invalid Field Format beneficiaryBankCode');
   if (unavailable(ctx, '16', b.beneficiaryAccountNo, answer)) return;
   if (wrongSource(ctx, b.additionalInfo.sourceAccount, answer)) return;
   if (scenarioFor(b.beneficiaryAccountNo).accountNotFound) return answer(404, '11', 'Invalid Account');
@@ -39,6 +42,7 @@ export function vaInquiry(ctx: EndpointContext, json: unknown, answer: Answer): 
   const b = check.body;
   if (unavailable(ctx, '32', b.virtualAccountNo, answer)) return;
   if (wrongSource(ctx, b.additionalInfo.sourceAccountNo, answer)) return;
+  if (wrongVaSplit(ctx, b, answer)) return;
   if (scenarioFor(b.virtualAccountNo).accountNotFound) return answer(404, '11', 'Invalid Account');
   answer(200, '00', OK, {
     virtualAccountData: {

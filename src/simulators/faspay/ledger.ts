@@ -1,6 +1,9 @@
 // The simulator's memory: the merchant balance, every accepted transfer, the account mutations that
 // the history service (12) lists, the X-EXTERNAL-IDs seen per Jakarta day, and the 5003 counters.
-// Money moves only here: a debit when a trigger is accepted, a refund when a transfer fails.
+// Money moves only here: a debit when a trigger is accepted (the transfer's amount, and Faspay's fee
+// as a separate debit as in the seed's history sample), a refund of both when a transfer fails.
+// Remarks carry our reference, or Faspay's own id when the provider holds faspay.history-match
+// "amount-and-time".
 import { randomInt } from 'node:crypto';
 import { formatRupiah } from '../../domain/money';
 import { TRANSACTION_STATUS_DESC, type TransactionStatus } from '../../providers/faspay/codes';
@@ -24,6 +27,8 @@ export interface SimTransaction {
   callbackUrl: string;
   beneficiaryEmail?: string;
   transactionDate: string;
+  /** Whether the history's remarks name our reference (faspay.history-match "remark") or Faspay's id. */
+  remarkNamesReference: boolean;
   status: TransactionStatus;
   statusChecks: number;
   triggerCalls: number;
@@ -105,22 +110,31 @@ export class Ledger {
     return `${jakartaDay(now).replace(/-/g, '')}${String(randomInt(100_000_000)).padStart(8, '0')}`;
   }
 
-  /** Accepts a transfer: it is recorded, and its gross amount leaves the balance. */
+  /** The token a remark names the transfer by. */
+  private token(t: SimTransaction): string {
+    return t.remarkNamesReference ? t.reference : t.transactionId;
+  }
+
+  /** Accepts a transfer: it is recorded, and its amount and fee leave the balance as two debits. */
   accept(t: SimTransaction): void {
     this.transactions.set(t.reference, t);
     this.balance -= t.amount + t.fee;
     const verb = t.service === '38' ? 'Topup' : t.service === '33' ? 'VA payment' : 'Transfer';
-    this.record(t.createdAt, t.amount + t.fee, `${verb} ${jakartaDay(t.createdAt).replace(/-/g, '')} ${this.sourceAccount} ${t.reference}`, t.service === '33' ? 'PAYMENT' : 'SEND_MONEY', 'D');
+    const day = jakartaDay(t.createdAt).replace(/-/g, '');
+    this.record(t.createdAt, t.amount, `${verb} ${day} ${this.sourceAccount} ${this.token(t)}`, t.service === '33' ? 'PAYMENT' : 'SEND_MONEY', 'D');
+    if (t.fee > 0) this.record(t.createdAt, t.fee, `fee ${this.sourceAccount} ${this.token(t)}_${t.transactionId}_FEE`, 'PAYMENT', 'D');
   }
 
-  /** Moves a transfer to a status; a final failure refunds the gross amount. */
+  /** Moves a transfer to a status; a final failure refunds the amount and the fee. */
   moveTo(t: SimTransaction, status: TransactionStatus, now = new Date()): void {
     if (t.status === status) return;
     t.status = status;
     t.updatedAt = now;
     if (REFUNDING.includes(status)) {
       this.balance += t.amount + t.fee;
-      this.record(now, t.amount + t.fee, `Reimburse ${jakartaDay(now).replace(/-/g, '')} ${this.sourceAccount} ${t.reference}_REVERSAL`, 'REFUND', 'K');
+      const day = jakartaDay(now).replace(/-/g, '');
+      this.record(now, t.amount, `Reimburse ${day} ${this.sourceAccount} ${this.token(t)}_REVERSAL`, 'REFUND', 'K');
+      if (t.fee > 0) this.record(now, t.fee, `Reimburse ${day} ${this.sourceAccount} ${this.token(t)}_FEE_REVERSAL`, 'REFUND', 'K');
     }
     if (FINAL_STATUSES.includes(status)) this.onFinal(t);
   }

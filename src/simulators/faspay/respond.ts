@@ -1,7 +1,9 @@
 // What every Faspay endpoint of the simulator shares: the answer function (responseCode with the
 // endpoint's own service code), the context, and the checks several services make the same way.
 import type { FaultPlan } from '../common';
+import type { HeldAssumptions } from './assumptions';
 import type { Ledger } from './ledger';
+import { companyCodeDigitsFor } from '../../providers/faspay/assumptions';
 import { scenarioFor } from './scenarios';
 
 /** Answers with this endpoint's service code: answer(404, '11', 'Invalid Account') → 4041611. */
@@ -12,6 +14,8 @@ export interface EndpointContext {
   /** For the faults that act inside an endpoint (status-lag, refuse-duplicate); see common.ts. */
   faults: FaultPlan;
   sourceAccount: string;
+  /** What the simulated provider holds on the client's assumptions (POST /__sim/assumptions). */
+  held: HeldAssumptions;
   log: (line: string) => void;
   now: () => Date;
 }
@@ -28,6 +32,16 @@ export function refuseBody(answer: Answer, check: { case: '01' | '02'; message: 
 export function unavailable(ctx: EndpointContext, service: string, number: string, answer: Answer): boolean {
   if (!ctx.ledger.stillUnavailable(service, number, scenarioFor(number).unavailableCalls)) return false;
   answer(503, '00', 'Service Unavailable');
+  return true;
+}
+
+/**
+ * A VA number split with another company-code length than the provider holds for the biller
+ * (faspay.va-company-code-digits): no such company code, so no such virtual account (404xx11).
+ */
+export function wrongVaSplit(ctx: EndpointContext, b: { partnerServiceId: string; additionalInfo: { billerCode: string } }, answer: Answer): boolean {
+  if (b.partnerServiceId.trim().length === companyCodeDigitsFor(ctx.held.settings, b.additionalInfo.billerCode)) return false;
+  answer(404, '11', 'Invalid Account');
   return true;
 }
 

@@ -22,6 +22,11 @@ const BANKS: Record<string, string> = {
 };
 const PLATFORMS: Record<string, string> = { ovo: 'OVO', gpy: 'Gopay', dna: 'DANA', lkj: 'LinkAja' };
 
+/** Whether a code is one of Faspay's e-money platform codes (ovo, gpy, dna, lkj). */
+export function isPlatformCode(code: string): boolean {
+  return Object.hasOwn(PLATFORMS, code);
+}
+
 /** The name of a bank code or e-money platform code; undefined when the simulator knows neither. */
 export function institutionName(code: string): string | undefined {
   if (PLATFORMS[code]) return PLATFORMS[code];

@@ -11,6 +11,7 @@ import { jakartaTimestamp } from '../../providers/faspay/headers';
 import { FASPAY_SERVICES, type FaspayService } from '../../providers/faspay/services';
 import { loadPrivateKey, loadPublicKey } from '../../providers/faspay/signature';
 import { delay, FaultPlan, listen, readBody, sendJson, type Operation } from '../common';
+import { HeldAssumptions } from './assumptions';
 import { authenticate } from './auth';
 import { CallbackSender } from './callbacks';
 import { control } from './control';
@@ -97,7 +98,8 @@ export async function startFaspaySimulator(options: FaspaySimulatorOptions = {})
   const callbacks = new CallbackSender(options.callbacks ?? true, loadPrivateKey(own.privateKeyPem), credentials.partnerId, log);
   const ledger = new Ledger(options.initialBalanceRupiah ?? 1_000_000_000, credentials.sourceAccount, (t) => callbacks.notify(t));
   const faults = new FaultPlan();
-  const endpointContext: EndpointContext = { ledger, faults, sourceAccount: credentials.sourceAccount, log, now: () => new Date() };
+  const held = new HeldAssumptions();
+  const endpointContext: EndpointContext = { ledger, faults, sourceAccount: credentials.sourceAccount, held, log, now: () => new Date() };
 
   async function provider(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     const service = BY_PATH.get(path);
@@ -133,7 +135,7 @@ export async function startFaspaySimulator(options: FaspaySimulatorOptions = {})
       }
     }
 
-    const refusal = authenticate(req, path, raw, { partnerId: credentials.partnerId, merchantPublicKey, ledger });
+    const refusal = authenticate(req, path, raw, { partnerId: credentials.partnerId, merchantPublicKey, ledger, signedPath: held.settings.signedPath });
     if (refusal) return answer(refusal.http, refusal.case, refusal.message);
     let json: unknown;
     try {
@@ -154,7 +156,7 @@ export async function startFaspaySimulator(options: FaspaySimulatorOptions = {})
   const running = await listen(
     async (req, res) => {
       const path = new URL(req.url ?? '/', 'http://simulator').pathname;
-      if (path.startsWith('/__sim/')) return control({ ledger, faults, callbacks }, req, res, path);
+      if (path.startsWith('/__sim/')) return control({ ledger, faults, callbacks, held }, req, res, path);
       return provider(req, res, path);
     },
     options.port ?? 0,

@@ -11,7 +11,9 @@ import { institutionName, scenarioFor } from './scenarios';
 
 function lookUp(ctx: EndpointContext, service: string, reference: string, referenceNo: string | undefined): SimTransaction | undefined {
   const t = ctx.ledger.transactions.get(reference);
-  if (!t || t.service !== service) return undefined;
+  // A provider that answers VA payments under serviceCode 18 (faspay.va-status "transfer-status-18").
+  const vaUnder18 = service === '18' && t?.service === '33' && ctx.held.settings.vaStatus === 'transfer-status-18';
+  if (!t || (t.service !== service && !vaUnder18)) return undefined;
   if (referenceNo && referenceNo !== t.transactionId) return undefined;
   return t;
 }
@@ -33,6 +35,8 @@ export function transferStatus(ctx: EndpointContext, json: unknown, answer: Answ
   const check = checkBody(transferStatusBody, json);
   if (!check.ok) return refuseBody(answer, check);
   const b = check.body;
+  // A provider whose 36 knows serviceCode 18 only (faspay.va-status "transfer-status-18").
+  if (b.serviceCode === '33' && ctx.held.settings.vaStatus === 'transfer-status-18') return answer(400, '01', 'Invalid Field Format serviceCode');
   const t = lookUp(ctx, b.serviceCode, b.originalPartnerReferenceNo, b.originalReferenceNo);
   if (!t) return answer(404, '01', 'Transaction Not Found');
   if (unavailable(ctx, '36', numberOf(t.destination), answer)) return;
@@ -48,7 +52,7 @@ export function transferStatus(ctx: EndpointContext, json: unknown, answer: Answ
   answer(200, '00', OK, {
     originalReferenceNo: t.transactionId,
     originalPartnerReferenceNo: t.reference,
-    serviceCode: t.service,
+    serviceCode: b.serviceCode,
     transactionDate: t.transactionDate,
     amount: money(t.amount),
     beneficiaryAccountNo: beneficiary.accountNo,

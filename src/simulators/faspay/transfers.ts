@@ -1,13 +1,16 @@
 // The simulator's money-moving services: 18 interbank transfer, 38 e-money top-up, 33 VA bill
 // payment. They share one acceptance path: 5003 burst, duplicate reference (counted), description,
-// account, limit and funds checks, then the debit.
+// account, limit and funds checks, then the debit of the amount and of the fee the provider holds
+// (faspay.fee-source, POST /__sim/assumptions; 0 by default).
 import { parseRupiah } from '../../domain/money';
+import type { Ewallet } from '../../domain/payout';
+import { feeFor } from '../../providers/faspay/assumptions';
 import { TRANSACTION_STATUS_DESC, type TransactionStatus } from '../../providers/faspay/codes';
-import { DESCRIPTION_MAX } from '../../providers/faspay/fields';
+import { DESCRIPTION_MAX, PLATFORM_CODES } from '../../providers/faspay/fields';
 import { jakartaTimestamp } from '../../providers/faspay/headers';
 import { money, numberOf, type SimDestination, type SimTransaction } from './ledger';
 import { checkBody, topupBody, transferBody, vaPaymentBody } from './requests';
-import { OK, refuseBody, unavailable, wrongSource, type Answer, type EndpointContext, type TriggerMode } from './respond';
+import { OK, refuseBody, unavailable, wrongSource, wrongVaSplit, type Answer, type EndpointContext, type TriggerMode } from './respond';
 import { holderName, institutionName, scenarioFor } from './scenarios';
 
 // --- 18, 38, 33: the money-moving triggers share their checks ---
@@ -21,6 +24,20 @@ interface TriggerInput {
   callbackUrl: string;
   beneficiaryEmail?: string;
   transactionDate: string;
+}
+
+/** The fee the provider holds for a destination (its fee table's keys are the client's). */
+function feeOf(ctx: EndpointContext, d: SimDestination): number {
+  switch (d.type) {
+    case 'BANK_ACCOUNT':
+      return feeFor(ctx.held.settings.fees, { type: 'BANK_ACCOUNT', code: d.bankCode });
+    case 'EWALLET': {
+      const ewallet = (Object.entries(PLATFORM_CODES) as [Ewallet, string][]).find(([, code]) => code === d.platformCode)?.[0] ?? d.platformCode;
+      return feeFor(ctx.held.settings.fees, { type: 'EWALLET', code: ewallet });
+    }
+    case 'VIRTUAL_ACCOUNT':
+      return feeFor(ctx.held.settings.fees, { type: 'VIRTUAL_ACCOUNT', code: d.billerCode });
+  }
 }
 
 /** Returns the accepted transaction, or undefined when it answered a refusal. */
@@ -53,7 +70,7 @@ function acceptTrigger(ctx: EndpointContext, input: TriggerInput, answer: Answer
     answer(403, '02', 'Exceeds Transaction Amount Limit');
     return undefined;
   }
-  const fee = 0;
+  const fee = feeOf(ctx, input.destination);
   if (scenario.insufficientBalance || amount + fee > ctx.ledger.balance) {
     answer(403, '14', 'Insufficient Funds');
     return undefined;
@@ -71,6 +88,7 @@ function acceptTrigger(ctx: EndpointContext, input: TriggerInput, answer: Answer
     callbackUrl: input.callbackUrl.trim(),
     ...(input.beneficiaryEmail && { beneficiaryEmail: input.beneficiaryEmail }),
     transactionDate: input.transactionDate,
+    remarkNamesReference: ctx.held.settings.historyMatch === 'remark',
     status: '03',
     statusChecks: 0,
     triggerCalls: 1,
@@ -183,6 +201,12 @@ export function vaPayment(ctx: EndpointContext, json: unknown, answer: Answer, m
   if (!check.ok) return refuseBody(answer, check);
   const b = check.body;
   if (wrongSource(ctx, b.sourceAccountNo, answer)) return;
+  // The callback URL is mandatory where the provider reads it (faspay.va-callback-field): the
+  // table's top-level callbackURL, or the sample's additionalInfo.callbackUrl.
+  if (ctx.held.settings.vaCallbackField === 'top-level' ? b.callbackURL === undefined : b.additionalInfo.callbackUrl === undefined) {
+    return answer(400, '02', `Invalid Mandatory Field ${ctx.held.settings.vaCallbackField === 'top-level' ? 'callbackURL' : 'additionalInfo.callbackUrl'}`);
+  }
+  if (wrongVaSplit(ctx, b, answer)) return;
   const now = ctx.now();
   const t = acceptTrigger(
     ctx,
