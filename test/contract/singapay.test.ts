@@ -7,7 +7,7 @@ import { networkInterfaces } from 'node:os';
 import { createSingapayProvider, type SingapayClientConfig } from '../../src/providers/singapay';
 import { canonicalJson } from '../../src/providers/singapay/canonical-json';
 import { jakartaTimestamp, requestSignature, verifySingapayCallback } from '../../src/providers/singapay/signature';
-import { ProviderCallError, type TransferOrder } from '../../src/providers/types';
+import { ProviderCallError, type TransferOrder } from '../../src/domain/provider-port';
 import { startSingapaySimulator, type SingapaySimulator } from '../../src/simulators/singapay';
 
 interface Money {
@@ -460,43 +460,43 @@ describe('request signature checks (raw requests)', () => {
     expect(res).toMatchObject({ status: 200, json: { response_code: 'SP000' } });
   });
 
-  test('one body byte changed after signing → 401 SP016 Signature Invalid, no money moved', async () => {
+  test('one body byte changed after signing → 401 4019900 (the trigger page), no money moved', async () => {
     const before = await balance();
     const res = await rawTrigger((r) => {
       r.body = r.body.replace('10000.00', '90000.00');
     });
-    expect(res).toMatchObject({ status: 401, json: { response_code: 'SP016', response_message: 'Signature Invalid' } });
+    expect(res).toMatchObject({ status: 401, json: { response_code: '4019900', response_message: expect.stringContaining('Signature') } });
     expect(await ledger()).toHaveLength(0);
     expect(await balance()).toBe(before);
   });
 
-  test('a signature for another path → 401 SP016', async () => {
+  test('a signature for another path → 401 4019900', async () => {
     const res = await rawTrigger((r) => {
       r.path = `${TRIGGER_PATH}?again=1`;
     });
-    expect(res).toMatchObject({ status: 401, json: { response_code: 'SP016' } });
+    expect(res).toMatchObject({ status: 401, json: { response_code: '4019900' } });
   });
 
-  test.each(['x-signature', 'x-timestamp'])('a missing %s header → 400', async (name) => {
+  test.each(['x-signature', 'x-timestamp'])('a missing %s header → 400 4019900', async (name) => {
     const res = await rawTrigger((r) => {
       delete r.headers[name];
     });
-    expect(res.status).toBe(400);
+    expect(res).toMatchObject({ status: 400, json: { response_code: '4019900' } });
     expect(await ledger()).toHaveLength(0);
   });
 
-  test('a timestamp ten minutes off → refused (the client says MISCONFIGURED, SP016); nothing moved', async () => {
+  test('a timestamp ten minutes off → refused (the client says MISCONFIGURED, 4019900); nothing moved', async () => {
     const client = createSingapayProvider({ ...config, now: () => new Date(Date.now() - 10 * 60_000) });
     const err = await callError(client.triggerTransfer(order('081200000000')));
-    expect(err).toMatchObject({ kind: 'MISCONFIGURED', details: { providerCode: 'SP016', mayHaveArrived: false } });
+    expect(err).toMatchObject({ kind: 'MISCONFIGURED', details: { providerCode: '4019900', httpStatus: 401, mayHaveArrived: false } });
     expect(await ledger()).toHaveLength(0);
     const raw = await rawTrigger((r) => {
-      const timestamp = String(Math.floor(Date.now() / 1000) + 600);
+      const timestamp = jakartaTimestamp(new Date(Date.now() + 600_000));
       const token = r.headers.authorization!.slice('Bearer '.length);
       r.headers['x-timestamp'] = timestamp;
       r.headers['x-signature'] = requestSignature(config.clientSecret, { method: 'POST', pathWithQuery: TRIGGER_PATH, accessToken: token, canonicalBody: r.body, timestamp });
     });
-    expect(raw).toMatchObject({ status: 401, json: { response_code: 'SP016' } });
+    expect(raw).toMatchObject({ status: 401, json: { response_code: '4019900' } });
   });
 
   test('a timestamp four minutes off is still inside the window', async () => {
@@ -504,8 +504,12 @@ describe('request signature checks (raw requests)', () => {
     expect((await client.triggerTransfer(order('081200000000'))).outcome).toBe('ACCEPTED');
   });
 
-  test('Unix-seconds X-Timestamp is accepted', async () => {
+  test('Unix-seconds X-Timestamp is refused while the simulator holds ISO-8601 (the default), accepted when it holds Unix seconds', async () => {
     const client = createSingapayProvider({ ...config, timestampFormat: 'unix' });
+    const refused = await callError(client.triggerTransfer(order('081200000000')));
+    expect(refused).toMatchObject({ kind: 'MISCONFIGURED', details: { providerCode: '4019900', httpStatus: 401, assumptions: ['singapay.timestamp-format'] } });
+    expect(await ledger()).toHaveLength(0);
+    await control('POST', '/__sim/assumptions', { 'singapay.timestamp-format': 'unix' });
     const o = order('081200000000');
     expect((await client.triggerTransfer(o)).outcome).toBe('ACCEPTED');
     expect(await ledgerOf(o.reference)).toHaveLength(1);
@@ -818,12 +822,14 @@ describe('client edge cases against a scripted server', () => {
     expect(await client().triggerTransfer(order('081200000000'))).toEqual({ outcome: 'UNKNOWN', providerCode: 'SP001', message: 'SP001' });
   });
 
-  test('status 07 in an SP000 answer: NOT_FOUND; an unknown status code: PENDING', async () => {
+  test('status 07 in an SP000 answer: NOT_FOUND; an unknown status code: BAD_ANSWER naming the status vocabulary, never PENDING', async () => {
     let code = '07';
     script = (path) => (isToken(path) ? tokenAnswer() : answer(200, 'SP000', { transaction_status: { code, desc: 'x' } }));
     expect((await client().checkTransferStatus(order('081200000000'))).state).toBe('NOT_FOUND');
     code = '42';
-    expect((await client().checkTransferStatus(order('081200000000'))).state).toBe('PENDING');
+    const err = await callError(client().checkTransferStatus(order('081200000000')));
+    expect(err).toMatchObject({ kind: 'BAD_ANSWER', details: { assumptions: ['singapay.status-vocabulary'] } });
+    expect(err.message).toContain('singapay.status-vocabulary');
   });
 
   test('the token is cached until shortly before expires_in, then renewed', async () => {

@@ -3,13 +3,23 @@ import { formatRupiah } from '../../domain/money';
 import type { Ewallet } from '../../domain/payout';
 import { ProviderCallError, type TransferOrder } from '../../domain/provider-port';
 import { TOKEN_PATH } from './access-token';
+import type { SingapayAssumptionSettings } from './assumptions';
 
 export const SINGAPAY_PATHS = {
   token: TOKEN_PATH,
   inquiry: '/api/v2.0/ewallet/account-inquiry',
   trigger: '/api/v2.0/ewallet/trigger-topup',
   status: (accountId: string) => `/api/v2.0/ewallet/${encodeURIComponent(accountId)}/inquiry-status`,
+  /** The other reading of singapay.status-path: the account id in the body, as the other two calls. */
+  statusAccountInBody: '/api/v2.0/ewallet/inquiry-status',
 } as const;
+
+/** The inquiry status call for a reference, as singapay.status-path assumes it. */
+export function statusRequest(accountId: string, reference: string, statusPath: SingapayAssumptionSettings['statusPath']): { path: string; body: Record<string, unknown> } {
+  return statusPath === 'account-in-body'
+    ? { path: SINGAPAY_PATHS.statusAccountInBody, body: { account_id: accountId, reference_number: reference } }
+    : { path: SINGAPAY_PATHS.status(accountId), body: { reference_number: reference } };
+}
 
 /** The e-wallets of the trigger page's `ewallet_code` (LinkAja is Faspay's only). */
 export const SINGAPAY_EWALLETS: readonly Ewallet[] = ['DANA', 'OVO', 'GOPAY', 'SHOPEEPAY'];

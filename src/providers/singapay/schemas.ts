@@ -37,7 +37,15 @@ export const inquiryDataSchema = z.object({
   gross_amount: moneySchema,
 });
 
-export const transactionStatusSchema = z.object({ code: z.string(), desc: z.string().optional().default('') });
+/**
+ * `transaction_status`: `{ code, desc }` as the trigger page shows it, or a bare word ("pending") as
+ * the overview page's status table could be read (singapay.status-vocabulary). Both parse to
+ * `{ code, desc }`; which values are understood is the vocabulary's business (codes.ts stateOf).
+ */
+export const transactionStatusSchema = z.union([
+  z.object({ code: z.string(), desc: z.string().optional().default('') }),
+  z.string().transform((word) => ({ code: word, desc: '' })),
+]);
 
 /**
  * The trigger's and the status inquiry's `data` (and the webhook's). The trigger page names the

@@ -7,7 +7,7 @@ import { postJson, type HttpAnswer } from '../http';
 import { ProviderCallError } from '../../domain/provider-port';
 import type { AccessTokens } from './access-token';
 import { canonicalJson } from './canonical-json';
-import { meaningOf } from './codes';
+import { meaningOf, suspectedAssumptions, type SingapayOperation } from './codes';
 import { envelopeSchema, type Envelope } from './schemas';
 import { requestSignature, xTimestamp, type TimestampFormat } from './signature';
 
@@ -23,6 +23,8 @@ export interface TransportConfig {
 export interface CallOptions {
   /** For messages: "account inquiry", "trigger top-up", "inquiry status". */
   what: string;
+  /** Which call: decides which assumptions an error is put down to (codes.ts suspectedAssumptions). */
+  operation: SingapayOperation;
   /** Money-moving calls carry X-Timestamp and X-Signature. */
   signed: boolean;
   /** Whether a lost or broken answer may hide a debit (sets mayHaveArrived on 5xx). */
@@ -72,14 +74,17 @@ export function securedCaller(config: TransportConfig, tokens: AccessTokens): Se
       answer = await send(path, body, options, token);
       envelope = readEnvelope(answer);
       if (tokenRefused(answer.status, envelope)) {
-        throw new ProviderCallError('UNAUTHORIZED', `${options.what}: a fresh access token was refused too (HTTP ${answer.status})`, {
+        const suspects = suspectedAssumptions(options.operation, answer.status, envelope?.response_code);
+        throw new ProviderCallError('UNAUTHORIZED', `${options.what}: a fresh access token was refused too (HTTP ${answer.status})${blame(suspects)}`, {
           mayHaveArrived: false,
           httpStatus: answer.status,
           ...(envelope && { providerCode: envelope.response_code }),
+          ...(suspects.length > 0 && { assumptions: suspects }),
         });
       }
     }
-    const details = { httpStatus: answer.status, ...(envelope && { providerCode: envelope.response_code }) };
+    const suspects = suspectedAssumptions(options.operation, answer.status, envelope?.response_code);
+    const details = { httpStatus: answer.status, ...(envelope && { providerCode: envelope.response_code }), ...(suspects.length > 0 && { assumptions: suspects }) };
     if (answer.status >= 500) {
       // A 5xx on a money-moving call may follow a debit: the caller must ask status, not assume.
       throw new ProviderCallError('UNAVAILABLE', `${options.what}: HTTP ${answer.status}${envelope ? ` ${envelope.response_code}` : ''}`, {
@@ -97,10 +102,15 @@ export function securedCaller(config: TransportConfig, tokens: AccessTokens): Se
     }
     if (!envelope) {
       // The provider answered (so the request arrived) with something that is not its envelope.
-      throw new ProviderCallError('BAD_ANSWER', `${options.what}: HTTP ${answer.status} without a Singapay envelope`, { mayHaveArrived: true, ...details });
+      throw new ProviderCallError('BAD_ANSWER', `${options.what}: HTTP ${answer.status} without a Singapay envelope${blame(suspects)}`, { mayHaveArrived: true, ...details });
     }
     return { httpStatus: answer.status, envelope };
   };
+}
+
+/** The end of an error message that names the assumptions a wrong guess would explain it by. */
+export function blame(assumptions: readonly string[]): string {
+  return assumptions.length === 0 ? '' : ` (a wrong provider assumption would explain it: ${assumptions.join(', ')})`;
 }
 
 function readEnvelope(answer: HttpAnswer): Envelope | undefined {

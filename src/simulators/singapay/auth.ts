@@ -1,8 +1,11 @@
 // The simulator's checks of who is calling (providers.md "Access token", "Every secured call",
 // "Request signature"): the token request's HMAC over the Jakarta date, bearer tokens that expire,
-// X-PARTNER-ID, and the trigger's X-Timestamp window and X-Signature over the body as received.
+// X-PARTNER-ID, and the trigger's X-Timestamp (in the one form the simulator holds, within a window)
+// and X-Signature over the body as received. The trigger page's refusals: a missing X-Signature or
+// X-Timestamp is HTTP 400 with response_code 4019900, a signature mismatch HTTP 401 with 4019900.
 import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import type { SingapayAssumptionSettings } from '../../providers/singapay/assumptions';
 import { signatureMatches, tokenSignature, verifyRequestSignature } from '../../providers/singapay/signature';
 import type { Problem } from './respond';
 
@@ -96,31 +99,43 @@ export function checkBearer(
 const UNIX_SECONDS = /^\d{9,11}$/;
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
-/** X-Timestamp as the seed page (ISO-8601 with an offset) or other pages (Unix seconds) send it. */
-export function parseXTimestamp(raw: string): number | undefined {
-  if (UNIX_SECONDS.test(raw)) return Number(raw) * 1000;
-  if (!ISO_8601.test(raw)) return undefined;
+type TimestampForm = SingapayAssumptionSettings['timestampFormat'];
+
+/**
+ * X-Timestamp in the form the simulator holds (singapay.timestamp-format): the trigger page's
+ * ISO-8601 with an offset, or the Unix seconds of Singapay's other pages. Without `form`, either.
+ */
+export function parseXTimestamp(raw: string, form?: TimestampForm): number | undefined {
+  if (form !== 'iso8601' && UNIX_SECONDS.test(raw)) return Number(raw) * 1000;
+  if (form === 'unix' || !ISO_8601.test(raw)) return undefined;
   const ms = Date.parse(raw);
   return Number.isFinite(ms) ? ms : undefined;
 }
 
+/** The trigger page's code for every signature and timestamp refusal. */
+export const SIGNATURE_REFUSED = '4019900';
+
 /**
- * A money-moving call's X-Timestamp and X-Signature. The signature is checked against the body as
- * received and against its canonical re-serialisation (verifyRequestSignature): a client that
- * sends the canonical bytes passes either way, a changed byte fails both.
+ * A money-moving call's X-Timestamp and X-Signature. The timestamp must be in the one form the
+ * simulator holds and within the window; a timestamp in the other form is refused as the provider
+ * would refuse it (401, 4019900), whether or not the signature over it is right. The signature is
+ * checked against the body as received and against its canonical re-serialisation
+ * (verifyRequestSignature): a client that sends the canonical bytes passes either way, a changed
+ * byte fails both.
  */
 export function checkSignedRequest(
   headers: IncomingHttpHeaders,
   request: { pathWithQuery: string; rawBody: string; accessToken: string },
   clientSecret: string,
   now: Date,
+  timestampForm: TimestampForm = 'iso8601',
 ): Problem | undefined {
-  const missing = missingHeaders(headers, ['x-timestamp', 'x-signature']);
-  if (missing) return missing;
+  const absent = ['x-signature', 'x-timestamp'].filter((name) => !single(headers, name));
+  if (absent.length > 0) return { http: 400, code: SIGNATURE_REFUSED, message: `Missing mandatory header ${absent.map((n) => n.replace(/^x-/, 'X-')).join(', ')}` };
   const timestamp = single(headers, 'x-timestamp')!;
-  const at = parseXTimestamp(timestamp);
-  if (at === undefined) return { http: 400, code: 'SP012', message: 'Invalid X-Timestamp format' };
-  if (Math.abs(now.getTime() - at) > TIMESTAMP_WINDOW_MS) return { http: 401, code: 'SP016', message: 'Invalid Timestamp' };
+  const at = parseXTimestamp(timestamp, timestampForm);
+  if (at === undefined) return { http: 401, code: SIGNATURE_REFUSED, message: 'Unauthorized. Invalid X-Timestamp' };
+  if (Math.abs(now.getTime() - at) > TIMESTAMP_WINDOW_MS) return { http: 401, code: SIGNATURE_REFUSED, message: 'Unauthorized. X-Timestamp out of range' };
   const valid = verifyRequestSignature(clientSecret, {
     method: 'POST',
     pathWithQuery: request.pathWithQuery,
@@ -129,5 +144,5 @@ export function checkSignedRequest(
     rawBody: request.rawBody,
     signature: single(headers, 'x-signature'),
   });
-  return valid ? undefined : { http: 401, code: 'SP016', message: 'Signature Invalid' };
+  return valid ? undefined : { http: 401, code: SIGNATURE_REFUSED, message: 'Unauthorized. Signature Invalid' };
 }

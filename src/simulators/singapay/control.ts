@@ -4,9 +4,12 @@
 // so is GET /__sim/calls (provider calls received by operation), which the benchmark reads; and so
 // are GET /__sim/faults (faults waiting and applied) and POST /__sim/transactions/{reference}/callback
 // (a signed webhook handed back, not sent), which the invariant checker (test/chaos) uses.
+// GET/POST /__sim/assumptions reads and sets the reading the simulated provider holds on each point
+// its pages leave open (src/providers/singapay/assumptions.ts); POST /__sim/reset restores it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { parseRupiah, RUPIAH_PATTERN } from '../../domain/money';
+import { singapayAssumptionKey, singapayAssumptionsById, singapayAssumptionValues, type SingapayAssumptionSettings } from '../../providers/singapay/assumptions';
 import { faultSchema, isLoopback, sendJson } from '../common';
 import { moveTransfer } from './endpoints';
 import { isFinalStatus, ledgerEntry, money, transferData } from './ledger';
@@ -62,7 +65,7 @@ export function control(state: SimState, req: IncomingMessage, res: ServerRespon
     const url = parsed.data.url ?? state.callbacks.notificationUrl;
     if (!url) return sendJson(res, 409, { error: 'no notification URL configured: give "url"' });
     const at = parsed.data.signedAt ? new Date(parsed.data.signedAt) : state.now();
-    return sendJson(res, 200, state.callbacks.signed(url, transferData(t, state.ledger.balance), at));
+    return sendJson(res, 200, state.callbacks.signed(url, transferData(t, state.ledger.balance, state.assumptions.statusVocabulary), at));
   }
 
   switch (route) {
@@ -101,9 +104,39 @@ export function control(state: SimState, req: IncomingMessage, res: ServerRespon
       state.callbacks.enabled = parsed.data.enabled;
       return sendJson(res, 200, { enabled: state.callbacks.enabled, notificationUrl: state.callbacks.notificationUrl ?? null });
     }
+    case 'GET /__sim/assumptions':
+      return sendJson(res, 200, singapayAssumptionsById(state.assumptions));
+    case 'POST /__sim/assumptions': {
+      const parsed = assumptionsBody(json);
+      if ('error' in parsed) return sendJson(res, 400, { error: 'body must be { "<assumption id>": "<value>", … }', issues: parsed.error });
+      Object.assign(state.assumptions, parsed.settings);
+      state.log(`assumptions now ${JSON.stringify(singapayAssumptionsById(state.assumptions))}`);
+      return sendJson(res, 200, singapayAssumptionsById(state.assumptions));
+    }
     case 'GET /__sim/tokens':
       return sendJson(res, 200, { issued: state.tokens.issued, active: state.tokens.active(state.now()) });
     default:
       return sendJson(res, 404, { error: `no control route ${route}` });
   }
+}
+
+/** A partial `{ "<id>": "<value>" }`: every id must be Singapay's and every value one of its values; nothing is applied otherwise. */
+function assumptionsBody(json: unknown): { settings: Partial<SingapayAssumptionSettings> } | { error: string[] } {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return { error: ['(body): expected an object'] };
+  const settings: Record<string, string> = {};
+  const errors: string[] = [];
+  for (const [id, value] of Object.entries(json)) {
+    const key = singapayAssumptionKey(id);
+    if (!key) {
+      errors.push(`${id}: not a Singapay assumption`);
+      continue;
+    }
+    const values = singapayAssumptionValues(key);
+    if (typeof value !== 'string' || !values.includes(value)) {
+      errors.push(`${id}: must be one of ${values.join(', ')}`);
+      continue;
+    }
+    settings[key] = value;
+  }
+  return errors.length > 0 ? { error: errors } : { settings: settings as Partial<SingapayAssumptionSettings> };
 }

@@ -1,6 +1,7 @@
 // Singapay's four e-wallet top-up endpoints as the simulator answers them (seed pages and
-// providers.md "Singapay"). Checks run in the order a caller meets them: fault, token, signature,
-// body, scenario 5003, merchant account, duplicate reference, beneficiary, limits, balance.
+// the points they leave open, in the reading the simulator holds: state.assumptions). Checks run in
+// the order a caller meets them: fault, token, signature, body, scenario 5003, merchant account,
+// duplicate reference, beneficiary, limits, balance.
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { maskNumber } from '../../domain/payout';
 import { parseRupiah } from '../../domain/money';
@@ -8,7 +9,7 @@ import { sendJson } from '../common';
 import { checkBearer, checkSignedRequest, checkTokenRequest, TOKEN_LIFETIME_S } from './auth';
 import { isFinalStatus, ledgerEntry, money, transferData, type SimTransaction } from './ledger';
 import { applyFault, duplicateRefusal, statusLag, unavailableBurst } from './misbehaviour';
-import { inquiryRequest, parseRequest, statusRequest, tokenRequest, triggerRequest } from './requests';
+import { inquiryRequest, parseRequest, statusRequest, statusRequestAccountInBody, tokenRequest, triggerRequest } from './requests';
 import { envelope, refuse, succeed } from './respond';
 import { holderName, MIN_AMOUNT, scenarioFor } from './scenarios';
 import type { SimState } from './state';
@@ -64,14 +65,25 @@ export async function accountInquiry(state: SimState, call: CallIn, res: ServerR
   });
 }
 
-/** POST /api/v2.0/ewallet/trigger-topup (signed): debits the gross amount and opens a pending transfer. */
+/**
+ * POST /api/v2.0/ewallet/trigger-topup (signed): debits the gross amount and opens a pending
+ * transfer. The body's `amount` is read as the simulator holds singapay.trigger-amount: net (the
+ * beneficiary receives it, amount + fee is debited) or gross (it is debited, the beneficiary
+ * receives it less the fee).
+ */
 export async function triggerTopUp(state: SimState, call: CallIn, res: ServerResponse): Promise<void> {
   const fault = await applyFault(state, 'trigger', res);
   if (fault === 'ANSWERED' || fault === 'HOLD') return;
   const now = state.now();
   const bearer = checkBearer(call.headers, state.tokens, state.credentials, now);
   if ('problem' in bearer) return refuse(res, bearer.problem);
-  const signatureProblem = checkSignedRequest(call.headers, { pathWithQuery: call.pathWithQuery, rawBody: call.rawBody, accessToken: bearer.token }, state.credentials.clientSecret, now);
+  const signatureProblem = checkSignedRequest(
+    call.headers,
+    { pathWithQuery: call.pathWithQuery, rawBody: call.rawBody, accessToken: bearer.token },
+    state.credentials.clientSecret,
+    now,
+    state.assumptions.timestampFormat,
+  );
   if (signatureProblem) return refuse(res, signatureProblem);
   const parsed = parseRequest(triggerRequest, call.rawBody);
   if ('problem' in parsed) return refuse(res, parsed.problem);
@@ -90,7 +102,8 @@ export async function triggerTopUp(state: SimState, call: CallIn, res: ServerRes
   if (scenario.accountNotFound) {
     return envelope(res, 200, 'SP117', 'Beneficiary Account Not Found', { ewallet_code: body.ewallet_code, customer_number: body.customer_number });
   }
-  const amount = parseRupiah(body.amount.value);
+  const sent = parseRupiah(body.amount.value);
+  const amount = state.assumptions.triggerAmount === 'gross' ? sent - state.fee : sent; // what the beneficiary receives
   if (amount < MIN_AMOUNT || amount > scenario.maxAmount) return envelope(res, 200, 'SP006', 'Exceeds Beneficiary Limit');
   if (scenario.insufficientBalance || amount + state.fee > state.ledger.balance) return envelope(res, 200, 'SP003', 'Insufficient Balance');
 
@@ -115,16 +128,21 @@ export async function triggerTopUp(state: SimState, call: CallIn, res: ServerRes
     state.log(`trigger ${t.reference}: answer withheld`);
     return;
   }
-  succeed(res, transferData(t, state.ledger.balance));
+  succeed(res, transferData(t, state.ledger.balance, state.assumptions.statusVocabulary));
 }
 
-/** POST /api/v2.0/ewallet/{account_id}/inquiry-status: each check of a pending transfer advances its scenario. */
-export async function inquiryStatus(state: SimState, call: CallIn, res: ServerResponse, accountId: string): Promise<void> {
+/**
+ * POST /api/v2.0/ewallet/{account_id}/inquiry-status (or, when the simulator holds
+ * singapay.status-path = account-in-body, /api/v2.0/ewallet/inquiry-status with account_id in the
+ * body: `pathAccountId` undefined): each check of a pending transfer advances its scenario.
+ */
+export async function inquiryStatus(state: SimState, call: CallIn, res: ServerResponse, pathAccountId: string | undefined): Promise<void> {
   if ((await applyFault(state, 'status', res)) !== 'GO') return;
   const bearer = checkBearer(call.headers, state.tokens, state.credentials, state.now());
   if ('problem' in bearer) return refuse(res, bearer.problem);
-  const parsed = parseRequest(statusRequest, call.rawBody);
+  const parsed = pathAccountId === undefined ? parseRequest(statusRequestAccountInBody, call.rawBody) : parseRequest(statusRequest, call.rawBody);
   if ('problem' in parsed) return refuse(res, parsed.problem);
+  const accountId = pathAccountId ?? ('account_id' in parsed.data ? parsed.data.account_id : undefined);
   if (accountId !== state.credentials.accountId) return envelope(res, 404, 'SP020', 'Merchant Account Not Found');
   const t = state.ledger.find(parsed.data.reference_number);
   if (!t) return envelope(res, 404, 'SP009', 'Transaction Not Found');
@@ -134,12 +152,12 @@ export async function inquiryStatus(state: SimState, call: CallIn, res: ServerRe
     t.statusChecks += 1;
     moveTransfer(state, t, scenarioFor(t.customerNumber).statusAtCheck(t.statusChecks));
   }
-  succeed(res, transferData(t, state.ledger.balance));
+  succeed(res, transferData(t, state.ledger.balance, state.assumptions.statusVocabulary));
 }
 
 /** Moves a transfer (refunding a final failure) and, if it just became final, sends the webhook. */
 export function moveTransfer(state: SimState, t: SimTransaction, status: SimTransaction['status']): void {
   if (!state.ledger.move(t, status, state.now())) return;
   state.log(`transfer ${t.reference}: ${status} (${ledgerEntry(t).statusDesc})`);
-  state.callbacks.notify(t.reference, t.status, transferData(t, state.ledger.balance));
+  state.callbacks.notify(t.reference, t.status, transferData(t, state.ledger.balance, state.assumptions.statusVocabulary));
 }

@@ -3,7 +3,8 @@
 // GET /__sim/transactions to prove that money moved exactly once.
 import { randomBytes } from 'node:crypto';
 import { formatRupiah } from '../../domain/money';
-import type { TransactionStatus } from '../../providers/singapay/codes';
+import type { SingapayAssumptionSettings } from '../../providers/singapay/assumptions';
+import type { StatusWord, TransactionStatus } from '../../providers/singapay/codes';
 import { jakartaTimestamp } from '../../providers/singapay/signature';
 
 export type { TransactionStatus };
@@ -108,11 +109,31 @@ export class Ledger {
   }
 }
 
+/** The overview page's words for the codes, as a provider with that vocabulary would answer. */
+export const STATUS_WORD: Record<TransactionStatus, StatusWord> = {
+  '00': 'success',
+  '01': 'pending',
+  '02': 'pending',
+  '03': 'pending',
+  '04': 'failed',
+  '05': 'failed',
+  '06': 'failed',
+  '07': 'failed',
+};
+
+/**
+ * `transaction_status` in the vocabulary the simulator holds (singapay.status-vocabulary): the
+ * trigger page's `{ code, desc }`, or the overview page's bare word.
+ */
+export function transactionStatus(status: TransactionStatus, vocabulary: SingapayAssumptionSettings['statusVocabulary']) {
+  return vocabulary === 'words' ? STATUS_WORD[status] : { code: status, desc: STATUS_DESC[status] };
+}
+
 /** The `data` of the trigger answer, the status answer and the webhook (seed trigger page). */
-export function transferData(t: SimTransaction, balanceAfter: number) {
+export function transferData(t: SimTransaction, balanceAfter: number, vocabulary: SingapayAssumptionSettings['statusVocabulary'] = 'codes') {
   return {
     transaction_id: t.transactionId,
-    transaction_status: { code: t.status, desc: STATUS_DESC[t.status] },
+    transaction_status: transactionStatus(t.status, vocabulary),
     reference_number: t.reference,
     ...(t.notes !== undefined && { notes: t.notes }),
     ewallet: { code: t.ewallet, customer_number: t.customerNumber, customer_name: t.customerName },

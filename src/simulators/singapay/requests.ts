@@ -28,6 +28,9 @@ export const triggerRequest = inquiryRequest.extend({
 
 export const statusRequest = z.object({ reference_number: z.string().min(1).max(64) });
 
+/** The status body when the simulator holds singapay.status-path = account-in-body. */
+export const statusRequestAccountInBody = statusRequest.extend({ account_id: z.string().min(1).max(64) });
+
 export const tokenRequest = z.object({ grant_type: z.literal('client_credentials') });
 
 export function parseRequest<S extends z.ZodType>(schema: S, rawBody: string): { data: z.infer<S> } | { problem: Problem } {

@@ -4,6 +4,7 @@
 // the loopback-only control API. Our real client runs against it unchanged.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { singapayAssumptionSettings, type SingapayAssumptionSettings } from '../../providers/singapay/assumptions';
 import { FaultPlan, listen, readBody } from '../common';
 import { TokenStore, type SingapayCredentials } from './auth';
 import { CallbackSender } from './callbacks';
@@ -36,6 +37,11 @@ export interface SingapaySimulatorOptions {
    * as a real provider settles, and calls back. Benchmarks use it to measure callbacks against polling.
    */
   settleAfterMs?: number;
+  /**
+   * What the simulated provider holds on the points its pages leave open (assumptions.ts); what is
+   * not given is the client's default. POST /__sim/assumptions changes it, POST /__sim/reset restores this.
+   */
+  assumptions?: Partial<SingapayAssumptionSettings>;
   /** One line per event; never given secrets. */
   log?: (line: string) => void;
 }
@@ -64,12 +70,17 @@ const PATHS = {
   inquiry: '/api/v2.0/ewallet/account-inquiry',
   trigger: '/api/v2.0/ewallet/trigger-topup',
   status: /^\/api\/v2\.0\/ewallet\/([^/]+)\/inquiry-status$/,
+  /** The other reading of singapay.status-path: the account id in the body. */
+  statusAccountInBody: '/api/v2.0/ewallet/inquiry-status',
 } as const;
 
 export async function startSingapaySimulator(options: SingapaySimulatorOptions = {}): Promise<SingapaySimulator> {
   const credentials = generateCredentials(options.credentials);
   const log = options.log ?? (() => undefined);
+  const startAssumptions = Object.freeze(singapayAssumptionSettings(options.assumptions));
   const state: SimState = {
+    assumptions: { ...startAssumptions },
+    startAssumptions,
     credentials,
     fee: options.feeRupiah ?? 500,
     ledger: new Ledger(options.initialBalanceRupiah ?? 1_000_000_000),
@@ -108,10 +119,15 @@ export async function startSingapaySimulator(options: SingapaySimulatorOptions =
       state.calls.trigger += 1;
       return triggerTopUp(state, call, res);
     }
-    const status = PATHS.status.exec(path);
+    // Only the status path the simulator holds exists; the other is an unknown route (404 SP014).
+    const status = state.assumptions.statusPath === 'account-in-path' ? PATHS.status.exec(path) : null;
     if (status) {
       state.calls.status += 1;
       return inquiryStatus(state, call, res, decodeURIComponent(status[1]!));
+    }
+    if (state.assumptions.statusPath === 'account-in-body' && path === PATHS.statusAccountInBody) {
+      state.calls.status += 1;
+      return inquiryStatus(state, call, res, undefined);
     }
     envelope(res, 404, 'SP014', 'Not Found');
   }

@@ -1,5 +1,6 @@
 // Everything the simulator remembers, in one place, so the endpoints and the control API share it
 // and POST /__sim/reset can forget it all at once.
+import type { SingapayAssumptionSettings } from '../../providers/singapay/assumptions';
 import { FaultPlan } from '../common';
 import type { SingapayCredentials, TokenStore } from './auth';
 import type { CallbackSender } from './callbacks';
@@ -27,10 +28,19 @@ export interface SimState {
   readonly calls: Record<SingapayOperation, number>;
   readonly log: (line: string) => void;
   readonly now: () => Date;
+  /**
+   * What the simulated provider holds on each point its pages leave open (GET/POST
+   * /__sim/assumptions): one reading, never both, so a client holding the other one fails as it
+   * would at Singapay.
+   */
+  readonly assumptions: SingapayAssumptionSettings;
+  /** What `assumptions` starts with and POST /__sim/reset restores (the client's defaults unless the options say otherwise). */
+  readonly startAssumptions: Readonly<SingapayAssumptionSettings>;
 }
 
-/** Forget transactions, faults, tokens and per-number counters; balance and callbacks as at start. */
+/** Forget transactions, faults, tokens and per-number counters; balance, callbacks and assumptions as at start. */
 export function resetState(state: SimState): void {
+  Object.assign(state.assumptions, state.startAssumptions);
   state.ledger.reset();
   state.tokens.reset();
   state.faults.reset();
