@@ -4,6 +4,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
@@ -15,6 +16,36 @@ export default tseslint.config(
     languageOptions: { globals: { console: 'readonly', process: 'readonly', require: 'readonly', module: 'writable', __dirname: 'readonly' } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // No import cycles, and providers never reach up: a provider module imports the domain and its
+    // own folder, never the activities or the service's configuration (which import the providers).
+    files: ['**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.json'] })],
+      // Parse the imported files as TypeScript too, or the rule cannot follow them.
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/extensions': ['.ts', '.js'],
+    },
+    rules: {
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+    },
+  },
+  {
+    files: ['src/providers/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/activities', '**/activities/*'], message: 'Providers must not import the activities: the activities import the providers.' },
+            { group: ['**/config', '**/src/config'], message: 'Providers must not import src/config.ts: it reads each provider module, not the other way round.' },
+            { group: ['**/api/*', '**/bin/*', '**/temporal/*', '**/workflows/*'], message: 'Providers import only src/domain and their own folder.' },
+          ],
+        },
+      ],
     },
   },
   {

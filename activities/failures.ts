@@ -2,7 +2,7 @@
 // an activity is an ApplicationFailure with a stable type, so the workflow and the Web UI can tell
 // them apart, and `nonRetryable` is set only where repeating the call cannot help.
 import { ApplicationFailure } from '@temporalio/common';
-import { ProviderCallError } from '../src/providers/types';
+import { ProviderCallError } from '../src/domain/provider-port';
 
 export const ActivityFailureType = {
   PROVIDER_UNAVAILABLE: 'PROVIDER_UNAVAILABLE',

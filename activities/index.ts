@@ -3,13 +3,12 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
 import type { ProviderKey } from '../src/domain/payout';
-import type { AccountInquiryResult, PayoutProvider, TransferOrder, TransferStatusResult, TriggerResult } from '../src/providers/types';
+import type { AccountInquiryResult, PayoutProvider, ProviderClients, TransferOrder, TransferStatusResult, TriggerResult } from '../src/domain/provider-port';
 import { ActivityFailureType, toActivityFailure } from './failures';
 
-export type ProviderRegistry = Partial<Record<ProviderKey, PayoutProvider>>;
-
 export interface ActivityDeps {
-  providers: ProviderRegistry;
+  /** The configured providers' clients by key (src/providers/registry.ts builds them). */
+  providers: ProviderClients;
 }
 
 /** The trigger's answer, plus which attempt produced it: an answer after a lost attempt needs care. */

@@ -1,64 +1,26 @@
 // All configuration: one zod schema over the environment, read once at start-up. A wrong value stops
 // the process with a message that names the variable. See README "Configuration" and .env.example.
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { z } from 'zod';
 import type { WorkerTuning } from './temporal/worker-tuning';
 import { DEFAULT_POLICY, type PayoutPolicy } from '../workflows/policy';
 import { parseCodecKeys, type CodecKey } from './temporal/codec';
-import type { SingapayClientConfig } from './providers/singapay/client';
-import type { FaspayClientConfig } from './providers/faspay/client';
-import { loadPrivateKey, loadPublicKey } from './providers/faspay/signature';
+import { routingProblems } from './domain/routing';
+import { millis, optionalFlag, optionalText, pemFile, port } from './providers/env-fields';
+import type { ConfiguredProvider, ParsedEnv, ProviderModule } from './providers/module';
+import { PROVIDER_MODULES } from './providers/registry';
 import type { TemporalAccess } from './temporal/connection';
 import { apiKeyEntrySchema, apiKeyProblems, type ApiKeyEntry } from './api/api-keys';
 
-/**
- * The most provider HTTP calls one activity attempt can make, each bounded by the provider's HTTP
- * timeout: Singapay's token, the call, a renewed token after the call's 401, the call again (Faspay's
- * worst, a name inquiry and the transfer, is two). An attempt that may outlive ACTIVITY_TIMEOUT_MS
- * would be retried while it still runs: two triggers of one transfer in flight at once.
- */
-export const PROVIDER_CALLS_PER_ACTIVITY = 4;
 /** Room for what an attempt does besides waiting for HTTP: signing, scheduling, a busy event loop. */
 export const ACTIVITY_TIMEOUT_MARGIN_MS = 5_000;
 
-const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
-const millis = (fallback: number) => z.coerce.number().int().positive().default(fallback);
-const optionalText = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
-/** true/false (also 1/0, yes/no, on/off); empty counts as unset. */
-const optionalFlag = z.preprocess((v) => (v === '' ? undefined : v), z.stringbool({ error: 'must be "true" or "false"' }).optional());
-
-/**
- * A PEM file named by its path, read once at start-up (the parsed value is its content) and checked
- * by `check`, which throws when the content is not what it should be. The error names the variable
- * and the path, never the content.
- */
-const pemFile = (what: string, check: (pem: Buffer) => unknown) =>
-  optionalText.transform((path, ctx) => {
-    if (path === undefined) return undefined;
-    let pem: Buffer;
-    try {
-      pem = readFileSync(path);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})` });
-      return z.NEVER;
-    }
-    try {
-      check(pem);
-    } catch {
-      ctx.addIssue({ code: 'custom', message: `${path} is not ${what}` });
-      return z.NEVER;
-    }
-    return pem;
-  });
 const certificateFile = pemFile('a PEM certificate', (pem) => new X509Certificate(pem));
 const privateKeyFile = pemFile('a PEM private key', (pem) => createPrivateKey(pem));
 
-export const envSchema = z
-  .object({
+/** The service's own variables; each provider module adds its own (ProviderModule.env). */
+const serviceEnv = {
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
 
     TEMPORAL_ADDRESS: optionalText,
@@ -113,28 +75,6 @@ export const envSchema = z
     WORKER_ACTIVITY_TASK_POLLERS: z.coerce.number().int().min(1).max(1_000).optional(),
     WORKER_REUSE_V8_CONTEXT: optionalFlag,
 
-    SINGAPAY_BASE_URL: z.url().optional(),
-    SINGAPAY_CLIENT_ID: optionalText,
-    SINGAPAY_CLIENT_SECRET: optionalText,
-    SINGAPAY_API_KEY: optionalText,
-    SINGAPAY_ACCOUNT_ID: optionalText,
-    SINGAPAY_TIMEOUT_MS: millis(10_000),
-    SINGAPAY_TIMESTAMP_FORMAT: z.enum(['iso8601', 'unix']).default('iso8601'),
-    SINGAPAY_SIMULATOR_PORT: port(4010),
-
-    FASPAY_BASE_URL: z.url().optional(),
-    FASPAY_PARTNER_ID: optionalText,
-    /** The merchant's RSA private key, PEM (PKCS#8 or PKCS#1; "\n" escapes accepted). */
-    FASPAY_PRIVATE_KEY: optionalText,
-    /** Or the same key from a file (a mounted secret); one of the two. */
-    FASPAY_PRIVATE_KEY_PATH: pemFile('an RSA private key in PEM form', (pem) => loadPrivateKey(pem.toString('utf8'))),
-    FASPAY_SOURCE_ACCOUNT: optionalText,
-    /** The public key that signs Faspay's callbacks; without it /v1/callbacks/faspay refuses all. */
-    FASPAY_CALLBACK_PUBLIC_KEY: optionalText,
-    FASPAY_CALLBACK_PUBLIC_KEY_PATH: pemFile('an RSA public key in PEM form', (pem) => loadPublicKey(pem.toString('utf8'))),
-    FASPAY_TIMEOUT_MS: millis(10_000),
-    FASPAY_SIMULATOR_PORT: port(4020),
-
     STATUS_POLL_INITIAL_MS: millis(DEFAULT_POLICY.statusPollInitialMs),
     STATUS_POLL_MAX_MS: millis(DEFAULT_POLICY.statusPollMaxMs),
     STATUS_POLL_BACKOFF: z.coerce.number().min(1).max(10).default(DEFAULT_POLICY.statusPollBackoff),
@@ -148,41 +88,16 @@ export const envSchema = z
     WORKFLOW_MAX_HISTORY_EVENTS: z.coerce.number().int().min(100).max(40_000).default(DEFAULT_POLICY.maxHistoryEvents),
     /** How long "not found" must last before a trigger refusal that may follow an arrived send is believed. */
     REFUSAL_CONFIRM_MS: millis(DEFAULT_POLICY.refusalConfirmMs as number),
-  })
-  .superRefine((env, ctx) => {
-    const singapay = ['SINGAPAY_BASE_URL', 'SINGAPAY_CLIENT_ID', 'SINGAPAY_CLIENT_SECRET', 'SINGAPAY_API_KEY', 'SINGAPAY_ACCOUNT_ID'] as const;
-    const given = singapay.filter((name) => env[name] !== undefined);
-    if (given.length > 0 && given.length < singapay.length) {
-      for (const name of singapay.filter((n) => env[n] === undefined)) {
-        ctx.addIssue({ code: 'custom', path: [name], message: `is required when ${given.join(', ')} is set` });
-      }
+};
+
+/** The whole configuration schema: the service's variables and those of every provider module. */
+export function envSchemaFor(modules: readonly ProviderModule[]) {
+  const providerEnv = Object.assign({}, ...modules.map((module) => module.env)) as z.ZodRawShape;
+  return z.object({ ...providerEnv, ...serviceEnv }).superRefine((env, ctx) => {
+    for (const module of modules) {
+      for (const problem of module.check(env)) ctx.addIssue({ code: 'custom', path: [problem.variable], message: problem.message });
     }
-    for (const name of ['FASPAY_PRIVATE_KEY', 'FASPAY_CALLBACK_PUBLIC_KEY'] as const) {
-      if (env[name] !== undefined && env[`${name}_PATH`] !== undefined) {
-        ctx.addIssue({ code: 'custom', path: [name], message: `and ${name}_PATH are both set: give the key one way` });
-      }
-    }
-    const faspay = ['FASPAY_BASE_URL', 'FASPAY_PARTNER_ID', 'FASPAY_PRIVATE_KEY', 'FASPAY_SOURCE_ACCOUNT'] as const;
-    const isSet = (name: (typeof faspay)[number]) => env[name] !== undefined || (name === 'FASPAY_PRIVATE_KEY' && env.FASPAY_PRIVATE_KEY_PATH !== undefined);
-    const givenFaspay = faspay.filter(isSet);
-    if (givenFaspay.length > 0 && givenFaspay.length < faspay.length) {
-      for (const name of faspay.filter((n) => !isSet(n))) {
-        ctx.addIssue({ code: 'custom', path: [name], message: `is required when ${givenFaspay.join(', ')} is set${name === 'FASPAY_PRIVATE_KEY' ? ' (or FASPAY_PRIVATE_KEY_PATH)' : ''}` });
-      }
-    }
-    for (const [name, load] of [
-      ['FASPAY_PRIVATE_KEY', loadPrivateKey],
-      ['FASPAY_CALLBACK_PUBLIC_KEY', loadPublicKey],
-    ] as const) {
-      const pem = env[name];
-      if (pem === undefined) continue;
-      try {
-        load(pem);
-      } catch {
-        // Never echo the key: only say what is wrong with it.
-        ctx.addIssue({ code: 'custom', path: [name], message: 'must be an RSA key in PEM form' });
-      }
-    }
+    for (const problem of routingProblems(modules)) ctx.addIssue({ code: 'custom', path: ['(providers)'], message: problem });
     const cert = env.TEMPORAL_TLS_CLIENT_CERT_PATH !== undefined;
     const key = env.TEMPORAL_TLS_CLIENT_KEY_PATH !== undefined;
     if (cert !== key) {
@@ -212,7 +127,7 @@ export const envSchema = z
         ctx.addIssue({ code: 'custom', path: ['PAYLOAD_CODEC_KEYS'], message: (err as Error).message });
       }
     }
-    const activityTimeout = activityTimeoutProblem(env);
+    const activityTimeout = activityTimeoutProblem(env.ACTIVITY_TIMEOUT_MS, modules, env);
     if (activityTimeout) ctx.addIssue({ code: 'custom', path: ['ACTIVITY_TIMEOUT_MS'], message: activityTimeout });
     if (env.CODEC_PORT !== 0 && env.CODEC_PORT === env.API_PORT) {
       ctx.addIssue({ code: 'custom', path: ['CODEC_PORT'], message: `must differ from API_PORT (${env.API_PORT}): the codec endpoint is never served on the public API port` });
@@ -221,33 +136,32 @@ export const envSchema = z
       ctx.addIssue({ code: 'custom', path: ['STATUS_POLL_MAX_MS'], message: 'must not be smaller than STATUS_POLL_INITIAL_MS' });
     }
   });
+}
 
-export type Env = z.infer<typeof envSchema>;
+/** The configuration schema with the registry's providers. */
+export const envSchema = envSchemaFor(PROVIDER_MODULES);
+
+/** The parsed environment: the service's variables typed, each provider's variables read by its module. */
+export type Env = z.infer<z.ZodObject<typeof serviceEnv>> & ParsedEnv;
 export type { ApiKeyEntry };
 
 /**
  * ACTIVITY_TIMEOUT_MS against the worst case of one activity attempt, for each provider this process
  * is configured with (an unconfigured provider's timeout is used by nobody here).
  */
-function activityTimeoutProblem(env: Pick<Env, 'ACTIVITY_TIMEOUT_MS' | 'SINGAPAY_TIMEOUT_MS' | 'FASPAY_TIMEOUT_MS' | 'SINGAPAY_BASE_URL' | 'FASPAY_BASE_URL'>): string | undefined {
-  const providers = [
-    ...(env.SINGAPAY_BASE_URL !== undefined ? [['SINGAPAY_TIMEOUT_MS', env.SINGAPAY_TIMEOUT_MS] as const] : []),
-    ...(env.FASPAY_BASE_URL !== undefined ? [['FASPAY_TIMEOUT_MS', env.FASPAY_TIMEOUT_MS] as const] : []),
-  ];
-  const short = providers.filter(([, timeoutMs]) => env.ACTIVITY_TIMEOUT_MS < PROVIDER_CALLS_PER_ACTIVITY * timeoutMs + ACTIVITY_TIMEOUT_MARGIN_MS);
-  if (short.length === 0) return undefined;
-  const needed = Math.max(...short.map(([, timeoutMs]) => PROVIDER_CALLS_PER_ACTIVITY * timeoutMs + ACTIVITY_TIMEOUT_MARGIN_MS));
+function activityTimeoutProblem(activityTimeoutMs: number, modules: readonly ProviderModule[], env: ParsedEnv): string | undefined {
+  const budgets = modules
+    .filter((module) => module.settings(env, { callbackUrl: '' }) !== undefined)
+    .map((module) => module.attemptBudget(env))
+    .filter((budget) => activityTimeoutMs < budget.ms + ACTIVITY_TIMEOUT_MARGIN_MS);
+  if (budgets.length === 0) return undefined;
+  const needed = Math.max(...budgets.map((budget) => budget.ms + ACTIVITY_TIMEOUT_MARGIN_MS));
   return (
-    `is ${env.ACTIVITY_TIMEOUT_MS} ms, shorter than one provider call can take: ` +
-    short.map(([name, timeoutMs]) => `${PROVIDER_CALLS_PER_ACTIVITY} × ${name} (${timeoutMs} ms)`).join(' and ') +
-    ` (token, call, renewed token, call) + ${ACTIVITY_TIMEOUT_MARGIN_MS} ms margin; raise it to at least ${needed} or lower ${short.map(([name]) => name).join(' / ')}`
+    `is ${activityTimeoutMs} ms, shorter than one provider call can take: ` +
+    budgets.map((budget) => budget.explanation).join(' and ') +
+    ` + ${ACTIVITY_TIMEOUT_MARGIN_MS} ms margin; raise it to at least ${needed} or lower ${budgets.map((budget) => budget.variable).join(' / ')}`
   );
 }
-
-/** What the Singapay client needs, as configured (SINGAPAY_*). */
-export type SingapayConfig = Omit<SingapayClientConfig, 'now'>;
-/** What the Faspay client needs, as configured (FASPAY_*), and the key its callbacks are signed with. */
-export type FaspayConfig = Pick<FaspayClientConfig, 'baseUrl' | 'partnerId' | 'privateKeyPem' | 'sourceAccount' | 'timeoutMs' | 'callbackUrl'>;
 
 export interface Config {
   env: Env;
@@ -266,11 +180,10 @@ export interface Config {
   api: { host: string; port: number; publicBaseUrl: string | undefined; keys: ApiKeyEntry[] | undefined; decisionTimeoutMs: number };
   /** The codec endpoint's listener, for the Web UI (started by the API only when payloads are encrypted). */
   codec: { host: string; port: number };
-  /** Undefined when no Singapay credentials are configured (npm start then runs the simulator). */
-  singapay: SingapayConfig | undefined;
-  /** Undefined when no Faspay credentials are configured (npm start then runs the simulator). */
-  faspay: FaspayConfig | undefined;
-  faspayCallbackPublicKey: string | undefined;
+  /** Every provider the registry knows (the API accepts their names). */
+  providerModules: readonly ProviderModule[];
+  /** Those the environment configures, with their settings (npm start runs a simulator for each other one). */
+  providers: ConfiguredProvider[];
   policy: PayoutPolicy;
   worker: WorkerTuning;
 }
@@ -323,13 +236,21 @@ function safeJson(text: string): unknown {
   }
 }
 
-export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(source);
+/** Where a provider's callbacks reach this API. */
+export function callbackUrlFor(env: Pick<Env, 'PUBLIC_BASE_URL' | 'API_HOST' | 'API_PORT'>, providerKey: string): string {
+  return `${(env.PUBLIC_BASE_URL ?? `http://${env.API_HOST}:${env.API_PORT}`).replace(/\/+$/, '')}/v1/callbacks/${providerKey}`;
+}
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env, modules: readonly ProviderModule[] = PROVIDER_MODULES): Config {
+  const parsed = envSchemaFor(modules).safeParse(source);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`));
   }
-  const env = parsed.data;
-  const faspayPrivateKey = env.FASPAY_PRIVATE_KEY ?? env.FASPAY_PRIVATE_KEY_PATH?.toString('utf8');
+  const env = parsed.data as Env;
+  const providers = modules.flatMap((module): ConfiguredProvider[] => {
+    const settings = module.settings(env, { callbackUrl: callbackUrlFor(env, module.key) });
+    return settings === undefined ? [] : [{ module, settings }];
+  });
   return {
     env,
     production: env.NODE_ENV === 'production',
@@ -351,30 +272,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       decisionTimeoutMs: env.DECISION_TIMEOUT_MS,
     },
     codec: { host: env.CODEC_HOST, port: env.CODEC_PORT },
-    singapay:
-      env.SINGAPAY_BASE_URL && env.SINGAPAY_CLIENT_ID && env.SINGAPAY_CLIENT_SECRET && env.SINGAPAY_API_KEY && env.SINGAPAY_ACCOUNT_ID
-        ? {
-            baseUrl: env.SINGAPAY_BASE_URL,
-            clientId: env.SINGAPAY_CLIENT_ID,
-            clientSecret: env.SINGAPAY_CLIENT_SECRET,
-            apiKey: env.SINGAPAY_API_KEY,
-            accountId: env.SINGAPAY_ACCOUNT_ID,
-            timeoutMs: env.SINGAPAY_TIMEOUT_MS,
-            timestampFormat: env.SINGAPAY_TIMESTAMP_FORMAT,
-          } satisfies SingapayConfig
-        : undefined,
-    faspay:
-      env.FASPAY_BASE_URL && env.FASPAY_PARTNER_ID && faspayPrivateKey && env.FASPAY_SOURCE_ACCOUNT
-        ? {
-            baseUrl: env.FASPAY_BASE_URL,
-            partnerId: env.FASPAY_PARTNER_ID,
-            privateKeyPem: faspayPrivateKey,
-            sourceAccount: env.FASPAY_SOURCE_ACCOUNT,
-            timeoutMs: env.FASPAY_TIMEOUT_MS,
-            callbackUrl: `${(env.PUBLIC_BASE_URL ?? `http://${env.API_HOST}:${env.API_PORT}`).replace(/\/+$/, '')}/v1/callbacks/faspay`,
-          }
-        : undefined,
-    faspayCallbackPublicKey: env.FASPAY_CALLBACK_PUBLIC_KEY ?? env.FASPAY_CALLBACK_PUBLIC_KEY_PATH?.toString('utf8'),
+    providerModules: modules,
+    providers,
     worker: {
       maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
       maxConcurrentWorkflowTaskExecutions: env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,

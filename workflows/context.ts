@@ -4,7 +4,7 @@ import { patched, proxyActivities, proxyLocalActivities, setCurrentDetails, upse
 import type { PayoutActivities } from '../activities';
 import { changeStatus } from '../src/domain/payout-document';
 import { isFinal, type Payout, type PayoutFailure, type PayoutRequest, type PayoutStatus } from '../src/domain/payout';
-import type { TransferOrder } from '../src/providers/types';
+import type { TransferOrder } from '../src/domain/provider-port';
 import type { PayoutPolicy } from './policy';
 import { PAYOUT_STATUS } from './search-attributes';
 

@@ -9,7 +9,7 @@
 import { condition, log, workflowInfo } from '@temporalio/workflow';
 import { parseRupiah } from '../src/domain/money';
 import { recordMismatch } from '../src/domain/payout-document';
-import type { TransferStatusResult } from '../src/providers/types';
+import type { TransferStatusResult } from '../src/domain/provider-port';
 import type { TriggerOutcome } from '../activities';
 import { providerName, type PayoutContext } from './context';
 import { balanceRecheckDelay, pollingBudgetSpent, refusalConfirmMs, statusPollDelay } from './policy';

@@ -6,7 +6,7 @@ import { consoleRouter } from './console-routes';
 import { createApiMetrics } from './metrics';
 import { callbackRouter } from './callback-routes';
 import type { z } from 'zod';
-import type { ProviderKey } from '../domain/payout';
+import type { ProviderCatalog } from '../domain/provider-port';
 import { canonicalPrincipal } from '../domain/principal';
 import { createLogger, type Logger } from '../logging';
 import type { PayoutPolicy } from '../../workflows/policy';
@@ -30,16 +30,13 @@ export interface AppDeps {
   taskQueue: string;
   policy: PayoutPolicy;
   authenticator: Authenticator;
-  availableProviders: readonly ProviderKey[];
+  /** The registry's providers, those configured here, and their callback verifiers (registry.ts providerCatalog). */
+  providers: ProviderCatalog;
   logger?: Logger;
   /** Upper bound of a call to Temporal (default 10 s). */
   rpcTimeoutMs?: number;
   /** How long a decision waits for the workflow before answering 503 "may still apply" (default 5 s). */
   decisionTimeoutMs?: number;
-  /** Verifies Singapay's webhooks at /v1/callbacks/singapay. */
-  singapaySecret?: string;
-  /** Verifies Faspay's callbacks at /v1/callbacks/faspay. */
-  faspayCallbackPublicKey?: string;
   /** The clock callbacks must be fresh against (default: the system's). */
   clock?: () => Date;
   /** Where the console links payouts to (the Temporal Web UI) and in which namespace. */
@@ -52,7 +49,9 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export function createApp(deps: AppDeps): express.Express {
   const logger = deps.logger ?? createLogger({ name: 'api' });
   const payouts = createPayoutService(deps);
-  const createSchema = createPayoutSchema();
+  const providerKeys = deps.providers.known.map(({ key }) => key);
+  const createSchema = createPayoutSchema(undefined, providerKeys);
+  const listSchema = listQuerySchema(providerKeys);
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -80,8 +79,7 @@ export function createApp(deps: AppDeps): express.Express {
     '/v1/callbacks',
     callbackRouter({
       client: deps.client,
-      ...(deps.singapaySecret && { singapaySecret: deps.singapaySecret }),
-      ...(deps.faspayCallbackPublicKey && { faspayPublicKey: deps.faspayCallbackPublicKey }),
+      providers: deps.providers,
       ...(deps.clock && { clock: deps.clock }),
       logger,
     }),
@@ -95,7 +93,7 @@ export function createApp(deps: AppDeps): express.Express {
     res.json({ status: 'ok' });
   });
 
-  const openApi = buildOpenApiDocument();
+  const openApi = buildOpenApiDocument(deps.providers.known);
   const docsPage = renderDocsPage(openApi);
   app.get('/metrics', metrics.handler);
 
@@ -106,7 +104,7 @@ export function createApp(deps: AppDeps): express.Express {
     res.type('html').send(docsPage);
   });
 
-  app.use('/console', consoleRouter({ temporalUiUrl: deps.temporalUiUrl ?? 'http://localhost:8233', namespace: deps.namespace ?? 'default' }));
+  app.use('/console', consoleRouter({ temporalUiUrl: deps.temporalUiUrl ?? 'http://localhost:8233', namespace: deps.namespace ?? 'default', providers: deps.providers.known }));
 
   app.get('/v1/me', auth(), (req, res) => {
     res.json({ principal: req.principal!.name, roles: req.principal!.roles });
@@ -129,7 +127,7 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   app.get('/v1/payouts', auth(), async (req, res) => {
-    res.json(await payouts.list(parseBody(listQuerySchema, { ...req.query }, 'query')));
+    res.json(await payouts.list(parseBody(listSchema, { ...req.query }, 'query')));
   });
 
   app.get('/v1/payouts/:id', auth(), async (req, res) => {

@@ -8,10 +8,8 @@ import { createHash } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
+import type { ProviderCatalog } from '../domain/provider-port';
 import type { Logger } from '../logging';
-import { staleness } from '../providers/callback-freshness';
-import { verifyFaspayCallback } from '../providers/faspay';
-import { verifyRequestSignature, webhookSchema } from '../providers/singapay';
 import { checkStatusNowSignal } from '../../workflows/messages';
 import { payoutWorkflowId } from './payouts';
 import { problems } from './problem';
@@ -19,64 +17,36 @@ import { REFERENCE_PATTERN } from './schemas';
 
 export interface CallbackDeps {
   client: Client;
-  /** The Singapay client secret that signs its webhooks; without it the route refuses everything. */
-  singapaySecret?: string;
-  /** The public key Faspay's callbacks verify with; without it the route refuses everything. */
-  faspayPublicKey?: string;
+  /** Which providers exist, and the verifier of each configured one (a provider without one refuses all). */
+  providers: Pick<ProviderCatalog, 'known' | 'callbacks'>;
   logger: Logger;
   /** Our clock, against which a callback's timestamp must be fresh (default: the system's; tests move it). */
   clock?: () => Date;
 }
 
+/**
+ * One route for every provider: POST /v1/callbacks/{provider}. The paths stay what each provider was
+ * given (Singapay signs the path). The provider's module verifies signature and freshness from the
+ * raw bytes and finds our reference; this route only nudges the payout.
+ */
 export function callbackRouter(deps: CallbackDeps): Router {
   const router = express.Router();
   const clock = deps.clock ?? (() => new Date());
-  // The signature covers the body's canonical JSON, which is recomputed from the raw bytes.
-  router.post('/singapay', express.text({ type: () => true, limit: '64kb' }), async (req: Request, res: Response) => {
-    const rawBody = typeof req.body === 'string' ? req.body : '';
-    const token = /^Bearer (.+)$/.exec(req.header('authorization') ?? '')?.[1];
-    const signature = req.header('x-signature');
-    const verified =
-      deps.singapaySecret !== undefined &&
-      token !== undefined &&
-      verifyRequestSignature(deps.singapaySecret, {
-        method: 'POST',
-        pathWithQuery: req.originalUrl,
-        accessToken: token,
-        timestamp: req.header('x-timestamp') ?? '',
-        rawBody,
-        signature,
-      });
-    if (!verified) throw problems.unauthorized('The callback signature does not verify.');
-    refuseStale(req.header('x-timestamp'), clock());
-    let reference: string | undefined;
-    try {
-      const parsed = webhookSchema.safeParse(JSON.parse(rawBody));
-      reference = parsed.success ? parsed.data.data.reference_number : undefined;
-    } catch {
-      reference = undefined;
+  router.post('/:provider', express.text({ type: () => true, limit: '64kb' }), async (req: Request, res: Response) => {
+    const provider = String(req.params.provider);
+    if (!deps.providers.known.some(({ key }) => key === provider)) throw problems.notFound(`There is no provider ${provider}.`);
+    const handler = deps.providers.callbacks[provider];
+    const verdict = handler
+      ? handler.verify({ method: req.method, path: req.originalUrl, rawBody: typeof req.body === 'string' ? req.body : '', headers: req.headers }, clock())
+      : { ok: false as const, reason: 'The callback signature does not verify.' };
+    if (!verdict.ok) {
+      deps.logger.warn({ provider, reason: handler ? verdict.reason : 'no key to verify this provider\'s callbacks is configured' }, 'callback refused');
+      throw problems.unauthorized(verdict.reason);
     }
-    await nudge(deps, 'singapay', reference, signature!);
-    res.json({ response_code: 'SP000', response_message: 'Successful' });
-  });
-  router.post('/faspay', express.text({ type: () => true, limit: '64kb' }), async (req: Request, res: Response) => {
-    const now = clock();
-    // Freshness first, by our own rule and clock, so the answer can say why; the verifier checks it too.
-    refuseStale(req.header('x-timestamp'), now);
-    const verified = deps.faspayPublicKey
-      ? verifyFaspayCallback(deps.faspayPublicKey, { path: req.originalUrl, rawBody: typeof req.body === 'string' ? req.body : '', headers: req.headers }, { now })
-      : { ok: false as const, reason: 'no FASPAY_CALLBACK_PUBLIC_KEY configured' };
-    if (!verified.ok) throw problems.unauthorized('The callback signature does not verify.');
-    await nudge(deps, 'faspay', verified.notification.originalPartnerReferenceNo, req.header('x-signature')!);
-    res.json({ responseCode: '2000000', responseMessage: 'Successful' });
+    await nudge(deps, provider, verdict.reference, verdict.signature);
+    res.json(handler!.acknowledgement);
   });
   return router;
-}
-
-/** A callback outside the freshness window is refused as unauthenticated: its signature proves nothing now. */
-function refuseStale(timestamp: string | undefined, now: Date): void {
-  const why = staleness(timestamp, now);
-  if (why) throw problems.unauthorized(`The callback is not fresh: ${why}.`);
 }
 
 /**

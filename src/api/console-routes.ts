@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type Router } from 'express';
+import type { ProviderDescription } from '../domain/provider-port';
 
 const DIR = join(__dirname, 'console');
 const FILES = {
@@ -11,7 +12,7 @@ const FILES = {
   'style.css': 'text/css; charset=utf-8',
 } as const;
 
-export function consoleRouter(options: { temporalUiUrl: string; namespace: string }): Router {
+export function consoleRouter(options: { temporalUiUrl: string; namespace: string; providers: readonly ProviderDescription[] }): Router {
   const router = express.Router();
   const content = Object.fromEntries(Object.keys(FILES).map((name) => [name, readFileSync(join(DIR, name))])) as Record<keyof typeof FILES, Buffer>;
   const send = (name: keyof typeof FILES) => (_req: express.Request, res: express.Response) => {
@@ -23,7 +24,7 @@ export function consoleRouter(options: { temporalUiUrl: string; namespace: strin
   router.get('/app.js', send('app.js'));
   router.get('/style.css', send('style.css'));
   router.get('/config.json', (_req, res) => {
-    res.json({ temporalUiUrl: options.temporalUiUrl, namespace: options.namespace });
+    res.json({ temporalUiUrl: options.temporalUiUrl, namespace: options.namespace, providers: options.providers.map(({ key, name }) => ({ key, name })) });
   });
   return router;
 }

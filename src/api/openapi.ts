@@ -12,6 +12,7 @@ import {
   rejectBodySchema,
   resolveBodySchema,
 } from './schemas';
+import type { ProviderDescription } from '../domain/provider-port';
 
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
@@ -70,7 +71,7 @@ export const EXAMPLES = {
 
 /** Which schema each example must satisfy (checked by the tests). */
 export const EXAMPLE_SCHEMAS: Record<keyof typeof EXAMPLES, z.ZodType> = {
-  createPayout: createPayoutSchema(() => Date.parse('2026-11-22T00:00:00Z')),
+  createPayout: createPayoutSchema(() => Date.parse('2026-11-22T00:00:00Z'), [EXAMPLES.createPayout.provider]),
   payout: payoutSchema,
   approve: approveBodySchema,
   reject: rejectBodySchema,
@@ -92,13 +93,15 @@ interface Operation {
   errors: Record<string, string>;
 }
 
-export const OPERATIONS: Operation[] = [
+/** Every route of the API; the provider names come from the registry. */
+export function operations(providerKeys: readonly string[]): Operation[] {
+  return [
   {
     method: 'post',
     path: '/v1/payouts',
     summary: 'Create a payout (idempotent by reference)',
     roles: 'requester',
-    body: { schema: createPayoutSchema(), example: 'createPayout' },
+    body: { schema: createPayoutSchema(Date.now, providerKeys), example: 'createPayout' },
     ok: { status: '201', description: 'Created; `200` when the same reference comes again with the same body.', schema: payoutSchema, example: 'payout' },
     errors: { '400': 'invalid body', '401': 'no or wrong API key', '403': 'missing role', '409': 'same reference, different body' },
   },
@@ -107,7 +110,7 @@ export const OPERATIONS: Operation[] = [
     path: '/v1/payouts',
     summary: 'List payouts, newest first',
     roles: 'any',
-    query: listQuerySchema,
+    query: listQuerySchema(providerKeys),
     ok: { status: '200', description: 'A page of payouts, each as of its last status change, and the cursor of the next page (null at the end).', schema: payoutListSchema },
     errors: { '400': 'invalid filter or cursor', '401': 'no or wrong API key' },
   },
@@ -170,22 +173,14 @@ export const OPERATIONS: Operation[] = [
   { method: 'get', path: '/console/', summary: 'The approvals console (HTML)', roles: 'none (the page signs in with an API key)', ok: { status: '200', description: 'HTML.' }, errors: {} },
   { method: 'get', path: '/console/app.js', summary: "The console's script", roles: 'none', ok: { status: '200', description: 'JavaScript.' }, errors: {} },
   { method: 'get', path: '/console/style.css', summary: "The console's styles", roles: 'none', ok: { status: '200', description: 'CSS.' }, errors: {} },
-  { method: 'get', path: '/console/config.json', summary: "The console's settings (Web UI address)", roles: 'none', ok: { status: '200', description: '{ temporalUiUrl, namespace }.' }, errors: {} },
+  { method: 'get', path: '/console/config.json', summary: "The console's settings (Web UI address, providers)", roles: 'none', ok: { status: '200', description: '{ temporalUiUrl, namespace, providers: [{ key, name }] }.' }, errors: {} },
   {
     method: 'post',
-    path: '/v1/callbacks/singapay',
-    summary: "Singapay's webhook: a hint to check the payout's status now",
-    roles: "Singapay's request signature (X-Signature over the canonical body, with the client secret)",
-    ok: { status: '200', description: 'Received (also for an unknown reference, which is logged).' },
-    errors: { '401': 'the signature does not verify' },
-  },
-  {
-    method: 'post',
-    path: '/v1/callbacks/faspay',
-    summary: "Faspay's callback: a hint to check the payout's status now",
-    roles: "the callback's X-SIGNATURE (RSA-SHA256, verified with FASPAY_CALLBACK_PUBLIC_KEY)",
-    ok: { status: '200', description: 'Received (also for an unknown reference, which is logged).' },
-    errors: { '401': 'the signature does not verify' },
+    path: '/v1/callbacks/{provider}',
+    summary: "A provider's callback: a hint to check the payout's status now",
+    roles: "the provider's own signature over the request (docs/providers/<provider>.md); fresh within 5 minutes",
+    ok: { status: '200', description: "Received (also for an unknown reference, which is logged); the body is the acknowledgement the provider expects." },
+    errors: { '401': 'the signature does not verify, or the callback is not fresh', '404': 'no such provider', '503': 'Temporal unreachable: the provider should send it again' },
   },
   { method: 'get', path: '/healthz', summary: 'The process is alive', roles: 'none', ok: { status: '200', description: 'Alive.' }, errors: {} },
   { method: 'get', path: '/readyz', summary: 'Temporal is reachable', roles: 'none', ok: { status: '200', description: 'Ready.' }, errors: { '503': 'Temporal unreachable' } },
@@ -193,14 +188,19 @@ export const OPERATIONS: Operation[] = [
   { method: 'get', path: '/metrics', summary: 'Prometheus metrics of the API', roles: 'none', ok: { status: '200', description: 'Prometheus text.' }, errors: {} },
   { method: 'get', path: '/openapi.json', summary: 'This document', roles: 'none', ok: { status: '200', description: 'OpenAPI 3.1.' }, errors: {} },
   { method: 'get', path: '/docs', summary: 'This document as a page', roles: 'none', ok: { status: '200', description: 'HTML.' }, errors: {} },
-];
+  ];
+}
 
-export function buildOpenApiDocument(): Record<string, unknown> {
+export function buildOpenApiDocument(providers: readonly ProviderDescription[]): Record<string, unknown> {
+  const providerKeys = providers.map(({ key }) => key);
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const op of OPERATIONS) {
+  for (const op of operations(providerKeys)) {
     const parameters: unknown[] = [];
     if (op.path.includes('{id}')) {
       parameters.push({ name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' } });
+    }
+    if (op.path.includes('{provider}')) {
+      parameters.push({ name: 'provider', in: 'path', required: true, schema: { type: 'string', enum: providerKeys } });
     }
     if (op.decision) {
       parameters.push({
@@ -247,7 +247,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
     info: {
       title: 'Payouts API',
       version: '0.1.0',
-      description: 'Durable payouts to Indonesian e-wallets on Temporal. Errors are RFC 9457 problem+json.',
+      description: `Durable payouts to Indonesian e-wallets, bank accounts and virtual accounts on Temporal. Errors are RFC 9457 problem+json.\n\nProviders (\`provider\`):\n${providers.map(describeProvider).join('\n')}`,
     },
     servers: [{ url: 'http://localhost:3000' }],
     components: {
@@ -256,6 +256,22 @@ export function buildOpenApiDocument(): Record<string, unknown> {
     },
     paths,
   };
+}
+
+/** One line per provider: what it pays to, and where it is the default route. */
+function describeProvider({ key, name, capabilities }: ProviderDescription): string {
+  const serves = [
+    ...(capabilities.ewallets.length > 0 ? [`e-wallets ${capabilities.ewallets.join(', ')}`] : []),
+    ...(capabilities.bankAccounts ? ['bank accounts'] : []),
+    ...(capabilities.virtualAccounts ? ['virtual accounts'] : []),
+  ];
+  const { defaultFor } = capabilities;
+  const defaults = [
+    ...defaultFor.ewallets,
+    ...(defaultFor.bankAccounts ? ['bank accounts'] : []),
+    ...(defaultFor.virtualAccounts ? ['virtual accounts'] : []),
+  ];
+  return `- \`${key}\` (${name}): ${serves.join('; ') || 'nothing yet'}${defaults.length > 0 ? `; the default route for ${defaults.join(', ')}` : ''}.`;
 }
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

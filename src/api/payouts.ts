@@ -8,6 +8,7 @@ import { parseRupiah } from '../domain/money';
 import { destinationNumber, maskNumber, type Payout, type PayoutRequest, type PayoutStatus, type ProviderKey } from '../domain/payout';
 import { newPayoutDocument } from '../domain/payout-document';
 import { canServe, defaultProvider } from '../domain/routing';
+import type { ProviderCatalog } from '../domain/provider-port';
 import type { PayoutPolicy } from '../../workflows/policy';
 import type { payoutWorkflow } from '../../workflows/payout';
 import {
@@ -49,8 +50,8 @@ export interface PayoutServiceDeps {
   client: Client;
   taskQueue: string;
   policy: PayoutPolicy;
-  /** Providers this deployment's workers can reach. */
-  availableProviders: readonly ProviderKey[];
+  /** Every provider the registry knows, and those this deployment's workers can reach. */
+  providers: Pick<ProviderCatalog, 'known' | 'available'>;
   now?: () => Date;
   /** How long GET waits for a worker to answer the live query before it reads the memo. */
   queryTimeoutMs?: number;
@@ -77,13 +78,19 @@ export function createPayoutService(deps: PayoutServiceDeps) {
   const bounded = <T>(fn: () => Promise<T>, ms = rpcTimeoutMs) => deps.client.connection.withDeadline(Date.now() + ms, fn);
 
   async function create(body: CreatePayoutBody, requestedBy: string): Promise<{ created: boolean; payout: Payout }> {
-    const provider = body.provider ?? defaultProvider(body.destination);
-    if (!canServe(provider, body.destination)) {
+    const provider = body.provider ?? defaultProvider(body.destination, deps.providers.known);
+    const capabilities = deps.providers.known.find(({ key }) => key === provider)?.capabilities;
+    if (provider === undefined) {
+      throw problems.validation('no provider is the default route for this destination', [
+        { pointer: '/provider', detail: `name a provider that serves ${describeDestination(body.destination)}` },
+      ]);
+    }
+    if (capabilities === undefined || !canServe(capabilities, body.destination)) {
       throw problems.validation(`${provider} cannot pay to this destination`, [
         { pointer: '/provider', detail: `${provider} does not serve ${describeDestination(body.destination)}` },
       ]);
     }
-    if (!deps.availableProviders.includes(provider)) {
+    if (!deps.providers.available.includes(provider)) {
       throw problems.validation(`the provider ${provider} is not available in this deployment`, [
         { pointer: body.provider ? '/provider' : '/destination', detail: `routes to ${provider}, which is not configured` },
       ]);

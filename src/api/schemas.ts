@@ -1,6 +1,6 @@
 // The HTTP request bodies of api.md as zod schemas: parsed once at the edge, trusted inside.
 import { z } from 'zod';
-import { EWALLETS, PAYOUT_STATUSES, PROVIDERS } from '../domain/payout';
+import { EWALLETS, PAYOUT_STATUSES } from '../domain/payout';
 import { RUPIAH_PATTERN } from '../domain/money';
 
 export const REFERENCE_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
@@ -49,13 +49,16 @@ const approvalTimeoutSchema = z
     return ms;
   });
 
-export function createPayoutSchema(now: () => number = Date.now) {
+/** One of the registry's provider keys (the API is told them: src/providers/registry.ts). */
+const providerSchema = (keys: readonly string[]) => z.enum(keys as [string, ...string[]]);
+
+export function createPayoutSchema(now: () => number = Date.now, providerKeys: readonly string[]) {
   return z.strictObject({
     reference: z.string().regex(REFERENCE_PATTERN, 'must be 1–64 characters of A-Z a-z 0-9 . _ -'),
     destination: destinationSchema,
     amount: moneySchema,
     description: z.string().regex(/^[A-Za-z0-9 /]{0,50}$/, 'must be at most 50 letters, digits, spaces or "/"').optional(),
-    provider: z.enum(PROVIDERS).optional(),
+    provider: providerSchema(providerKeys).optional(),
     beneficiaryEmail: z.email().max(254).optional(),
     approvalTimeout: approvalTimeoutSchema.optional(),
     scheduledAt: z.iso
@@ -77,12 +80,13 @@ export const resolveBodySchema = z.strictObject({
 /** A decision's Idempotency-Key: it becomes (part of) a Temporal update id. */
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,128}$/;
 
-export const listQuerySchema = z.strictObject({
-  status: z.enum(PAYOUT_STATUSES).optional(),
-  provider: z.enum(PROVIDERS).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().regex(/^[A-Za-z0-9_-]{1,4096}$/, 'must be a nextCursor from a previous page').optional(),
-});
+export const listQuerySchema = (providerKeys: readonly string[]) =>
+  z.strictObject({
+    status: z.enum(PAYOUT_STATUSES).optional(),
+    provider: providerSchema(providerKeys).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    cursor: z.string().regex(/^[A-Za-z0-9_-]{1,4096}$/, 'must be a nextCursor from a previous page').optional(),
+  });
 
 // --- answers (documented in OpenAPI; tests check real answers against them) ---
 
@@ -93,7 +97,7 @@ export const payoutSchema = z.object({
   id: z.string(),
   reference: z.string(),
   status: z.enum(PAYOUT_STATUSES),
-  provider: z.enum(PROVIDERS),
+  provider: z.string(),
   destination: z.discriminatedUnion('type', [
     z.object({ type: z.literal('EWALLET'), ewallet: z.enum(EWALLETS), customerNumber: z.string() }),
     z.object({ type: z.literal('BANK_ACCOUNT'), bankCode: z.string(), accountNumber: z.string() }),

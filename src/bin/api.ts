@@ -10,7 +10,7 @@ import { createCodecApp } from '../api/codec-app';
 import { loadConfigOrExit } from '../config';
 import { createLogger } from '../logging';
 import { dataConverterFor } from '../temporal/codec';
-import { availableProviders } from '../providers/registry';
+import { providerCatalog } from '../providers/registry';
 import { connectionOptions, describeAccess } from '../temporal/connection';
 
 async function main() {
@@ -27,11 +27,9 @@ async function main() {
     taskQueue: config.temporal.taskQueue,
     policy: config.policy,
     authenticator,
-    availableProviders: availableProviders(config),
+    providers: providerCatalog(config.providerModules, config.providers),
     decisionTimeoutMs: config.api.decisionTimeoutMs,
     logger,
-    ...(config.singapay && { singapaySecret: config.singapay.clientSecret }),
-    ...(config.faspayCallbackPublicKey && { faspayCallbackPublicKey: config.faspayCallbackPublicKey }),
   });
   const codec = dataConverter?.payloadCodecs[0];
   // Without encryption there is nothing to decode: no codec listener, no port open for it.

@@ -1,16 +1,14 @@
 // `npm start`: the whole local stack on loopback with embedded defaults —
-// Temporal dev server + Web UI (unless TEMPORAL_ADDRESS is set), the Singapay simulator (unless
-// Singapay credentials are set), the worker and the API as child processes. Ctrl-C stops them all,
-// in order: API and worker first, then the simulator, then Temporal (SIGTERM, so SQLite closes cleanly).
+// Temporal dev server + Web UI (unless TEMPORAL_ADDRESS is set), a simulator for every provider whose
+// credentials are not set, the worker and the API as child processes. Ctrl-C stops them all, in
+// order: API and worker first, then the simulators, then Temporal (SIGTERM, so SQLite closes cleanly).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { DEVELOPMENT_KEYS } from '../api/auth';
-import { loadConfig, loadConfigOrExit } from '../config';
-import { startFaspaySimulator } from '../simulators/faspay';
-import { startSingapaySimulator } from '../simulators/singapay';
+import { callbackUrlFor, loadConfig, loadConfigOrExit } from '../config';
 import { resolveTemporalBinary } from '../temporal/cli-binary';
 import { startDevServer, type DevServer } from '../temporal/dev-server';
 import { ensureSearchAttributes } from '../temporal/search-attributes';
@@ -75,43 +73,19 @@ async function main() {
       for (const name of TEMPORAL_ACCESS_VARIABLES) temporalEnv[name] = undefined;
     }
 
-    // --- provider: the real one when configured, else the simulator ---
+    // --- providers: the real one when configured, else its simulator ---
     const providerEnv: Record<string, string> = {};
-    let simulatorUrl: string | undefined;
-    if (!config.singapay) {
-      const simulator = await startSingapaySimulator({
-        port: config.env.SINGAPAY_SIMULATOR_PORT,
-        host: '127.0.0.1',
-        // Singapay posts its webhooks to the merchant's configured notification URL: ours.
-        notificationUrl: `${config.api.publicBaseUrl ?? `http://127.0.0.1:${config.api.port}`}/v1/callbacks/singapay`,
-      });
-      stack.push({ name: 'Singapay simulator', stop: () => simulator.close() });
-      simulatorUrl = simulator.url;
-      Object.assign(providerEnv, {
-        SINGAPAY_BASE_URL: simulator.url,
-        SINGAPAY_CLIENT_ID: simulator.credentials.clientId,
-        SINGAPAY_CLIENT_SECRET: simulator.credentials.clientSecret,
-        SINGAPAY_API_KEY: simulator.credentials.apiKey,
-        SINGAPAY_ACCOUNT_ID: simulator.credentials.accountId,
-      });
-    } else {
-      say(`using Singapay at ${config.singapay.baseUrl} (SINGAPAY_BASE_URL)`);
-    }
-    let faspaySimulatorUrl: string | undefined;
-    if (!config.faspay) {
-      // The simulator makes the merchant key pair and its own callback-signing pair for this run.
-      const faspay = await startFaspaySimulator({ port: config.env.FASPAY_SIMULATOR_PORT, host: '127.0.0.1' });
-      stack.push({ name: 'Faspay simulator', stop: () => faspay.close() });
-      faspaySimulatorUrl = faspay.url;
-      Object.assign(providerEnv, {
-        FASPAY_BASE_URL: faspay.url,
-        FASPAY_PARTNER_ID: faspay.credentials.partnerId,
-        FASPAY_PRIVATE_KEY: faspay.credentials.merchantPrivateKeyPem,
-        FASPAY_SOURCE_ACCOUNT: faspay.credentials.sourceAccount,
-        FASPAY_CALLBACK_PUBLIC_KEY: faspay.simulatorPublicKeyPem,
-      });
-    } else {
-      say(`using Faspay at ${config.faspay.baseUrl} (FASPAY_BASE_URL)`);
+    const simulators: { name: string; url: string }[] = [];
+    for (const module of config.providerModules) {
+      const configured = config.providers.find((provider) => provider.module === module);
+      if (configured) {
+        say(`using ${module.name} as configured (${Object.keys(module.env)[0]})`);
+        continue;
+      }
+      const simulator = await module.startSimulator({ env: config.env, host: '127.0.0.1', callbackUrl: callbackUrlFor(config.env, module.key) });
+      stack.push({ name: `${module.name} simulator`, stop: () => simulator.close() });
+      simulators.push({ name: module.name, url: simulator.controlUrl });
+      Object.assign(providerEnv, simulator.env);
     }
 
     // --- worker and API, as the separate processes they are in production ---
@@ -137,8 +111,7 @@ async function main() {
         `  API               ${apiUrl}   (GET /healthz, /readyz)`,
         uiUrl ? `  Temporal Web UI   ${uiUrl}` : `  Temporal          ${temporalAddress}`,
         `  Codec endpoint    http://localhost:${config.codec.port}/codec   (decrypts payloads for the Web UI)`,
-        ...(simulatorUrl ? [`  Singapay sim      ${simulatorUrl}   (ledger: GET ${simulatorUrl}/__sim/transactions)`] : []),
-        ...(faspaySimulatorUrl ? [`  Faspay sim        ${faspaySimulatorUrl}   (ledger: GET ${faspaySimulatorUrl}/__sim/transactions)`] : []),
+        ...simulators.map(({ name, url }) => `  ${`${name} sim`.padEnd(18)}${url}   (ledger: GET ${url}/__sim/transactions)`),
         `  Console           ${apiUrl}/console   API docs: ${apiUrl}/docs`,
         ...(config.api.keys
           ? ['  API keys          from API_KEYS']

@@ -5,8 +5,11 @@ import type { Money } from './money';
 export const EWALLETS = ['DANA', 'OVO', 'GOPAY', 'SHOPEEPAY', 'LINKAJA'] as const;
 export type Ewallet = (typeof EWALLETS)[number];
 
-export const PROVIDERS = ['singapay', 'faspay'] as const;
-export type ProviderKey = (typeof PROVIDERS)[number];
+/**
+ * A provider's key (`singapay`, `faspay`): the registry (src/providers/registry.ts) holds the list, so
+ * that adding a provider touches no domain code.
+ */
+export type ProviderKey = string;
 
 export type Destination =
   | { type: 'EWALLET'; ewallet: Ewallet; customerNumber: string }

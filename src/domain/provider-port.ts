@@ -152,3 +152,20 @@ export type AssumptionVerdict = {
   /** What the provider answered (never a secret), or why it is untested. */
   evidence: string;
 };
+
+/** A provider as the API, OpenAPI and the console show it. */
+export interface ProviderDescription {
+  key: ProviderKey;
+  name: string;
+  capabilities: ProviderCapabilities;
+}
+
+/** The providers the registry knows, those this deployment configured, and how to verify their callbacks. */
+export interface ProviderCatalog {
+  known: readonly ProviderDescription[];
+  available: readonly ProviderKey[];
+  callbacks: Readonly<Record<ProviderKey, CallbackHandler>>;
+}
+
+/** The configured providers' clients by key: what the worker's activities call. */
+export type ProviderClients = Readonly<Record<ProviderKey, PayoutProvider>>;

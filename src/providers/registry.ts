@@ -1,21 +1,31 @@
-// Builds the provider adapters the configuration enables. The workflow names a provider by key only;
-// this registry is the one place that knows which adapter serves which key.
-import type { ProviderRegistry } from '../../activities';
-import type { Config } from '../config';
-import type { ProviderKey } from '../domain/payout';
-import { createFaspayProvider } from './faspay';
-import { createSingapayProvider } from './singapay';
+// The providers this service can pay through: one line per provider module. Everything else (the
+// configuration, the API's routes and checks, OpenAPI, the console, npm start, the go-live check)
+// learns the providers from this list. docs/adding-a-provider.md walks through adding one.
+import type { ProviderCatalog } from '../domain/provider-port';
+import { faspayModule } from './faspay/module';
+import type { ConfiguredProvider, ProviderModule } from './module';
+import { singapayModule } from './singapay/module';
 
-type ProviderSettings = Pick<Config, 'singapay' | 'faspay'>;
+export const PROVIDER_MODULES: readonly ProviderModule[] = [
+  singapayModule as ProviderModule,
+  faspayModule as ProviderModule,
+];
 
-export function createProviderRegistry(config: ProviderSettings): ProviderRegistry {
+/** What the API needs to know of the providers: all of them, which are configured, their callback verifiers. */
+export function providerCatalog(modules: readonly ProviderModule[], configured: readonly ConfiguredProvider[]): ProviderCatalog {
   return {
-    ...(config.singapay && { singapay: createSingapayProvider(config.singapay) }),
-    ...(config.faspay && { faspay: createFaspayProvider(config.faspay) }),
+    known: modules.map(({ key, name, capabilities }) => ({ key, name, capabilities })),
+    available: configured.map(({ module }) => module.key),
+    callbacks: Object.fromEntries(
+      configured.flatMap(({ module, settings }) => {
+        const handler = module.callbacks(settings);
+        return handler ? [[module.key, handler]] : [];
+      }),
+    ),
   };
 }
 
-/** The providers a deployment with this configuration can pay through (the API refuses the others). */
-export function availableProviders(config: ProviderSettings): ProviderKey[] {
-  return (['singapay', 'faspay'] as const).filter((key) => config[key] !== undefined);
+/** The configured providers' clients, by key, for the worker's activities. */
+export function createProviders(configured: readonly ConfiguredProvider[]) {
+  return Object.fromEntries(configured.map(({ module, settings }) => [module.key, module.createProvider(settings)]));
 }

@@ -1,12 +1,13 @@
 // Builds the payout worker from its dependencies. Entry points and tests both call this.
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createActivities, type ProviderRegistry } from '../../activities';
+import { createActivities } from '../../activities';
+import type { ProviderClients } from '../domain/provider-port';
 
 export interface WorkerDeps {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
-  providers: ProviderRegistry;
+  providers: ProviderClients;
   /** A prebuilt workflow bundle (tests build it once); otherwise the worker bundles workflows/ itself. */
   workflowBundle?: { code: string } | { codePath: string };
   /** With payload encryption: the same converter the API's client uses. */

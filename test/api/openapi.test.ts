@@ -7,6 +7,7 @@ import { createCodecApp } from '../../src/api/codec-app';
 import { buildOpenApiDocument, EXAMPLE_SCHEMAS, EXAMPLES } from '../../src/api/openapi';
 import { createLogger } from '../../src/logging';
 import { TEST_POLICY } from '../support/policy';
+import { testCatalog } from '../support/providers';
 
 interface Layer {
   route?: { path: string; methods: Record<string, boolean> };
@@ -25,14 +26,14 @@ function routesOf(app: express.Express): string[] {
   const prefixOf = (layer: Layer) => {
     const routes = list(layer.handle!.stack!, '');
     if (routes.some((r) => r.endsWith(' /decode'))) return '/codec';
-    if (routes.some((r) => r.endsWith(' /singapay') || r.endsWith(' /faspay'))) return '/v1/callbacks';
+    if (routes.some((r) => r.endsWith(' /{provider}'))) return '/v1/callbacks';
     return '/console';
   };
   return [...list(stack, ''), ...mounted.flatMap((layer) => list(layer.handle!.stack!, prefixOf(layer)))];
 }
 
 describe('OpenAPI 3.1', () => {
-  const document = buildOpenApiDocument();
+  const document = buildOpenApiDocument(testCatalog([]).known);
   const paths = document.paths as Record<string, Record<string, unknown>>;
 
   test('every route in the router is in the document, and nothing else', async () => {
@@ -42,7 +43,7 @@ describe('OpenAPI 3.1', () => {
       taskQueue: 'unused',
       policy: TEST_POLICY,
       authenticator: createAuthenticator(undefined, false),
-      availableProviders: ['singapay'],
+      providers: testCatalog(['singapay']),
       logger: createLogger({ level: 'silent' }),
     });
     const served = routesOf(app).sort();

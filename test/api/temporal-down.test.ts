@@ -11,6 +11,7 @@ import { freePort } from '../support/ports';
 import { call, ewalletPayout, uniqueReference } from '../support/stack';
 import { startSingapaySimulator, type SingapaySimulator } from '../../src/simulators/singapay';
 import { createSingapayProvider } from '../../src/providers/singapay';
+import { testCatalog } from '../support/providers';
 
 let server: Server;
 let connection: Connection;
@@ -25,10 +26,9 @@ beforeAll(async () => {
     taskQueue: 'nowhere',
     policy: TEST_POLICY,
     authenticator: createAuthenticator(undefined, false),
-    availableProviders: ['singapay'],
+    providers: testCatalog(['singapay'], { singapaySecret: simulator.credentials.clientSecret }),
     logger: createLogger({ level: 'silent' }),
     rpcTimeoutMs: 2_000,
-    singapaySecret: simulator.credentials.clientSecret,
   });
   server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

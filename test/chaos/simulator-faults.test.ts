@@ -3,7 +3,7 @@
 // a refusal after a lost attempt, the fault log, and signed callbacks handed out for replay.
 import { createFaspayProvider } from '../../src/providers/faspay';
 import { createSingapayProvider } from '../../src/providers/singapay';
-import type { PayoutProvider, TransferOrder } from '../../src/providers/types';
+import type { PayoutProvider, TransferOrder } from '../../src/domain/provider-port';
 import { startFaspaySimulator, type FaspaySimulator } from '../../src/simulators/faspay';
 import { startSingapaySimulator, type SingapaySimulator } from '../../src/simulators/singapay';
 

@@ -12,6 +12,7 @@ import { signedCallback } from '../../src/providers/faspay/callback';
 import { canonicalJson } from '../../src/providers/singapay/canonical-json';
 import { requestSignature } from '../../src/providers/singapay/signature';
 import { call, ewalletPayout, KEYS, ledger, startStack, TEST_POLICY, uniqueReference, waitForPayout, waitForStatus, type TestStack } from '../support/stack';
+import { testCatalog } from '../support/providers';
 
 /** Polls every minute: anything faster than that was the callback's doing. */
 let slow: TestStack;
@@ -174,9 +175,8 @@ describe('callbacks are fresh, and carry an id that makes a replay recognisable'
       taskQueue: slow.taskQueue,
       policy: TEST_POLICY,
       authenticator: createAuthenticator(undefined, false),
-      availableProviders: ['singapay', 'faspay'],
+      providers: testCatalog(['singapay', 'faspay'], { faspayCallbackPublicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString() }),
       logger: createLogger({ level: 'silent' }),
-      faspayCallbackPublicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
       clock: () => clock,
     });
     const server = app.listen(0, '127.0.0.1');

@@ -18,6 +18,7 @@ import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
 import { TEST_POLICY } from '../support/policy';
 import { freePort } from '../support/ports';
 import { call, ewalletPayout, KEYS, ledger, uniqueReference, waitForPayout, waitForStatus } from '../support/stack';
+import { testCatalog } from '../support/providers';
 
 const ROOT = join(__dirname, '..', '..');
 const TASK_QUEUE = 'crash-tests';
@@ -88,7 +89,7 @@ beforeAll(async () => {
     // The activity timeout is what hands a killed worker's trigger to the next worker.
     policy: { ...TEST_POLICY, activityTimeoutMs: 3_000 },
     authenticator: createAuthenticator(undefined, false),
-    availableProviders: ['singapay'],
+    providers: testCatalog(['singapay']),
     logger: createLogger({ level: 'silent' }),
   });
   api = await new Promise((resolve) => {

@@ -10,10 +10,11 @@ import { createAuthenticator } from '../../src/api/auth';
 import { createLogger } from '../../src/logging';
 import { payoutSchema } from '../../src/api/schemas';
 import type { Payout, PayoutStatus } from '../../src/domain/payout';
-import { createSingapayProvider } from '../../src/providers/singapay';
+import { loadConfig } from '../../src/config';
+import type { ProviderModule, RunningSimulator } from '../../src/providers/module';
+import { createProviders, PROVIDER_MODULES, providerCatalog } from '../../src/providers/registry';
 import { startSingapaySimulator } from '../../src/simulators/singapay';
 import { startFaspaySimulator } from '../../src/simulators/faspay';
-import { createFaspayProvider } from '../../src/providers/faspay';
 import { freePort } from './ports';
 import { createWorker } from '../../src/temporal/worker';
 import { dataConverterFor, type CodecKey } from '../../src/temporal/codec';
@@ -33,6 +34,8 @@ export interface StackOptions {
   namespace?: string;
   /** How long a decision waits for the workflow before the API answers 503. */
   decisionTimeoutMs?: number;
+  /** Provider modules beside the registry's (test/fixtures/thirdpay): each runs its own simulator. */
+  extraProviders?: readonly ProviderModule[];
 }
 
 export type TestStack = Awaited<ReturnType<typeof startStack>>;
@@ -52,27 +55,39 @@ export async function startStack(options: StackOptions = {}) {
   const bundlePath = process.env.TEST_WORKFLOW_BUNDLE;
   if (!address || !bundlePath) throw new Error('the jest global setup did not start Temporal (run tests through jest.config.js)');
 
-  const simulator = await startSingapaySimulator({ port: 0 });
-  const provider = createSingapayProvider({
-    baseUrl: simulator.url,
-    ...simulator.credentials,
-    timeoutMs: options.providerTimeoutMs ?? 1_000,
-  });
+  const apiPort = await freePort();
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const simulator = await startSingapaySimulator({ port: 0, notificationUrl: `${apiUrl}/v1/callbacks/singapay` });
   const faspaySimulator = await startFaspaySimulator({ port: 0 });
-  // The callback URL is known once the API listens; the client reads it from this object then.
-  const faspayConfig = {
-    baseUrl: faspaySimulator.url,
-    partnerId: faspaySimulator.credentials.partnerId,
-    privateKeyPem: faspaySimulator.credentials.merchantPrivateKeyPem,
-    sourceAccount: faspaySimulator.credentials.sourceAccount,
-    timeoutMs: options.providerTimeoutMs ?? 1_000,
-  };
+  const modules = [...PROVIDER_MODULES, ...(options.extraProviders ?? [])];
+  const extraSimulators: Record<string, RunningSimulator> = {};
+  for (const module of options.extraProviders ?? []) {
+    extraSimulators[module.key] = await module.startSimulator({ env: {}, port: 0, host: '127.0.0.1', callbackUrl: `${apiUrl}/v1/callbacks/${module.key}` });
+  }
+  // The providers are configured as a deployment configures them: variables, read by each module.
+  // Short HTTP timeouts (<KEY>_TIMEOUT_MS), so the "answer never comes" scenarios end quickly.
+  const timeoutMs = String(options.providerTimeoutMs ?? 1_000);
+  const config = loadConfig(
+    {
+      PUBLIC_BASE_URL: apiUrl,
+      SINGAPAY_BASE_URL: simulator.url,
+      SINGAPAY_CLIENT_ID: simulator.credentials.clientId,
+      SINGAPAY_CLIENT_SECRET: simulator.credentials.clientSecret,
+      SINGAPAY_API_KEY: simulator.credentials.apiKey,
+      SINGAPAY_ACCOUNT_ID: simulator.credentials.accountId,
+      FASPAY_BASE_URL: faspaySimulator.url,
+      FASPAY_PARTNER_ID: faspaySimulator.credentials.partnerId,
+      FASPAY_PRIVATE_KEY: faspaySimulator.credentials.merchantPrivateKeyPem,
+      FASPAY_SOURCE_ACCOUNT: faspaySimulator.credentials.sourceAccount,
+      FASPAY_CALLBACK_PUBLIC_KEY: faspaySimulator.simulatorPublicKeyPem,
+      ...Object.assign({}, ...Object.values(extraSimulators).map((running) => running.env)),
+      ...Object.fromEntries(modules.map((module) => [`${module.key.toUpperCase()}_TIMEOUT_MS`, timeoutMs])),
+    },
+    modules,
+  );
   const taskQueue = `test-${randomUUID()}`;
   const policy = { ...TEST_POLICY, ...options.policy };
 
-  const apiPort = await freePort();
-  const apiUrl = `http://127.0.0.1:${apiPort}`;
-  const faspayProvider = createFaspayProvider({ ...faspayConfig, callbackUrl: `${apiUrl}/v1/callbacks/faspay` });
   const dataConverter = dataConverterFor(options.codecKeys);
   const namespace = options.namespace ?? 'default';
   const nativeConnection = await NativeConnection.connect({ address });
@@ -80,7 +95,7 @@ export async function startStack(options: StackOptions = {}) {
     connection: nativeConnection,
     namespace,
     taskQueue,
-    providers: { singapay: provider, faspay: faspayProvider },
+    providers: createProviders(config.providers),
     workflowBundle: { codePath: bundlePath },
     options: { shutdownGraceTime: '1s' },
     dataConverter,
@@ -94,24 +109,21 @@ export async function startStack(options: StackOptions = {}) {
     taskQueue,
     policy,
     authenticator: createAuthenticator(undefined, false),
-    availableProviders: ['singapay', 'faspay'],
+    providers: providerCatalog(modules, config.providers),
     ...(options.decisionTimeoutMs !== undefined && { decisionTimeoutMs: options.decisionTimeoutMs }),
     logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     namespace,
-    singapaySecret: simulator.credentials.clientSecret,
-    faspayCallbackPublicKey: faspaySimulator.simulatorPublicKeyPem,
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(apiPort, '127.0.0.1', () => resolve(s));
   });
-  // Singapay's webhooks go to our callback route, as in a deployment.
-  simulator.setNotificationUrl(`${apiUrl}/v1/callbacks/singapay`);
 
   return {
     apiUrl,
     address,
     simulator,
     faspaySimulator,
+    extraSimulators,
     client,
     taskQueue,
     worker,
@@ -124,6 +136,7 @@ export async function startStack(options: StackOptions = {}) {
       await connection.close();
       await simulator.close();
       await faspaySimulator.close();
+      for (const running of Object.values(extraSimulators)) await running.close();
     },
   };
 }

@@ -16,7 +16,7 @@ describe('ISO-8601 durations for approvalTimeout', () => {
 });
 
 describe('create body', () => {
-  const schema = createPayoutSchema(() => Date.parse('2026-11-22T00:00:00Z'));
+  const schema = createPayoutSchema(() => Date.parse('2026-11-22T00:00:00Z'), ['singapay', 'faspay']);
   const valid = {
     reference: 'INV-2026-0001',
     destination: { type: 'EWALLET', ewallet: 'DANA', customerNumber: '085733347341' },

@@ -45,3 +45,17 @@ describe('workflow lint rules', () => {
     expect(await problems("import { readFileSync } from 'node:fs';\nexport const x = readFileSync;", 'src/probe.ts')).toEqual([]);
   });
 });
+
+describe('import structure', () => {
+  test('an import cycle fails lint (here: the domain reaching up into the registry, which imports the domain)', async () => {
+    const source = "import { PROVIDER_MODULES } from '../providers/registry';\nexport const x = PROVIDER_MODULES;";
+    expect((await problems(source, 'src/domain/money.ts')).join('\n')).toContain('import-x/no-cycle');
+  });
+
+  test.each([
+    ["import { createActivities } from '../../../activities';\nexport const x = createActivities;", 'must not import the activities'],
+    ["import { loadConfig } from '../../config';\nexport const x = loadConfig;", 'must not import src/config.ts'],
+  ])('a provider module may not reach up: %j', async (source, why) => {
+    expect((await problems(source, 'src/providers/singapay/probe.ts')).join('\n')).toContain(why);
+  });
+});

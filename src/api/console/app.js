@@ -4,7 +4,7 @@
 
 const KEY = 'payouts.apiKey';
 const $ = (id) => document.getElementById(id);
-const config = { temporalUiUrl: 'http://localhost:8233', namespace: 'default' };
+const config = { temporalUiUrl: 'http://localhost:8233', namespace: 'default', providers: [] };
 let current = null;
 
 function masked(number) {
@@ -45,11 +45,29 @@ function cell(row, text, className) {
   row.appendChild(td);
 }
 
+/** The provider's name as the registry gives it (config.json), else its key. */
+function providerName(key) {
+  const known = config.providers.find((p) => p.key === key);
+  return known ? known.name : key;
+}
+
+/** The provider filter: every provider the service knows, from config.json. */
+function fillProviderFilter() {
+  const select = $('provider-filter');
+  for (const p of config.providers) {
+    const option = document.createElement('option');
+    option.value = p.key;
+    option.textContent = p.name;
+    select.appendChild(option);
+  }
+}
+
 async function loadQueue() {
   $('queue-status').textContent = 'Loading…';
   const tbody = $('payouts').querySelector('tbody');
+  const provider = $('provider-filter').value;
   try {
-    const page = await api('GET', '/v1/payouts?status=AWAITING_APPROVAL&limit=100');
+    const page = await api('GET', '/v1/payouts?status=AWAITING_APPROVAL&limit=100' + (provider ? '&provider=' + encodeURIComponent(provider) : ''));
     tbody.replaceChildren();
     for (const p of page.items) {
       const row = document.createElement('tr');
@@ -58,6 +76,7 @@ async function loadQueue() {
       cell(row, p.reference);
       cell(row, rupiah(p.amount), 'money');
       cell(row, destinationText(p.destination));
+      cell(row, providerName(p.provider));
       cell(row, p.inquiry ? p.inquiry.accountName : '—');
       cell(row, rupiah(p.inquiry && p.inquiry.fee), 'money');
       cell(row, rupiah(p.inquiry && p.inquiry.grossAmount), 'money');
@@ -92,7 +111,7 @@ function showPayout(p) {
   fact(dl, 'Account holder', p.inquiry ? p.inquiry.accountName : '—');
   fact(dl, 'Fee', rupiah(p.inquiry && p.inquiry.fee));
   fact(dl, 'Leaves the balance', rupiah(p.inquiry && p.inquiry.grossAmount));
-  fact(dl, 'Provider', p.provider);
+  fact(dl, 'Provider', providerName(p.provider));
   fact(dl, 'Requested by', p.requestedBy);
   fact(dl, 'Decide by', when(p.approvalDeadline));
   if (p.approval) fact(dl, 'Decision', p.approval.decision + ' by ' + p.approval.by);
@@ -169,6 +188,8 @@ function signOut() {
 
 document.addEventListener('DOMContentLoaded', async () => {
   Object.assign(config, await fetch('/console/config.json').then((r) => r.json()).catch(() => ({})));
+  fillProviderFilter();
+  $('provider-filter').addEventListener('change', loadQueue);
   $('detail-title').tabIndex = -1;
   $('signin-form').addEventListener('submit', (e) => {
     e.preventDefault();

@@ -1,0 +1,113 @@
+// Singapay as a provider module: e-wallet top-up (DANA, OVO, GoPay, ShopeePay) with HMAC signatures.
+import { z } from 'zod';
+import type { CallbackRequest, CallbackVerdict } from '../../domain/provider-port';
+import { staleness } from '../callback-freshness';
+import { allOrNone, millis, optionalText, port } from '../env-fields';
+import type { ProviderModule } from '../module';
+import { createSingapayProvider, type SingapayClientConfig } from './client';
+import { webhookSchema } from './schemas';
+import { verifySingapayCallback } from './signature';
+
+/** The most HTTP calls one activity attempt makes: token, the call, a renewed token after a 401, the call again. */
+const CALLS_PER_ATTEMPT = 4;
+
+const CREDENTIALS = ['SINGAPAY_BASE_URL', 'SINGAPAY_CLIENT_ID', 'SINGAPAY_CLIENT_SECRET', 'SINGAPAY_API_KEY', 'SINGAPAY_ACCOUNT_ID'] as const;
+
+export type SingapaySettings = Omit<SingapayClientConfig, 'now'>;
+
+const env = {
+  SINGAPAY_BASE_URL: z.url().optional(),
+  SINGAPAY_CLIENT_ID: optionalText,
+  SINGAPAY_CLIENT_SECRET: optionalText,
+  SINGAPAY_API_KEY: optionalText,
+  SINGAPAY_ACCOUNT_ID: optionalText,
+  SINGAPAY_TIMEOUT_MS: millis(10_000),
+  SINGAPAY_TIMESTAMP_FORMAT: z.enum(['iso8601', 'unix']).default('iso8601'),
+  SINGAPAY_SIMULATOR_PORT: port(4010),
+};
+
+export const singapayModule: ProviderModule<SingapaySettings> = {
+  key: 'singapay',
+  name: 'Singapay',
+  capabilities: {
+    ewallets: ['DANA', 'OVO', 'GOPAY', 'SHOPEEPAY'],
+    bankAccounts: false,
+    virtualAccounts: false,
+    defaultFor: { ewallets: ['DANA', 'OVO', 'GOPAY', 'SHOPEEPAY'] },
+  },
+  env,
+  check: (parsed) => allOrNone(parsed, CREDENTIALS),
+  settings(parsed) {
+    if (CREDENTIALS.some((name) => parsed[name] === undefined)) return undefined;
+    return {
+      baseUrl: parsed.SINGAPAY_BASE_URL as string,
+      clientId: parsed.SINGAPAY_CLIENT_ID as string,
+      clientSecret: parsed.SINGAPAY_CLIENT_SECRET as string,
+      apiKey: parsed.SINGAPAY_API_KEY as string,
+      accountId: parsed.SINGAPAY_ACCOUNT_ID as string,
+      timeoutMs: parsed.SINGAPAY_TIMEOUT_MS as number,
+      timestampFormat: parsed.SINGAPAY_TIMESTAMP_FORMAT as SingapaySettings['timestampFormat'],
+    };
+  },
+  attemptBudget(parsed) {
+    const timeoutMs = parsed.SINGAPAY_TIMEOUT_MS as number;
+    return {
+      ms: CALLS_PER_ATTEMPT * timeoutMs,
+      variable: 'SINGAPAY_TIMEOUT_MS',
+      explanation: `${CALLS_PER_ATTEMPT} × SINGAPAY_TIMEOUT_MS (${timeoutMs} ms: token, call, renewed token, call)`,
+    };
+  },
+  createProvider: (settings) => createSingapayProvider(settings),
+  // Singapay signs its webhooks like a request of ours, with our client secret (the token is its own).
+  callbacks: (settings) => ({
+    verify: (request, now) => verifyWebhook(settings.clientSecret, request, now),
+    acknowledgement: { response_code: 'SP000', response_message: 'Successful' },
+  }),
+  assumptions: [],
+  checkAssumptions: async () => [],
+  async startSimulator(options) {
+    const { startSingapaySimulator } = await import('../../simulators/singapay');
+    const simulator = await startSingapaySimulator({
+      port: options.port ?? (options.env.SINGAPAY_SIMULATOR_PORT as number),
+      host: options.host,
+      // Singapay posts its webhooks to the merchant's configured notification URL: ours.
+      notificationUrl: options.callbackUrl,
+    });
+    return {
+      url: simulator.url,
+      controlUrl: simulator.url,
+      env: {
+        SINGAPAY_BASE_URL: simulator.url,
+        SINGAPAY_CLIENT_ID: simulator.credentials.clientId,
+        SINGAPAY_CLIENT_SECRET: simulator.credentials.clientSecret,
+        SINGAPAY_API_KEY: simulator.credentials.apiKey,
+        SINGAPAY_ACCOUNT_ID: simulator.credentials.accountId,
+      },
+      close: () => simulator.close(),
+    };
+  },
+};
+
+function verifyWebhook(clientSecret: string, request: CallbackRequest, now: Date): CallbackVerdict {
+  const header = (name: string) => {
+    const value = request.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  };
+  const signature = header('x-signature');
+  if (!signature || !verifySingapayCallback(clientSecret, { pathWithQuery: request.path, headers: request.headers, rawBody: request.rawBody })) {
+    return { ok: false, reason: 'The callback signature does not verify.' };
+  }
+  const stale = staleness(header('x-timestamp'), now);
+  if (stale) return { ok: false, reason: `The callback is not fresh: ${stale}.` };
+  return { ok: true, reference: referenceIn(request.rawBody), signature };
+}
+
+function referenceIn(rawBody: string): string | undefined {
+  try {
+    const parsed = webhookSchema.safeParse(JSON.parse(rawBody));
+    return parsed.success ? parsed.data.data.reference_number : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
