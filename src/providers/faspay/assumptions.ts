@@ -171,9 +171,10 @@ export function parseFeeTable(text: string): Parsed<FeeTable> {
   try {
     json = JSON.parse(trimmed);
   } catch {
-    // A bare amount, unquoted: 1803.00
     json = trimmed;
   }
+  // A bare amount, unquoted (1803.00 parses as the number 1803): the text is what is checked.
+  if (typeof json === 'number') json = trimmed;
   if (typeof json === 'string') {
     if (!RUPIAH_PATTERN.test(json)) return { ok: false, message: `a fee must be whole rupiah with two zero decimals, like "1803.00" (got ${JSON.stringify(json)})` };
     return { ok: true, value: { default: parseRupiah(json) } };
