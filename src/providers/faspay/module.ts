@@ -6,7 +6,9 @@ import { staleness } from '../callback-freshness';
 import { allOrNone, millis, optionalText, pemFile, port } from '../env-fields';
 import type { ConfigProblem, ProviderModule } from '../module';
 import { verifyFaspayCallback } from './callback';
+import { FASPAY_ASSUMPTIONS, faspayAssumptionEnv, faspayAssumptionsFromEnv, type FaspayAssumptionEnv } from './assumptions';
 import { createFaspayProvider, type FaspayClientConfig } from './client';
+import { checkFaspayAssumptions } from './go-live';
 import { loadPrivateKey, loadPublicKey } from './signature';
 
 /** The most HTTP calls one activity attempt makes: a name inquiry (16) and the transfer (18). */
@@ -32,6 +34,8 @@ const env = {
   FASPAY_CALLBACK_PUBLIC_KEY_PATH: pemFile('an RSA public key in PEM form', (pem) => loadPublicKey(pem.toString('utf8'))),
   FASPAY_TIMEOUT_MS: millis(10_000),
   FASPAY_SIMULATOR_PORT: port(4020),
+  // The guesses about what the provider's pages leave open (docs/providers/faspay.md).
+  ...faspayAssumptionEnv,
 };
 
 /** A key given inline or as a file (the file's content), whichever is set. */
@@ -89,6 +93,7 @@ export const faspayModule: ProviderModule<FaspaySettings> = {
       sourceAccount: parsed.FASPAY_SOURCE_ACCOUNT as string,
       timeoutMs: parsed.FASPAY_TIMEOUT_MS as number,
       callbackUrl: shared.callbackUrl,
+      assumptions: faspayAssumptionsFromEnv(parsed as FaspayAssumptionEnv),
       callbackPublicKeyPem: keyOf(parsed, 'FASPAY_CALLBACK_PUBLIC_KEY'),
     };
   },
@@ -109,8 +114,8 @@ export const faspayModule: ProviderModule<FaspaySettings> = {
       acknowledgement: { responseCode: '2000000', responseMessage: 'Successful' },
     };
   },
-  assumptions: [],
-  checkAssumptions: async () => [],
+  assumptions: FASPAY_ASSUMPTIONS,
+  checkAssumptions: ({ callbackPublicKeyPem: _key, ...client }, options) => checkFaspayAssumptions(client, options),
   async startSimulator(options) {
     const { startFaspaySimulator } = await import('../../simulators/faspay');
     // The simulator makes the merchant key pair and its own callback-signing pair for this run.

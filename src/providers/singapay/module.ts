@@ -4,7 +4,9 @@ import type { CallbackRequest, CallbackVerdict } from '../../domain/provider-por
 import { staleness } from '../callback-freshness';
 import { allOrNone, millis, optionalText, port } from '../env-fields';
 import type { ProviderModule } from '../module';
+import { SINGAPAY_ASSUMPTIONS, singapayAssumptionEnv, singapayAssumptionsFromEnv, type SingapayAssumptionEnv } from './assumptions';
 import { createSingapayProvider, type SingapayClientConfig } from './client';
+import { checkSingapayAssumptions } from './go-live';
 import { webhookSchema } from './schemas';
 import { verifySingapayCallback } from './signature';
 
@@ -22,8 +24,9 @@ const env = {
   SINGAPAY_API_KEY: optionalText,
   SINGAPAY_ACCOUNT_ID: optionalText,
   SINGAPAY_TIMEOUT_MS: millis(10_000),
-  SINGAPAY_TIMESTAMP_FORMAT: z.enum(['iso8601', 'unix']).default('iso8601'),
   SINGAPAY_SIMULATOR_PORT: port(4010),
+  // The guesses about what the provider's pages leave open (docs/providers/singapay.md).
+  ...singapayAssumptionEnv,
 };
 
 export const singapayModule: ProviderModule<SingapaySettings> = {
@@ -46,7 +49,7 @@ export const singapayModule: ProviderModule<SingapaySettings> = {
       apiKey: parsed.SINGAPAY_API_KEY as string,
       accountId: parsed.SINGAPAY_ACCOUNT_ID as string,
       timeoutMs: parsed.SINGAPAY_TIMEOUT_MS as number,
-      timestampFormat: parsed.SINGAPAY_TIMESTAMP_FORMAT as SingapaySettings['timestampFormat'],
+      assumptions: singapayAssumptionsFromEnv(parsed as SingapayAssumptionEnv),
     };
   },
   attemptBudget(parsed) {
@@ -63,8 +66,8 @@ export const singapayModule: ProviderModule<SingapaySettings> = {
     verify: (request, now) => verifyWebhook(settings.clientSecret, request, now),
     acknowledgement: { response_code: 'SP000', response_message: 'Successful' },
   }),
-  assumptions: [],
-  checkAssumptions: async () => [],
+  assumptions: SINGAPAY_ASSUMPTIONS,
+  checkAssumptions: (settings, options) => checkSingapayAssumptions(settings, options),
   async startSimulator(options) {
     const { startSingapaySimulator } = await import('../../simulators/singapay');
     const simulator = await startSingapaySimulator({
