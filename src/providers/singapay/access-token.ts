@@ -1,4 +1,4 @@
-// Singapay's access token (providers.md "Access token (HMAC, v1.1)"): POST /api/v1.1/access-token/b2b
+// Singapay's access token (docs/providers/singapay.md "Access token"): POST /api/v1.1/access-token/b2b
 // signed with the Jakarta date, cached until shortly before `expires_in`, one request shared by
 // every caller that needs a token at the same moment.
 import { parseJsonAnswer, postJson } from '../http';

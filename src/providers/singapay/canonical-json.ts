@@ -1,4 +1,4 @@
-// Singapay signs the SHA-256 of the body's canonical JSON (providers.md "Request signature"): object
+// Singapay signs the SHA-256 of the body's canonical JSON (docs/providers/singapay.md "Request signature"): object
 // keys sorted recursively by byte order, arrays in order, no whitespace, slashes and non-ASCII
 // characters not escaped. Serialised by hand because JSON.stringify puts integer-like keys ("2",
 // "10") first in numeric order, whatever order we build the object in.

@@ -1,5 +1,5 @@
-// Singapay's codes mapped exhaustively onto provider-neutral outcomes (providers.md "Response codes",
-// "Transaction status codes" and "What the payout service must conclude"). Two steps:
+// Singapay's codes mapped exhaustively onto provider-neutral outcomes (docs/providers/singapay.md "Response codes"
+// and "Transaction status"). Two steps:
 //   1. meaningOf: what a response code says, whatever call it answers (one switch, every code);
 //   2. inquiryDecision / triggerDecision / statusDecision: what the client does with it for that call.
 // `response_code` describes the request; only `data.transaction_status` describes the money, so no
@@ -79,7 +79,7 @@ export function meaningOf(code: string): CodeMeaning | { kind: 'UNDOCUMENTED' } 
     case 'SP014':
       return { kind: 'NO_SUCH_ROUTE' };
     case 'SP010':
-    case 'SP117': // the seed's code for the same thing
+    case 'SP117': // the account inquiry page's code for the same thing
       return { kind: 'REFUSED', failure: 'BENEFICIARY_NOT_FOUND' };
     case 'SP011': // beneficiary vendor (the e-wallet) not active
       return { kind: 'REFUSED', failure: 'BENEFICIARY_UNAVAILABLE' };
@@ -197,7 +197,7 @@ export type StatusDecision = { action: 'READ_DATA' } | { action: 'NOT_FOUND' } |
  * an assumption): MISCONFIGURED, so that no payout reads "not found" from a path that does not exist.
  * SP005, the provider timing out while refreshing a pending record, throws a retryable
  * UNAVAILABLE rather than returning PENDING: PENDING would also tell the workflow the provider
- * holds the transfer, and an SP005 does not prove that (providers.md lists it as a plain timeout).
+ * holds the transfer, and an SP005 does not prove that (Singapay's pages list it as a plain timeout).
  * Temporal retries it and the workflow keeps polling; nothing is concluded from it.
  */
 export function statusDecision(code: string): StatusDecision {

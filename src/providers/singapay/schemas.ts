@@ -1,4 +1,4 @@
-// Singapay's answers, parsed once with zod (seed pages and providers.md "Singapay"). Fields we do
+// Singapay's answers, parsed once with zod (docs/providers/singapay.md). Fields we do
 // not use are allowed and ignored, so an added field never breaks a payout; fields we rely on are
 // checked strictly, so a changed one stops the call as a BAD_ANSWER instead of being guessed at.
 import { z } from 'zod';

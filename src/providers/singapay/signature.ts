@@ -1,4 +1,4 @@
-// Singapay signatures (providers.md "Access token" and "Request signature"):
+// Singapay signatures (docs/providers/singapay.md "Access token" and "Request signature"):
 //   token:   lowerhex HMAC-SHA512(client secret, `${clientId}_${clientSecret}_${YYYYMMDD in Asia/Jakarta}`)
 //   request: lowerhex HMAC-SHA512(client secret, `${METHOD}:${pathWithQuery}:${token}:${lowerhex sha256(canonical body)}:${X-Timestamp}`)
 // The request form also signs Singapay's webhooks to us, with the random token of their
@@ -21,7 +21,7 @@ export function jakartaTimestamp(now: Date): string {
 
 export type TimestampFormat = 'iso8601' | 'unix';
 
-/** X-Timestamp: the seed page's ISO-8601 by default, or Unix seconds as Singapay's other pages use. */
+/** X-Timestamp: the trigger page's ISO-8601 by default, or Unix seconds as Singapay's other pages use. */
 export function xTimestamp(now: Date, format: TimestampFormat = 'iso8601'): string {
   return format === 'unix' ? String(Math.floor(now.getTime() / 1000)) : jakartaTimestamp(now);
 }

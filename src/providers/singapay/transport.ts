@@ -1,4 +1,5 @@
-// One secured Singapay call (providers.md "Every secured call" and "Request signature"): bearer token
+// One secured Singapay call (docs/providers/singapay.md "Every secured call" and
+// "Request signature"): bearer token
 // and X-PARTNER-ID on every call; X-Timestamp and X-Signature on money-moving calls, over exactly
 // the canonical bytes that are sent. A refused token (HTTP 401 or SP013) is renewed once and the
 // call repeated once: the provider refused the first request, so nothing happened the first time.

@@ -1,4 +1,4 @@
-// The simulator's checks of who is calling (providers.md "Access token", "Every secured call",
+// The simulator's checks of who is calling (docs/providers/singapay.md "Access token", "Every secured call",
 // "Request signature"): the token request's HMAC over the Jakarta date, bearer tokens that expire,
 // X-PARTNER-ID, and the trigger's X-Timestamp (in the one form the simulator holds, within a window)
 // and X-Signature over the body as received. The trigger page's refusals: a missing X-Signature or

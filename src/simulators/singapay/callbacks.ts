@@ -1,4 +1,4 @@
-// Webhooks (providers.md "Webhook (money-out result)"): when a transfer becomes final, POST
+// Webhooks (docs/providers/singapay.md "Webhook"): when a transfer becomes final, POST
 // `{ response_code, response_message, event: "ewallet-topup", data }` to the notification URL,
 // signed like a request (X-Signature over POST:<path>:<random bearer>:<sha256(canonical)>:<unix ts>)
 // with the client secret. Fire-and-forget with a few retries on non-2xx; close() aborts the rest.

@@ -1,5 +1,5 @@
-// Singapay's four e-wallet top-up endpoints as the simulator answers them (seed pages and
-// the points they leave open, in the reading the simulator holds: state.assumptions). Checks run in
+// Singapay's four e-wallet top-up endpoints as the simulator answers them (docs/providers/singapay.md, and
+// on the points the provider's pages leave open, in the reading the simulator holds: state.assumptions). Checks run in
 // the order a caller meets them: fault, token, signature, body, scenario 5003, merchant account,
 // duplicate reference, beneficiary, limits, balance.
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';

@@ -25,7 +25,7 @@ const REFUNDED: readonly TransactionStatus[] = ['04', '05', '06'];
 
 export const isFinalStatus = (status: TransactionStatus): boolean => FINAL.includes(status);
 
-/** A reference used within this window is a duplicate (providers.md "trigger top-up"). */
+/** A reference used within this window is a duplicate (docs/providers/singapay.md "Trigger top-up"). */
 export const DUPLICATE_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export interface SimTransaction {
@@ -74,7 +74,7 @@ export class Ledger {
     this.sequence += 1;
     const t: SimTransaction = {
       ...input,
-      // The seed's form (EWT-20260402-0001), plus random digits: ids stay unique across restarts.
+      // The trigger page's form (EWT-20260402-0001), plus random digits: ids stay unique across restarts.
       transactionId: `EWT-${jakartaTimestamp(now).slice(0, 10).replace(/-/g, '')}-${String(this.sequence).padStart(4, '0')}${randomBytes(2).toString('hex').toUpperCase()}`,
       status: '03',
       statusChecks: 0,
@@ -129,7 +129,7 @@ export function transactionStatus(status: TransactionStatus, vocabulary: Singapa
   return vocabulary === 'words' ? STATUS_WORD[status] : { code: status, desc: STATUS_DESC[status] };
 }
 
-/** The `data` of the trigger answer, the status answer and the webhook (seed trigger page). */
+/** The `data` of the trigger answer, the status answer and the webhook (the trigger page). */
 export function transferData(t: SimTransaction, balanceAfter: number, vocabulary: SingapayAssumptionSettings['statusVocabulary'] = 'codes') {
   return {
     transaction_id: t.transactionId,

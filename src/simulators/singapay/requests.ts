@@ -1,4 +1,4 @@
-// The request bodies the simulator accepts, with the seed pages' field limits. A body that is not
+// The request bodies the simulator accepts, with the provider pages' field limits. A body that is not
 // JSON is a bad request (SP012); one that breaks a limit is a validation error (SP018) whose
 // `data.errors` names each field.
 import { z } from 'zod';

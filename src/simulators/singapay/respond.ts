@@ -1,5 +1,5 @@
 // Singapay's answer envelope `{ response_code, response_message, data }` and the HTTP status it
-// travels with: 200 for SP000 and for business refusals (the seeds show them as ordinary answers),
+// travels with: 200 for SP000 and for business refusals (the provider's pages show them as ordinary answers),
 // 400 for a malformed request, 401 for token and signature refusals, 404, 503.
 import type { ServerResponse } from 'node:http';
 import { sendJson } from '../common';

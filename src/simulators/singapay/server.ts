@@ -1,4 +1,4 @@
-// A faithful Singapay e-wallet top-up simulator (providers.md "Singapay", simulators.md): a real
+// A faithful Singapay e-wallet top-up simulator (docs/providers/singapay.md, docs/simulators.md): a real
 // node:http server with the provider's token and signature checks, field limits, fees, a merchant
 // balance, the duplicate-reference check, status transitions by scenario, signed webhooks, and
 // the loopback-only control API. Our real client runs against it unchanged.
@@ -60,7 +60,7 @@ function generateCredentials(given: Partial<SingapayCredentials> = {}): Singapay
     clientId: given.clientId ?? `sim-client-${randomBytes(4).toString('hex')}`,
     clientSecret: given.clientSecret ?? randomBytes(32).toString('base64url'),
     apiKey: given.apiKey ?? randomUUID(),
-    // A ULID-like account id, as the seed's 01K5G4FZZ18DMK0M5QTR8Y9QY9.
+    // A ULID-like account id, as the pages' example 01K5G4FZZ18DMK0M5QTR8Y9QY9.
     accountId: given.accountId ?? `01SIM${randomBytes(11).toString('hex').toUpperCase().slice(0, 21)}`,
   };
 }
