@@ -1,5 +1,5 @@
 // Our real Singapay client against the real simulator over loopback HTTP: tokens, signatures, codes,
-// scenarios, faults, the control API and signed webhooks, as providers.md and simulators.md describe
+// scenarios, faults, the control API and signed webhooks, as docs/providers/singapay.md and docs/simulators.md describe
 // them. No fetch is stubbed; the simulator's ledger is the judge of whether money moved.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -145,7 +145,7 @@ describe('access token', () => {
 });
 
 describe('account inquiry', () => {
-  test('the seed number 62811742234 is a valid DANA account: name, fee 500, gross amount, limits', async () => {
+  test('the sandbox number 62811742234 of the inquiry page is a valid DANA account: name, fee 500, gross amount, limits', async () => {
     const client = createSingapayProvider(config);
     const result = await client.inquireAccount(order('62811742234', 21_000));
     expect(result).toEqual({ outcome: 'VALID', accountName: 'Dhany', amount: 21_000, fee: 500, grossAmount: 21_500, minAmount: 10_000, maxAmount: 2_000_000 });
