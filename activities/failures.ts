@@ -21,7 +21,10 @@ export function toActivityFailure(err: unknown): ApplicationFailure {
     const message = err instanceof Error ? err.message : String(err);
     return ApplicationFailure.retryable(message, 'UNEXPECTED_ERROR');
   }
-  const details = [{ mayHaveArrived: err.details.mayHaveArrived, httpStatus: err.details.httpStatus, providerCode: err.details.providerCode }];
+  // The assumptions a wrong guess would explain this by travel along, for the Web UI and the logs.
+  const details = [
+    { mayHaveArrived: err.details.mayHaveArrived, httpStatus: err.details.httpStatus, providerCode: err.details.providerCode, assumptions: err.details.assumptions },
+  ];
   switch (err.kind) {
     case 'UNAVAILABLE':
       return ApplicationFailure.create({ message: err.message, type: ActivityFailureType.PROVIDER_UNAVAILABLE, details });

@@ -164,3 +164,17 @@ describe('the codec endpoint has a listener of its own', () => {
     expect(problemsOf({ API_PORT: '3100' })).toContain('CODEC_PORT');
   });
 });
+
+test('a gross Singapay trigger amount needs the inquiry first: the activity timeout must cover 7 calls', () => {
+  const singapay = {
+    SINGAPAY_BASE_URL: 'https://sandbox-payment-b2b.singapay.id',
+    SINGAPAY_CLIENT_ID: 'c',
+    SINGAPAY_CLIENT_SECRET: 's',
+    SINGAPAY_API_KEY: 'k',
+    SINGAPAY_ACCOUNT_ID: 'a',
+  };
+  expect(loadConfig({ ...singapay, ACTIVITY_TIMEOUT_MS: String(4 * 10_000 + ACTIVITY_TIMEOUT_MARGIN_MS) }).policy.activityTimeoutMs).toBe(45_000);
+  const message = problemsOf({ ...singapay, SINGAPAY_TRIGGER_AMOUNT: 'gross', ACTIVITY_TIMEOUT_MS: '60000' });
+  expect(message).toContain('ACTIVITY_TIMEOUT_MS');
+  expect(message).toContain(String(7 * 10_000 + ACTIVITY_TIMEOUT_MARGIN_MS));
+});

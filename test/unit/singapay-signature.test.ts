@@ -1,4 +1,4 @@
-// Singapay's signatures: the two public vectors of providers.md, canonical JSON edge cases, the
+// Singapay's signatures: the two public vectors (docs/providers/singapay.md), canonical JSON edge cases, the
 // Jakarta date, and the verify helpers the simulator and our callback endpoint use.
 import { createHash, createHmac } from 'node:crypto';
 import { canonicalJson } from '../../src/providers/singapay/canonical-json';
@@ -31,7 +31,7 @@ const sign = (body: unknown) =>
     timestamp: VECTOR.timestamp,
   });
 
-describe('the public vectors of providers.md', () => {
+describe('the public vectors (docs/providers/singapay.md)', () => {
   test('{}: sha256 of the canonical body and X-Signature', () => {
     expect(canonicalJson({})).toBe('{}');
     expect(bodyHash(canonicalJson({}))).toBe('44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a');

@@ -10,8 +10,12 @@ import { checkSingapayAssumptions } from './go-live';
 import { webhookSchema } from './schemas';
 import { verifySingapayCallback } from './signature';
 
-/** The most HTTP calls one activity attempt makes: token, the call, a renewed token after a 401, the call again. */
-const CALLS_PER_ATTEMPT = 4;
+/**
+ * The most HTTP calls one activity attempt makes: token, the call, a renewed token after a 401, the
+ * call again; with SINGAPAY_TRIGGER_AMOUNT=gross a trigger first asks the inquiry for the gross amount
+ * (token, inquiry, renewed token, inquiry, trigger, renewed token, trigger).
+ */
+const callsPerAttempt = (triggerAmount: unknown) => (triggerAmount === 'gross' ? 7 : 4);
 
 const CREDENTIALS = ['SINGAPAY_BASE_URL', 'SINGAPAY_CLIENT_ID', 'SINGAPAY_CLIENT_SECRET', 'SINGAPAY_API_KEY', 'SINGAPAY_ACCOUNT_ID'] as const;
 
@@ -54,10 +58,11 @@ export const singapayModule: ProviderModule<SingapaySettings> = {
   },
   attemptBudget(parsed) {
     const timeoutMs = parsed.SINGAPAY_TIMEOUT_MS as number;
+    const calls = callsPerAttempt(parsed.SINGAPAY_TRIGGER_AMOUNT);
     return {
-      ms: CALLS_PER_ATTEMPT * timeoutMs,
+      ms: calls * timeoutMs,
       variable: 'SINGAPAY_TIMEOUT_MS',
-      explanation: `${CALLS_PER_ATTEMPT} × SINGAPAY_TIMEOUT_MS (${timeoutMs} ms: token, call, renewed token, call)`,
+      explanation: `${calls} × SINGAPAY_TIMEOUT_MS (${timeoutMs} ms: token, call, renewed token, call${calls > 4 ? ', and the inquiry a gross trigger amount needs first' : ''})`,
     };
   },
   createProvider: (settings) => createSingapayProvider(settings),
