@@ -136,7 +136,7 @@ describe(IDS.ewalletInquiry, () => {
 });
 
 describe(IDS.vaCompanyCodeDigits, () => {
-  test('the default is the seed\'s 3 digits; a provider holding 4 refuses both the inquiry and the payment (404xx11) and the failure names the assumption', async () => {
+  test('the default is the provider pages\' 3 digits; a provider holding 4 refuses both the inquiry and the payment (404xx11) and the failure names the assumption', async () => {
     await hold({ [IDS.vaCompanyCodeDigits]: '4' });
     const o = order(va());
     const inquiry = await client.inquireAccount(o);

@@ -1,6 +1,6 @@
 // The pure parts of Faspay's assumptions: the variables' zod shape (defaults, and a bad value named by
 // its variable), the text forms the simulator takes, the fee table, the signed path, the e-money
-// refusal rule, and finding a payout's entries in a history such as the seed's sample.
+// refusal rule, and finding a payout's entries in a history such as the provider pages' sample.
 import { z } from 'zod';
 import type { HistoryEntry } from '../../src/domain/provider-port';
 import {
@@ -142,7 +142,7 @@ describe('balance account status (11)', () => {
 });
 
 describe('findPayoutEntries', () => {
-  // The seed's history sample (12), as the client maps it.
+  // The provider pages' history sample (12), as the client maps it.
   const entry = (at: string, amount: number, remark: string, type: string, dc: 'D' | 'K'): HistoryEntry => ({
     at,
     amount,

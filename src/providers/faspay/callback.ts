@@ -1,4 +1,4 @@
-// Callbacks "from Faspay". Faspay's SNAP callback format is not public (shared/providers.md), so this
+// Callbacks "from Faspay". Faspay's SNAP callback format is not public (docs/providers/faspay.md), so this
 // is a project-defined stand-in that our simulator sends: a SNAP-style notification
 // { originalPartnerReferenceNo, originalReferenceNo, latestTransactionStatus, transactionStatusDesc,
 //   amount, additionalInfo } with the usual SNAP headers, X-SIGNATURE made like a request signature

@@ -1,8 +1,7 @@
-// Faspay SendMe SNAP disbursement client. Follows the provider pages in shared/seeds:
-// faspay-sendme-snap-disbursement.md (headers, 16 account inquiry, 18 interbank transfer, 36
-// transfer status, 11 balance, 12 history, 38/39 e-money top-up and its status, 32/33 VA bill
-// inquiry and payment) and faspay-sendme-ewallet-overview.md, plus shared/providers.md "Faspay
-// SendMe SNAP disbursement" (signature, response codes, what to conclude). One HTTP call per
+// Faspay SendMe SNAP disbursement client, as docs/providers/faspay.md describes it (from the
+// provider's public pages on SNAP disbursement and e-wallet top-up: headers, 16 account inquiry, 18
+// interbank transfer, 36 transfer status, 11 balance, 12 history, 38/39 e-money top-up and its
+// status, 32/33 VA bill inquiry and payment; signature and response codes). One HTTP call per
 // operation and no retry loops: Temporal retries activities. Every request is signed with the
 // merchant's RSA key over the exact body text sent and carries a fresh X-EXTERNAL-ID.
 //
@@ -13,7 +12,7 @@
 // Also decided here:
 // - 18 needs beneficiaryAccountName, which TransferOrder does not carry: the name from this client's
 //   own inquiry is used; a client that has not seen one (another worker, a restart) asks 16 first,
-//   which is also the seed's rule ("always make at least one account inquiry" before a transfer).
+//   which is also the provider pages' rule ("always make at least one account inquiry" before a transfer).
 import { parseRupiah, toMoney } from '../../domain/money';
 import type { Destination } from '../../domain/payout';
 import { postJson } from '../http';
@@ -51,7 +50,7 @@ export interface FaspayClientConfig {
   assumptions?: Partial<FaspayAssumptionSettings>;
   /** X-EXTERNAL-ID source; tests only. Default: time + counter + random digits. */
   externalId?: () => string;
-  /** ORIGIN header (optional in the seed). */
+  /** ORIGIN header (optional in the provider pages). */
   origin?: string;
 }
 

@@ -1,6 +1,6 @@
-// Faspay's SNAP codes mapped exhaustively onto provider-neutral outcomes (shared/providers.md
-// "Response codes", "latestTransactionStatus" and "What the payout service must conclude"; the
-// seed's status tables). Anything unknown is not final: never success, never failure.
+// Faspay's SNAP codes mapped exhaustively onto provider-neutral outcomes (docs/providers/faspay.md
+// "Response codes" and "Status fields"; the
+// provider pages' status tables). Anything unknown is not final: never success, never failure.
 import type { FailureCode, PayoutFailure } from '../../domain/payout';
 import type { TransferState } from '../../domain/provider-port';
 
@@ -24,7 +24,7 @@ export function responseCode(http: number, service: string, kase: string): strin
   return `${http}${service}${kase}`;
 }
 
-/** The HTTP status + case pairs providers.md lists, the same for every service. */
+/** The HTTP status + case pairs of SNAP's standard (docs/providers/faspay.md), the same for every service. */
 export const RESPONSE_CASES = [
   '200-00', // success
   '202-00', // request in progress

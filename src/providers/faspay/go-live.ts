@@ -29,11 +29,11 @@ import { FASPAY_SERVICES } from './services';
 export interface FaspayGoLiveOptions {
   /** Also move money: one bank transfer and (unless vaPayment is false) one VA payment of `amount`. */
   transfer: boolean;
-  /** Default: the seed's account-inquiry sample, bank 002, account 888801000157508. */
+  /** Default: the provider pages' account-inquiry sample, bank 002, account 888801000157508. */
   bankAccount?: { bankCode: string; accountNumber: string };
-  /** Default: the seed's top-up sample, OVO 6281773628883. */
+  /** Default: the provider pages' top-up sample, OVO 6281773628883. */
   ewallet?: { ewallet: Ewallet; customerNumber: string };
-  /** Default: the seed's VA sample, biller 014, 126085212344321. */
+  /** Default: the provider pages' VA sample, biller 014, 126085212344321. */
   virtualAccount?: { billerCode: string; virtualAccountNumber: string };
   /** Whole rupiah per transfer; default 10 000 (the pages name no minimum). */
   amount?: number;

@@ -1,4 +1,4 @@
-// The SNAP headers of every Faspay call (seed "Header"): Content-Type, X-TIMESTAMP in Jakarta time,
+// The SNAP headers of every Faspay call (the provider pages' "Header"): Content-Type, X-TIMESTAMP in Jakarta time,
 // X-SIGNATURE, X-PARTNER-ID, X-EXTERNAL-ID (numeric, ≤ 36, unique per day) and CHANNEL-ID 88001.
 // No Authorization header: this is SNAP's asymmetric form without an access token.
 import { randomInt } from 'node:crypto';

@@ -1,5 +1,5 @@
-// Faspay's answers turned into provider-neutral results (providers.md "What the payout service must
-// conclude"). Pure: the client hands in an answer it already received; nothing here does I/O.
+// Faspay's answers turned into provider-neutral results (docs/providers/faspay.md "Response codes":
+// what the payout service must conclude). Pure: the client hands in an answer it already received; nothing here does I/O.
 import type { z } from 'zod';
 import { parseRupiah } from '../../domain/money';
 import type { FailureCode, PayoutFailure } from '../../domain/payout';

@@ -1,5 +1,5 @@
-// Faspay's answers, parsed once with zod (shapes from the seed's response tables and samples).
-// Fields we do not use are allowed and dropped; fields the seed marks optional stay optional, so a
+// Faspay's answers, parsed once with zod (shapes from the provider pages' response tables and samples).
+// Fields we do not use are allowed and dropped; fields the provider pages mark optional stay optional, so a
 // sparse but valid answer does not become a BAD_ANSWER.
 import { z } from 'zod';
 
@@ -125,7 +125,7 @@ export const historyAnswerSchema = baseAnswerSchema.extend({
 
 /**
  * The simulator's callback: a project-defined stand-in, because Faspay's SNAP callback format is not
- * public (providers.md). SNAP-style names; a hint to check status, never the truth by itself.
+ * public (docs/providers/faspay.md). SNAP-style names; a hint to check status, never the truth by itself.
  */
 export const notificationSchema = z.object({
   originalPartnerReferenceNo: z.string().min(1),

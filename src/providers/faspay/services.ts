@@ -1,5 +1,5 @@
-// The SNAP services of Faspay SendMe we use: path and two-digit service code (shared/seeds/
-// faspay-sendme-snap-disbursement.md; shared/providers.md "Faspay SendMe SNAP disbursement").
+// The SNAP services of Faspay SendMe we use: path and two-digit service code (the provider's public
+// pages on SNAP disbursement; docs/providers/faspay.md "Operations").
 // The service code is the middle of every response code (HTTP 3 + service 2 + case 2), so a client
 // and the simulator must agree on it per path.
 

@@ -1,5 +1,5 @@
-// Faspay SendMe SNAP asymmetric signature, "without access token" form (shared/providers.md
-// "Signature"; the seed's header table links Faspay's "signature-snap" page):
+// Faspay SendMe SNAP asymmetric signature, "without access token" form (docs/providers/faspay.md
+// "Signature"; the provider's header table links Faspay's "signature-snap" page):
 //   stringToSign = METHOD + ":" + path + ":" + lowerhex(sha256(minified body)) + ":" + X-TIMESTAMP
 //   X-SIGNATURE  = base64(RSA-SHA256, PKCS#1 v1.5, with the merchant's private key)
 // The minified body is the exact JSON text that is sent, field order kept (never sorted). The same

@@ -1,4 +1,4 @@
-// The checks every Faspay request passes before its body is read (seed "Header"; providers.md
+// The checks every Faspay request passes before its body is read (the provider's "Header" table; docs/providers/faspay.md
 // "Headers on every call" and "Signature"): mandatory headers (400xx02), partner id and signature
 // (401xx00), X-TIMESTAMP form (400xx01) and ±5 min window (401xx00), and X-EXTERNAL-ID reuse on
 // the same Jakarta day (409xx00), checked last so a forged request cannot burn a merchant's id.

@@ -1,7 +1,7 @@
 // The simulator's memory: the merchant balance, every accepted transfer, the account mutations that
 // the history service (12) lists, the X-EXTERNAL-IDs seen per Jakarta day, and the 5003 counters.
 // Money moves only here: a debit when a trigger is accepted (the transfer's amount, and Faspay's fee
-// as a separate debit as in the seed's history sample), a refund of both when a transfer fails.
+// as a separate debit as in the provider pages' history sample), a refund of both when a transfer fails.
 // Remarks carry our reference, or Faspay's own id when the provider holds faspay.history-match
 // "amount-and-time".
 import { randomInt } from 'node:crypto';

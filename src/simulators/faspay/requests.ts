@@ -1,7 +1,7 @@
-// What the simulator accepts in each request body (the seed's request tables), and how a refusal is
+// What the simulator accepts in each request body (the provider pages' request tables), and how a refusal is
 // worded: a missing or blank mandatory field is 400xx02 "Invalid Mandatory Field", a field of the
-// wrong form 400xx01 "Invalid Field Format". Where the seed's table and sample disagree, both forms
-// are accepted (providers.md: "the simulator accepts both").
+// wrong form 400xx01 "Invalid Field Format". Where the provider pages' table and sample disagree, both forms
+// are accepted (docs/providers/faspay.md).
 import { z } from 'zod';
 
 /** IDR with two decimals, both zero ("isn't allowed decimal other than 00"), and more than zero. */
@@ -51,7 +51,7 @@ export const topupBody = z.object({
     instructDate: z.string().optional(),
     beneficiaryEmail: optionalText(128),
     transactionDescription: z.string().optional(),
-    // The seed's sample names it trxDescription; its table transactionDescription.
+    // The provider pages' sample names it trxDescription; its table transactionDescription.
     trxDescription: z.string().optional(),
     callbackUrl: z.string().max(255),
   }),
@@ -83,7 +83,7 @@ export const vaPaymentBody = z
     sourceAccountNo: text(20),
     paidAmount: amount,
     trxDateTime: text(25),
-    // The seed's table has callbackURL at the top; its sample has callbackUrl in additionalInfo.
+    // The provider pages' table has callbackURL at the top; its sample has callbackUrl in additionalInfo.
     callbackURL: optionalText(255),
     additionalInfo: z.object({ billerCode: text(3), instructDate: z.string().optional(), callbackUrl: optionalText(255) }),
   })
@@ -134,7 +134,7 @@ export function checkBody<S extends z.ZodType>(schema: S, json: unknown): BodyCh
   return { ok: false, case: '01', message: `Invalid Field Format ${first.path.join('.')}` };
 }
 
-/** ISO-8601 with a zone, as the seed writes dates (yyyy-MM-ddTHH:mm:ssTZD). */
+/** ISO-8601 with a zone, as the provider pages write dates (yyyy-MM-ddTHH:mm:ssTZD). */
 export function parseZonedDate(value: string): Date | undefined {
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})$/.test(value)) return undefined;
   const ms = Date.parse(value);

@@ -1,4 +1,4 @@
-// A faithful Faspay SendMe SNAP simulator (providers.md "Faspay SendMe SNAP disbursement",
+// A faithful Faspay SendMe SNAP simulator (docs/providers/faspay.md,
 // simulators.md): the real RSA signature check, SNAP headers, X-TIMESTAMP window, X-EXTERNAL-ID
 // reuse, field rules, response codes with each service's code, a merchant balance with history,
 // the duplicate-reference check, status transitions by scenario, signed callbacks, and the
@@ -89,7 +89,7 @@ export async function startFaspaySimulator(options: FaspaySimulatorOptions = {})
   const own = await rsaKeyPair();
   const credentials: FaspayCredentials = {
     partnerId: options.partnerId ?? String(randomInt(10_000, 100_000)),
-    // SendMe account numbers look like 99200xxxxx (the seed's samples).
+    // SendMe account numbers look like 99200xxxxx (the provider pages' samples).
     sourceAccount: options.sourceAccount ?? `99200${String(randomInt(100_000)).padStart(5, '0')}`,
     merchantPrivateKeyPem: merchant.privateKeyPem,
     merchantPublicKeyPem: merchant.publicKeyPem,

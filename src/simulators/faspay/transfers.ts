@@ -212,7 +212,7 @@ export function vaPayment(ctx: EndpointContext, json: unknown, answer: Answer, m
     ctx,
     {
       service: '33',
-      // The seed marks partnerReferenceNo optional; without one there is nothing to deduplicate on.
+      // The provider pages mark partnerReferenceNo optional; without one there is nothing to deduplicate on.
       reference: b.partnerReferenceNo ?? `VA-${ctx.ledger.newTransactionId(now)}`,
       amountValue: b.paidAmount.value,
       destination: {
