@@ -13,7 +13,7 @@ import {
 } from '../../src/providers/faspay/codes';
 import { splitVirtualAccount, transactionDescription } from '../../src/providers/faspay/fields';
 import { accountInquiryOutcome, statusOutcome, triggerOutcome, vaInquiryOutcome, type FaspayAnswer } from '../../src/providers/faspay/outcomes';
-import { ProviderCallError } from '../../src/providers/types';
+import { ProviderCallError } from '../../src/domain/provider-port';
 
 describe('response code = HTTP (3) + service (2) + case (2)', () => {
   test('splits', () => {
