@@ -163,9 +163,9 @@ describe('a third provider from its module alone', () => {
   });
 
   test('routing for the existing destinations is unchanged: defaults are the same, and a request without provider never goes to thirdpay', async () => {
-    const describe = (modules: typeof PROVIDER_MODULES): ProviderDescription[] => modules.map(({ key, name, capabilities }) => ({ key, name, capabilities }));
-    const before = describe(PROVIDER_MODULES);
-    const after = describe([...PROVIDER_MODULES, thirdpayModule as (typeof PROVIDER_MODULES)[number]]);
+    const descriptions = (modules: typeof PROVIDER_MODULES): ProviderDescription[] => modules.map(({ key, name, capabilities }) => ({ key, name, capabilities }));
+    const before = descriptions(PROVIDER_MODULES);
+    const after = descriptions([...PROVIDER_MODULES, thirdpayModule as (typeof PROVIDER_MODULES)[number]]);
     expect(routingProblems(after)).toEqual([]);
     const destinations: Destination[] = [
       ...(['DANA', 'OVO', 'GOPAY', 'SHOPEEPAY', 'LINKAJA'] as const).map((ewallet): Destination => ({ type: 'EWALLET', ewallet, customerNumber: '62811742234' })),
