@@ -26,3 +26,19 @@ test(
   },
   6 * 60_000,
 );
+
+test(
+  `chaos: seed ${SEED + 1}, 20 payouts with every provider assumption in its other form (simulators and service agreeing), no violation`,
+  async () => {
+    const lines: string[] = [];
+    const result = await runChaos({ seed: SEED + 1, payouts: 20, concurrency: 6, workerKills: 0, serverRestarts: 0, faults: true, assumptions: 'alternate', log: (line) => lines.push(line) });
+    const report = formatReport(result);
+    if (result.violations.length > 0) throw new Error(`${lines.join('\n')}\n${report}`);
+    expect(lines.some((l) => l.startsWith('faspay: the other form of'))).toBe(true);
+    // The fee the providers charged was checked against the fee the approver saw: Faspay charged one.
+    expect(result.observations.ledger.some((row) => row.provider === 'faspay' && (row.fee ?? 0) > 0)).toBe(true);
+    console.log(report);
+    rmSync(result.dir, { recursive: true, force: true });
+  },
+  6 * 60_000,
+);

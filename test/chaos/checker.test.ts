@@ -218,6 +218,20 @@ describe('each rule fires', () => {
     expect(rules(observations([p], [...ledger, row({ reference: 'NOT-OURS' })]))).toEqual(['transfer-not-as-approved']);
   });
 
+  test('fee-not-as-shown: the provider charged another fee than the documents showed; the same fee, or a ledger without fees, is fine', () => {
+    const shown = (fee: string) => {
+      const { p } = succeeded();
+      for (const s of p.snapshots) if (s.doc.status !== 'VALIDATING') s.doc.inquiry = { fee: { value: fee } };
+      return p;
+    };
+    expect(rules(observations([shown('2500.00')], [row({ fee: 2_500 })]))).toEqual([]);
+    expect(rules(observations([shown('2500.00')], [row()]))).toEqual([]);
+    expect(rules(observations([shown('0.00')], [row({ fee: 1_803 })]))).toEqual(['fee-not-as-shown']);
+    const changed = shown('2500.00');
+    changed.snapshots[changed.snapshots.length - 1]!.doc.inquiry = { fee: { value: '3000.00' } };
+    expect(rules(observations([changed], [row({ fee: 2_500 })]))).toEqual(['fee-not-as-shown']);
+  });
+
   test('four-eyes: an approval by the requester, spelt differently, even without a transfer', () => {
     const p = payout({ snapshots: [snap(T0 + 80_000, doc(['VALIDATING', 'AWAITING_APPROVAL', 'PROCESSING', 'CANCELLED'], approval('REQUESTER@local ')))] });
     expect(rules(observations([p]))).toEqual(['four-eyes']);

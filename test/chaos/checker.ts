@@ -242,6 +242,11 @@ function checkTransferAgainstPayout(row: LedgerRow, payout: PayoutRecord, report
   if (row.destinationNumber !== payout.destinationNumber) {
     report('transfer-not-as-approved', ref, `a transfer to ${row.destinationNumber}, but the payout is to ${payout.destinationNumber}: ${describeRow(row)}`);
   }
+  // The fee the provider charged is the fee the approver was shown (what leaves the balance is what was approved).
+  const shown = new Set(snapshots.flatMap((s) => (s.doc.inquiry?.fee ? [Number(s.doc.inquiry.fee.value.replace(/\.00$/, ''))] : [])));
+  if (row.fee !== undefined && shown.size > 0 && (shown.size > 1 || !shown.has(row.fee))) {
+    report('fee-not-as-shown', ref, `the provider charged a fee of ${row.fee}, but the documents showed ${[...shown].join(' and ')}: ${describeRow(row)}`);
+  }
 }
 
 function checkSettled(payout: PayoutRecord, snapshots: Snapshot[], obs: Observations, report: Report): void {

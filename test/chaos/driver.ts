@@ -9,7 +9,7 @@ import { check, isFinal } from './checker';
 import type { Observations, Plan, PayoutPlan, Violation } from './model';
 import { readLedgers, Recorder } from './observe';
 import { makePlan, type PlanOptions } from './plan';
-import { startChaosStack, DEFAULT_TIMING, type ChaosStack, type Timing } from './stack';
+import { startChaosStack, DEFAULT_TIMING, type AssumptionForms, type ChaosStack, type Timing } from './stack';
 
 export interface ChaosOptions extends PlanOptions {
   concurrency: number;
@@ -21,6 +21,8 @@ export interface ChaosOptions extends PlanOptions {
   log?: (line: string) => void;
   /** Keep polling this much past the settle deadline before giving up on a payout (default 5 s). */
   graceMs?: number;
+  /** The providers' assumptions in their default form, or every one in its other form (simulators and service agreeing). */
+  assumptions?: AssumptionForms;
 }
 
 export interface ChaosResult {
@@ -45,8 +47,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const timing = options.timing ?? DEFAULT_TIMING;
   const started = Date.now();
   const plan = makePlan(options);
-  log(`seed ${options.seed}: ${plan.payouts.length} payouts, concurrency ${options.concurrency}, ${options.workers ?? 1} worker(s), ${plan.disruptions.length} kills/restarts, faults ${options.faults ? 'on' : 'off'}`);
-  const stack = await startChaosStack({ timing, workers: options.workers ?? 1, log });
+  log(`seed ${options.seed}: ${plan.payouts.length} payouts, concurrency ${options.concurrency}, ${options.workers ?? 1} worker(s), ${plan.disruptions.length} kills/restarts, faults ${options.faults ? 'on' : 'off'}, provider assumptions ${options.assumptions ?? 'default'}`);
+  const stack = await startChaosStack({ timing, workers: options.workers ?? 1, assumptions: options.assumptions ?? 'default', log });
   log(`stack up in ${Date.now() - started} ms (logs in ${stack.dir})`);
   try {
     const recorder = new Recorder(stack.apiUrl);

@@ -87,6 +87,8 @@ export interface PayoutDocument {
   approval?: { decision: string; by: string; at?: string };
   approvals?: { by: string; decision?: string }[];
   transfer?: { submittedAt?: string; providerReference?: string };
+  /** The fee the approver was shown (the provider's quote, or the configured fee table). */
+  inquiry?: { accountName?: string; fee?: { value: string } };
   attention?: { reason?: string };
   failure?: { code?: string };
   timeline: { status: string; at: string; detail?: string }[];
@@ -159,6 +161,8 @@ export interface LedgerRow {
   triggerCalls: number;
   /** When the trigger was accepted (ms). */
   acceptedAt: number;
+  /** Whole rupiah the provider charged on top of the amount (absent: the ledger does not say). */
+  fee?: number;
 }
 
 /** Every HTTP answer the API gave the driver. */
@@ -200,6 +204,7 @@ export type RuleId =
   | 'failed-but-money-moves'
   | 'succeeded-without-one-transfer'
   | 'transfer-not-as-approved'
+  | 'fee-not-as-shown'
   | 'four-eyes'
   | 'resolve-not-from-attention'
   | 'api-5xx'

@@ -141,6 +141,7 @@ export function essentials(doc: PayoutDocument): PayoutDocument {
     ...(d.approval !== undefined && { approval: { decision: d.approval.decision, by: d.approval.by, ...(d.approval.at !== undefined && { at: d.approval.at }) } }),
     ...(d.approvals !== undefined && { approvals: d.approvals.map((a) => ({ by: a.by, ...(a.decision !== undefined && { decision: a.decision }) })) }),
     ...(d.transfer?.submittedAt !== undefined && { transfer: { submittedAt: d.transfer.submittedAt } }),
+    ...(d.inquiry?.fee !== undefined && { inquiry: { fee: { value: d.inquiry.fee.value } } }),
     ...(d.attention?.reason !== undefined && { attention: { reason: d.attention.reason } }),
     ...(d.failure?.code !== undefined && { failure: { code: d.failure.code } }),
     timeline: d.timeline.map((e) => ({ status: e.status, at: e.at, ...(e.detail !== undefined && { detail: e.detail }) })),
@@ -165,6 +166,7 @@ export async function readLedgers(urls: Record<Provider, string>): Promise<Ledge
 interface RawLedgerRow {
   reference: string;
   amount: { value: string };
+  fee?: { value: string };
   destination: { customerNumber?: string; accountNumber?: string; virtualAccountNumber?: string; type?: string };
   status: string;
   triggerCalls: number;
@@ -182,5 +184,6 @@ export function normaliseRow(provider: Provider, raw: RawLedgerRow): LedgerRow {
     status: raw.status,
     triggerCalls: raw.triggerCalls,
     acceptedAt: Date.parse(raw.createdAt),
+    ...(raw.fee !== undefined && { fee: Number(raw.fee.value.replace(/\.00$/, '')) }),
   };
 }

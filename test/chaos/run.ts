@@ -1,5 +1,5 @@
 // `npm run chaos -- [--payouts N] [--seed S] [--concurrency C] [--workers W] [--kills K] [--restarts R] [--no-kills] [--no-faults]
-// [--refusal-confirm-ms MS] [--focus cancel-race]`:
+// [--refusal-confirm-ms MS] [--focus cancel-race] [--assumptions default|alternate]`:
 // the invariant checker (RELIABILITY.md). Prints the seed, what was exercised, the outcomes, the
 // decisions' latency and every violation; exits 1 on a violation, 2 when the run itself failed.
 import { join } from 'node:path';
@@ -53,6 +53,12 @@ export function parseArgs(argv: string[]): ChaosOptions {
       case '--no-resolve':
         options.resolve = false;
         break;
+      case '--assumptions': {
+        const forms = value();
+        if (forms !== 'default' && forms !== 'alternate') throw new Error(`--assumptions takes default or alternate, got ${forms ?? 'nothing'}`);
+        options.assumptions = forms;
+        break;
+      }
       case '--no-faults':
         options.faults = false;
         break;

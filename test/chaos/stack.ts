@@ -11,6 +11,9 @@ import { freePort } from '../support/ports';
 import { Client, Connection } from '@temporalio/client';
 import { startFaspaySimulator, type FaspaySimulator } from '../../src/simulators/faspay';
 import { startSingapaySimulator, type SingapaySimulator } from '../../src/simulators/singapay';
+import { z } from 'zod';
+import { ACTIVITY_TIMEOUT_MARGIN_MS, envSchema } from '../../src/config';
+import { PROVIDER_MODULES } from '../../src/providers/registry';
 import { resolveTemporalBinary } from '../../src/temporal/cli-binary';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
 import { writeWorkflowBundle } from '../../src/temporal/workflow-bundle';
@@ -69,7 +72,30 @@ export interface ChaosStack {
   stop(): Promise<void>;
 }
 
-export async function startChaosStack(options: { timing?: Timing; workers?: number; log: (line: string) => void }): Promise<ChaosStack> {
+/**
+ * Which form of each provider assumption the run uses: the defaults, or for every assumption the other
+ * form (the first other value its setting names). Then the simulators hold that form and the service is
+ * configured for it, so the payouts run through the other readings (words, gross amounts, another
+ * signed path, a fee table the provider charges…) under the same faults and disruptions.
+ */
+export type AssumptionForms = 'default' | 'alternate';
+
+export function alternateAssumptions(): { key: string; held: Record<string, string>; env: Record<string, string> }[] {
+  return PROVIDER_MODULES.map((module) => {
+    const chosen = module.assumptions.flatMap((assumption) => {
+      // Values such as "<n>,<billerCode>:<n>,…" describe a form rather than name one.
+      const other = assumption.setting.values.find((value) => value !== assumption.setting.default && !/[<…]/.test(value));
+      return other === undefined ? [] : [{ id: assumption.id, variable: assumption.setting.variable, value: other }];
+    });
+    return {
+      key: module.key,
+      held: Object.fromEntries(chosen.map(({ id, value }) => [id, value])),
+      env: Object.fromEntries(chosen.map(({ variable, value }) => [variable, value])),
+    };
+  });
+}
+
+export async function startChaosStack(options: { timing?: Timing; workers?: number; assumptions?: AssumptionForms; log: (line: string) => void }): Promise<ChaosStack> {
   const timing = options.timing ?? DEFAULT_TIMING;
   const log = options.log;
   const dir = mkdtempSync(join(tmpdir(), 'payouts-chaos-'));
@@ -140,6 +166,21 @@ export async function startChaosStack(options: { timing?: Timing; workers?: numb
       WORKFLOW_MAX_HISTORY_EVENTS: '100',
       ...(timing.refusalConfirmMs !== undefined && { REFUSAL_CONFIRM_MS: String(timing.refusalConfirmMs) }),
     };
+    if (options.assumptions === 'alternate') {
+      const simulatorUrls: Record<string, string> = { singapay: singapay.url, faspay: faspay.url };
+      for (const { key, held, env: settings } of alternateAssumptions()) {
+        const res = await fetch(`${simulatorUrls[key]}/__sim/assumptions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(held) });
+        if (!res.ok) throw new Error(`${key} simulator refused the alternate assumptions: ${res.status} ${await res.text()}`);
+        Object.assign(env, settings);
+        log(`${key}: the other form of ${Object.keys(held).join(', ')}`);
+      }
+      // Another form may make an attempt longer (a gross trigger asks the inquiry first): the activity
+      // timeout covers the longest attempt, as the configuration demands.
+      // The variables without the cross-variable checks (the activity timeout is what is being fixed).
+      const parsed = z.object(envSchema.shape).parse(env);
+      const longest = Math.max(...PROVIDER_MODULES.map((module) => module.attemptBudget(parsed).ms)) + ACTIVITY_TIMEOUT_MARGIN_MS;
+      env.ACTIVITY_TIMEOUT_MS = String(Math.max(timing.activityTimeoutMs, longest));
+    }
 
     // Workers, oldest first; a kill takes the oldest, a start adds one.
     const running: Child[] = [];

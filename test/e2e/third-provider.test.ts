@@ -32,7 +32,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const thirdpay = () => stack.extraSimulators.thirdpay!;
+const thirdpay = () => stack.simulators.thirdpay!;
 const thirdpayLedger = (reference: string) => ledger({ simulator: { url: thirdpay().controlUrl } }, reference);
 const bank = (accountNumber: string): Destination => ({ type: 'BANK_ACCOUNT', bankCode: '014', accountNumber });
 const body = (reference: string, destination: Destination, provider?: string) => ({

@@ -13,8 +13,6 @@ import type { Payout, PayoutStatus } from '../../src/domain/payout';
 import { loadConfig } from '../../src/config';
 import type { ProviderModule, RunningSimulator } from '../../src/providers/module';
 import { createProviders, PROVIDER_MODULES, providerCatalog } from '../../src/providers/registry';
-import { startSingapaySimulator } from '../../src/simulators/singapay';
-import { startFaspaySimulator } from '../../src/simulators/faspay';
 import { freePort } from './ports';
 import { createWorker } from '../../src/temporal/worker';
 import { dataConverterFor, type CodecKey } from '../../src/temporal/codec';
@@ -34,7 +32,7 @@ export interface StackOptions {
   namespace?: string;
   /** How long a decision waits for the workflow before the API answers 503. */
   decisionTimeoutMs?: number;
-  /** Provider modules beside the registry's (test/fixtures/thirdpay): each runs its own simulator. */
+  /** Provider modules beside the registry's (test/fixtures/thirdpay); every provider runs its own simulator. */
   extraProviders?: readonly ProviderModule[];
 }
 
@@ -57,30 +55,23 @@ export async function startStack(options: StackOptions = {}) {
 
   const apiPort = await freePort();
   const apiUrl = `http://127.0.0.1:${apiPort}`;
-  const simulator = await startSingapaySimulator({ port: 0, notificationUrl: `${apiUrl}/v1/callbacks/singapay` });
-  const faspaySimulator = await startFaspaySimulator({ port: 0 });
+  // Every provider's simulator, from its module: a provider added to the registry is configured here too.
   const modules = [...PROVIDER_MODULES, ...(options.extraProviders ?? [])];
-  const extraSimulators: Record<string, RunningSimulator> = {};
-  for (const module of options.extraProviders ?? []) {
-    extraSimulators[module.key] = await module.startSimulator({ env: {}, port: 0, host: '127.0.0.1', callbackUrl: `${apiUrl}/v1/callbacks/${module.key}` });
+  const simulators: Record<string, RunningSimulator> = {};
+  for (const module of modules) {
+    simulators[module.key] = await module.startSimulator({ env: {}, port: 0, host: '127.0.0.1', callbackUrl: `${apiUrl}/v1/callbacks/${module.key}` });
   }
   // The providers are configured as a deployment configures them: variables, read by each module.
   // Short HTTP timeouts (<KEY>_TIMEOUT_MS), so the "answer never comes" scenarios end quickly.
   const timeoutMs = String(options.providerTimeoutMs ?? 1_000);
+  const providerEnv: Record<string, string> = Object.assign({}, ...Object.values(simulators).map((running) => running.env));
   const config = loadConfig(
     {
       PUBLIC_BASE_URL: apiUrl,
-      SINGAPAY_BASE_URL: simulator.url,
-      SINGAPAY_CLIENT_ID: simulator.credentials.clientId,
-      SINGAPAY_CLIENT_SECRET: simulator.credentials.clientSecret,
-      SINGAPAY_API_KEY: simulator.credentials.apiKey,
-      SINGAPAY_ACCOUNT_ID: simulator.credentials.accountId,
-      FASPAY_BASE_URL: faspaySimulator.url,
-      FASPAY_PARTNER_ID: faspaySimulator.credentials.partnerId,
-      FASPAY_PRIVATE_KEY: faspaySimulator.credentials.merchantPrivateKeyPem,
-      FASPAY_SOURCE_ACCOUNT: faspaySimulator.credentials.sourceAccount,
-      FASPAY_CALLBACK_PUBLIC_KEY: faspaySimulator.simulatorPublicKeyPem,
-      ...Object.assign({}, ...Object.values(extraSimulators).map((running) => running.env)),
+      // Only the providers are read from this configuration; the workflow runs with `policy` below,
+      // whose short timeouts are the test's choice, so the activity-timeout rule must not refuse them.
+      ACTIVITY_TIMEOUT_MS: String(10 * 60_000),
+      ...providerEnv,
       ...Object.fromEntries(modules.map((module) => [`${module.key.toUpperCase()}_TIMEOUT_MS`, timeoutMs])),
     },
     modules,
@@ -121,9 +112,18 @@ export async function startStack(options: StackOptions = {}) {
   return {
     apiUrl,
     address,
-    simulator,
-    faspaySimulator,
-    extraSimulators,
+    simulators,
+    /** The Singapay simulator's address and the credentials it made (most tests pay through it). */
+    simulator: {
+      url: simulators.singapay!.url,
+      credentials: {
+        clientId: providerEnv.SINGAPAY_CLIENT_ID!,
+        clientSecret: providerEnv.SINGAPAY_CLIENT_SECRET!,
+        apiKey: providerEnv.SINGAPAY_API_KEY!,
+        accountId: providerEnv.SINGAPAY_ACCOUNT_ID!,
+      },
+    },
+    faspaySimulator: { url: simulators.faspay!.url },
     client,
     taskQueue,
     worker,
@@ -134,9 +134,7 @@ export async function startStack(options: StackOptions = {}) {
       await workerRun;
       await nativeConnection.close();
       await connection.close();
-      await simulator.close();
-      await faspaySimulator.close();
-      for (const running of Object.values(extraSimulators)) await running.close();
+      for (const running of Object.values(simulators)) await running.close();
     },
   };
 }

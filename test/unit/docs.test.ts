@@ -1,0 +1,28 @@
+// The repository's documentation stands alone: no file points outside it (to notes that exist only
+// where it was developed), and every relative link in the README and docs/ leads to a file that exists.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+const tracked = execFileSync('git', ['ls-files'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
+const textFiles = tracked.filter((file) => /\.(md|ts|js|mjs|cjs|json|ya?ml|html|css|sh|example)$/.test(file) || file.startsWith('.env'));
+
+test('no file refers to ../shared (the repository carries its own API contract, simulator and provider docs)', () => {
+  const offenders = textFiles.filter((file) => existsSync(join(ROOT, file)) && /(\.\.\/)+shared\//.test(readFileSync(join(ROOT, file), 'utf8')));
+  expect(offenders).toEqual([]);
+});
+
+test('every relative link in the README and docs/ resolves to a file in the repository', () => {
+  const docs = tracked.filter((file) => file === 'README.md' || (file.startsWith('docs/') && file.endsWith('.md')) || /^[A-Z]+\.md$/.test(file));
+  const broken: string[] = [];
+  for (const file of docs) {
+    const text = readFileSync(join(ROOT, file), 'utf8');
+    for (const match of text.matchAll(/\]\(([^)\s#]+)(?:#[^)]*)?\)/g)) {
+      const target = match[1]!;
+      if (/^[a-z]+:/.test(target)) continue; // http:, https:, mailto:
+      if (!existsSync(resolve(ROOT, dirname(file), target))) broken.push(`${file} → ${target}`);
+    }
+  }
+  expect(broken).toEqual([]);
+});
