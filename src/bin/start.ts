@@ -79,7 +79,9 @@ async function main() {
     for (const module of config.providerModules) {
       const configured = config.providers.find((provider) => provider.module === module);
       if (configured) {
-        say(`using ${module.name} as configured (${Object.keys(module.env)[0]})`);
+        // By convention a provider's address is <KEY>_BASE_URL (docs/adding-a-provider.md).
+        const baseUrlVariable = Object.keys(module.env).find((name) => name.endsWith('_BASE_URL'));
+        say(`using ${module.name}${baseUrlVariable ? ` at ${String(config.env[baseUrlVariable])} (${baseUrlVariable})` : ' as configured'}`);
         continue;
       }
       const simulator = await module.startSimulator({ env: config.env, host: '127.0.0.1', callbackUrl: callbackUrlFor(config.env, module.key) });

@@ -10,7 +10,7 @@ import { connectionOptions, describeAccess } from '../temporal/connection';
 async function main() {
   const config = loadConfigOrExit();
   if (config.providers.length === 0) {
-    const variables = config.providerModules.map((module) => Object.keys(module.env)[0]).join(', ');
+    const variables = config.providerModules.flatMap((module) => Object.keys(module.env).filter((name) => name.endsWith('_BASE_URL'))).join(', ');
     console.error(`Invalid configuration:\n  - ${variables}: the worker needs at least one provider (npm start sets them all for the simulators)`);
     process.exit(1);
   }

@@ -36,7 +36,7 @@ test('throughput mode: payouts and the baseline finish; every figure is reported
   // Money moves once: exactly one trigger and one inquiry per payout reached the provider.
   expect(d.providerCallsPerPayout).toMatchObject({ inquiry: 1, trigger: 1 });
   // The API saw each payout created, approved and called back exactly once, and read at least once.
-  expect(d.drivers.apiRequestsPerPayout).toMatchObject({ 'POST /v1/payouts': 1, 'POST /v1/payouts/:id/approve': 1, 'POST /v1/callbacks/singapay': 1 });
+  expect(d.drivers.apiRequestsPerPayout).toMatchObject({ 'POST /v1/payouts': 1, 'POST /v1/payouts/:id/approve': 1, 'POST /v1/callbacks/:provider': 1 });
   expect(d.drivers.apiRequestsPerPayout['GET /v1/payouts/:id']).toBeGreaterThanOrEqual(1);
   expect(d.drivers.pollsPerBaselineRun).toBeGreaterThanOrEqual(2);
   expect(d.apiCreateAtFixedRate.statuses).toEqual({ 201: 5 });
