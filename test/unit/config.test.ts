@@ -153,6 +153,13 @@ describe('ACTIVITY_TIMEOUT_MS covers the worst case of one provider call', () =>
     expect(loadConfig({ ...singapay, ACTIVITY_TIMEOUT_MS: exact }).policy.activityTimeoutMs).toBe(Number(exact));
     expect(loadConfig({ ...singapay, FASPAY_TIMEOUT_MS: '60000' }).policy.activityTimeoutMs).toBeGreaterThan(0);
   });
+
+  test('a gross Singapay trigger amount asks the inquiry first: the activity timeout must cover 7 calls', () => {
+    expect(loadConfig({ ...singapay, ACTIVITY_TIMEOUT_MS: String(4 * 10_000 + ACTIVITY_TIMEOUT_MARGIN_MS) }).policy.activityTimeoutMs).toBe(45_000);
+    const message = problemsOf({ ...singapay, SINGAPAY_TRIGGER_AMOUNT: 'gross', ACTIVITY_TIMEOUT_MS: '60000' });
+    expect(message).toContain('ACTIVITY_TIMEOUT_MS');
+    expect(message).toContain(String(7 * 10_000 + ACTIVITY_TIMEOUT_MARGIN_MS));
+  });
 });
 
 describe('the codec endpoint has a listener of its own', () => {
@@ -163,18 +170,4 @@ describe('the codec endpoint has a listener of its own', () => {
     expect(problemsOf({ CODEC_PORT: '3000' })).toContain('CODEC_PORT: must differ from API_PORT (3000)');
     expect(problemsOf({ API_PORT: '3100' })).toContain('CODEC_PORT');
   });
-});
-
-test('a gross Singapay trigger amount needs the inquiry first: the activity timeout must cover 7 calls', () => {
-  const singapay = {
-    SINGAPAY_BASE_URL: 'https://sandbox-payment-b2b.singapay.id',
-    SINGAPAY_CLIENT_ID: 'c',
-    SINGAPAY_CLIENT_SECRET: 's',
-    SINGAPAY_API_KEY: 'k',
-    SINGAPAY_ACCOUNT_ID: 'a',
-  };
-  expect(loadConfig({ ...singapay, ACTIVITY_TIMEOUT_MS: String(4 * 10_000 + ACTIVITY_TIMEOUT_MARGIN_MS) }).policy.activityTimeoutMs).toBe(45_000);
-  const message = problemsOf({ ...singapay, SINGAPAY_TRIGGER_AMOUNT: 'gross', ACTIVITY_TIMEOUT_MS: '60000' });
-  expect(message).toContain('ACTIVITY_TIMEOUT_MS');
-  expect(message).toContain(String(7 * 10_000 + ACTIVITY_TIMEOUT_MARGIN_MS));
 });
