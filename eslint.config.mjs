@@ -42,7 +42,7 @@ export default tseslint.config(
           patterns: [
             { group: ['**/activities', '**/activities/*'], message: 'Providers must not import the activities: the activities import the providers.' },
             { group: ['**/config', '**/src/config'], message: 'Providers must not import src/config.ts: it reads each provider module, not the other way round.' },
-            { group: ['**/api/*', '**/bin/*', '**/temporal/*', '**/workflows/*'], message: 'Providers import only src/domain and their own folder.' },
+            { group: ['**/api/*', '**/bin/*', '**/temporal/*', '**/workflows/*', '**/simulators/*', '**/registry'], message: 'Providers import only src/domain and their own folder (src/registry.ts pairs a provider with its simulator).' },
           ],
         },
       ],

@@ -8,8 +8,8 @@ import { DEFAULT_POLICY, type PayoutPolicy } from '../workflows/policy';
 import { parseCodecKeys, type CodecKey } from './temporal/codec';
 import { routingProblems } from './domain/routing';
 import { millis, optionalFlag, optionalText, pemFile, port } from './providers/env-fields';
-import type { ConfiguredProvider, ParsedEnv, ProviderModule } from './providers/module';
-import { PROVIDER_MODULES } from './providers/registry';
+import type { ConfiguredProvider, ParsedEnv, ProviderModule, RegisteredProvider } from './providers/module';
+import { PROVIDER_MODULES } from './registry';
 import type { TemporalAccess } from './temporal/connection';
 import { apiKeyEntrySchema, apiKeyProblems, type ApiKeyEntry } from './api/api-keys';
 
@@ -180,8 +180,8 @@ export interface Config {
   api: { host: string; port: number; publicBaseUrl: string | undefined; keys: ApiKeyEntry[] | undefined; decisionTimeoutMs: number };
   /** The codec endpoint's listener, for the Web UI (started by the API only when payloads are encrypted). */
   codec: { host: string; port: number };
-  /** Every provider the registry knows (the API accepts their names). */
-  providerModules: readonly ProviderModule[];
+  /** Every provider the list knows (the API accepts their names), with its simulator. */
+  providerModules: readonly RegisteredProvider[];
   /** Those the environment configures, with their settings (npm start runs a simulator for each other one). */
   providers: ConfiguredProvider[];
   policy: PayoutPolicy;
@@ -241,7 +241,7 @@ export function callbackUrlFor(env: Pick<Env, 'PUBLIC_BASE_URL' | 'API_HOST' | '
   return `${(env.PUBLIC_BASE_URL ?? `http://${env.API_HOST}:${env.API_PORT}`).replace(/\/+$/, '')}/v1/callbacks/${providerKey}`;
 }
 
-export function loadConfig(source: NodeJS.ProcessEnv = process.env, modules: readonly ProviderModule[] = PROVIDER_MODULES): Config {
+export function loadConfig(source: NodeJS.ProcessEnv = process.env, modules: readonly RegisteredProvider[] = PROVIDER_MODULES): Config {
   const parsed = envSchemaFor(modules).safeParse(source);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`));

@@ -2,7 +2,7 @@
 // are held; a presented key is hashed and compared in constant time.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import type { ApiKeyEntry } from '../config';
+import type { ApiKeyEntry } from './api-keys';
 import { canonicalPrincipal } from '../domain/principal';
 import { problems } from './problem';
 

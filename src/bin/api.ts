@@ -10,7 +10,7 @@ import { createCodecApp } from '../api/codec-app';
 import { loadConfigOrExit } from '../config';
 import { createLogger } from '../logging';
 import { dataConverterFor } from '../temporal/codec';
-import { providerCatalog } from '../providers/registry';
+import { providerCatalog } from '../providers/catalog';
 import { connectionOptions, describeAccess } from '../temporal/connection';
 
 async function main() {

@@ -1,7 +1,7 @@
 // Entry point: the payout worker. Configuration from the environment (see README "Configuration").
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
 import { loadConfigOrExit } from '../config';
-import { createProviders } from '../providers/registry';
+import { createProviders } from '../providers/catalog';
 import { createWorker } from '../temporal/worker';
 import { dataConverterFor } from '../temporal/codec';
 import { workerTuningOptions } from '../temporal/worker-tuning';

@@ -1,7 +1,8 @@
 // What a provider folder exports: one ProviderModule. Everything the service knows about a provider
-// comes through it (its configuration, capabilities, client, callbacks, assumptions, go-live check and
-// simulator), so that adding a provider is its folder, its simulator and one line in registry.ts.
-// Imports only downwards (src/domain); nothing here reads configuration or activities.
+// comes through it (its configuration, capabilities, client, callbacks, assumptions and go-live
+// check); its simulator (src/simulators/<key>/launch.ts) joins it in the provider list, src/registry.ts,
+// so that adding a provider is its folder, its simulator and one line there. Imports only downwards
+// (src/domain); nothing here reads configuration, activities or simulators.
 import type { z } from 'zod';
 import type {
   AssumptionVerdict,
@@ -75,8 +76,15 @@ export interface ProviderModule<Settings = unknown> {
   readonly assumptions: readonly ProviderAssumption[];
   /** The go-live check against a sandbox: one verdict per assumption. */
   checkAssumptions(settings: Settings, options: GoLiveOptions): Promise<AssumptionVerdict[]>;
-  /** Its simulator (imported on demand: production processes never load it). */
-  startSimulator(options: SimulatorOptions): Promise<RunningSimulator>;
+}
+
+/** Starts a provider's simulator (src/simulators/<key>/launch.ts). */
+export type SimulatorLauncher = (options: SimulatorOptions) => Promise<RunningSimulator>;
+
+/** A provider as the provider list holds it: its module, and how to start its simulator. */
+export interface RegisteredProvider<Settings = unknown> extends ProviderModule<Settings> {
+  /** Loaded on demand (a dynamic import in src/registry.ts): production processes never load a simulator. */
+  startSimulator: SimulatorLauncher;
 }
 
 /** A module the environment configures, with its settings. */

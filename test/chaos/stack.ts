@@ -13,7 +13,7 @@ import { startFaspaySimulator, type FaspaySimulator } from '../../src/simulators
 import { startSingapaySimulator, type SingapaySimulator } from '../../src/simulators/singapay';
 import { z } from 'zod';
 import { ACTIVITY_TIMEOUT_MARGIN_MS, envSchema } from '../../src/config';
-import { PROVIDER_MODULES } from '../../src/providers/registry';
+import { PROVIDER_MODULES } from '../../src/registry';
 import { resolveTemporalBinary } from '../../src/temporal/cli-binary';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
 import { writeWorkflowBundle } from '../../src/temporal/workflow-bundle';

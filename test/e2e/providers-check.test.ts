@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { RunningSimulator } from '../../src/providers/module';
-import { PROVIDER_MODULES } from '../../src/providers/registry';
+import { PROVIDER_MODULES } from '../../src/registry';
 
 const ROOT = join(__dirname, '..', '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');

@@ -8,9 +8,10 @@ import { chromium, type Browser } from 'playwright-core';
 import type { Destination, Payout } from '../../src/domain/payout';
 import type { ProviderDescription } from '../../src/domain/provider-port';
 import { defaultProvider, routingProblems } from '../../src/domain/routing';
-import { PROVIDER_MODULES } from '../../src/providers/registry';
+import { PROVIDER_MODULES } from '../../src/registry';
 import { THIRDPAY_ACKNOWLEDGEMENT } from '../fixtures/thirdpay/callbacks';
 import { thirdpayModule } from '../fixtures/thirdpay/module';
+import { registeredThirdpay } from '../fixtures/thirdpay/registered';
 import { call, KEYS, ledger, startStack, uniqueReference, waitForStatus, type TestStack } from '../support/stack';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -21,7 +22,7 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`no Chromium at ${CHROMIUM}: .ci/run installs Debian's chromium package; set CHROMIUM_PATH to use another`);
   }
-  stack = await startStack({ extraProviders: [thirdpayModule] });
+  stack = await startStack({ extraProviders: [registeredThirdpay] });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -165,7 +166,7 @@ describe('a third provider from its module alone', () => {
   test('routing for the existing destinations is unchanged: defaults are the same, and a request without provider never goes to thirdpay', async () => {
     const descriptions = (modules: typeof PROVIDER_MODULES): ProviderDescription[] => modules.map(({ key, name, capabilities }) => ({ key, name, capabilities }));
     const before = descriptions(PROVIDER_MODULES);
-    const after = descriptions([...PROVIDER_MODULES, thirdpayModule as (typeof PROVIDER_MODULES)[number]]);
+    const after = descriptions([...PROVIDER_MODULES, registeredThirdpay]);
     expect(routingProblems(after)).toEqual([]);
     const destinations: Destination[] = [
       ...(['DANA', 'OVO', 'GOPAY', 'SHOPEEPAY', 'LINKAJA'] as const).map((ewallet): Destination => ({ type: 'EWALLET', ewallet, customerNumber: '62811742234' })),

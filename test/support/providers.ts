@@ -1,7 +1,7 @@
 // The provider catalog an API under test is given, for tests that start the API without a whole stack.
 import type { CallbackHandler, ProviderCatalog } from '../../src/domain/provider-port';
 import { faspayModule, type FaspaySettings } from '../../src/providers/faspay/module';
-import { PROVIDER_MODULES } from '../../src/providers/registry';
+import { PROVIDER_MODULES } from '../../src/registry';
 import { singapayModule, type SingapaySettings } from '../../src/providers/singapay/module';
 
 /** The registry's providers, `available` of them configured, with callback verifiers for the keys given. */

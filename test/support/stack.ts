@@ -11,8 +11,9 @@ import { createLogger } from '../../src/logging';
 import { payoutSchema } from '../../src/api/schemas';
 import type { Payout, PayoutStatus } from '../../src/domain/payout';
 import { loadConfig } from '../../src/config';
-import type { ProviderModule, RunningSimulator } from '../../src/providers/module';
-import { createProviders, PROVIDER_MODULES, providerCatalog } from '../../src/providers/registry';
+import type { RegisteredProvider, RunningSimulator } from '../../src/providers/module';
+import { createProviders, providerCatalog } from '../../src/providers/catalog';
+import { PROVIDER_MODULES } from '../../src/registry';
 import { freePort } from './ports';
 import { createWorker } from '../../src/temporal/worker';
 import { dataConverterFor, type CodecKey } from '../../src/temporal/codec';
@@ -33,7 +34,7 @@ export interface StackOptions {
   /** How long a decision waits for the workflow before the API answers 503. */
   decisionTimeoutMs?: number;
   /** Provider modules beside the registry's (test/fixtures/thirdpay); every provider runs its own simulator. */
-  extraProviders?: readonly ProviderModule[];
+  extraProviders?: readonly RegisteredProvider[];
 }
 
 export type TestStack = Awaited<ReturnType<typeof startStack>>;

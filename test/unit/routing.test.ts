@@ -1,6 +1,6 @@
 import type { Destination } from '../../src/domain/payout';
 import { canServe, defaultProvider, routingProblems } from '../../src/domain/routing';
-import { PROVIDER_MODULES } from '../../src/providers/registry';
+import { PROVIDER_MODULES } from '../../src/registry';
 
 const providers = PROVIDER_MODULES;
 const capabilitiesOf = (key: string) => providers.find((module) => module.key === key)!.capabilities;

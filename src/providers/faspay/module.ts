@@ -116,23 +116,6 @@ export const faspayModule: ProviderModule<FaspaySettings> = {
   },
   assumptions: FASPAY_ASSUMPTIONS,
   checkAssumptions: ({ callbackPublicKeyPem: _key, ...client }, options) => checkFaspayAssumptions(client, options),
-  async startSimulator(options) {
-    const { startFaspaySimulator } = await import('../../simulators/faspay');
-    // The simulator makes the merchant key pair and its own callback-signing pair for this run.
-    const simulator = await startFaspaySimulator({ port: options.port ?? (options.env.FASPAY_SIMULATOR_PORT as number), host: options.host });
-    return {
-      url: simulator.url,
-      controlUrl: simulator.url,
-      env: {
-        FASPAY_BASE_URL: simulator.url,
-        FASPAY_PARTNER_ID: simulator.credentials.partnerId,
-        FASPAY_PRIVATE_KEY: simulator.credentials.merchantPrivateKeyPem,
-        FASPAY_SOURCE_ACCOUNT: simulator.credentials.sourceAccount,
-        FASPAY_CALLBACK_PUBLIC_KEY: simulator.simulatorPublicKeyPem,
-      },
-      close: () => simulator.close(),
-    };
-  },
 };
 
 function verifyCallback(publicKeyPem: string, request: CallbackRequest, now: Date): CallbackVerdict {

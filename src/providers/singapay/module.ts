@@ -73,27 +73,6 @@ export const singapayModule: ProviderModule<SingapaySettings> = {
   }),
   assumptions: SINGAPAY_ASSUMPTIONS,
   checkAssumptions: (settings, options) => checkSingapayAssumptions(settings, options),
-  async startSimulator(options) {
-    const { startSingapaySimulator } = await import('../../simulators/singapay');
-    const simulator = await startSingapaySimulator({
-      port: options.port ?? (options.env.SINGAPAY_SIMULATOR_PORT as number),
-      host: options.host,
-      // Singapay posts its webhooks to the merchant's configured notification URL: ours.
-      notificationUrl: options.callbackUrl,
-    });
-    return {
-      url: simulator.url,
-      controlUrl: simulator.url,
-      env: {
-        SINGAPAY_BASE_URL: simulator.url,
-        SINGAPAY_CLIENT_ID: simulator.credentials.clientId,
-        SINGAPAY_CLIENT_SECRET: simulator.credentials.clientSecret,
-        SINGAPAY_API_KEY: simulator.credentials.apiKey,
-        SINGAPAY_ACCOUNT_ID: simulator.credentials.accountId,
-      },
-      close: () => simulator.close(),
-    };
-  },
 };
 
 function verifyWebhook(clientSecret: string, request: CallbackRequest, now: Date): CallbackVerdict {

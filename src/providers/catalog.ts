@@ -1,15 +1,7 @@
-// The providers this service can pay through: one line per provider module. Everything else (the
-// configuration, the API's routes and checks, OpenAPI, the console, npm start, the go-live check)
-// learns the providers from this list. docs/adding-a-provider.md walks through adding one.
+// What the processes build from the provider list (src/registry.ts) and the configuration: the API's
+// catalog of providers, and the worker's clients.
 import type { ProviderCatalog } from '../domain/provider-port';
-import { faspayModule } from './faspay/module';
 import type { ConfiguredProvider, ProviderModule } from './module';
-import { singapayModule } from './singapay/module';
-
-export const PROVIDER_MODULES: readonly ProviderModule[] = [
-  singapayModule as ProviderModule,
-  faspayModule as ProviderModule,
-];
 
 /** What the API needs to know of the providers: all of them, which are configured, their callback verifiers. */
 export function providerCatalog(modules: readonly ProviderModule[], configured: readonly ConfiguredProvider[]): ProviderCatalog {
