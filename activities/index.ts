@@ -7,7 +7,7 @@ import type { AccountInquiryResult, PayoutProvider, ProviderClients, TransferOrd
 import { ActivityFailureType, toActivityFailure } from './failures';
 
 export interface ActivityDeps {
-  /** The configured providers' clients by key (src/providers/registry.ts builds them). */
+  /** The configured providers' clients by key (src/providers/catalog.ts builds them). */
   providers: ProviderClients;
 }
 

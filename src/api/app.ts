@@ -30,7 +30,7 @@ export interface AppDeps {
   taskQueue: string;
   policy: PayoutPolicy;
   authenticator: Authenticator;
-  /** The registry's providers, those configured here, and their callback verifiers (registry.ts providerCatalog). */
+  /** The registry's providers, those configured here, and their callback verifiers (src/providers/catalog.ts providerCatalog). */
   providers: ProviderCatalog;
   logger?: Logger;
   /** Upper bound of a call to Temporal (default 10 s). */

@@ -79,12 +79,12 @@ export function createPayoutService(deps: PayoutServiceDeps) {
 
   async function create(body: CreatePayoutBody, requestedBy: string): Promise<{ created: boolean; payout: Payout }> {
     const provider = body.provider ?? defaultProvider(body.destination, deps.providers.known);
-    const capabilities = deps.providers.known.find(({ key }) => key === provider)?.capabilities;
     if (provider === undefined) {
       throw problems.validation('no provider is the default route for this destination', [
         { pointer: '/provider', detail: `name a provider that serves ${describeDestination(body.destination)}` },
       ]);
     }
+    const capabilities = deps.providers.known.find(({ key }) => key === provider)?.capabilities;
     if (capabilities === undefined || !canServe(capabilities, body.destination)) {
       throw problems.validation(`${provider} cannot pay to this destination`, [
         { pointer: '/provider', detail: `${provider} does not serve ${describeDestination(body.destination)}` },

@@ -49,7 +49,7 @@ const approvalTimeoutSchema = z
     return ms;
   });
 
-/** One of the registry's provider keys (the API is told them: src/providers/registry.ts). */
+/** One of the registry's provider keys (the API is told them: src/registry.ts). */
 const providerSchema = (keys: readonly string[]) => z.enum(keys as [string, ...string[]]);
 
 export function createPayoutSchema(now: () => number = Date.now, providerKeys: readonly string[]) {

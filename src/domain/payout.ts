@@ -6,7 +6,7 @@ export const EWALLETS = ['DANA', 'OVO', 'GOPAY', 'SHOPEEPAY', 'LINKAJA'] as cons
 export type Ewallet = (typeof EWALLETS)[number];
 
 /**
- * A provider's key (`singapay`, `faspay`): the registry (src/providers/registry.ts) holds the list, so
+ * A provider's key (`singapay`, `faspay`): the registry (src/registry.ts) holds the list, so
  * that adding a provider touches no domain code.
  */
 export type ProviderKey = string;
