@@ -21,73 +21,73 @@ const privateKeyFile = pemFile('a PEM private key', (pem) => createPrivateKey(pe
 
 /** The service's own variables; each provider module adds its own (ProviderModule.env). */
 const serviceEnv = {
-    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
 
-    TEMPORAL_ADDRESS: optionalText,
-    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-    TEMPORAL_TASK_QUEUE: z.string().min(1).default('payouts'),
-    /** How long a finished payout stays readable, when prepare-namespace creates the namespace. */
-    TEMPORAL_NAMESPACE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
-    TEMPORAL_PORT: port(7233),
-    TEMPORAL_UI_PORT: port(8233),
-    TEMPORAL_DB_FILE: z.string().min(1).default('.data/temporal.db'),
-    TEMPORAL_CLI_PATH: optionalText,
-    /** Connection security, with the names Temporal's own CLI and SDKs use for them. */
-    TEMPORAL_API_KEY: optionalText,
-    TEMPORAL_TLS: optionalFlag,
-    TEMPORAL_TLS_CLIENT_CERT_PATH: certificateFile,
-    TEMPORAL_TLS_CLIENT_KEY_PATH: privateKeyFile,
-    TEMPORAL_TLS_SERVER_CA_CERT_PATH: certificateFile,
-    TEMPORAL_TLS_SERVER_NAME: optionalText,
-    /** A workflow bundle built ahead (npm run build:workflow-bundle, the Docker image); unset: bundled at start-up. */
-    WORKFLOW_BUNDLE_PATH: optionalText.refine((path) => path === undefined || isReadable(path), 'no readable file there'),
-    /** Payload encryption keys, `id:base64key[,id:base64key…]`; the first encrypts. Unset: off. */
-    PAYLOAD_CODEC_KEYS: optionalText,
-    /** The Temporal Web UI's origin, admitted by the codec endpoint's CORS. */
-    TEMPORAL_UI_ORIGIN: z.url().default('http://localhost:8233'),
-    /** Let that origin use the codec endpoint without an API key; unset: yes outside production, no in it. */
-    CODEC_ALLOW_UI_ORIGIN: optionalFlag,
-    /**
-     * The codec endpoint's own listener (when PAYLOAD_CODEC_KEYS is set): never the public API port,
-     * which providers reach for callbacks. Loopback by default: the Web UI's browser calls it.
-     */
-    CODEC_HOST: z.string().min(1).default('127.0.0.1'),
-    CODEC_PORT: port(3100),
+  TEMPORAL_ADDRESS: optionalText,
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('payouts'),
+  /** How long a finished payout stays readable, when prepare-namespace creates the namespace. */
+  TEMPORAL_NAMESPACE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  TEMPORAL_PORT: port(7233),
+  TEMPORAL_UI_PORT: port(8233),
+  TEMPORAL_DB_FILE: z.string().min(1).default('.data/temporal.db'),
+  TEMPORAL_CLI_PATH: optionalText,
+  /** Connection security, with the names Temporal's own CLI and SDKs use for them. */
+  TEMPORAL_API_KEY: optionalText,
+  TEMPORAL_TLS: optionalFlag,
+  TEMPORAL_TLS_CLIENT_CERT_PATH: certificateFile,
+  TEMPORAL_TLS_CLIENT_KEY_PATH: privateKeyFile,
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: certificateFile,
+  TEMPORAL_TLS_SERVER_NAME: optionalText,
+  /** A workflow bundle built ahead (npm run build:workflow-bundle, the Docker image); unset: bundled at start-up. */
+  WORKFLOW_BUNDLE_PATH: optionalText.refine((path) => path === undefined || isReadable(path), 'no readable file there'),
+  /** Payload encryption keys, `id:base64key[,id:base64key…]`; the first encrypts. Unset: off. */
+  PAYLOAD_CODEC_KEYS: optionalText,
+  /** The Temporal Web UI's origin, admitted by the codec endpoint's CORS. */
+  TEMPORAL_UI_ORIGIN: z.url().default('http://localhost:8233'),
+  /** Let that origin use the codec endpoint without an API key; unset: yes outside production, no in it. */
+  CODEC_ALLOW_UI_ORIGIN: optionalFlag,
+  /**
+   * The codec endpoint's own listener (when PAYLOAD_CODEC_KEYS is set): never the public API port,
+   * which providers reach for callbacks. Loopback by default: the Web UI's browser calls it.
+   */
+  CODEC_HOST: z.string().min(1).default('127.0.0.1'),
+  CODEC_PORT: port(3100),
 
-    API_HOST: z.string().min(1).default('127.0.0.1'),
-    API_PORT: port(3000),
-    /** Where providers reach our callback routes; defaults to the API's own address. */
-    PUBLIC_BASE_URL: z.url().optional(),
-    /** JSON array of { keySha256, principal, roles }. Required in production. */
-    API_KEYS: optionalText,
-    /** How long approve, reject, cancel and resolve wait for the workflow before answering 503 "may still apply". */
-    DECISION_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  API_HOST: z.string().min(1).default('127.0.0.1'),
+  API_PORT: port(3000),
+  /** Where providers reach our callback routes; defaults to the API's own address. */
+  PUBLIC_BASE_URL: z.url().optional(),
+  /** JSON array of { keySha256, principal, roles }. Required in production. */
+  API_KEYS: optionalText,
+  /** How long approve, reject, cancel and resolve wait for the workflow before answering 503 "may still apply". */
+  DECISION_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
 
-    /** The worker's Prometheus endpoint (Temporal SDK metrics and payout outcomes); unset: off. */
-    WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
-    WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
-    /** Worker tuning (README "Running in production", BENCHMARKS.md); unset: the SDK's default. */
-    WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(1_000_000).optional(),
-    WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(10_000).optional(),
-    WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).optional(),
-    WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).optional(),
-    WORKER_WORKFLOW_TASK_POLLERS: z.coerce.number().int().min(2).max(1_000).optional(),
-    WORKER_ACTIVITY_TASK_POLLERS: z.coerce.number().int().min(1).max(1_000).optional(),
-    WORKER_REUSE_V8_CONTEXT: optionalFlag,
+  /** The worker's Prometheus endpoint (Temporal SDK metrics and payout outcomes); unset: off. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Worker tuning (README "Running in production", BENCHMARKS.md); unset: the SDK's default. */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(1_000_000).optional(),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(10_000).optional(),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).optional(),
+  WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).optional(),
+  WORKER_WORKFLOW_TASK_POLLERS: z.coerce.number().int().min(2).max(1_000).optional(),
+  WORKER_ACTIVITY_TASK_POLLERS: z.coerce.number().int().min(1).max(1_000).optional(),
+  WORKER_REUSE_V8_CONTEXT: optionalFlag,
 
-    STATUS_POLL_INITIAL_MS: millis(DEFAULT_POLICY.statusPollInitialMs),
-    STATUS_POLL_MAX_MS: millis(DEFAULT_POLICY.statusPollMaxMs),
-    STATUS_POLL_BACKOFF: z.coerce.number().min(1).max(10).default(DEFAULT_POLICY.statusPollBackoff),
-    STATUS_POLL_BUDGET_MS: millis(DEFAULT_POLICY.statusPollBudgetMs),
-    ACTIVITY_RETRY_INITIAL_MS: millis(DEFAULT_POLICY.activityRetryInitialMs),
-    ACTIVITY_RETRY_MAX_MS: millis(DEFAULT_POLICY.activityRetryMaxMs),
-    ACTIVITY_TIMEOUT_MS: millis(DEFAULT_POLICY.activityTimeoutMs),
-    BALANCE_RECHECK_INITIAL_MS: millis(DEFAULT_POLICY.balanceRecheckInitialMs),
-    BALANCE_RECHECK_MAX_MS: millis(DEFAULT_POLICY.balanceRecheckMaxMs),
-    BALANCE_RECHECK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(DEFAULT_POLICY.balanceRecheckMaxAttempts),
-    WORKFLOW_MAX_HISTORY_EVENTS: z.coerce.number().int().min(100).max(40_000).default(DEFAULT_POLICY.maxHistoryEvents),
-    /** How long "not found" must last before a trigger refusal that may follow an arrived send is believed. */
-    REFUSAL_CONFIRM_MS: millis(DEFAULT_POLICY.refusalConfirmMs as number),
+  STATUS_POLL_INITIAL_MS: millis(DEFAULT_POLICY.statusPollInitialMs),
+  STATUS_POLL_MAX_MS: millis(DEFAULT_POLICY.statusPollMaxMs),
+  STATUS_POLL_BACKOFF: z.coerce.number().min(1).max(10).default(DEFAULT_POLICY.statusPollBackoff),
+  STATUS_POLL_BUDGET_MS: millis(DEFAULT_POLICY.statusPollBudgetMs),
+  ACTIVITY_RETRY_INITIAL_MS: millis(DEFAULT_POLICY.activityRetryInitialMs),
+  ACTIVITY_RETRY_MAX_MS: millis(DEFAULT_POLICY.activityRetryMaxMs),
+  ACTIVITY_TIMEOUT_MS: millis(DEFAULT_POLICY.activityTimeoutMs),
+  BALANCE_RECHECK_INITIAL_MS: millis(DEFAULT_POLICY.balanceRecheckInitialMs),
+  BALANCE_RECHECK_MAX_MS: millis(DEFAULT_POLICY.balanceRecheckMaxMs),
+  BALANCE_RECHECK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(DEFAULT_POLICY.balanceRecheckMaxAttempts),
+  WORKFLOW_MAX_HISTORY_EVENTS: z.coerce.number().int().min(100).max(40_000).default(DEFAULT_POLICY.maxHistoryEvents),
+  /** How long "not found" must last before a trigger refusal that may follow an arrived send is believed. */
+  REFUSAL_CONFIRM_MS: millis(DEFAULT_POLICY.refusalConfirmMs as number),
 };
 
 /** The whole configuration schema: the service's variables and those of every provider module. */
@@ -98,6 +98,7 @@ export function envSchemaFor(modules: readonly ProviderModule[]) {
       for (const problem of module.check(env)) ctx.addIssue({ code: 'custom', path: [problem.variable], message: problem.message });
     }
     for (const problem of routingProblems(modules)) ctx.addIssue({ code: 'custom', path: ['(providers)'], message: problem });
+    for (const problem of sharedVariables(modules)) ctx.addIssue({ code: 'custom', path: ['(providers)'], message: problem });
     const cert = env.TEMPORAL_TLS_CLIENT_CERT_PATH !== undefined;
     const key = env.TEMPORAL_TLS_CLIENT_KEY_PATH !== undefined;
     if (cert !== key) {
@@ -136,6 +137,20 @@ export function envSchemaFor(modules: readonly ProviderModule[]) {
       ctx.addIssue({ code: 'custom', path: ['STATUS_POLL_MAX_MS'], message: 'must not be smaller than STATUS_POLL_INITIAL_MS' });
     }
   });
+}
+
+/** A variable two provider modules (or a module and the service) both claim would be read by both. */
+function sharedVariables(modules: readonly ProviderModule[]): string[] {
+  const owners = new Map<string, string>(Object.keys(serviceEnv).map((name) => [name, 'the service']));
+  const problems: string[] = [];
+  for (const module of modules) {
+    for (const name of Object.keys(module.env)) {
+      const owner = owners.get(name);
+      if (owner) problems.push(`${name} is claimed by both ${owner} and ${module.key}`);
+      owners.set(name, module.key);
+    }
+  }
+  return problems;
 }
 
 /** The configuration schema with the registry's providers. */

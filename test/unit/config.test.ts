@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACTIVITY_TIMEOUT_MARGIN_MS, envSchema, loadConfig } from '../../src/config';
+import { PROVIDER_MODULES } from '../../src/registry';
 import { problemsOf } from '../support/config-problems';
 
 
@@ -170,4 +171,10 @@ describe('the codec endpoint has a listener of its own', () => {
     expect(problemsOf({ CODEC_PORT: '3000' })).toContain('CODEC_PORT: must differ from API_PORT (3000)');
     expect(problemsOf({ API_PORT: '3100' })).toContain('CODEC_PORT');
   });
+});
+
+test('two provider modules claiming one variable stop start-up, naming it', () => {
+  const [singapay] = PROVIDER_MODULES;
+  const copy = { ...singapay!, key: 'copypay', capabilities: { ewallets: [], bankAccounts: false, virtualAccounts: false, defaultFor: { ewallets: [] } } };
+  expect(() => loadConfig({}, [...PROVIDER_MODULES, copy])).toThrow('SINGAPAY_BASE_URL is claimed by both singapay and copypay');
 });
