@@ -6,19 +6,18 @@
 // 2: nothing to check (no provider configured, or a bad flag).
 import { parseArgs } from 'node:util';
 import type { AssumptionVerdict, ProviderAssumption } from '../domain/provider-port';
-import { loadConfigOrExit, type Env } from '../config';
+import { loadConfigOrExit } from '../config';
 import type { ConfiguredProvider } from '../providers/module';
 
 const MARK: Record<AssumptionVerdict['verdict'], string> = { confirmed: 'confirmed', refuted: 'REFUTED  ', untested: 'untested ' };
 
-/** The setting as configured, shown beside the verdict (a table as JSON; never a credential: only assumption variables). */
-function settingText(env: Env, assumption: ProviderAssumption): string {
-  const value = env[assumption.setting.variable];
-  const text = value === undefined ? assumption.setting.default : typeof value === 'string' || typeof value === 'number' ? String(value) : JSON.stringify(value);
-  return `${assumption.setting.variable}=${text}`;
+/** The setting as it was given (the variable's text; its default when unset). Only assumption variables: never a credential. */
+function settingValue(source: NodeJS.ProcessEnv, assumption: ProviderAssumption): string {
+  const given = source[assumption.setting.variable];
+  return given === undefined || given.trim() === '' ? assumption.setting.default : given;
 }
 
-async function checkOne(env: Env, { module, settings }: ConfiguredProvider, transfer: boolean): Promise<AssumptionVerdict[]> {
+async function checkOne(source: NodeJS.ProcessEnv, { module, settings }: ConfiguredProvider, transfer: boolean): Promise<AssumptionVerdict[]> {
   console.log(`\n${module.name} (${module.key})${transfer ? ', with one minimum-amount transfer' : ', read-only calls'}:`);
   let verdicts: AssumptionVerdict[];
   try {
@@ -30,11 +29,12 @@ async function checkOne(env: Env, { module, settings }: ConfiguredProvider, tran
   }
   for (const assumption of module.assumptions) {
     const verdict = verdicts.find((v) => v.assumption === assumption.id) ?? { assumption: assumption.id, verdict: 'untested' as const, evidence: 'the check gave no verdict' };
-    console.log(`  ${MARK[verdict.verdict]}  ${assumption.id}  (${settingText(env, assumption)})`);
+    const value = settingValue(source, assumption);
+    console.log(`  ${MARK[verdict.verdict]}  ${assumption.id}  (${assumption.setting.variable}=${value})`);
     console.log(`             ${assumption.summary}`);
     console.log(`             ${verdict.verdict === 'untested' && !transfer && assumption.settledBy === 'transfer' ? `only a transfer settles it (--transfer). ${verdict.evidence}` : verdict.evidence}`);
     if (verdict.verdict === 'refuted') {
-      const others = assumption.setting.values.filter((value) => value !== settingText(env, assumption).split('=')[1]);
+      const others = assumption.setting.values.filter((other) => other !== value);
       console.log(`             → change ${assumption.setting.variable}${others.length > 0 ? ` (other values: ${others.join(', ')})` : ''}; docs/providers/${module.key}.md`);
     }
   }
@@ -66,7 +66,7 @@ async function main() {
   }
   let refuted: string[] = [];
   for (const provider of chosen) {
-    const verdicts = await checkOne(config.env, provider, flags.transfer);
+    const verdicts = await checkOne(process.env, provider, flags.transfer);
     refuted = refuted.concat(verdicts.filter((v) => v.verdict === 'refuted').map((v) => v.assumption));
   }
   console.log(
