@@ -504,8 +504,13 @@ describe('request signature checks (raw requests)', () => {
     expect((await client.triggerTransfer(order('081200000000'))).outcome).toBe('ACCEPTED');
   });
 
-  test('Unix-seconds X-Timestamp is refused while the simulator holds ISO-8601 (the default), accepted when it holds Unix seconds', async () => {
+  test('X-Timestamp: both forms accepted until the simulator is told one; then Unix seconds is refused while it holds ISO-8601, accepted when it holds Unix seconds', async () => {
     const client = createSingapayProvider({ ...config, timestampFormat: 'unix' });
+    const either = order('081200000000');
+    expect((await client.triggerTransfer(either)).outcome).toBe('ACCEPTED');
+    expect(await ledgerOf(either.reference)).toHaveLength(1);
+    await control('POST', '/__sim/reset');
+    await control('POST', '/__sim/assumptions', { 'singapay.timestamp-format': 'iso8601' });
     const refused = await callError(client.triggerTransfer(order('081200000000')));
     expect(refused).toMatchObject({ kind: 'MISCONFIGURED', details: { providerCode: '4019900', httpStatus: 401, assumptions: ['singapay.timestamp-format'] } });
     expect(await ledger()).toHaveLength(0);

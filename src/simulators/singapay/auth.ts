@@ -116,9 +116,9 @@ export function parseXTimestamp(raw: string, form?: TimestampForm): number | und
 export const SIGNATURE_REFUSED = '4019900';
 
 /**
- * A money-moving call's X-Timestamp and X-Signature. The timestamp must be in the one form the
- * simulator holds and within the window; a timestamp in the other form is refused as the provider
- * would refuse it (401, 4019900), whether or not the signature over it is right. The signature is
+ * A money-moving call's X-Timestamp and X-Signature. The timestamp must be within the window and, once
+ * the simulator holds one form, in that form; a timestamp in the other form is then refused as the
+ * provider would refuse it (401, 4019900), whether or not the signature over it is right. The signature is
  * checked against the body as received and against its canonical re-serialisation
  * (verifyRequestSignature): a client that sends the canonical bytes passes either way, a changed
  * byte fails both.
@@ -128,7 +128,8 @@ export function checkSignedRequest(
   request: { pathWithQuery: string; rawBody: string; accessToken: string },
   clientSecret: string,
   now: Date,
-  timestampForm: TimestampForm = 'iso8601',
+  /** The one form accepted; undefined: either (the simulator's default until it is told a form). */
+  timestampForm: TimestampForm | undefined,
 ): Problem | undefined {
   const absent = ['x-signature', 'x-timestamp'].filter((name) => !single(headers, name));
   if (absent.length > 0) return { http: 400, code: SIGNATURE_REFUSED, message: `Missing mandatory header ${absent.map((n) => n.replace(/^x-/, 'X-')).join(', ')}` };

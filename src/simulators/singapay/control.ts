@@ -110,6 +110,7 @@ export function control(state: SimState, req: IncomingMessage, res: ServerRespon
       const parsed = assumptionsBody(json);
       if ('error' in parsed) return sendJson(res, 400, { error: 'body must be { "<assumption id>": "<value>", … }', issues: parsed.error });
       Object.assign(state.assumptions, parsed.settings);
+      if (parsed.settings.timestampFormat !== undefined) state.timestampStrict = true;
       state.log(`assumptions now ${JSON.stringify(singapayAssumptionsById(state.assumptions))}`);
       return sendJson(res, 200, singapayAssumptionsById(state.assumptions));
     }

@@ -82,7 +82,7 @@ export async function triggerTopUp(state: SimState, call: CallIn, res: ServerRes
     { pathWithQuery: call.pathWithQuery, rawBody: call.rawBody, accessToken: bearer.token },
     state.credentials.clientSecret,
     now,
-    state.assumptions.timestampFormat,
+    state.timestampStrict ? state.assumptions.timestampFormat : undefined,
   );
   if (signatureProblem) return refuse(res, signatureProblem);
   const parsed = parseRequest(triggerRequest, call.rawBody);

@@ -81,6 +81,8 @@ export async function startSingapaySimulator(options: SingapaySimulatorOptions =
   const state: SimState = {
     assumptions: { ...startAssumptions },
     startAssumptions,
+    timestampStrict: options.assumptions?.timestampFormat !== undefined,
+    startTimestampStrict: options.assumptions?.timestampFormat !== undefined,
     credentials,
     fee: options.feeRupiah ?? 500,
     ledger: new Ledger(options.initialBalanceRupiah ?? 1_000_000_000),

@@ -36,11 +36,19 @@ export interface SimState {
   readonly assumptions: SingapayAssumptionSettings;
   /** What `assumptions` starts with and POST /__sim/reset restores (the client's defaults unless the options say otherwise). */
   readonly startAssumptions: Readonly<SingapayAssumptionSettings>;
+  /**
+   * Whether only `assumptions.timestampFormat` is accepted in X-Timestamp. Until told a form (POST
+   * /__sim/assumptions, or the start options) the simulator accepts both, as its documented contract
+   * says: ISO-8601 (the trigger page) and Unix seconds (Singapay's other pages).
+   */
+  timestampStrict: boolean;
+  readonly startTimestampStrict: boolean;
 }
 
 /** Forget transactions, faults, tokens and per-number counters; balance, callbacks and assumptions as at start. */
 export function resetState(state: SimState): void {
   Object.assign(state.assumptions, state.startAssumptions);
+  state.timestampStrict = state.startTimestampStrict;
   state.ledger.reset();
   state.tokens.reset();
   state.faults.reset();
