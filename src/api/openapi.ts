@@ -83,111 +83,132 @@ export const EXAMPLE_SCHEMAS: Record<keyof typeof EXAMPLES, z.ZodType> = {
 interface Operation {
   method: 'get' | 'post';
   path: string;
+  /** Stable: client generators name their functions after it. Never change one. */
+  operationId: string;
   summary: string;
   roles: string;
+  /** No API key: the route is open, or authenticated by other means (a provider's signature). */
+  public?: true;
   body?: { schema: z.ZodType; example: keyof typeof EXAMPLES };
   query?: z.ZodObject;
   /** A decision: takes an optional Idempotency-Key header (a retry after a 503 joins the first attempt). */
   decision?: boolean;
   ok: { status: string; description: string; schema?: z.ZodType; example?: keyof typeof EXAMPLES };
+  /** Another success status with the same body (create's `200` for the same body again). */
+  alsoOk?: { status: string; description: string };
   errors: Record<string, string>;
 }
+
+/** The answers every route that needs Temporal can give when it cannot be reached in time. */
+const TEMPORAL_DOWN = 'Temporal unreachable or too slow: nothing was decided; retry later (Retry-After)';
+const DECISION_PENDING = 'the workflow did not confirm in time; the decision may still apply (read the payout, or retry with the same Idempotency-Key)';
 
 /** Every route of the API; the provider names come from the registry. */
 export function operations(providerKeys: readonly string[]): Operation[] {
   return [
   {
     method: 'post',
+    operationId: 'createPayout',
     path: '/v1/payouts',
     summary: 'Create a payout (idempotent by reference)',
     roles: 'requester',
     body: { schema: createPayoutSchema(Date.now, providerKeys), example: 'createPayout' },
-    ok: { status: '201', description: 'Created; `200` when the same reference comes again with the same body.', schema: payoutSchema, example: 'payout' },
-    errors: { '400': 'invalid body', '401': 'no or wrong API key', '403': 'missing role', '409': 'same reference, different body' },
+    ok: { status: '201', description: 'Created.', schema: payoutSchema, example: 'payout' },
+    alsoOk: { status: '200', description: 'The same reference came again with the same body: the payout as it stands, nothing new started.' },
+    errors: { '400': 'invalid body, or a provider that cannot serve the destination or is not configured', '401': 'no or wrong API key', '403': 'missing role', '409': 'same reference, different body', '503': TEMPORAL_DOWN },
   },
   {
     method: 'get',
+    operationId: 'listPayouts',
     path: '/v1/payouts',
     summary: 'List payouts, newest first',
     roles: 'any',
     query: listQuerySchema(providerKeys),
     ok: { status: '200', description: 'A page of payouts, each as of its last status change, and the cursor of the next page (null at the end).', schema: payoutListSchema },
-    errors: { '400': 'invalid filter or cursor', '401': 'no or wrong API key' },
+    errors: { '400': 'invalid filter or cursor', '401': 'no or wrong API key', '503': TEMPORAL_DOWN },
   },
   {
     method: 'get',
+    operationId: 'getPayout',
     path: '/v1/payouts/{id}',
     summary: 'Read a payout',
     roles: 'any',
     ok: { status: '200', description: 'The payout.', schema: payoutSchema, example: 'payout' },
-    errors: { '401': 'no or wrong API key', '404': 'no such payout' },
+    errors: { '401': 'no or wrong API key', '404': 'no such payout', '503': TEMPORAL_DOWN },
   },
   {
     method: 'post',
+    operationId: 'approvePayout',
     path: '/v1/payouts/{id}/approve',
     summary: 'Approve a payout (never by its requester)',
     roles: 'approver',
     body: { schema: approveBodySchema, example: 'approve' },
     decision: true,
     ok: { status: '200', description: 'The payout, now PROCESSING or SCHEDULED.', schema: payoutSchema },
-    errors: { '403': 'four eyes or missing role', '404': 'no such payout', '409': 'not awaiting approval', '503': 'the workflow did not confirm in time; the decision may still apply (read the payout, or retry with the same Idempotency-Key)' },
+    errors: { '400': 'invalid body or Idempotency-Key', '401': 'no or wrong API key', '403': 'four eyes or missing role', '404': 'no such payout', '409': 'not awaiting approval', '503': DECISION_PENDING },
   },
   {
     method: 'post',
+    operationId: 'rejectPayout',
     path: '/v1/payouts/{id}/reject',
     summary: 'Reject a payout',
     roles: 'approver',
     body: { schema: rejectBodySchema, example: 'reject' },
     decision: true,
     ok: { status: '200', description: 'The payout, now REJECTED.', schema: payoutSchema },
-    errors: { '400': 'no reason', '403': 'missing role', '404': 'no such payout', '409': 'not awaiting approval', '503': 'the workflow did not confirm in time; the decision may still apply (read the payout, or retry with the same Idempotency-Key)' },
+    errors: { '400': 'no reason, or an invalid Idempotency-Key', '401': 'no or wrong API key', '403': 'missing role', '404': 'no such payout', '409': 'not awaiting approval', '503': DECISION_PENDING },
   },
   {
     method: 'post',
+    operationId: 'cancelPayout',
     path: '/v1/payouts/{id}/cancel',
     summary: 'Cancel a payout before it is submitted',
     roles: 'requester (own payouts) or admin',
     body: { schema: cancelBodySchema, example: 'cancel' },
     decision: true,
     ok: { status: '200', description: 'The payout, now CANCELLED; nothing was or will be sent.', schema: payoutSchema },
-    errors: { '403': 'not your payout', '404': 'no such payout', '409': 'already submitted (the trigger may be out) or final', '503': 'the workflow did not confirm in time; the decision may still apply (read the payout, or retry with the same Idempotency-Key)' },
+    errors: { '400': 'invalid body or Idempotency-Key', '401': 'no or wrong API key', '403': 'not your payout', '404': 'no such payout', '409': 'already submitted (the trigger may be out) or final', '503': DECISION_PENDING },
   },
   {
     method: 'post',
+    operationId: 'resolvePayout',
     path: '/v1/payouts/{id}/resolve',
     summary: 'Resolve a payout that needs attention as SUCCEEDED or FAILED',
     roles: 'admin (never the payout\'s requester)',
     body: { schema: resolveBodySchema, example: 'resolve' },
     decision: true,
     ok: { status: '200', description: 'The payout, now SUCCEEDED or FAILED, with `resolution` (who, when, why).', schema: payoutSchema },
-    errors: { '400': 'invalid outcome or no reason', '403': 'not an admin, or the requester', '404': 'no such payout', '409': 'not NEEDS_ATTENTION', '503': 'the workflow did not confirm in time; the decision may still apply (read the payout, or retry with the same Idempotency-Key)' },
+    errors: { '400': 'invalid outcome or no reason, or an invalid Idempotency-Key', '401': 'no or wrong API key', '403': 'not an admin, or the requester', '404': 'no such payout', '409': 'not NEEDS_ATTENTION', '503': DECISION_PENDING },
   },
   {
     method: 'get',
+    operationId: 'getMe',
     path: '/v1/me',
     summary: 'Who the API key belongs to',
     roles: 'any',
     ok: { status: '200', description: '{ principal, roles }.' },
     errors: { '401': 'no or wrong API key' },
   },
-  { method: 'get', path: '/console/', summary: 'The approvals console (HTML)', roles: 'none (the page signs in with an API key)', ok: { status: '200', description: 'HTML.' }, errors: {} },
-  { method: 'get', path: '/console/app.js', summary: "The console's script", roles: 'none', ok: { status: '200', description: 'JavaScript.' }, errors: {} },
-  { method: 'get', path: '/console/style.css', summary: "The console's styles", roles: 'none', ok: { status: '200', description: 'CSS.' }, errors: {} },
-  { method: 'get', path: '/console/config.json', summary: "The console's settings (Web UI address, providers)", roles: 'none', ok: { status: '200', description: '{ temporalUiUrl, namespace, providers: [{ key, name }] }.' }, errors: {} },
+  { method: 'get', path: '/console', operationId: 'getConsolePage', summary: 'The approvals console (HTML)', roles: 'none (the page signs in with an API key)', public: true, ok: { status: '200', description: 'HTML.' }, errors: {} },
+  { method: 'get', path: '/console/app.js', operationId: 'getConsoleScript', summary: "The console's script", roles: 'none', public: true, ok: { status: '200', description: 'JavaScript.' }, errors: {} },
+  { method: 'get', path: '/console/style.css', operationId: 'getConsoleStyles', summary: "The console's styles", roles: 'none', public: true, ok: { status: '200', description: 'CSS.' }, errors: {} },
+  { method: 'get', path: '/console/config.json', operationId: 'getConsoleConfig', summary: "The console's settings (Web UI address, providers)", roles: 'none', public: true, ok: { status: '200', description: '{ temporalUiUrl, namespace, providers: [{ key, name }] }.' }, errors: {} },
   {
     method: 'post',
+    operationId: 'receiveProviderCallback',
     path: '/v1/callbacks/{provider}',
     summary: "A provider's callback: a hint to check the payout's status now",
     roles: "the provider's own signature over the request (docs/providers/<provider>.md); fresh within 5 minutes",
+    public: true,
     ok: { status: '200', description: "Received (also for an unknown reference, which is logged); the body is the acknowledgement the provider expects." },
     errors: { '401': 'the signature does not verify, or the callback is not fresh', '404': 'no such provider', '503': 'Temporal unreachable: the provider should send it again' },
   },
-  { method: 'get', path: '/healthz', summary: 'The process is alive', roles: 'none', ok: { status: '200', description: 'Alive.' }, errors: {} },
-  { method: 'get', path: '/readyz', summary: 'Temporal is reachable', roles: 'none', ok: { status: '200', description: 'Ready.' }, errors: { '503': 'Temporal unreachable' } },
+  { method: 'get', path: '/healthz', operationId: 'getHealth', summary: 'The process is alive', roles: 'none', public: true, ok: { status: '200', description: 'Alive.' }, errors: {} },
+  { method: 'get', path: '/readyz', operationId: 'getReadiness', summary: 'Temporal is reachable', roles: 'none', public: true, ok: { status: '200', description: 'Ready.' }, errors: { '503': 'Temporal unreachable' } },
   // /codec/decode and /codec/encode are not here: they listen on CODEC_PORT (loopback), never on this API's port.
-  { method: 'get', path: '/metrics', summary: 'Prometheus metrics of the API', roles: 'none', ok: { status: '200', description: 'Prometheus text.' }, errors: {} },
-  { method: 'get', path: '/openapi.json', summary: 'This document', roles: 'none', ok: { status: '200', description: 'OpenAPI 3.1.' }, errors: {} },
-  { method: 'get', path: '/docs', summary: 'This document as a page', roles: 'none', ok: { status: '200', description: 'HTML.' }, errors: {} },
+  { method: 'get', path: '/metrics', operationId: 'getMetrics', summary: 'Prometheus metrics of the API', roles: 'none', public: true, ok: { status: '200', description: 'Prometheus text.' }, errors: {} },
+  { method: 'get', path: '/openapi.json', operationId: 'getOpenApiDocument', summary: 'This document', roles: 'none', public: true, ok: { status: '200', description: 'OpenAPI 3.1.' }, errors: {} },
+  { method: 'get', path: '/docs', operationId: 'getDocsPage', summary: 'This document as a page', roles: 'none', public: true, ok: { status: '200', description: 'HTML.' }, errors: {} },
   ];
 }
 
@@ -221,7 +242,9 @@ export function buildOpenApiDocument(providers: readonly ProviderDescription[]):
     paths[op.path]![op.method] = {
       summary: op.summary,
       description: `Role: ${op.roles}.`,
-      ...(op.roles !== 'none' && { security: [{ apiKey: [] }] }),
+      operationId: op.operationId,
+      // Routes without an API key say so (an empty list), rather than inheriting nothing by silence.
+      security: op.public ? [] : [{ apiKey: [] }],
       ...(parameters.length > 0 && { parameters }),
       ...(op.body && {
         requestBody: {
@@ -238,6 +261,12 @@ export function buildOpenApiDocument(providers: readonly ProviderDescription[]):
             },
           }),
         },
+        ...(op.alsoOk && {
+          [op.alsoOk.status]: {
+            description: op.alsoOk.description,
+            ...(op.ok.schema && { content: { 'application/json': { schema: jsonSchema(op.ok.schema, 'output') } } }),
+          },
+        }),
         ...Object.fromEntries(Object.entries(op.errors).map(([status, description]) => [status, { description, content: problem }])),
       },
     };
@@ -247,9 +276,11 @@ export function buildOpenApiDocument(providers: readonly ProviderDescription[]):
     info: {
       title: 'Payouts API',
       version: '0.1.0',
+      license: { name: 'Proprietary (UNLICENSED)' },
       description: `Durable payouts to Indonesian e-wallets, bank accounts and virtual accounts on Temporal. Errors are RFC 9457 problem+json.\n\nProviders (\`provider\`):\n${providers.map(describeProvider).join('\n')}`,
     },
-    servers: [{ url: 'http://localhost:3000' }],
+    // Relative: the document describes the API that serves it, wherever that runs.
+    servers: [{ url: '/', description: 'the API serving this document' }],
     components: {
       securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer <key>`.' } },
       schemas: { Problem: { ...jsonSchema(problemSchema, 'output'), example: EXAMPLES.problem } },

@@ -1,4 +1,8 @@
 // The OpenAPI document covers every route the router serves, and its examples are valid.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import express from 'express';
 import { Client, Connection } from '@temporalio/client';
 import { createApp } from '../../src/api/app';
@@ -29,7 +33,9 @@ function routesOf(app: express.Express): string[] {
     if (routes.some((r) => r.endsWith(' /{provider}'))) return '/v1/callbacks';
     return '/console';
   };
-  return [...list(stack, ''), ...mounted.flatMap((layer) => list(layer.handle!.stack!, prefixOf(layer)))];
+  // A sub-router's own root ("/console" + "/") is the mount path itself.
+  const routes = [...list(stack, ''), ...mounted.flatMap((layer) => list(layer.handle!.stack!, prefixOf(layer)))];
+  return routes.map((route) => route.replace(/(.)\/$/, '$1'));
 }
 
 describe('OpenAPI 3.1', () => {
@@ -74,5 +80,47 @@ describe('OpenAPI 3.1', () => {
     const create = paths['/v1/payouts']!.post as { responses: Record<string, { content?: Record<string, unknown> }> };
     expect(Object.keys(create.responses)).toEqual(expect.arrayContaining(['201', '400', '401', '409']));
     expect(create.responses['400']!.content).toHaveProperty(['application/problem+json']);
+  });
+
+  type Operation = { operationId?: string; security?: unknown[]; parameters?: { in: string }[]; requestBody?: unknown; responses: Record<string, unknown> };
+  const operationsOf = () =>
+    Object.entries(paths).flatMap(([path, methods]) => Object.entries(methods as Record<string, Operation>).map(([method, op]) => ({ route: `${method} ${path}`, op })));
+
+  test('Redocly lint with the recommended rules (redocly.yaml): no error, no warning', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'openapi-lint-'));
+    try {
+      const file = join(dir, 'openapi.json');
+      writeFileSync(file, JSON.stringify(document));
+      const root = join(__dirname, '..', '..');
+      const run = spawnSync(join(root, 'node_modules', '.bin', 'redocly'), ['lint', file, '--config', join(root, 'redocly.yaml'), '--format', 'json'], {
+        cwd: root,
+        encoding: 'utf8',
+        env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+        timeout: 60_000,
+      });
+      const report = JSON.parse(run.stdout) as { totals: { errors: number; warnings: number }; problems: { ruleId: string; message: string }[] };
+      expect(report.problems.map((p) => `${p.ruleId}: ${p.message}`)).toEqual([]);
+      expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('every operation has its own operationId, and says whether it needs an API key', () => {
+    const ids = operationsOf().map(({ op }) => op.operationId);
+    expect(ids.every((id) => typeof id === 'string' && /^[a-z][A-Za-z]+$/.test(id))).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const { route, op } of operationsOf()) expect({ route, security: Array.isArray(op.security) }).toEqual({ route, security: true });
+    expect((paths['/healthz']!.get as Operation).security).toEqual([]);
+    expect((paths['/v1/payouts']!.post as Operation).security).toEqual([{ apiKey: [] }]);
+  });
+
+  test('every operation that takes input documents its client errors; create documents its 200 and 503', () => {
+    for (const { route, op } of operationsOf()) {
+      const takesInput = (op.security?.length ?? 0) > 0 || op.requestBody !== undefined || (op.parameters?.length ?? 0) > 0;
+      if (takesInput) expect({ route, has4xx: Object.keys(op.responses).some((status) => status.startsWith('4')) }).toEqual({ route, has4xx: true });
+    }
+    const create = paths['/v1/payouts']!.post as Operation;
+    expect(Object.keys(create.responses)).toEqual(expect.arrayContaining(['200', '201', '503']));
   });
 });
