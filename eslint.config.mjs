@@ -9,7 +9,7 @@ import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.data/', 'coverage/', 'test-results/'] },
+  { ignores: ['node_modules/', 'dist/', '.data/', 'coverage/', 'test-results/', 'test/support/generated/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

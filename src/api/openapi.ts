@@ -267,7 +267,7 @@ export function buildOpenApiDocument(providers: readonly ProviderDescription[]):
             ...(op.ok.schema && { content: { 'application/json': { schema: jsonSchema(op.ok.schema, 'output') } } }),
           },
         }),
-        ...Object.fromEntries(Object.entries(op.errors).map(([status, description]) => [status, { description, content: problem }])),
+        ...Object.fromEntries(Object.entries(errorsOf(op)).map(([status, description]) => [status, { description, content: problem }])),
       },
     };
   }
@@ -286,6 +286,19 @@ export function buildOpenApiDocument(providers: readonly ProviderDescription[]):
       schemas: { Problem: { ...jsonSchema(problemSchema, 'output'), example: EXAMPLES.problem } },
     },
     paths,
+  };
+}
+
+/**
+ * The operation's own client errors, and those every route of its kind can answer: a path parameter
+ * that is not valid percent-encoding is a 400, and a body over 64 KiB a 413 (the body parsers).
+ */
+function errorsOf(op: Operation): Record<string, string> {
+  const takesBody = op.body !== undefined || op.path.startsWith('/v1/callbacks/');
+  return {
+    ...(op.path.includes('{') && { '400': 'a path parameter that is not valid percent-encoding' }),
+    ...op.errors,
+    ...(takesBody && { '413': 'a body over 64 KiB' }),
   };
 }
 

@@ -18,7 +18,7 @@ let stack: TestStack;
 const listeners: Server[] = [];
 
 /** The codec listener as the API's entry point runs it, on a port of its own. */
-async function codecListener(admitUiOrigin: boolean): Promise<{ apiUrl: string }> {
+async function codecListener(admitUiOrigin: boolean): Promise<{ apiUrl: string; documented: false }> {
   const server = createCodecApp({
     codec: dataConverterFor([CODEC_KEY])!.payloadCodecs[0]!,
     authenticator: createAuthenticator(undefined, false),
@@ -28,10 +28,11 @@ async function codecListener(admitUiOrigin: boolean): Promise<{ apiUrl: string }
   }).listen(0, '127.0.0.1');
   listeners.push(server);
   await new Promise((resolve) => server.once('listening', resolve));
-  return { apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  // Not the API: the OpenAPI document does not describe this listener's answers.
+  return { apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, documented: false };
 }
 
-let codec: { apiUrl: string };
+let codec: { apiUrl: string; documented: false };
 beforeAll(async () => {
   stack = await startStack({ codecKeys: [CODEC_KEY], namespace: 'encrypted' });
   codec = await codecListener(true); // as outside production

@@ -3,6 +3,7 @@
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { payoutWorkflowId } from '../../src/api/payouts';
 import type { Payout } from '../../src/domain/payout';
+import { apiClient } from '../support/api-client';
 import { call, ewalletPayout, KEYS, ledger, startStack, uniqueReference, waitForStatus, type TestStack } from '../support/stack';
 
 let stack: TestStack;
@@ -227,5 +228,39 @@ describe('observability', () => {
     expect(text).toMatch(/payouts_api_http_request_duration_seconds_bucket\{le="0.1",method="POST",route="\/v1\/payouts",status="201"\}/);
     expect(text).toMatch(/payouts_created_total\{provider="singapay"\} [1-9]/);
     expect(text).not.toContain(reference); // route patterns, never raw paths
+  });
+});
+
+describe('through the typed client generated from the OpenAPI document (openapi-typescript + openapi-fetch)', () => {
+  test('create, the same create again, read, list, a four-eyes refusal, approve: each call typed by the document, each answer checked against it', async () => {
+    const requester = apiClient(stack.apiUrl, KEYS.requester);
+    const approver = apiClient(stack.apiUrl, KEYS.approver);
+    const reference = uniqueReference('typed');
+    const body = {
+      reference,
+      destination: { type: 'EWALLET' as const, ewallet: 'DANA' as const, customerNumber: '081200000000' },
+      amount: { value: '10000.00', currency: 'IDR' as const },
+      provider: 'singapay' as const,
+    };
+    const created = await requester.POST('/v1/payouts', { body });
+    expect(created.response.status).toBe(201);
+    expect(created.data?.reference).toBe(reference);
+    const again = await requester.POST('/v1/payouts', { body });
+    expect(again.response.status).toBe(200);
+
+    await waitForStatus(stack, reference, 'AWAITING_APPROVAL');
+    const read = await requester.GET('/v1/payouts/{id}', { params: { path: { id: reference } } });
+    expect(read.data).toMatchObject({ status: 'AWAITING_APPROVAL', inquiry: { fee: { value: '500.00' } } });
+    const listed = await requester.GET('/v1/payouts', { params: { query: { status: 'AWAITING_APPROVAL', provider: 'singapay', limit: 100 } } });
+    expect(listed.data?.items.some((p) => p.reference === reference)).toBe(true);
+
+    const ownApproval = await requester.POST('/v1/payouts/{id}/approve', { params: { path: { id: reference } }, body: {} });
+    expect(ownApproval.response.status).toBe(403);
+    expect(ownApproval.error).toMatchObject({ status: 403 });
+    const approved = await approver.POST('/v1/payouts/{id}/approve', { params: { path: { id: reference } }, body: { comment: 'typed' } });
+    expect(approved.response.status).toBe(200);
+    expect(['PROCESSING', 'SUCCEEDED']).toContain(approved.data?.status);
+    await waitForStatus(stack, reference, 'SUCCEEDED');
+    expect(await ledger(stack, reference)).toHaveLength(1);
   });
 });

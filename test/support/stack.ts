@@ -11,6 +11,7 @@ import { createLogger } from '../../src/logging';
 import { payoutSchema } from '../../src/api/schemas';
 import type { Payout, PayoutStatus } from '../../src/domain/payout';
 import { loadConfig } from '../../src/config';
+import { checkAgainstDocument } from './api-document';
 import type { RegisteredProvider, RunningSimulator } from '../../src/providers/module';
 import { createProviders, providerCatalog } from '../../src/providers/catalog';
 import { PROVIDER_MODULES } from '../../src/registry';
@@ -149,9 +150,10 @@ export interface ApiAnswer<T = unknown> {
   headers: Headers;
 }
 
-/** One HTTP call to the API, as any client would make it. */
+/** One HTTP call to the API, as any client would make it; the answer must be one the OpenAPI document describes. */
 export async function call<T = Record<string, unknown>>(
-  stack: { apiUrl: string },
+  /** `documented: false` for a listener that is not the API (the codec's own): its answers are not the document's. */
+  stack: { apiUrl: string; documented?: false },
   method: string,
   path: string,
   options: { key?: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
@@ -171,7 +173,10 @@ export async function call<T = Record<string, unknown>>(
   } catch {
     // not JSON: keep the text, the test will say so
   }
-  return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: parsed as T, headers: res.headers };
+  const answer = { status: res.status, contentType: res.headers.get('content-type') ?? '', body: parsed as T, headers: res.headers };
+  // Every answer the tests see must be one the OpenAPI document describes.
+  if (stack.documented !== false) checkAgainstDocument({ method, path, ...answer });
+  return answer;
 }
 
 let counter = 0;
