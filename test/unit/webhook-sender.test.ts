@@ -1,6 +1,9 @@
+import { generateKeyPairSync, sign } from 'node:crypto';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import tls from 'node:tls';
 import { parseRetryAfter, sendWebhook } from '../../src/webhooks/sender';
 
 /** What a local server saw of one request. */
@@ -133,7 +136,7 @@ describe('sendWebhook', () => {
     const took = Date.now() - started;
     expect(attempt).toEqual({ outcome: 'FAILED', error: 'timed out after 300 ms' });
     expect(took).toBeGreaterThanOrEqual(290);
-    expect(took).toBeLessThan(800);
+    expect(took).toBeLessThan(1000);
   });
 
   test('a server that answers the headers and then stalls: FAILED within timeoutMs', async () => {
@@ -144,7 +147,7 @@ describe('sendWebhook', () => {
     const started = Date.now();
     const attempt = await sendWebhook({ url: new URL(`http://localhost:${s.port}/`), address: loopback, headers: signed, body, timeoutMs: 300 });
     expect(attempt).toEqual({ outcome: 'FAILED', error: 'timed out after 300 ms reading the answer' });
-    expect(Date.now() - started).toBeLessThan(800);
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 
   test('a closed port: FAILED, connection refused', async () => {
@@ -188,4 +191,114 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(value, now)).toBe(expected);
   });
   test('absent → undefined', () => expect(parseRetryAfter(undefined, now)).toBeUndefined());
+});
+
+// ---- https against a real local TLS server, with a certificate made here (no openssl, no files) ----
+
+/** One DER element: tag, length, contents. */
+function der(tag: number, ...contents: Buffer[]): Buffer {
+  const body = Buffer.concat(contents);
+  const length = body.length < 0x80 ? Buffer.from([body.length]) : body.length < 0x100 ? Buffer.from([0x81, body.length]) : Buffer.from([0x82, body.length >> 8, body.length & 0xff]);
+  return Buffer.concat([Buffer.from([tag]), length, body]);
+}
+function oid(text: string): Buffer {
+  const [a, b, ...rest] = text.split('.').map(Number);
+  const bytes = [40 * a + b];
+  for (const n of rest) {
+    const part = [n & 0x7f];
+    for (let v = n >> 7; v > 0; v >>= 7) part.unshift((v & 0x7f) | 0x80);
+    bytes.push(...part);
+  }
+  return der(0x06, Buffer.from(bytes));
+}
+const utcTime = (date: Date) => der(0x17, Buffer.from(date.toISOString().replace(/[-:T]/g, '').slice(2, 14) + 'Z'));
+
+/** A self-signed ECDSA P-256 certificate for `dnsName` (subjectAltName), valid from an hour ago for a day. */
+function selfSignedCertificate(dnsName: string): { key: string; cert: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const ecdsaWithSha256 = der(0x30, oid('1.2.840.10045.4.3.2'));
+  const name = der(0x30, der(0x31, der(0x30, oid('2.5.4.3'), der(0x0c, Buffer.from(dnsName)))));
+  const tbs = der(
+    0x30,
+    der(0xa0, der(0x02, Buffer.from([2]))),
+    der(0x02, Buffer.from([0x01, 0x23, 0x45])),
+    ecdsaWithSha256,
+    name,
+    der(0x30, utcTime(new Date(Date.now() - 3_600_000)), utcTime(new Date(Date.now() + 86_400_000))),
+    name,
+    publicKey.export({ type: 'spki', format: 'der' }),
+    der(0xa3, der(0x30, der(0x30, oid('2.5.29.17'), der(0x04, der(0x30, der(0x82, Buffer.from(dnsName))))))),
+  );
+  const certificate = der(0x30, tbs, ecdsaWithSha256, der(0x03, Buffer.from([0]), sign('sha256', tbs, privateKey)));
+  const pem = `-----BEGIN CERTIFICATE-----\n${certificate.toString('base64').replace(/.{64}/g, '$&\n')}\n-----END CERTIFICATE-----\n`;
+  return { key: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, cert: pem.replace(/\n\n/g, '\n') };
+}
+
+describe('sendWebhook over https', () => {
+  const certificate = selfSignedCertificate('merchant.test');
+  let srv: https.Server;
+  let port: number;
+  const serverNames: Array<string | undefined> = [];
+  const received: Received[] = [];
+  /** What the sender passed to tls.connect, seen through a spy that also trusts the test certificate. */
+  const connects: tls.ConnectionOptions[] = [];
+  let trustTestCertificate = false;
+
+  beforeAll(async () => {
+    srv = https.createServer({ ...certificate, SNICallback: (servername, done) => {
+      serverNames.push(servername);
+      done(null, tls.createSecureContext(certificate));
+    } }, (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        received.push({ method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+        res.writeHead(201).end();
+      });
+    });
+    await new Promise<void>((done) => srv.listen(0, '127.0.0.1', done));
+    port = (srv.address() as AddressInfo).port;
+    const connect = tls.connect.bind(tls) as (options: tls.ConnectionOptions) => tls.TLSSocket;
+    jest.spyOn(tls, 'connect').mockImplementation(((options: tls.ConnectionOptions) => {
+      connects.push(options);
+      return connect(trustTestCertificate ? { ...options, ca: [certificate.cert] } : options);
+    }) as unknown as typeof tls.connect);
+  });
+  afterAll(async () => {
+    jest.restoreAllMocks();
+    srv.closeAllConnections();
+    await new Promise<void>((done) => srv.close(() => done()));
+  });
+  beforeEach(() => {
+    serverNames.length = 0;
+    received.length = 0;
+    connects.length = 0;
+  });
+
+  test('a certificate no trusted authority signed: FAILED, nothing delivered; SNI carried the URL\'s name', async () => {
+    trustTestCertificate = false;
+    const attempt = await sendWebhook({ url: new URL(`https://merchant.test:${port}/hook`), address: loopback, headers: signed, body, timeoutMs: 2000 });
+    expect(attempt).toEqual({ outcome: 'FAILED', error: 'TLS: self-signed certificate' });
+    expect(serverNames).toEqual(['merchant.test']);
+    expect(received).toHaveLength(0);
+  });
+
+  test('a trusted certificate for the URL\'s name: DELIVERED to the given address, name checked against the URL', async () => {
+    trustTestCertificate = true;
+    const attempt = await sendWebhook({ url: new URL(`https://merchant.test:${port}/hook`), address: loopback, headers: signed, body, timeoutMs: 2000 });
+    expect(attempt).toEqual({ outcome: 'DELIVERED', httpStatus: 201 });
+    expect(connects).toHaveLength(1);
+    expect(connects[0]).toMatchObject({ host: '127.0.0.1', servername: 'merchant.test' });
+    expect(serverNames).toEqual(['merchant.test']);
+    expect(received).toHaveLength(1);
+    expect(received[0].body).toBe(body);
+    expect(received[0].headers).toMatchObject({ ...signed, host: `merchant.test:${port}` });
+  });
+
+  test('a trusted certificate for another name: FAILED, nothing delivered', async () => {
+    trustTestCertificate = true;
+    const attempt = await sendWebhook({ url: new URL(`https://other.test:${port}/hook`), address: loopback, headers: signed, body, timeoutMs: 2000 });
+    expect(attempt).toEqual({ outcome: 'FAILED', error: 'TLS: certificate does not name the host' });
+    expect(received).toHaveLength(0);
+  });
 });
