@@ -4,7 +4,7 @@
 // error names the assumption. Then the go-live check against the simulator: all confirmed, and with
 // each switch flipped in turn, exactly that assumption refuted.
 import { toActivityFailure } from '../../activities/failures';
-import { ProviderCallError, type AssumptionVerdict, type TransferOrder } from '../../src/domain/provider-port';
+import type { AssumptionVerdict, TransferOrder } from '../../src/domain/provider-port';
 import type { Destination } from '../../src/domain/payout';
 import { createFaspayProvider, type FaspayClientConfig, type FaspayProvider } from '../../src/providers/faspay/client';
 import {
@@ -17,6 +17,7 @@ import {
 import { checkFaspayAssumptions, type FaspayGoLiveOptions } from '../../src/providers/faspay/go-live';
 import { findPayoutEntries } from '../../src/providers/faspay/history';
 import { startFaspaySimulator, type FaspaySimulator } from '../../src/simulators/faspay';
+import { callError } from '../support/provider-errors';
 
 let sim: FaspaySimulator;
 let config: FaspayClientConfig;
@@ -62,14 +63,6 @@ const bank = (accountNumber = '1234560000'): Destination => ({ type: 'BANK_ACCOU
 const ovo = (customerNumber = '081234560000'): Destination => ({ type: 'EWALLET', ewallet: 'OVO', customerNumber });
 const va = (virtualAccountNumber = '126085212340000', billerCode = '014'): Destination => ({ type: 'VIRTUAL_ACCOUNT', billerCode, virtualAccountNumber });
 
-async function callError(promise: Promise<unknown>): Promise<ProviderCallError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ProviderCallError);
-  return err as ProviderCallError;
-}
 
 describe('the control API: /__sim/assumptions', () => {
   test('GET shows what the simulator holds: by default exactly the client defaults', async () => {

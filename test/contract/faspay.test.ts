@@ -6,9 +6,10 @@ import type { AddressInfo } from 'node:net';
 import { createFaspayProvider, verifyFaspayCallback, type FaspayClientConfig, type FaspayProvider } from '../../src/providers/faspay';
 import { externalIdGenerator, jakartaTimestamp, snapHeaders } from '../../src/providers/faspay/headers';
 import { loadPrivateKey, minify, signRequest } from '../../src/providers/faspay/signature';
-import { ProviderCallError, type TransferOrder } from '../../src/domain/provider-port';
+import type { TransferOrder } from '../../src/domain/provider-port';
 import type { Destination } from '../../src/domain/payout';
 import { startFaspaySimulator, type FaspaySimulator } from '../../src/simulators/faspay';
+import { callError } from '../support/provider-errors';
 
 let sim: FaspaySimulator;
 let config: FaspayClientConfig;
@@ -52,14 +53,6 @@ async function control(method: string, path: string, body?: unknown): Promise<{ 
 const ledger = async (): Promise<Loose[]> => (await control('GET', '/__sim/transactions')).json;
 const ledgerOf = async (reference: string) => (await ledger()).filter((t) => t.reference === reference);
 const balance = async () => (await control('GET', '/__sim/balance')).json.value as string;
-async function callError(promise: Promise<unknown>): Promise<ProviderCallError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ProviderCallError);
-  return err as ProviderCallError;
-}
 
 /** A signed request exactly as our client would send it, with parts overridable for tampering. */
 const nextExternalId = externalIdGenerator(() => new Date());

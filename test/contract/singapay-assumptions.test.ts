@@ -11,6 +11,7 @@ import { createSingapayProvider, type SingapayClientConfig } from '../../src/pro
 import { DEFAULT_SINGAPAY_ASSUMPTIONS, SINGAPAY_ASSUMPTIONS, type SingapayAssumptionSettings } from '../../src/providers/singapay/assumptions';
 import { checkSingapayAssumptions } from '../../src/providers/singapay/go-live';
 import { startSingapaySimulator, type SingapaySimulator } from '../../src/simulators/singapay';
+import { callError } from '../support/provider-errors';
 
 interface Money {
   value: string;
@@ -57,14 +58,6 @@ const ledgerOf = async (reference: string) => (await control<LedgerEntry[]>('GET
 const tokensIssued = async () => (await control<{ issued: number }>('GET', '/__sim/tokens')).json.issued;
 const client = (assumptions: Partial<SingapayAssumptionSettings> = {}) => createSingapayProvider({ ...config, assumptions });
 
-async function callError(promise: Promise<unknown>): Promise<ProviderCallError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ProviderCallError);
-  return err as ProviderCallError;
-}
 
 /** The error names exactly this assumption, in its details and its message. */
 function expectBlames(err: ProviderCallError, id: string): void {

@@ -7,8 +7,9 @@ import { networkInterfaces } from 'node:os';
 import { createSingapayProvider, type SingapayClientConfig } from '../../src/providers/singapay';
 import { canonicalJson } from '../../src/providers/singapay/canonical-json';
 import { jakartaTimestamp, requestSignature, verifySingapayCallback } from '../../src/providers/singapay/signature';
-import { ProviderCallError, type TransferOrder } from '../../src/domain/provider-port';
+import type { TransferOrder } from '../../src/domain/provider-port';
 import { startSingapaySimulator, type SingapaySimulator } from '../../src/simulators/singapay';
+import { callError } from '../support/provider-errors';
 
 interface Money {
   value: string;
@@ -73,14 +74,6 @@ const fault = (body: unknown) => control('POST', '/__sim/faults', body);
 const settle = (reference: string, status: string) => control<LedgerEntry>('POST', `/__sim/transactions/${encodeURIComponent(reference)}/settle`, { status });
 const sentCallbacks = async () => (await control<{ sent: SentCallback[] }>('GET', '/__sim/callbacks')).json.sent;
 
-async function callError(promise: Promise<unknown>): Promise<ProviderCallError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ProviderCallError);
-  return err as ProviderCallError;
-}
 
 async function eventually(check: () => Promise<boolean>, timeoutMs = 3_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -13,7 +13,7 @@ import {
 } from '../../src/providers/faspay/codes';
 import { splitVirtualAccount, transactionDescription } from '../../src/providers/faspay/fields';
 import { accountInquiryOutcome, statusOutcome, triggerOutcome, vaInquiryOutcome, type FaspayAnswer } from '../../src/providers/faspay/outcomes';
-import { ProviderCallError } from '../../src/domain/provider-port';
+import { thrownCallError as thrown } from '../support/provider-errors';
 
 describe('response code = HTTP (3) + service (2) + case (2)', () => {
   test('splits', () => {
@@ -118,15 +118,6 @@ const answer = (responseCode: string, json: Record<string, unknown> = {}, httpSt
   responseMessage: 'message from Faspay',
   json: { responseCode, responseMessage: 'message from Faspay', ...json },
 });
-function thrown(fn: () => unknown): ProviderCallError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ProviderCallError);
-    return err as ProviderCallError;
-  }
-  throw new Error('expected a ProviderCallError');
-}
 
 describe('account inquiry outcomes', () => {
   test('success: the name, fee 0, gross = amount', () => {

@@ -2,7 +2,6 @@
 // call: account inquiry, trigger top-up, inquiry status. Unknown codes are never final; an unknown
 // transaction status is never pending; errors a wrong guess explains name the assumption.
 import { z } from 'zod';
-import { ProviderCallError } from '../../src/domain/provider-port';
 import {
   SINGAPAY_ASSUMPTIONS,
   singapayAssumptionEnv,
@@ -20,6 +19,7 @@ import {
   triggerDecision,
 } from '../../src/providers/singapay/codes';
 import { singapayNotes } from '../../src/providers/singapay/fields';
+import { thrownCallError as catching } from '../support/provider-errors';
 
 const READ = { action: 'READ_DATA' };
 const refuse = (failure: string) => ({ action: 'REFUSE', failure });
@@ -120,15 +120,6 @@ describe('Singapay transaction statuses', () => {
   });
 });
 
-function catching(fn: () => unknown): ProviderCallError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ProviderCallError);
-    return err as ProviderCallError;
-  }
-  throw new Error('expected a ProviderCallError');
-}
 
 describe('assumptions', () => {
   test('ids are unique and prefixed, each has a setting whose default is one of its values', () => {
