@@ -12,6 +12,9 @@ import type { ConfiguredProvider, ParsedEnv, ProviderModule, RegisteredProvider 
 import { PROVIDER_MODULES } from './registry';
 import type { TemporalAccess } from './temporal/connection';
 import { apiKeyEntrySchema, apiKeyProblems, type ApiKeyEntry } from './api/api-keys';
+import { DEFAULT_DELIVERY_POLICY } from './domain/webhooks';
+import { developmentMasterKey, MASTER_KEY_VARIABLE, parseMasterKey } from './webhooks/secrets';
+import { DEFAULT_SECRET_OVERLAP_MS, type WebhookSettings } from './webhooks/settings';
 
 /** Room for what an attempt does besides waiting for HTTP: signing, scheduling, a busy event loop. */
 export const ACTIVITY_TIMEOUT_MARGIN_MS = 5_000;
@@ -88,6 +91,18 @@ const serviceEnv = {
   WORKFLOW_MAX_HISTORY_EVENTS: z.coerce.number().int().min(100).max(40_000).default(DEFAULT_POLICY.maxHistoryEvents),
   /** How long "not found" must last before a trigger refusal that may follow an arrived send is believed. */
   REFUSAL_CONFIRM_MS: millis(DEFAULT_POLICY.refusalConfirmMs as number),
+
+  /** Webhooks (README "Webhooks"): the master key every endpoint secret is derived from (base64, ≥ 32 bytes). Required in production. */
+  WEBHOOK_SECRET_KEY: optionalText,
+  /** Deliver to loopback, private and link-local addresses, and over plain http in production; unset: only outside production. */
+  WEBHOOK_ALLOW_PRIVATE_URLS: optionalFlag,
+  WEBHOOK_RETRY_INITIAL_MS: millis(DEFAULT_DELIVERY_POLICY.initialIntervalMs),
+  WEBHOOK_RETRY_MAX_MS: millis(DEFAULT_DELIVERY_POLICY.maxIntervalMs),
+  /** How long an event is retried before it is marked failed (it can still be redelivered by hand). */
+  WEBHOOK_RETRY_WINDOW_MS: millis(DEFAULT_DELIVERY_POLICY.retryWindowMs),
+  WEBHOOK_ATTEMPT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(DEFAULT_DELIVERY_POLICY.attemptTimeoutMs),
+  /** After a rotation, how long deliveries also carry a signature under the old secret. */
+  WEBHOOK_SECRET_OVERLAP_MS: millis(DEFAULT_SECRET_OVERLAP_MS),
 };
 
 /** The whole configuration schema: the service's variables and those of every provider module. */
@@ -132,6 +147,18 @@ export function envSchemaFor(modules: readonly ProviderModule[]) {
     if (activityTimeout) ctx.addIssue({ code: 'custom', path: ['ACTIVITY_TIMEOUT_MS'], message: activityTimeout });
     if (env.CODEC_PORT !== 0 && env.CODEC_PORT === env.API_PORT) {
       ctx.addIssue({ code: 'custom', path: ['CODEC_PORT'], message: `must differ from API_PORT (${env.API_PORT}): the codec endpoint is never served on the public API port` });
+    }
+    if (env.WEBHOOK_SECRET_KEY !== undefined) {
+      try {
+        parseMasterKey(env.WEBHOOK_SECRET_KEY);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', path: [MASTER_KEY_VARIABLE], message: (err as Error).message.replace(`${MASTER_KEY_VARIABLE} `, '') });
+      }
+    } else if (env.NODE_ENV === 'production') {
+      ctx.addIssue({ code: 'custom', path: [MASTER_KEY_VARIABLE], message: 'is required in production (webhook secrets are derived from it; `openssl rand -base64 32`)' });
+    }
+    if (env.WEBHOOK_RETRY_MAX_MS < env.WEBHOOK_RETRY_INITIAL_MS) {
+      ctx.addIssue({ code: 'custom', path: ['WEBHOOK_RETRY_MAX_MS'], message: 'must not be smaller than WEBHOOK_RETRY_INITIAL_MS' });
     }
     if (env.STATUS_POLL_MAX_MS < env.STATUS_POLL_INITIAL_MS) {
       ctx.addIssue({ code: 'custom', path: ['STATUS_POLL_MAX_MS'], message: 'must not be smaller than STATUS_POLL_INITIAL_MS' });
@@ -201,7 +228,10 @@ export interface Config {
   providers: ConfiguredProvider[];
   policy: PayoutPolicy;
   worker: WorkerTuning;
+  webhooks: WebhookSettings;
 }
+export type { WebhookSettings };
+
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -297,6 +327,19 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, modules: rea
       workflowTaskPollers: env.WORKER_WORKFLOW_TASK_POLLERS,
       activityTaskPollers: env.WORKER_ACTIVITY_TASK_POLLERS,
       reuseV8Context: env.WORKER_REUSE_V8_CONTEXT,
+    },
+    webhooks: {
+      masterKey: env.WEBHOOK_SECRET_KEY === undefined ? developmentMasterKey() : parseMasterKey(env.WEBHOOK_SECRET_KEY),
+      developmentKey: env.WEBHOOK_SECRET_KEY === undefined,
+      urlPolicy: { production: env.NODE_ENV === 'production', allowPrivate: env.WEBHOOK_ALLOW_PRIVATE_URLS ?? env.NODE_ENV !== 'production' },
+      delivery: {
+        ...DEFAULT_DELIVERY_POLICY,
+        initialIntervalMs: env.WEBHOOK_RETRY_INITIAL_MS,
+        maxIntervalMs: env.WEBHOOK_RETRY_MAX_MS,
+        retryWindowMs: env.WEBHOOK_RETRY_WINDOW_MS,
+        attemptTimeoutMs: env.WEBHOOK_ATTEMPT_TIMEOUT_MS,
+      },
+      secretOverlapMs: env.WEBHOOK_SECRET_OVERLAP_MS,
     },
     policy: {
       ...DEFAULT_POLICY,

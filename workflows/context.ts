@@ -5,6 +5,7 @@ import type { PayoutActivities } from '../activities';
 import { changeStatus } from '../src/domain/payout-document';
 import { isFinal, type Payout, type PayoutFailure, type PayoutRequest, type PayoutStatus } from '../src/domain/payout';
 import type { TransferOrder } from '../src/domain/provider-port';
+import { recordStatusEvent, type EventOutbox } from './events';
 import type { PayoutPolicy } from './policy';
 import { PAYOUT_STATUS } from './search-attributes';
 
@@ -31,6 +32,8 @@ export interface PayoutState {
   seenCallbacks?: string[];
   /** Balance checks made while the merchant balance was short. */
   balanceChecks: number;
+  /** Webhook events not yet published (workflows/events.ts); unset in payouts started before WEBHOOK_EVENTS. */
+  outbox?: EventOutbox;
 }
 
 export interface PayoutWorkflowInput {
@@ -67,6 +70,7 @@ export function createContext(input: PayoutWorkflowInput) {
     // The document as of this status, for the API's list and for reading it while no worker holds
     // the workflow (the memo is encrypted like every other payload when the codec is on).
     upsertMemo({ payout: state.payout });
+    recordStatusEvent(state.outbox, state.payout);
   };
   return {
     request,

@@ -1,2 +1,4 @@
 // The worker bundles this file: named exports of workflow functions only.
 export { payoutWorkflow } from './payout';
+export { webhookEndpointsWorkflow } from './webhook-endpoints';
+export { webhookDeliveryWorkflow } from './webhook-delivery';

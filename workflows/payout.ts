@@ -9,6 +9,7 @@ import { destinationNumber, maskNumber, type Payout } from '../src/domain/payout
 import { amountOutsideLimits, inquiryDocument, newPayoutDocument } from '../src/domain/payout-document';
 import { createContext, providerName, type PayoutContext, type PayoutWorkflowInput } from './context';
 import { installDecisionHandlers } from './decisions';
+import { allPublished, openOutbox, startPublishing } from './events';
 import { checkStatusNowSignal } from './messages';
 import { ensureFunds, submitAndSettle } from './transfer';
 
@@ -19,7 +20,12 @@ const MAX_REMEMBERED_CALLBACKS = 200;
 
 export async function payoutWorkflow(input: PayoutWorkflowInput): Promise<Payout> {
   const ctx = createContext(input);
-  if (!input.carried) ctx.state.payout = newPayoutDocument(input.request);
+  if (!input.carried) {
+    ctx.state.payout = newPayoutDocument(input.request);
+    const outbox = openOutbox(ctx.state.payout);
+    if (outbox) ctx.state.outbox = outbox;
+  }
+  startPublishing(ctx.state.outbox);
   installDecisionHandlers(ctx);
   const signals = { checkStatusNow: false };
   setHandler(
@@ -124,8 +130,10 @@ async function awaitSchedule(ctx: PayoutContext): Promise<boolean> {
   return true;
 }
 
-function finish(ctx: PayoutContext): Payout {
+async function finish(ctx: PayoutContext): Promise<Payout> {
   ctx.explain(`Finished: **${ctx.state.payout.status}**.`);
+  // The last event must be published before the run ends (an ended run's activities are abandoned).
+  if (!allPublished(ctx.state.outbox)) await condition(() => allPublished(ctx.state.outbox));
   // Exported with the worker's SDK metrics (not emitted again when a history is replayed).
   metricMeter
     .createCounter('payout_outcomes', 'payouts', 'Payouts that reached a final status, by provider and status')

@@ -9,10 +9,17 @@ export const PAYOUT_DESTINATION_TYPE = defineSearchAttributeKey('PayoutDestinati
 export const PAYOUT_AMOUNT = defineSearchAttributeKey('PayoutAmount', SearchAttributeType.INT);
 export const PAYOUT_REQUESTED_BY = defineSearchAttributeKey('PayoutRequestedBy', SearchAttributeType.KEYWORD);
 
+/** The webhook endpoint a delivery workflow delivers to: its delivery log is a visibility query. */
+export const WEBHOOK_ENDPOINT_ID = defineSearchAttributeKey('WebhookEndpointId', SearchAttributeType.KEYWORD);
+/** When the oldest event a delivery workflow has not delivered yet was created; unset when none waits. */
+export const WEBHOOK_PENDING_SINCE = defineSearchAttributeKey('WebhookPendingSince', SearchAttributeType.DATETIME);
+
 export const PAYOUT_SEARCH_ATTRIBUTES = [
   PAYOUT_STATUS,
   PAYOUT_PROVIDER,
   PAYOUT_DESTINATION_TYPE,
   PAYOUT_AMOUNT,
   PAYOUT_REQUESTED_BY,
+  WEBHOOK_ENDPOINT_ID,
+  WEBHOOK_PENDING_SINCE,
 ] as const;

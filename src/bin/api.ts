@@ -30,6 +30,7 @@ async function main() {
     providers: providerCatalog(config.providerModules, config.providers),
     decisionTimeoutMs: config.api.decisionTimeoutMs,
     logger,
+    webhooks: config.webhooks,
   });
   const codec = dataConverter?.payloadCodecs[0];
   // Without encryption there is nothing to decode: no codec listener, no port open for it.

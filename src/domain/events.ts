@@ -60,6 +60,7 @@ export function payoutEvent(payout: Payout, sequence: number): PayoutEvent {
     id: payoutEventId(payout.reference, sequence),
     type: payoutEventType(payout.status),
     createdAt: entry.at,
-    data: { payout: { ...payout, destination: maskedDestination(payout.destination) }, sequence },
+    // A deep copy: the payout document keeps changing while the event waits to be published.
+    data: { payout: JSON.parse(JSON.stringify({ ...payout, destination: maskedDestination(payout.destination) })) as Payout, sequence },
   };
 }

@@ -3,7 +3,7 @@
 // history or backup signs nothing), and a rotation is a version bump: the old version's secret can
 // be derived again for as long as both are sent. The price: whoever holds WEBHOOK_SECRET_KEY can
 // derive every endpoint's secret, and changing it rotates all of them at once.
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { SECRET_PREFIX } from './signature';
 
 /** The variable that holds the master key (base64). */
@@ -42,4 +42,13 @@ export function deriveEndpointSecret(masterKey: Buffer, endpointId: string, vers
   if (!Number.isSafeInteger(version) || version < 0) throw new Error(`a secret version is a non-negative integer, not ${version}`);
   const key = createHmac('sha256', masterKey).update(`${endpointId}:${version}`, 'utf8').digest();
   return SECRET_PREFIX + key.toString('base64');
+}
+
+/**
+ * The master key outside production when WEBHOOK_SECRET_KEY is unset: derived from a published text,
+ * so it protects nothing and exists only so that `npm start` and the tests work with no setup (like
+ * the development API keys). Production refuses to start without a real key.
+ */
+export function developmentMasterKey(): Buffer {
+  return createHash('sha256').update('payouts development webhook master key (not a secret)', 'utf8').digest();
 }

@@ -20,8 +20,18 @@ import { createWorker } from '../../src/temporal/worker';
 import { dataConverterFor, type CodecKey } from '../../src/temporal/codec';
 import type { PayoutPolicy } from '../../workflows/policy';
 import { TEST_POLICY } from './policy';
+import type { DeliveryPolicy } from '../../src/domain/webhooks';
 
 export { TEST_POLICY };
+
+/** Webhook retries in seconds rather than hours, so tests see several attempts. */
+export const TEST_DELIVERY_POLICY: DeliveryPolicy = {
+  initialIntervalMs: 250,
+  maxIntervalMs: 2_000,
+  retryWindowMs: 10 * 60_000,
+  attemptTimeoutMs: 5_000,
+  lingerMs: 60_000,
+};
 
 
 export interface StackOptions {
@@ -36,6 +46,8 @@ export interface StackOptions {
   decisionTimeoutMs?: number;
   /** Provider modules beside the registry's (test/fixtures/thirdpay); every provider runs its own simulator. */
   extraProviders?: readonly RegisteredProvider[];
+  /** Webhook retry timing (short in tests that wait for retries to run out). */
+  webhookDelivery?: Partial<DeliveryPolicy>;
 }
 
 export type TestStack = Awaited<ReturnType<typeof startStack>>;
@@ -84,6 +96,8 @@ export async function startStack(options: StackOptions = {}) {
   const dataConverter = dataConverterFor(options.codecKeys);
   const namespace = options.namespace ?? 'default';
   const nativeConnection = await NativeConnection.connect({ address });
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace, ...(dataConverter && { dataConverter }) });
   const worker: Worker = await createWorker({
     connection: nativeConnection,
     namespace,
@@ -92,11 +106,10 @@ export async function startStack(options: StackOptions = {}) {
     workflowBundle: { codePath: bundlePath },
     options: { shutdownGraceTime: '1s' },
     dataConverter,
+    webhooks: { client, masterKey: config.webhooks.masterKey, urlPolicy: config.webhooks.urlPolicy, delivery: { ...TEST_DELIVERY_POLICY, ...options.webhookDelivery } },
   });
   const workerRun = worker.run();
 
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace, ...(dataConverter && { dataConverter }) });
   const app = createApp({
     client,
     taskQueue,
