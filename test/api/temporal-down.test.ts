@@ -1,5 +1,7 @@
 // With Temporal unreachable the API stays up: it says it is not ready, and answers requests with
 // 503 problem+json and Retry-After, never a stack trace. Bad input is still a 400.
+// Requests go through the typed client; a body the document's types cannot express (bad input) uses
+// call(), and a provider's signed callback is sent as raw bytes with fetch (the signature covers them).
 import { Client, Connection } from '@temporalio/client';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,7 +10,8 @@ import { createAuthenticator } from '../../src/api/auth';
 import { createLogger } from '../../src/logging';
 import { TEST_POLICY } from '../support/policy';
 import { freePort } from '../support/ports';
-import { call, ewalletPayout, uniqueReference } from '../support/stack';
+import { call, KEYS, uniqueReference } from '../support/stack';
+import { answer, apiClient, payoutBody } from '../support/api-client';
 import { startSingapaySimulator, type SingapaySimulator } from '../../src/simulators/singapay';
 import { createSingapayProvider } from '../../src/providers/singapay';
 import { testCatalog } from '../support/providers';
@@ -42,32 +45,35 @@ afterAll(async () => {
 });
 
 test('readyz 503, healthz 200; create and get answer 503 problem+json with Retry-After', async () => {
-  expect((await call(api, 'GET', '/healthz', { key: null })).status).toBe(200);
-  const ready = await call(api, 'GET', '/readyz', { key: null });
+  const anonymous = apiClient(api.apiUrl, null);
+  const requester = apiClient(api.apiUrl, KEYS.requester);
+  expect((await answer(anonymous.GET('/healthz'))).status).toBe(200);
+  const ready = await answer(anonymous.GET('/readyz'));
   expect(ready.status).toBe(503);
   expect(ready.contentType).toContain('application/problem+json');
 
-  for (const [method, path, body] of [
-    ['POST', '/v1/payouts', ewalletPayout(uniqueReference('down'), '081200000000')],
-    ['GET', `/v1/payouts/${uniqueReference('down')}`, undefined],
-  ] as const) {
-    const res = await call<{ type: string; detail: string }>(api, method, path, { body });
+  const created = await answer(requester.POST('/v1/payouts', { body: payoutBody(uniqueReference('down'), '081200000000') }));
+  const read = await answer(requester.GET('/v1/payouts/{id}', { params: { path: { id: uniqueReference('down') } } }));
+  for (const res of [created, read]) {
     expect(res.status).toBe(503);
     expect(res.contentType).toContain('application/problem+json');
     expect(res.headers.get('retry-after')).toBe('5');
-    expect(res.body.type).toContain('temporal-unavailable');
-    expect(JSON.stringify(res.body)).not.toMatch(/\n\s+at /);
+    expect(res.error?.type).toContain('temporal-unavailable');
+    expect(JSON.stringify(res.error)).not.toMatch(/\n\s+at /);
   }
+  // A body without the required fields cannot be typed: call().
   const invalid = await call(api, 'POST', '/v1/payouts', { body: { reference: 'x' } });
   expect(invalid.status).toBe(400);
 }, 30_000);
 
 test('a destination that routes to a provider this deployment lacks → 400 naming it, before Temporal is asked', async () => {
-  const res = await call<{ detail: string }>(api, 'POST', '/v1/payouts', {
-    body: { ...ewalletPayout(uniqueReference('bank'), '081200000000'), destination: { type: 'BANK_ACCOUNT', bankCode: '014', accountNumber: '1234567890' } },
-  });
+  const res = await answer(
+    apiClient(api.apiUrl, KEYS.requester).POST('/v1/payouts', {
+      body: payoutBody(uniqueReference('bank'), '081200000000', '10000.00', { destination: { type: 'BANK_ACCOUNT', bankCode: '014', accountNumber: '1234567890' } }),
+    }),
+  );
   expect(res.status).toBe(400);
-  expect(res.body.detail).toContain('faspay');
+  expect(res.error?.detail).toContain('faspay');
 });
 
 test('a genuine provider callback while Temporal is unreachable answers 503 (the provider sends it again), never 500', async () => {
