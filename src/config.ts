@@ -94,7 +94,7 @@ const serviceEnv = {
 
   /** Webhooks (README "Webhooks"): the master key every endpoint secret is derived from (base64, ≥ 32 bytes). Required in production. */
   WEBHOOK_SECRET_KEY: optionalText,
-  /** Deliver to loopback, private and link-local addresses, and over plain http in production; unset: only outside production. */
+  /** Deliver to loopback, private and link-local addresses; unset: only outside production. Production always requires https. */
   WEBHOOK_ALLOW_PRIVATE_URLS: optionalFlag,
   WEBHOOK_RETRY_INITIAL_MS: millis(DEFAULT_DELIVERY_POLICY.initialIntervalMs),
   WEBHOOK_RETRY_MAX_MS: millis(DEFAULT_DELIVERY_POLICY.maxIntervalMs),

@@ -92,7 +92,7 @@ describe('docker-compose.yml', () => {
     const interpolated = new Set([...composeText.matchAll(/\$\{([A-Z0-9_]+)/g)].map((m) => m[1]!));
     const documented = read('.env.production.example');
     expect([...interpolated].filter((name) => !new RegExp(`^#? ?${name}=`, 'm').test(documented))).toEqual([]);
-    for (const required of ['API_KEYS', 'PAYLOAD_CODEC_KEYS']) expect(composeText).toContain(`\${${required}:?`);
+    for (const required of ['API_KEYS', 'PAYLOAD_CODEC_KEYS', 'WEBHOOK_SECRET_KEY']) expect(composeText).toContain(`\${${required}:?`);
   });
 
   test('every command of our image runs an entry point that exists; every file it mounts exists', () => {

@@ -4,6 +4,9 @@ import { ACTIVITY_TIMEOUT_MARGIN_MS, envSchema, loadConfig } from '../../src/con
 import { PROVIDER_MODULES } from '../../src/registry';
 import { problemsOf } from '../support/config-problems';
 
+/** 32 bytes of base64, as `openssl rand -base64 32` makes them (a test value, not a secret). */
+const WEBHOOK_KEY = Buffer.alloc(32, 7).toString('base64');
+
 
 describe('configuration', () => {
   test('defaults: dev server ports, local API, no Singapay credentials (npm start then runs the simulator)', () => {
@@ -42,6 +45,26 @@ describe('configuration', () => {
     expect(problemsOf({ API_KEYS: '[{"keySha256":"abc","principal":"x","roles":["admin"]}]' })).toContain('API_KEYS');
   });
 
+  test('webhooks: the master key is required in production, checked and never echoed; retry timing is read', () => {
+    const productionKeys = JSON.stringify([{ keySha256: 'a'.repeat(64), principal: 'ops@example.com', roles: ['admin'] }]);
+    expect(problemsOf({ NODE_ENV: 'production', API_KEYS: productionKeys })).toContain('WEBHOOK_SECRET_KEY: is required in production');
+    const short = problemsOf({ WEBHOOK_SECRET_KEY: 'c2hvcnQta2V5' });
+    expect(short).toContain('WEBHOOK_SECRET_KEY: decodes to 9 bytes');
+    expect(short).not.toContain('c2hvcnQta2V5');
+    expect(problemsOf({ WEBHOOK_SECRET_KEY: 'not base64!' })).toContain('WEBHOOK_SECRET_KEY');
+    expect(problemsOf({ WEBHOOK_RETRY_INITIAL_MS: '5000', WEBHOOK_RETRY_MAX_MS: '1000' })).toContain('WEBHOOK_RETRY_MAX_MS');
+    expect(problemsOf({ WEBHOOK_ALLOW_PRIVATE_URLS: 'maybe' })).toContain('WEBHOOK_ALLOW_PRIVATE_URLS');
+
+    const development = loadConfig({});
+    expect(development.webhooks).toMatchObject({ developmentKey: true, urlPolicy: { production: false, allowPrivate: true } });
+    const configured = loadConfig({ WEBHOOK_SECRET_KEY: WEBHOOK_KEY, WEBHOOK_RETRY_INITIAL_MS: '1000', WEBHOOK_RETRY_WINDOW_MS: '60000' });
+    expect(configured.webhooks.masterKey).toEqual(Buffer.from(WEBHOOK_KEY, 'base64'));
+    expect(configured.webhooks).toMatchObject({ developmentKey: false, delivery: { initialIntervalMs: 1_000, maxIntervalMs: 3_600_000, retryWindowMs: 60_000, attemptTimeoutMs: 10_000 } });
+    const production = loadConfig({ NODE_ENV: 'production', API_KEYS: productionKeys, WEBHOOK_SECRET_KEY: WEBHOOK_KEY });
+    expect(production.webhooks.urlPolicy).toEqual({ production: true, allowPrivate: false });
+    expect(loadConfig({ NODE_ENV: 'production', API_KEYS: productionKeys, WEBHOOK_SECRET_KEY: WEBHOOK_KEY, WEBHOOK_ALLOW_PRIVATE_URLS: 'true' }).webhooks.urlPolicy.allowPrivate).toBe(true);
+  });
+
   test('the message carries no secret values', () => {
     const message = problemsOf({ SINGAPAY_CLIENT_SECRET: 'super-secret-value' });
     expect(message).not.toContain('super-secret-value');
@@ -71,8 +94,9 @@ describe('keys and switches for containers', () => {
 
   test('the codec endpoint admits the Web UI origin by default outside production only; CODEC_ALLOW_UI_ORIGIN decides when set', () => {
     expect(loadConfig({}).temporal.codecAdmitsUiOrigin).toBe(true);
-    expect(loadConfig({ NODE_ENV: 'production', API_KEYS: productionKeys }).temporal.codecAdmitsUiOrigin).toBe(false);
-    expect(loadConfig({ NODE_ENV: 'production', API_KEYS: productionKeys, CODEC_ALLOW_UI_ORIGIN: 'true' }).temporal.codecAdmitsUiOrigin).toBe(true);
+    const production = { NODE_ENV: 'production', API_KEYS: productionKeys, WEBHOOK_SECRET_KEY: WEBHOOK_KEY };
+    expect(loadConfig(production).temporal.codecAdmitsUiOrigin).toBe(false);
+    expect(loadConfig({ ...production, CODEC_ALLOW_UI_ORIGIN: 'true' }).temporal.codecAdmitsUiOrigin).toBe(true);
     expect(loadConfig({ CODEC_ALLOW_UI_ORIGIN: 'false' }).temporal.codecAdmitsUiOrigin).toBe(false);
     expect(problemsOf({ CODEC_ALLOW_UI_ORIGIN: 'perhaps' })).toContain('CODEC_ALLOW_UI_ORIGIN');
   });
