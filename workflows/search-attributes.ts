@@ -14,6 +14,9 @@ export const WEBHOOK_ENDPOINT_ID = defineSearchAttributeKey('WebhookEndpointId',
 /** When the oldest event a delivery workflow has not delivered yet was created; unset when none waits. */
 export const WEBHOOK_PENDING_SINCE = defineSearchAttributeKey('WebhookPendingSince', SearchAttributeType.DATETIME);
 
+/** How many of a delivery workflow's events ran out of retries (FAILED): the API's failed-events metric sums them. */
+export const WEBHOOK_FAILED_EVENTS = defineSearchAttributeKey('WebhookFailedEvents', SearchAttributeType.INT);
+
 export const PAYOUT_SEARCH_ATTRIBUTES = [
   PAYOUT_STATUS,
   PAYOUT_PROVIDER,
@@ -22,4 +25,5 @@ export const PAYOUT_SEARCH_ATTRIBUTES = [
   PAYOUT_REQUESTED_BY,
   WEBHOOK_ENDPOINT_ID,
   WEBHOOK_PENDING_SINCE,
+  WEBHOOK_FAILED_EVENTS,
 ] as const;

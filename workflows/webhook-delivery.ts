@@ -21,7 +21,7 @@ import type { WebhookActivities } from '../activities/webhooks';
 import type { PayoutEvent } from '../src/domain/events';
 import { retryDelay, type AttemptResult, type DeliveryPolicy, type DeliveryRecord } from '../src/domain/webhooks';
 import { deliveryLogQuery, enqueueEventsSignal, redeliverSignal } from './webhook-messages';
-import { WEBHOOK_ENDPOINT_ID, WEBHOOK_PENDING_SINCE } from './search-attributes';
+import { WEBHOOK_ENDPOINT_ID, WEBHOOK_FAILED_EVENTS, WEBHOOK_PENDING_SINCE } from './search-attributes';
 
 export interface DeliveryWorkflowInput {
   endpointId: string;
@@ -82,7 +82,10 @@ export async function webhookDeliveryWorkflow(input: DeliveryWorkflowInput): Pro
     changed = false;
     const head = state.queue[0];
     // The oldest undelivered event's time, for the "oldest undelivered" metric; unset when all are through.
-    upsertSearchAttributes([{ key: WEBHOOK_PENDING_SINCE, value: head === undefined ? null : new Date(recordOf(head).createdAt) }]);
+    upsertSearchAttributes([
+      { key: WEBHOOK_PENDING_SINCE, value: head === undefined ? null : new Date(recordOf(head).createdAt) },
+      { key: WEBHOOK_FAILED_EVENTS, value: state.log.filter((record) => record.state === 'FAILED').length },
+    ]);
     upsertMemo({ deliveries: state.log });
   };
 
