@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { EVENT_TYPES } from '../../src/domain/events';
 
 const ROOT = join(__dirname, '..', '..');
 const tracked = execFileSync('git', ['ls-files'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
@@ -26,4 +27,11 @@ test('every relative link in the README and docs/ resolves to a file in the repo
     }
   }
   expect(broken).toEqual([]);
+});
+
+test('docs/webhooks.md lists exactly the event types there are (src/domain/events.ts EVENT_TYPES), the one list receivers read', () => {
+  const text = readFileSync(join(ROOT, 'docs', 'webhooks.md'), 'utf8');
+  const table = text.slice(text.indexOf('<!-- event-types'), text.indexOf('<!-- /event-types -->'));
+  const documented = [...table.matchAll(/^\| `([a-z_.]+)` \|/gm)].map((m) => m[1]);
+  expect(documented.sort()).toEqual(EVENT_TYPES.map(({ type }) => type).sort());
 });
