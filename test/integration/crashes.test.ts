@@ -18,6 +18,9 @@ import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
 import { TEST_POLICY } from '../support/policy';
 import { freePort } from '../support/ports';
 import { call, ewalletPayout, KEYS, ledger, uniqueReference, waitForPayout, waitForStatus } from '../support/stack';
+import { isFinal, type Payout } from '../../src/domain/payout';
+import type { DeliveryRecord } from '../../src/domain/webhooks';
+import { eventsOf, testReceiver, waitForDeliveries } from '../support/webhooks';
 import { testCatalog } from '../support/providers';
 
 const ROOT = join(__dirname, '..', '..');
@@ -50,6 +53,9 @@ async function startWorker(extraEnv: Record<string, string> = {}): Promise<Child
       SINGAPAY_ACCOUNT_ID: simulator.credentials.accountId,
       SINGAPAY_TIMEOUT_MS: '1000',
       WORKER_METRICS_PORT: String(metricsPort),
+      // Webhook retries every 2 s at most, so deliveries resume soon after a receiver comes back.
+      WEBHOOK_RETRY_INITIAL_MS: '250',
+      WEBHOOK_RETRY_MAX_MS: '2000',
       LOG_LEVEL: 'warn',
       ...extraEnv,
     },
@@ -252,4 +258,56 @@ describe('crashes', () => {
     await waitForStatus(stack, reference, 'SUCCEEDED', 60_000);
     expect(await ledger(stack, reference)).toEqual([expect.objectContaining({ triggerCalls: 1, status: '00' })]);
   }, 120_000);
+
+  test('webhooks: the receiver down for a minute and the worker SIGKILLed meanwhile; every event arrives after, in order, same webhook-id, and the log shows the failed attempts', async () => {
+    const receiver = await testReceiver();
+    try {
+      const created = await call<{ id: string; secret: string }>(stack, 'POST', '/v1/webhook-endpoints', { key: KEYS.admin, body: { url: receiver.url } });
+      expect(created.status).toBe(201);
+      receiver.useSecrets([created.body.secret]);
+      await receiver.stop();
+      const downSince = Date.now();
+      // A success and a failure, each through every status while nobody receives.
+      const references = [await approvedPayout('081200000000'), await approvedPayout('081200002222')];
+      const payouts: Payout[] = [];
+      for (const reference of references) payouts.push(await waitForPayout(stack, reference, (p) => isFinal(p.status), 60_000, 'finish'));
+      await killWorker();
+      await new Promise((r) => setTimeout(r, 2_000));
+      worker = await startWorker();
+      await new Promise((r) => setTimeout(r, Math.max(0, 60_000 - (Date.now() - downSince))));
+      expect(receiver.deliveries).toEqual([]);
+      await receiver.start();
+
+      for (const payout of payouts) {
+        await waitForDeliveries(receiver, (all) => eventsOf(all, payout.id).length >= payout.timeline.length, 60_000, `${payout.id}'s events`);
+        // First arrivals in order of sequence; an at-least-once repeat keeps its id.
+        const firstArrivals = [...new Map(eventsOf(receiver.deliveries, payout.id).map((e) => [e.id, e])).values()];
+        expect(firstArrivals.map((e) => e.data.sequence)).toEqual(payout.timeline.map((_, i) => i + 1));
+        expect(firstArrivals.map((e) => e.type)).toEqual(payout.timeline.map((t) => `payout.${t.status.toLowerCase()}`));
+      }
+      for (const delivery of receiver.deliveries) expect(delivery.webhookId).toBe(delivery.event.id);
+      expect(receiver.rejectedByReference).toEqual([]);
+
+      // The log: every event delivered, the first of each payout after many failed attempts.
+      const deadline = Date.now() + 30_000;
+      let log: DeliveryRecord[] = [];
+      const ours = () => log.filter((entry) => references.includes(entry.payoutId));
+      while (Date.now() < deadline) {
+        log = (await call<{ items: DeliveryRecord[] }>(stack, 'GET', `/v1/webhook-endpoints/${created.body.id}/deliveries?limit=100`, { key: KEYS.admin })).body.items;
+        if (ours().length === payouts.reduce((n, p) => n + p.timeline.length, 0) && ours().every((e) => e.state === 'DELIVERED')) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(ours().every((e) => e.state === 'DELIVERED' && e.lastHttpStatus === 204)).toBe(true);
+      for (const reference of references) {
+        const first = ours().find((e) => e.payoutId === reference && e.sequence === 1)!;
+        expect(first.attempts).toBeGreaterThan(5);
+      }
+      // The worker started after the kill counted failed attempts and deliveries.
+      const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      expect(metrics).toMatch(/webhook_deliveries\{[^}]*outcome="FAILED"[^}]*\} [1-9]/);
+      expect(metrics).toMatch(/webhook_deliveries\{[^}]*outcome="DELIVERED"[^}]*\} [1-9]/);
+    } finally {
+      await receiver.stop();
+    }
+  }, 240_000);
 });
