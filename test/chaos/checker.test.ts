@@ -2,7 +2,7 @@
 // the smallest observation that breaks it, and nothing fires on what only looks like a break
 // (overlapping reads, a refunded transfer, NEEDS_ATTENTION going back to PROCESSING after the deadline).
 import { check, ALLOWED_TRANSITIONS } from './checker';
-import type { ApiAnswer, CallbackRecord, DecisionRecord, LedgerRow, Observations, PayoutDocument, PayoutRecord, RuleId, Snapshot } from './model';
+import type { ApiAnswer, CallbackRecord, DecisionRecord, DeliveryLogRecord, EndpointObservation, LedgerRow, Observations, PayoutDocument, PayoutRecord, ReceivedEvent, RuleId, Snapshot } from './model';
 
 const T0 = Date.parse('2026-12-02T10:00:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -326,5 +326,168 @@ describe('reporting', () => {
     const illegal = check(observations([p], [row()])).filter((v) => v.rule === 'illegal-transition');
     expect(illegal).toHaveLength(1);
     expect(illegal[0]!.message).toMatch(/CANCELLED → SUCCEEDED .*\(and 2 more observation\(s\) like it\)$/);
+  });
+});
+
+describe('webhooks', () => {
+  const ALL = ['payout.validating', 'payout.awaiting_approval', 'payout.scheduled', 'payout.processing', 'payout.needs_attention', 'payout.succeeded', 'payout.failed', 'payout.rejected', 'payout.expired', 'payout.cancelled'];
+  const FINAL = ['payout.succeeded', 'payout.failed', 'payout.cancelled', 'payout.rejected', 'payout.expired', 'payout.needs_attention'];
+  const DRAINED = T0 + 100_000;
+
+  /** The event of the payout's `sequence`th status as the service sends it, received at `at`. */
+  function event(p: PayoutRecord, sequence: number, at: number, overrides: Partial<ReceivedEvent> = {}): ReceivedEvent {
+    const timeline = longest(p);
+    const entry = timeline[sequence - 1]!;
+    return {
+      webhookId: `evt_${p.reference}.${sequence}`,
+      eventId: `evt_${p.reference}.${sequence}`,
+      type: `payout.${entry.status.toLowerCase()}`,
+      createdAt: entry.at,
+      sequence,
+      payoutId: p.reference,
+      payoutStatus: entry.status,
+      timeline: timeline.slice(0, sequence).map((e) => ({ status: e.status, at: e.at })),
+      shownNumber: `********${p.destinationNumber.slice(-4)}`,
+      verifiedByReference: true,
+      receivedAt: at,
+      ...overrides,
+    };
+  }
+  const longest = (p: PayoutRecord) => p.snapshots.reduce<PayoutDocument['timeline']>((l, s) => (s.doc.timeline.length > l.length ? s.doc.timeline : l), []);
+
+  /** Every event of the payout's timeline that `events` subscribes to, in order, 300 ms apart after each status. */
+  function inOrder(p: PayoutRecord, events: string[]): ReceivedEvent[] {
+    return longest(p)
+      .map((entry, i) => event(p, i + 1, Date.parse(entry.at) + 300))
+      .filter((e) => events.includes(e.type));
+  }
+
+  function logOf(received: ReceivedEvent[]): DeliveryLogRecord[] {
+    return [...new Map(received.map((d) => [d.eventId, d])).values()].map((d) => ({ eventId: d.eventId, type: d.type, payoutId: d.payoutId, sequence: d.sequence, state: 'DELIVERED', attempts: 1, lastHttpStatus: 204 }));
+  }
+
+  function endpoint(name: string, events: string[], received: ReceivedEvent[], overrides: Partial<EndpointObservation> = {}): EndpointObservation {
+    return { name, id: `we_${name}`, url: `http://127.0.0.1:1/${name}`, events, received, refused: [], log: logOf(received), logReadAt: DRAINED + 1_000, ...overrides };
+  }
+
+  function withWebhooks(p: PayoutRecord, ledger: LedgerRow[], endpoints: EndpointObservation[]): Observations {
+    return { ...observations([p], ledger), webhooks: { endpoints, drainedAt: DRAINED, drainWithinMs: 60_000, faultWindows: [] } };
+  }
+
+  /** The succeeded payout, both endpoints with what they are owed, in order. */
+  function clean(): { p: PayoutRecord; ledger: LedgerRow[]; all: EndpointObservation; final: EndpointObservation } {
+    const { p, ledger } = succeeded();
+    return { p, ledger, all: endpoint('all', ALL, inOrder(p, ALL)), final: endpoint('final', FINAL, inOrder(p, FINAL)) };
+  }
+
+  const webhookRules = (obs: Observations) => rules(obs).filter((r) => r.startsWith('webhook-'));
+
+  test('every status once, in order, verified, at both endpoints: no violation; a duplicate (at least once) is allowed', () => {
+    const { p, ledger, all, final } = clean();
+    expect(all.received.map((d) => d.type)).toEqual(['payout.validating', 'payout.awaiting_approval', 'payout.processing', 'payout.succeeded']);
+    expect(final.received.map((d) => d.type)).toEqual(['payout.succeeded']);
+    expect(check(withWebhooks(p, ledger, [all, final]))).toEqual([]);
+    // A redelivery of an event already received, even after later ones (its answer was lost).
+    all.received.push(event(p, 2, T0 + 6_000));
+    expect(check(withWebhooks(p, ledger, [all, final]))).toEqual([]);
+  });
+
+  test('webhook-event-missing: a status of the timeline never reached an endpoint that subscribed to it', () => {
+    const { p, ledger, all, final } = clean();
+    all.received.splice(2, 1); // payout.processing
+    all.log = logOf(all.received);
+    expect(webhookRules(withWebhooks(p, ledger, [all, final]))).toEqual(['webhook-event-missing']);
+    const none = endpoint('final', FINAL, []);
+    const found = check(withWebhooks(p, ledger, [clean().all, none]));
+    expect(found.map((v) => v.rule)).toEqual(['webhook-event-missing']);
+    expect(found[0]!.message).toContain(`evt_${REF}.4 (payout.succeeded`);
+  });
+
+  test('webhook-event-missing: not for a status first seen after the drain ended (it may still be on its way)', () => {
+    const { p, ledger, all, final } = clean();
+    // The payout went on after the drain ended: NEEDS_ATTENTION → … seen only in a read after it.
+    const later = doc(['VALIDATING', 'AWAITING_APPROVAL', 'PROCESSING', 'SUCCEEDED'], { ...approval(), ...submitted });
+    p.snapshots = p.snapshots.filter((s) => s.doc.status !== 'SUCCEEDED');
+    p.snapshots.push(snap(DRAINED + 5_000, later));
+    all.received = all.received.filter((d) => d.sequence < 4);
+    all.log = logOf(all.received);
+    final.received = [];
+    final.log = [];
+    expect(webhookRules(withWebhooks(p, ledger, [all, final]))).toEqual([]);
+  });
+
+  test('webhook-out-of-order: an event arriving for the first time after a later one', () => {
+    const { p, ledger, all, final } = clean();
+    const [validating, awaiting, processing, done] = all.received;
+    all.received = [validating!, processing!, awaiting!, done!];
+    const found = check(withWebhooks(p, ledger, [all, final]));
+    expect(found.map((v) => v.rule)).toEqual(['webhook-out-of-order']);
+    expect(found[0]!.message).toContain(`evt_${REF}.2 (payout.awaiting_approval, sequence 2) first arrived`);
+  });
+
+  test('webhook-invented: another type or time than the timeline, a type not subscribed to, an unknown payout, a wrong id, a status the payout never entered', () => {
+    const base = clean();
+    const variants: [string, (e: EndpointObservation, p: PayoutRecord) => void][] = [
+      ['another type', (e) => (e.received[1] = { ...e.received[1]!, type: 'payout.scheduled' })],
+      ['another createdAt', (e) => (e.received[1] = { ...e.received[1]!, createdAt: iso(T0 + 1_001) })],
+      ['another payout status in the body', (e) => (e.received[1] = { ...e.received[1]!, payoutStatus: 'PROCESSING' })],
+      ['another timeline in the body', (e) => (e.received[2] = { ...e.received[2]!, timeline: e.received[2]!.timeline.slice(0, 2) })],
+      ['a type the endpoint did not subscribe to', (e, p) => e.received.unshift(event(p, 1, T0 + 100))],
+      ['an unknown payout', (e) => e.received.push({ ...e.received[0]!, eventId: 'evt_NOT-OURS.1', webhookId: 'evt_NOT-OURS.1', payoutId: 'NOT-OURS' })],
+      ['an id that is not the sequence', (e) => (e.received[0] = { ...e.received[0]!, eventId: `evt_${REF}.7`, webhookId: `evt_${REF}.7` })],
+      // Sequence 5 (after SUCCEEDED), and the payout read after it arrived shows 4 entries.
+      ['a status never entered', (e) => e.received.push({ ...e.received.at(-1)!, eventId: `evt_${REF}.5`, webhookId: `evt_${REF}.5`, sequence: 5, type: 'payout.failed', receivedAt: T0 + 80_000 })],
+    ];
+    for (const [what, change] of variants) {
+      const { p, ledger, all, final } = clean();
+      const target = what === 'a type the endpoint did not subscribe to' || what === 'an id that is not the sequence' ? final : all;
+      change(target, p);
+      target.log = logOf(target.received);
+      expect([what, webhookRules(withWebhooks(p, ledger, [all, final]))]).toEqual([what, expect.arrayContaining(['webhook-invented'])]);
+    }
+    expect(check(withWebhooks(base.p, base.ledger, [base.all, base.final]))).toEqual([]);
+  });
+
+  test('webhook-invented: not for an event beyond the timelines seen when no read was sent after it arrived', () => {
+    const { p, ledger, all, final } = clean();
+    // Arrived after the last read was sent: the payout may have entered that status since.
+    all.received.push({ ...all.received.at(-1)!, eventId: `evt_${REF}.5`, webhookId: `evt_${REF}.5`, sequence: 5, type: 'payout.failed', receivedAt: T0 + 95_000 });
+    all.log = logOf(all.received);
+    expect(webhookRules(withWebhooks(p, ledger, [all, final]))).toEqual([]);
+  });
+
+  test('webhook-unverified: refused by the reference verifier, a webhook-id that is not the event id, a delivery the receiver refused', () => {
+    const broken = (change: (e: EndpointObservation) => void) => {
+      const { p, ledger, all, final } = clean();
+      change(all);
+      return webhookRules(withWebhooks(p, ledger, [all, final]));
+    };
+    expect(broken((e) => (e.received[0] = { ...e.received[0]!, verifiedByReference: false }))).toEqual(['webhook-unverified']);
+    expect(broken((e) => (e.received[0] = { ...e.received[0]!, webhookId: 'msg_other' }))).toEqual(['webhook-unverified']);
+    expect(broken((e) => e.refused.push({ at: T0 + 500, reason: 'no signature matches' }))).toEqual(['webhook-unverified']);
+  });
+
+  test('webhook-number-unmasked: the destination number in full (or masked otherwise)', () => {
+    const { p, ledger, all, final } = clean();
+    all.received[0] = { ...all.received[0]!, shownNumber: p.destinationNumber };
+    expect(webhookRules(withWebhooks(p, ledger, [all, final]))).toEqual(['webhook-number-unmasked']);
+  });
+
+  test('webhook-log-mismatch: the log does not show DELIVERED for an event received before it was read, or shows DELIVERED for one never received', () => {
+    const mismatch = (change: (e: EndpointObservation) => void) => {
+      const { p, ledger, all, final } = clean();
+      change(all);
+      return webhookRules(withWebhooks(p, ledger, [all, final]));
+    };
+    expect(mismatch((e) => (e.log = e.log!.slice(1)))).toEqual(['webhook-log-mismatch']);
+    expect(mismatch((e) => (e.log![1] = { ...e.log![1]!, state: 'PENDING', attempts: 3, lastError: 'connect ECONNREFUSED' }))).toEqual(['webhook-log-mismatch']);
+    expect(mismatch((e) => e.log!.push({ eventId: 'evt_X.1', type: 'payout.validating', payoutId: 'X', sequence: 1, state: 'DELIVERED', attempts: 1, lastHttpStatus: 204 }))).toEqual(['webhook-log-mismatch']);
+    expect(mismatch((e) => delete e.log)).toEqual(['webhook-log-mismatch']);
+    // Received after the log was read: the log may not show it yet.
+    const notYet = (e: EndpointObservation) => {
+      e.logReadAt = e.received.at(-1)!.receivedAt - 1;
+      e.log = e.log!.slice(0, -1);
+    };
+    expect(mismatch(notYet)).toEqual([]);
   });
 });

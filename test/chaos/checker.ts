@@ -5,7 +5,8 @@
 // Soundness over reach: an observation proves something only for the instant it was made, and a
 // read happened somewhere between sending the request and getting the answer. So "b came after a"
 // means b was sent after a was answered, and a rule fires only on evidence, never on timing luck.
-import { KEYS, type LedgerRow, type Observations, type PayoutDocument, type PayoutRecord, type RuleId, type Snapshot, type Violation } from './model';
+import { maskNumber } from '../../src/domain/payout';
+import { KEYS, type EndpointObservation, type LedgerRow, type Observations, type PayoutDocument, type PayoutRecord, type ReceivedEvent, type RuleId, type Snapshot, type Violation, type WebhookObservations } from './model';
 
 export const FINAL_STATUSES = ['SUCCEEDED', 'FAILED', 'REJECTED', 'EXPIRED', 'CANCELLED'] as const;
 /** Statuses after which no money may move. */
@@ -89,6 +90,8 @@ export function check(obs: Observations): Violation[] {
     }
     checkTransferAgainstPayout(row, payout, report);
   }
+
+  if (obs.webhooks) checkWebhooks(obs.webhooks, payouts, report);
 
   // Every API answer is 2xx, 4xx or 503.
   for (const answer of obs.answers) {
@@ -269,6 +272,148 @@ function checkSettled(payout: PayoutRecord, snapshots: Snapshot[], obs: Observat
   const last = [...snapshots].sort((a, b) => a.answeredAt - b.answeredAt)[snapshots.length - 1]!;
   if (after.length === 0 && !settled(last)) {
     report('not-settled-in-time', payout.reference, `last seen ${last.doc.status} at ${iso(last.answeredAt)}, and not seen after the deadline ${iso(deadline)}`);
+  }
+}
+
+// ---------------------------------------------------------------- webhooks
+
+/** The event type of a status: `payout.<status in lower case>` (src/domain/events.ts). */
+export const eventTypeOf = (status: string): string => `payout.${status.toLowerCase()}`;
+
+/** The event id of a payout's `sequence`th status (src/domain/events.ts payoutEventId). */
+export const eventIdOf = (reference: string, sequence: number): string => `evt_${reference}.${sequence}`;
+
+/** The longest timeline among a payout's documents (timelines only grow: timeline-rewritten checks that), optionally only those answered by `before`. */
+export function longestTimeline(payout: PayoutRecord, before = Infinity): PayoutDocument['timeline'] {
+  let longest: PayoutDocument['timeline'] = [];
+  for (const s of payout.snapshots) if (s.answeredAt <= before && (s.doc.timeline ?? []).length > longest.length) longest = s.doc.timeline;
+  return longest;
+}
+
+/**
+ * The events an endpoint subscribed to `events` is owed: one per entry of each payout's longest
+ * timeline answered by `before` whose type it subscribed to. Keyed by event id.
+ */
+export function expectedEvents(payouts: readonly PayoutRecord[], events: readonly string[], before: number): Map<string, { payoutId: string; sequence: number; type: string; createdAt: string }> {
+  const expected = new Map<string, { payoutId: string; sequence: number; type: string; createdAt: string }>();
+  for (const payout of payouts) {
+    longestTimeline(payout, before).forEach((entry, i) => {
+      const type = eventTypeOf(entry.status);
+      if (events.includes(type)) expected.set(eventIdOf(payout.reference, i + 1), { payoutId: payout.reference, sequence: i + 1, type, createdAt: entry.at });
+    });
+  }
+  return expected;
+}
+
+/** The first arrival of each event at an endpoint, in order of arrival, with how often it came. */
+export function firstArrivals(received: readonly ReceivedEvent[]): Map<string, { first: ReceivedEvent; arrivals: number }> {
+  const firsts = new Map<string, { first: ReceivedEvent; arrivals: number }>();
+  for (const d of received) {
+    const known = firsts.get(d.eventId);
+    if (known) known.arrivals += 1;
+    else firsts.set(d.eventId, { first: d, arrivals: 1 });
+  }
+  return firsts;
+}
+
+/**
+ * Webhooks: every status of every payout reached every endpoint that subscribed to its type (by the
+ * end of the drain), in order of sequence per endpoint and payout (a redelivery may repeat an event,
+ * at least once, but nothing new arrives after a later event), each verified, each the payout's own
+ * event, with its number masked, and the API's delivery log agreeing with what arrived.
+ */
+function checkWebhooks(w: WebhookObservations, payouts: Map<string, PayoutRecord>, report: Report): void {
+  for (const endpoint of w.endpoints) {
+    const name = `endpoint ${endpoint.name} (${endpoint.id})`;
+    const firsts = firstArrivals(endpoint.received);
+
+    // Verified: our receiver keeps only what it verified; the reference library must agree, and the
+    // webhook-id is the event id. Anything refused other than on purpose was not signed right.
+    for (const d of endpoint.received) {
+      if (!d.verifiedByReference) report('webhook-unverified', d.payoutId || undefined, `${name}: ${d.eventId} (webhook-id ${d.webhookId}, received ${iso(d.receivedAt)}) was not verified by standardwebhooks with the endpoint's secret`);
+      if (d.webhookId !== d.eventId) report('webhook-unverified', d.payoutId || undefined, `${name}: webhook-id ${d.webhookId} but the event is ${d.eventId} (received ${iso(d.receivedAt)})`);
+    }
+    for (const r of endpoint.refused) report('webhook-unverified', undefined, `${name}'s receiver refused a delivery at ${iso(r.at)}: ${r.reason}`);
+
+    // The payout's own events, of types the endpoint subscribed to.
+    for (const { first: d } of firsts.values()) checkEventAgainstPayout(d, endpoint, name, payouts.get(d.payoutId), report);
+
+    // Order: per payout, no event arrives for the first time after one with a higher sequence.
+    const highest = new Map<string, ReceivedEvent>();
+    for (const { first: d } of firsts.values()) {
+      const before = highest.get(d.payoutId);
+      if (before && d.sequence < before.sequence) {
+        report('webhook-out-of-order', d.payoutId, `${name}: ${d.eventId} (${d.type}, sequence ${d.sequence}) first arrived at ${iso(d.receivedAt)}, after ${before.eventId} (${before.type}, sequence ${before.sequence}) at ${iso(before.receivedAt)}`);
+      } else {
+        highest.set(d.payoutId, d);
+      }
+    }
+
+    // Every status seen in a timeline by the end of the drain reached the endpoint.
+    for (const [eventId, e] of expectedEvents([...payouts.values()], endpoint.events, w.drainedAt)) {
+      if (!firsts.has(eventId)) {
+        report('webhook-event-missing', e.payoutId, `${name} never received ${eventId} (${e.type}, sequence ${e.sequence}, entered ${e.createdAt}) within ${w.drainWithinMs} ms of the receivers being back up (drain ended ${iso(w.drainedAt)})`);
+      }
+    }
+
+    checkDeliveryLog(endpoint, name, firsts, report);
+  }
+}
+
+function checkEventAgainstPayout(d: ReceivedEvent, endpoint: EndpointObservation, name: string, payout: PayoutRecord | undefined, report: Report): void {
+  const ref = d.payoutId || undefined;
+  const what = `${name}: ${d.eventId} (${d.type}, sequence ${d.sequence}, received ${iso(d.receivedAt)})`;
+  if (!endpoint.events.includes(d.type)) report('webhook-invented', ref, `${what}: a type the endpoint did not subscribe to (${endpoint.events.join(', ')})`);
+  if (!payout) {
+    report('webhook-invented', ref, `${what}: an event for a payout the run never created ("${d.payoutId}")`);
+    return;
+  }
+  if (!Number.isInteger(d.sequence) || d.sequence < 1 || d.eventId !== eventIdOf(payout.reference, d.sequence)) {
+    report('webhook-invented', ref, `${what}: the id is not ${eventIdOf(payout.reference, d.sequence)}`);
+    return;
+  }
+  const timeline = longestTimeline(payout);
+  const entry = timeline[d.sequence - 1];
+  if (!entry) {
+    // Only evidence when the payout was read after the event arrived, and had no such status then.
+    const readAfter = payout.snapshots.filter((s) => s.sentAt >= d.receivedAt);
+    if (readAfter.length > 0) {
+      report('webhook-invented', ref, `${what}: the payout's timeline has ${timeline.length} entries (${timeline.map((e) => e.status).join('→')}), also in ${readAfter.length} read(s) sent after the event arrived`);
+    }
+    return;
+  }
+  const wrong: string[] = [];
+  if (d.type !== eventTypeOf(entry.status)) wrong.push(`its timeline's entry ${d.sequence} is ${entry.status}`);
+  if (d.createdAt !== entry.at) wrong.push(`createdAt ${d.createdAt}, but the payout entered ${entry.status} at ${entry.at}`);
+  if (d.payoutStatus !== entry.status) wrong.push(`the payout in it is ${d.payoutStatus}`);
+  const prefix = timeline.slice(0, d.sequence);
+  if (d.timeline.length !== prefix.length || d.timeline.some((e, i) => e.status !== prefix[i]!.status || e.at !== prefix[i]!.at)) {
+    wrong.push(`the payout in it has the timeline ${d.timeline.map((e) => `${e.status} ${e.at}`).join('→')}, not ${prefix.map((e) => `${e.status} ${e.at}`).join('→')}`);
+  }
+  if (wrong.length > 0) report('webhook-invented', ref, `${what}: ${wrong.join('; ')}`);
+  if (d.shownNumber !== maskNumber(payout.destinationNumber)) {
+    report('webhook-number-unmasked', ref, `${what}: the destination number shows as "${d.shownNumber}", not "${maskNumber(payout.destinationNumber)}"`);
+  }
+}
+
+/** The API's log shows DELIVERED for every event that arrived before the log was read, and DELIVERED only for what arrived. */
+function checkDeliveryLog(endpoint: EndpointObservation, name: string, firsts: Map<string, { first: ReceivedEvent }>, report: Report): void {
+  if (endpoint.log === undefined || endpoint.logReadAt === undefined) {
+    report('webhook-log-mismatch', undefined, `${name}: the delivery log could not be read`);
+    return;
+  }
+  const byId = new Map(endpoint.log.map((r) => [r.eventId, r]));
+  for (const [eventId, { first }] of firsts) {
+    if (first.receivedAt > endpoint.logReadAt) continue;
+    const record = byId.get(eventId);
+    if (record?.state === 'DELIVERED') continue;
+    const shows = record ? `shows it ${record.state} after ${record.attempts} attempt(s)${record.lastError ? ` (${record.lastError})` : record.lastHttpStatus ? ` (last answer ${record.lastHttpStatus})` : ''}` : 'does not list it';
+    report('webhook-log-mismatch', first.payoutId || undefined, `${name} received ${eventId} at ${iso(first.receivedAt)}, but the delivery log read at ${iso(endpoint.logReadAt)} ${shows}`);
+  }
+  for (const record of endpoint.log) {
+    if (record.state === 'DELIVERED' && !firsts.has(record.eventId)) {
+      report('webhook-log-mismatch', record.payoutId || undefined, `the delivery log shows ${record.eventId} DELIVERED (${record.attempts} attempt(s), last answer ${record.lastHttpStatus ?? 'none'}), but ${name}'s receiver never accepted it`);
+    }
   }
 }
 

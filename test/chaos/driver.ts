@@ -1,15 +1,17 @@
-// One chaos run: the plan from the seed, the stack, the payouts' scripts (at most `concurrency` at a
-// time) with the world's faults around them and the kills and restarts among them; then the faults
-// stop, the run waits for every payout to settle, reads everything once more, and hands what it saw
+// One chaos run: the plan from the seed, the stack, two webhook endpoints with their receivers, the
+// payouts' scripts (at most `concurrency` at a time) with the world's faults around them and the
+// kills, restarts and receiver faults among them; then the faults stop, the run waits for every
+// payout to settle and for the webhooks to drain, reads everything once more, and hands what it saw
 // to the checker.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPayout, performPayoutAction, performWorldEvent, resolveAttention, stopFaults, type ActionContext } from './actions';
-import { check, isFinal } from './checker';
-import type { Observations, Plan, PayoutPlan, Violation } from './model';
+import { check, expectedEvents, firstArrivals, isFinal } from './checker';
+import type { DeliveryLogRecord, Observations, Plan, PayoutPlan, ReceiverFault, Violation, WebhookObservations } from './model';
 import { readLedgers, Recorder } from './observe';
 import { makePlan, type PlanOptions } from './plan';
 import { startChaosStack, DEFAULT_TIMING, type AssumptionForms, type ChaosStack, type Timing } from './stack';
+import { startWebhooks, type WebhookHarness } from './webhooks';
 
 export interface ChaosOptions extends PlanOptions {
   concurrency: number;
@@ -38,6 +40,8 @@ export interface ChaosResult {
   durationMs: number;
   /** When each worker kill or server restart ran: from its start until the process answered again. */
   disruptionWindows: { kind: string; from: number; to: number }[];
+  /** How long the webhooks took to drain after the payouts settled (ms), or undefined if they did not within the bound. */
+  webhookDrainMs?: number;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
@@ -47,12 +51,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const timing = options.timing ?? DEFAULT_TIMING;
   const started = Date.now();
   const plan = makePlan(options);
-  log(`seed ${options.seed}: ${plan.payouts.length} payouts, concurrency ${options.concurrency}, ${options.workers ?? 1} worker(s), ${plan.disruptions.length} kills/restarts, faults ${options.faults ? 'on' : 'off'}, provider assumptions ${options.assumptions ?? 'default'}`);
+  log(`seed ${options.seed}: ${plan.payouts.length} payouts, concurrency ${options.concurrency}, ${options.workers ?? 1} worker(s), ${plan.disruptions.length} kills/restarts, ${plan.receiverFaults.length} receiver faults, faults ${options.faults ? 'on' : 'off'}, provider assumptions ${options.assumptions ?? 'default'}`);
   const stack = await startChaosStack({ timing, workers: options.workers ?? 1, assumptions: options.assumptions ?? 'default', log });
   log(`stack up in ${Date.now() - started} ms (logs in ${stack.dir})`);
+  let webhooks: WebhookHarness | undefined;
   try {
     const recorder = new Recorder(stack.apiUrl);
     const ctx: ActionContext = { stack, recorder, log };
+    // The merchant's endpoints, before the first payout: every payout's every event is owed to them.
+    webhooks = await startWebhooks(recorder, log);
+    const receivers = webhooks;
     const done = { payouts: false };
 
     // The world: faults and balance dips one after another while payouts run.
@@ -65,12 +73,27 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       }
     })();
 
+    // Receiver faults, one at a time per receiver, each from its payout's creation (or its kill's or restart's start).
+    const receiverFaults: Promise<void>[] = [];
+    const faultWindows: WebhookObservations['faultWindows'] = [];
+    const receiverFault = (fault: ReceiverFault) => {
+      receiverFaults.push(
+        receivers.fault(fault).then(
+          (window) => void faultWindows.push(window),
+          (err: Error) => log(`receiver fault failed: ${err.message}`),
+        ),
+      );
+    };
+
     // Kills and restarts, one at a time, each when its payout is created.
     let disruptions: Promise<void> = Promise.resolve();
     const disruptionWindows: ChaosResult['disruptionWindows'] = [];
     const disrupt = (index: number) => {
-      for (const d of plan.disruptions.filter((x) => x.afterPayout === index)) {
+      for (const r of plan.receiverFaults.filter((x) => x.afterPayout === index && x.withDisruption === undefined)) receiverFault(r.fault);
+      for (const [i, d] of plan.disruptions.entries()) {
+        if (d.afterPayout !== index) continue;
         disruptions = disruptions.then(async () => {
+          for (const r of plan.receiverFaults.filter((x) => x.withDisruption === i)) receiverFault(r.fault);
           const from = Date.now();
           await performWorldEvent(ctx, d.event, balanceDips).catch((err: Error) => log(`disruption failed: ${err.message}`));
           disruptionWindows.push({ kind: d.event.kind, from, to: Date.now() });
@@ -95,6 +118,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     done.payouts = true;
     await disruptions;
     await world;
+    await Promise.all(receiverFaults);
 
     // The faults stop: nothing pending at the simulators, balances back, worker and server up.
     await stopFaults(stack);
@@ -131,6 +155,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     }
     // A last look at every payout, sent after everything else was answered.
     for (const ref of recorder.payouts.keys()) await recorder.read(ref);
+    // The webhooks drain: every event of every timeline seen reaches its endpoints; then the API's logs.
+    const drain = await drainWebhooks(receivers, recorder, timing, faultWindows, log);
+    // Once more, after what the receivers got was taken: an event beyond every timeline read after it arrived was invented.
+    for (const ref of recorder.payouts.keys()) await recorder.read(ref);
     const ledger = await readLedgers(stack.simulatorUrl);
     const faultsFired: ChaosResult['faultsFired'] = {};
     for (const provider of ['singapay', 'faspay'] as const) {
@@ -139,14 +167,82 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     }
     let continuedAsNew = 0;
     for await (const _ of stack.client.workflow.list({ query: 'ExecutionStatus = "ContinuedAsNew"' })) continuedAsNew += 1;
-    const observations: Observations = { payouts: [...recorder.payouts.values()], ledger, answers: recorder.answers, faultsStoppedAt, settleWithinMs };
+    const observations: Observations = { payouts: [...recorder.payouts.values()], ledger, answers: recorder.answers, faultsStoppedAt, settleWithinMs, webhooks: drain.observations };
     const violations = check(observations);
     // Everything the checker saw, for a look afterwards (the report names the directory).
     writeFileSync(join(stack.dir, 'observations.json'), JSON.stringify({ seed: options.seed, violations, faultsFired, continuedAsNew, observations }, null, 1));
-    return { plan, observations, violations, faultsFired, continuedAsNew, dir: stack.dir, durationMs: Date.now() - started, disruptionWindows };
+    return {
+      plan,
+      observations,
+      violations,
+      faultsFired,
+      continuedAsNew,
+      dir: stack.dir,
+      durationMs: Date.now() - started,
+      disruptionWindows,
+      ...(drain.tookMs !== undefined && { webhookDrainMs: drain.tookMs }),
+    };
   } finally {
+    await webhooks?.stop();
     await stack.stop();
   }
+}
+
+/**
+ * Waits (at most timing.webhookDrainMs) until every endpoint has received every event it is owed by
+ * the timelines seen so far, reading payouts that are not final again now and then (one needing
+ * attention may still move); then reads each endpoint's delivery log until it shows DELIVERED for
+ * everything received (at most 30 s: visibility lags a little), and takes what the receivers got.
+ */
+async function drainWebhooks(
+  receivers: WebhookHarness,
+  recorder: Recorder,
+  timing: Timing,
+  faultWindows: WebhookObservations['faultWindows'],
+  log: (line: string) => void,
+): Promise<{ observations: WebhookObservations; tookMs?: number }> {
+  if (!receivers.allUp()) throw new Error('a webhook receiver is still down after its fault');
+  const started = Date.now();
+  let lastReread = started;
+  let drainedAt = started;
+  let missing = 0;
+  for (;;) {
+    if (Date.now() - lastReread >= 2_000) {
+      lastReread = Date.now();
+      for (const [ref, payout] of recorder.payouts) {
+        const status = recorder.lastStatus(ref);
+        if (status !== undefined ? !isFinal(status) : payout.createStatus >= 200 && payout.createStatus < 300) await recorder.read(ref);
+      }
+    }
+    const payouts = [...recorder.payouts.values()];
+    missing = 0;
+    for (const endpoint of receivers.endpoints) {
+      const got = firstArrivals(endpoint.received);
+      for (const eventId of expectedEvents(payouts, endpoint.events, Infinity).keys()) if (!got.has(eventId)) missing += 1;
+    }
+    drainedAt = Date.now();
+    if (missing === 0 || drainedAt - started > timing.webhookDrainMs) break;
+    await sleep(250);
+  }
+  const tookMs = missing === 0 ? drainedAt - started : undefined;
+  log(missing === 0 ? `webhooks drained ${tookMs} ms after the payouts settled` : `webhooks not drained within ${timing.webhookDrainMs} ms: ${missing} event(s) missing`);
+
+  const logs = new Map<string, { records: DeliveryLogRecord[]; sentAt: number }>();
+  const logDeadline = Date.now() + 30_000;
+  for (const endpoint of receivers.endpoints) {
+    for (;;) {
+      const read = await receivers.readLog(endpoint.id);
+      if (read) {
+        logs.set(endpoint.id, read);
+        const delivered = new Set(read.records.filter((r) => r.state === 'DELIVERED').map((r) => r.eventId));
+        const arrived = [...firstArrivals(endpoint.received).values()].filter(({ first }) => first.receivedAt <= read.sentAt);
+        if (arrived.every(({ first }) => delivered.has(first.eventId))) break;
+      }
+      if (Date.now() > logDeadline) break;
+      await sleep(500);
+    }
+  }
+  return { observations: receivers.observations({ drainedAt, drainWithinMs: timing.webhookDrainMs, faultWindows }, logs), ...(tookMs !== undefined && { tookMs }) };
 }
 
 const settledStatus = (status: string | undefined) => status !== undefined && (isFinal(status) || status === 'NEEDS_ATTENTION');

@@ -65,6 +65,12 @@ export type WorldEvent =
   | { kind: 'kill-worker'; downForMs: number }
   | { kind: 'restart-server'; how: 'SIGTERM' | 'SIGKILL' };
 
+/**
+ * A fault at one of the run's webhook receivers (the merchant's systems): down (its port refuses
+ * connections), or answering 500 or 503 to every delivery, for `forMs`; then it takes deliveries again.
+ */
+export type ReceiverFault = { receiver: number; kind: 'down'; forMs: number } | { receiver: number; kind: 'answer'; status: 500 | 503; forMs: number };
+
 export interface Plan {
   seed: number;
   payouts: PayoutPlan[];
@@ -72,6 +78,12 @@ export interface Plan {
   world: { gapMs: number; event: WorldEvent }[];
   /** Kills and restarts, each when the payout with this index is created. */
   disruptions: { afterPayout: number; event: WorldEvent }[];
+  /**
+   * Webhook receiver faults, each when the payout with this index is created; one `withDisruption`
+   * (an index into `disruptions`) starts when that kill or restart does, so that they overlap. One at
+   * a time per receiver.
+   */
+  receiverFaults: { afterPayout: number; withDisruption?: number; fault: ReceiverFault }[];
 }
 
 // ---------------------------------------------------------------- observations
@@ -185,6 +197,72 @@ export interface Observations {
   faultsStoppedAt: number;
   /** 2 × STATUS_POLL_MAX_MS: every payout is final or NEEDS_ATTENTION this long after the faults stop. */
   settleWithinMs: number;
+  /** What the webhook receivers got (absent: the run registered no endpoint). */
+  webhooks?: WebhookObservations;
+}
+
+// ---------------------------------------------------------------- webhooks
+
+/** An endpoint the run registered, and what its receiver (one per endpoint) saw. */
+export interface EndpointObservation {
+  /** The run's name for it: `all` (every event type) or `final` (final statuses and NEEDS_ATTENTION). */
+  name: string;
+  id: string;
+  url: string;
+  /** The event types it subscribed to, as the API answered. */
+  events: string[];
+  /** Every delivery its receiver accepted (verified by our verifier), in order of arrival. */
+  received: ReceivedEvent[];
+  /** Deliveries the receiver refused other than on purpose (a fault window): a bad signature, a wrong path. */
+  refused: { at: number; reason: string }[];
+  /** The API's delivery log of the endpoint (all pages), read after the drain; absent if it could not be read. */
+  log?: DeliveryLogRecord[];
+  /** When the log was read (the request of its last attempt was sent; ms). */
+  logReadAt?: number;
+}
+
+/** One accepted delivery, as the receiver got it. */
+export interface ReceivedEvent {
+  /** The webhook-id header. */
+  webhookId: string;
+  /** The body's event id, type, createdAt and sequence, and the payout's id and status in it. */
+  eventId: string;
+  type: string;
+  createdAt: string;
+  sequence: number;
+  payoutId: string;
+  payoutStatus: string;
+  /** The event's own copy of the payout's timeline (statuses and times). */
+  timeline: { status: string; at: string }[];
+  /** The destination's number as the event shows it (masked to its last 4 digits, if all is well). */
+  shownNumber: string;
+  /** Whether the reference verifier (the `standardwebhooks` package) accepted it too, with the endpoint's secret. */
+  verifiedByReference: boolean;
+  receivedAt: number;
+}
+
+/** One line of the API's delivery log (GET /v1/webhook-endpoints/{id}/deliveries). */
+export interface DeliveryLogRecord {
+  eventId: string;
+  type: string;
+  payoutId: string;
+  sequence: number;
+  state: 'PENDING' | 'DELIVERED' | 'FAILED';
+  attempts: number;
+  lastHttpStatus?: number;
+  lastError?: string;
+}
+
+export interface WebhookObservations {
+  endpoints: EndpointObservation[];
+  /**
+   * When the drain ended (ms): every event of every timeline read before this moment was due at its
+   * endpoints by then (the run waited up to `drainWithinMs` for them after the receivers were back up).
+   */
+  drainedAt: number;
+  drainWithinMs: number;
+  /** When each receiver fault ran: from its start until the receiver took deliveries again. */
+  faultWindows: { receiver: number; kind: string; from: number; to: number }[];
 }
 
 export interface Violation {
@@ -211,4 +289,10 @@ export type RuleId =
   | 'api-no-answer'
   | 'forged-callback-accepted'
   | 'late-callback-accepted'
-  | 'not-settled-in-time';
+  | 'not-settled-in-time'
+  | 'webhook-event-missing'
+  | 'webhook-out-of-order'
+  | 'webhook-invented'
+  | 'webhook-unverified'
+  | 'webhook-number-unmasked'
+  | 'webhook-log-mismatch';

@@ -47,3 +47,31 @@ test('--focus cancel-race: every payout a Faspay bank payout, approved while the
   expect(parseArgs(['--focus', 'cancel-race'])).toMatchObject({ focus: 'cancel-race' });
   expect(() => parseArgs(['--focus', 'other'])).toThrow(/cancel-race/);
 });
+
+test('receiver faults: seeded, one with the first kill or restart, each receiver faulted, down and answering 5xx, none without faults', () => {
+  const plan = makePlan(options);
+  expect(makePlan({ ...options }).receiverFaults).toEqual(plan.receiverFaults);
+  const faults = plan.receiverFaults;
+  // One with the first disruption (same payout, started with it), and at least one of their own.
+  expect(faults.find((f) => f.withDisruption === 0)?.afterPayout).toBe(plan.disruptions[0]!.afterPayout);
+  expect(faults.filter((f) => f.withDisruption === undefined).length).toBeGreaterThanOrEqual(1);
+  // The first takes receiver 0 down (with the first disruption), the second has receiver 1 answer 5xx.
+  expect(faults.find((f) => f.withDisruption === 0)?.fault).toMatchObject({ receiver: 0, kind: 'down' });
+  expect(faults.some((f) => f.fault.receiver === 1 && f.fault.kind === 'answer')).toBe(true);
+  for (const { afterPayout, fault } of faults) {
+    expect(afterPayout).toBeGreaterThanOrEqual(0);
+    expect(afterPayout).toBeLessThan(options.payouts);
+    expect([0, 1]).toContain(fault.receiver);
+    expect(fault.forMs).toBeGreaterThanOrEqual(1_500);
+    expect(fault.forMs).toBeLessThanOrEqual(8_000);
+    if (fault.kind === 'answer') expect([500, 503]).toContain(fault.status);
+  }
+  // The rest of the plan does not move when receiver faults are added or removed.
+  expect(makePlan({ ...options, receiverFaults: 0 }).payouts).toEqual(plan.payouts);
+  expect(makePlan({ ...options, receiverFaults: 0 }).receiverFaults.every((f) => f.withDisruption !== undefined)).toBe(true);
+  expect(makePlan({ ...options, receiverFaults: 6 }).receiverFaults.filter((f) => f.withDisruption === undefined)).toHaveLength(6);
+  expect(makePlan({ ...options, faults: false }).receiverFaults).toEqual([]);
+  // Without kills and restarts, only faults of their own.
+  expect(makePlan({ ...options, workerKills: 0, serverRestarts: 0 }).receiverFaults.map((f) => f.withDisruption)).toEqual([undefined, undefined]);
+  expect(parseArgs(['--receiver-faults', '4'])).toMatchObject({ receiverFaults: 4 });
+});

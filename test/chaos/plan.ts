@@ -3,7 +3,7 @@
 // settlements, and the faults, balance dips, worker kills and server restarts around them. The same
 // seed and options give the same plan; only timing differs from run to run.
 import { createPrng, type Prng } from './prng';
-import type { CallbackVariant, DecisionKind, Destination, FaultMode, FaultOperation, KeyName, PayoutAction, PayoutPlan, Plan, Provider, WorldEvent } from './model';
+import type { CallbackVariant, DecisionKind, Destination, FaultMode, FaultOperation, KeyName, PayoutAction, PayoutPlan, Plan, Provider, ReceiverFault, WorldEvent } from './model';
 import { KEYS } from './model';
 
 export interface PlanOptions {
@@ -21,7 +21,15 @@ export interface PlanOptions {
    * cancels 0.5–2.5 s later. Either the cancel answers 200 and nothing moves, or 409 and it pays.
    */
   focus?: 'cancel-race';
+  /**
+   * Webhook receiver faults on their own (more come with kills and restarts, see receiverFaultsOf);
+   * default about one per 20 payouts, at least one. None without `faults`.
+   */
+  receiverFaults?: number;
 }
+
+/** The run's webhook receivers: 0 takes every event type, 1 only the final statuses and NEEDS_ATTENTION (see webhooks.ts). */
+export const RECEIVERS = 2;
 
 /** Scenario suffixes of simulators.md, weighted; `rand` is a number outside the table (pending, then success). */
 const SCENARIOS: readonly (readonly [string, number])[] = [
@@ -69,7 +77,32 @@ export function makePlan(options: PlanOptions): Plan {
     disruptions.push({ afterPayout: Math.min(options.payouts - 1, slot(k, options.serverRestarts) + 1), event: { kind: 'restart-server', how: disruptionRng.chance(0.5) ? 'SIGKILL' : 'SIGTERM' } });
   }
   disruptions.sort((a, b) => a.afterPayout - b.afterPayout);
-  return { seed: options.seed, payouts, world, disruptions };
+  return { seed: options.seed, payouts, world, disruptions, receiverFaults: receiverFaultsOf(root.fork('receivers'), options, disruptions) };
+}
+
+/**
+ * Receiver faults: one with the first kill or restart, and with each later one by chance (the same
+ * payout starts both, so the receiver is down or refusing while the worker or server is gone), and
+ * `receiverFaults` more at payouts of their own. The first takes receiver 0 down, the second has
+ * receiver 1 answer 5xx; after that any receiver, either kind. Each lasts 1.5–8 s.
+ */
+function receiverFaultsOf(rng: Prng, options: PlanOptions, disruptions: Plan['disruptions']): Plan['receiverFaults'] {
+  if (!options.faults) return [];
+  const faults: Plan['receiverFaults'] = [];
+  const draw = (k: number): ReceiverFault => {
+    const receiver = k < RECEIVERS ? k : rng.int(0, RECEIVERS - 1);
+    const forMs = rng.int(1_500, 8_000);
+    const down = k === 0 ? true : k === 1 ? false : rng.chance(0.5);
+    return down ? { receiver, kind: 'down', forMs } : { receiver, kind: 'answer', status: rng.pick([500, 503] as const), forMs };
+  };
+  disruptions.forEach((d, i) => {
+    if (i === 0 || rng.chance(0.5)) faults.push({ afterPayout: d.afterPayout, withDisruption: i, fault: draw(faults.length) });
+  });
+  const own = options.receiverFaults ?? Math.max(1, Math.round(options.payouts / 20));
+  for (let k = 0; k < own; k += 1) {
+    faults.push({ afterPayout: rng.int(Math.min(1, options.payouts - 1), Math.max(0, options.payouts - 2)), fault: draw(faults.length) });
+  }
+  return faults.sort((a, b) => a.afterPayout - b.afterPayout);
 }
 
 function worldEvent(rng: Prng): WorldEvent {

@@ -1,8 +1,8 @@
-// The run's report: the seed, what was exercised, the outcomes, the decisions' latency, and every
-// violation with its payout's timeline and ledger rows.
-import { describeRow } from './checker';
+// The run's report: the seed, what was exercised, the outcomes, the decisions' latency, the webhooks'
+// figures, and every violation with its payout's timeline and ledger rows.
+import { describeRow, firstArrivals } from './checker';
 import type { ChaosResult } from './driver';
-import type { Observations, PayoutRecord } from './model';
+import type { Observations, PayoutRecord, WebhookObservations } from './model';
 
 export function percentile(values: number[], p: number): number | undefined {
   if (values.length === 0) return undefined;
@@ -38,6 +38,67 @@ export function decisionLatency(
     .filter((a) => /\/(approve|reject|cancel)$/.test(a.route) && a.status !== 0 && !(windows && disrupted(a)))
     .map((a) => a.answeredAt - a.sentAt);
   return { count: ms.length, p50: percentile(ms, 50), p99: percentile(ms, 99), max: percentile(ms, 100), overOneSecond: ms.filter((m) => m > 1_000).length };
+}
+
+/**
+ * After each receiver fault: the events of that endpoint created before the fault ended that first
+ * arrived after it (held, or at least not through yet), and how long after its end the last of them
+ * arrived (the delivery lag after the receiver came back).
+ */
+export function receiverRecovery(w: WebhookObservations): { receiver: number; name: string; kind: string; from: number; to: number; held: number; lagMs?: number }[] {
+  return w.faultWindows.map((window) => {
+    const endpoint = w.endpoints[window.receiver];
+    const held = [...firstArrivals(endpoint?.received ?? []).values()].map(({ first }) => first).filter((d) => d.receivedAt >= window.to && Date.parse(d.createdAt) < window.to);
+    const lagMs = held.length > 0 ? Math.max(...held.map((d) => d.receivedAt - window.to)) : undefined;
+    return { receiver: window.receiver, name: endpoint?.name ?? String(window.receiver), kind: window.kind, from: window.from, to: window.to, held: held.length, ...(lagMs !== undefined && { lagMs }) };
+  });
+}
+
+/** Per endpoint: events received (distinct), arrivals, duplicates, refusals, and the delivery log's states and attempts. */
+export function webhookFigures(w: WebhookObservations) {
+  return w.endpoints.map((e) => {
+    const firsts = firstArrivals(e.received);
+    const states: Record<string, number> = {};
+    for (const r of e.log ?? []) states[r.state] = (states[r.state] ?? 0) + 1;
+    return {
+      name: e.name,
+      id: e.id,
+      events: e.events.length,
+      received: firsts.size,
+      arrivals: e.received.length,
+      duplicates: e.received.length - firsts.size,
+      duplicatedEvents: [...firsts.values()].filter((f) => f.arrivals > 1).length,
+      refused: e.refused.length,
+      log: e.log === undefined ? undefined : { states, attempts: e.log.reduce((n, r) => n + r.attempts, 0), retried: e.log.filter((r) => r.attempts > 1).length },
+    };
+  });
+}
+
+function formatWebhooks(w: WebhookObservations, result: ChaosResult): string[] {
+  const lines: string[] = [];
+  for (const f of webhookFigures(w)) {
+    const log = f.log ? `log ${Object.entries(f.log.states).sort().map(([k, n]) => `${k} ${n}`).join(', ') || 'empty'}, ${f.log.attempts} attempts (${f.log.retried} events retried)` : 'log not read';
+    lines.push(
+      `webhooks to ${f.name} (${f.id}, ${f.events} event types): ${f.received} events received, ${f.arrivals} deliveries, ${f.duplicates} duplicate(s) of ${f.duplicatedEvents} event(s), ${f.refused} refused as unverified; ${log}`,
+    );
+  }
+  const recovery = receiverRecovery(w);
+  const kinds: Record<string, number> = {};
+  for (const r of recovery) kinds[r.kind] = (kinds[r.kind] ?? 0) + 1;
+  const overlapping = recovery.filter((r) => result.disruptionWindows.some((d) => r.from <= d.to && d.from <= r.to)).length;
+  const total = recovery.reduce((ms, r) => ms + (r.to - r.from), 0);
+  lines.push(
+    `receiver faults: ${recovery.length}${recovery.length ? ` (${Object.entries(kinds).sort().map(([k, n]) => `${k} ${n}`).join(', ')}), ${(total / 1000).toFixed(1)} s in all, ${overlapping} overlapping a kill or restart` : ''}`,
+  );
+  for (const r of recovery) {
+    const during = result.disruptionWindows.filter((d) => r.from <= d.to && d.from <= r.to).map((d) => d.kind);
+    lines.push(
+      `  ${r.name} ${r.kind} for ${((r.to - r.from) / 1000).toFixed(1)} s from ${new Date(r.from).toISOString().slice(11, 23)}${during.length ? ` (during ${during.join(', ')})` : ''}: ${r.held ? `${r.held} event(s) waiting, the last arrived ${r.lagMs} ms after it came back` : 'no event waiting'}`,
+    );
+  }
+  const lags = recovery.flatMap((r) => (r.lagMs !== undefined ? [r.lagMs] : []));
+  lines.push(`max delivery lag after a receiver came back: ${lags.length ? `${Math.max(...lags)} ms` : '-'}; drained ${result.webhookDrainMs !== undefined ? `${result.webhookDrainMs} ms after the payouts settled` : `NOT within ${w.drainWithinMs} ms`}`);
+  return lines;
 }
 
 export function formatReport(result: ChaosResult): string {
@@ -78,6 +139,7 @@ export function formatReport(result: ChaosResult): string {
   }
   lines.push(`continue-as-new: ${result.continuedAsNew} run(s)`);
   lines.push(`disruptions: ${plan.disruptions.map((d) => `${d.event.kind}${d.event.kind === 'restart-server' ? ` (${d.event.how})` : ''} at payout ${d.afterPayout}`).join(', ') || 'none'}`);
+  if (obs.webhooks) lines.push(...formatWebhooks(obs.webhooks, result));
 
   if (violations.length === 0) {
     lines.push('no violations');

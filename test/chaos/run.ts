@@ -1,5 +1,5 @@
 // `npm run chaos -- [--payouts N] [--seed S] [--concurrency C] [--workers W] [--kills K] [--restarts R] [--no-kills] [--no-faults]
-// [--refusal-confirm-ms MS] [--focus cancel-race] [--assumptions default|alternate]`:
+// [--receiver-faults N] [--refusal-confirm-ms MS] [--focus cancel-race] [--assumptions default|alternate]`:
 // the invariant checker (RELIABILITY.md). Prints the seed, what was exercised, the outcomes, the
 // decisions' latency and every violation; exits 1 on a violation, 2 when the run itself failed.
 import { join } from 'node:path';
@@ -37,6 +37,9 @@ export function parseArgs(argv: string[]): ChaosOptions {
       case '--restarts':
         options.serverRestarts = number(flag, value(), 0);
         break;
+      case '--receiver-faults':
+        options.receiverFaults = number(flag, value(), 0);
+        break;
       case '--no-kills':
         options.workerKills = 0;
         options.serverRestarts = 0;
@@ -63,7 +66,7 @@ export function parseArgs(argv: string[]): ChaosOptions {
         options.faults = false;
         break;
       case '--help':
-        console.log('npm run chaos -- [--payouts N=40] [--seed S] [--concurrency C=8] [--workers W=1] [--kills K=1] [--restarts R=1] [--no-kills] [--no-faults] [--refusal-confirm-ms MS] [--focus cancel-race] [--no-resolve]');
+        console.log('npm run chaos -- [--payouts N=40] [--seed S] [--concurrency C=8] [--workers W=1] [--kills K=1] [--restarts R=1] [--no-kills] [--no-faults] [--receiver-faults N] [--refusal-confirm-ms MS] [--focus cancel-race] [--no-resolve]');
         process.exit(0);
         break;
       default:

@@ -36,6 +36,11 @@ export interface Timing {
    * it lets a refusal be believed while the provider holds the transfer (see RELIABILITY.md).
    */
   refusalConfirmMs?: number;
+  /** WEBHOOK_RETRY_INITIAL_MS and WEBHOOK_RETRY_MAX_MS: short, so deliveries held by a receiver fault go soon after it ends. */
+  webhookRetryInitialMs: number;
+  webhookRetryMaxMs: number;
+  /** How long, after the payouts settled and the receivers are back up, the run waits for every event to arrive. */
+  webhookDrainMs: number;
 }
 
 export const DEFAULT_TIMING: Timing = {
@@ -52,6 +57,11 @@ export const DEFAULT_TIMING: Timing = {
   activityTimeoutMs: 17_000,
   activityRetryInitialMs: 200,
   activityRetryMaxMs: 2_000,
+  webhookRetryInitialMs: 200,
+  webhookRetryMaxMs: 2_000,
+  // Above an attempt cut off by a worker kill (the activity's start-to-close timeout: the attempt's
+  // 10 s and 10 s more) with the backoff after it; a run that drains normally waits for nothing.
+  webhookDrainMs: 60_000,
 };
 
 export interface ChaosStack {
@@ -165,6 +175,10 @@ export async function startChaosStack(options: { timing?: Timing; workers?: numb
       // state carried across runs is attacked too.
       WORKFLOW_MAX_HISTORY_EVENTS: '100',
       ...(timing.refusalConfirmMs !== undefined && { REFUSAL_CONFIRM_MS: String(timing.refusalConfirmMs) }),
+      // Webhooks (test/chaos/webhooks.ts registers the endpoints, on loopback: allowed outside
+      // production). The retry window stays the default (24 h): no event may run out of retries in a run.
+      WEBHOOK_RETRY_INITIAL_MS: String(timing.webhookRetryInitialMs),
+      WEBHOOK_RETRY_MAX_MS: String(timing.webhookRetryMaxMs),
     };
     if (options.assumptions === 'alternate') {
       const simulatorUrls: Record<string, string> = { singapay: singapay.url, faspay: faspay.url };
