@@ -1,6 +1,6 @@
 // Webhook activities: publishing a payout's events to the delivery workflows of the endpoints that
 // want them, and one delivery attempt of one event. Neither retries by itself: the workflows decide.
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { Context } from '@temporalio/activity';
 import type { PayoutEvent } from '../src/domain/events';
 import { readEndpoints } from '../src/webhooks/directory';
@@ -10,7 +10,8 @@ import { sendWebhook } from '../src/webhooks/sender';
 import { signWebhook } from '../src/webhooks/signature';
 import { checkWebhookUrl, resolveDeliveryAddress, type Lookup, type UrlPolicy } from '../src/webhooks/url-policy';
 import type { webhookDeliveryWorkflow } from '../workflows/webhook-delivery';
-import { enqueueEventsSignal } from '../workflows/webhook-messages';
+import { enqueueEventsSignal, payoutEndedSignal } from '../workflows/webhook-messages';
+import { isFinal } from '../src/domain/payout';
 import { WEBHOOK_ENDPOINT_ID } from '../workflows/search-attributes';
 
 export interface WebhookDeps {
@@ -27,17 +28,31 @@ export interface WebhookDeps {
 }
 
 export function createWebhookActivities(deps: WebhookDeps) {
+  const endDeliveries = async (workflowId: string) => {
+    try {
+      await deps.client.workflow.getHandle(workflowId).signal(payoutEndedSignal);
+    } catch (err) {
+      // Never started (the endpoint wanted none of this payout's events) or already ended: nothing waits.
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+  };
   return {
     /** Hands the events (one payout's, in order) to every endpoint that subscribes to them; returns how many endpoints got some. */
     async publishPayoutEvents(events: PayoutEvent[]): Promise<number> {
       const payoutId = events[0]?.data.payout.id;
       if (payoutId === undefined) return 0;
       let reached = 0;
+      const ends = events.some((event) => isFinal(event.data.payout.status));
       for (const endpoint of await readEndpoints(deps.client, deps.taskQueue)) {
         const wanted = events.filter((event) => subscribes(endpoint, event.type));
-        if (wanted.length === 0) continue;
+        const workflowId = deliveryWorkflowId(endpoint.id, payoutId);
+        if (wanted.length === 0) {
+          // A delivery workflow that got earlier events must learn that no more will come, or it waits forever.
+          if (ends) await endDeliveries(workflowId);
+          continue;
+        }
         await deps.client.workflow.signalWithStart<typeof webhookDeliveryWorkflow, [PayoutEvent[]]>('webhookDeliveryWorkflow', {
-          workflowId: deliveryWorkflowId(endpoint.id, payoutId),
+          workflowId,
           taskQueue: deps.taskQueue,
           args: [{ endpointId: endpoint.id, payoutId, policy: deps.delivery }],
           signal: enqueueEventsSignal,
@@ -45,6 +60,7 @@ export function createWebhookActivities(deps: WebhookDeps) {
           typedSearchAttributes: [{ key: WEBHOOK_ENDPOINT_ID, value: endpoint.id }],
           staticSummary: `Webhook deliveries of payout ${payoutId} to ${endpoint.id}`,
         });
+        if (ends && !wanted.some((event) => isFinal(event.data.payout.status))) await endDeliveries(workflowId);
         reached += 1;
       }
       return reached;

@@ -19,8 +19,9 @@ import {
 } from '@temporalio/workflow';
 import type { WebhookActivities } from '../activities/webhooks';
 import type { PayoutEvent } from '../src/domain/events';
+import { isFinal } from '../src/domain/payout';
 import { retryDelay, type AttemptResult, type DeliveryPolicy, type DeliveryRecord } from '../src/domain/webhooks';
-import { deliveryLogQuery, enqueueEventsSignal, redeliverSignal } from './webhook-messages';
+import { deliveryLogQuery, enqueueEventsSignal, payoutEndedSignal, redeliverSignal } from './webhook-messages';
 import { WEBHOOK_ENDPOINT_ID, WEBHOOK_FAILED_EVENTS, WEBHOOK_PENDING_SINCE } from './search-attributes';
 
 export interface DeliveryWorkflowInput {
@@ -37,13 +38,12 @@ export interface DeliveryWorkflowState {
   log: DeliveryRecord[];
   /** Sequences waiting to be delivered, in order. */
   queue: number[];
+  /** The payout ended with a status this endpoint does not subscribe to (else its last event says so). */
+  payoutEnded?: boolean;
 }
 
 /** Continue as new before the history grows large: a receiver down for a day costs ~30 attempts per event. */
 const MAX_HISTORY_EVENTS = 1_500;
-
-/** Final payout statuses end the stream: after them, no event of this payout will come. */
-const LAST_EVENT_TYPES = new Set(['payout.succeeded', 'payout.failed', 'payout.rejected', 'payout.expired', 'payout.cancelled']);
 
 export async function webhookDeliveryWorkflow(input: DeliveryWorkflowInput): Promise<DeliveryWorkflowState> {
   const { endpointId, policy } = input;
@@ -63,6 +63,10 @@ export async function webhookDeliveryWorkflow(input: DeliveryWorkflowInput): Pro
       state.queue.sort((a, b) => a - b);
     }
     changed = true;
+  });
+
+  setHandler(payoutEndedSignal, () => {
+    state.payoutEnded = true;
   });
 
   setHandler(redeliverSignal, ({ eventId }) => {
@@ -104,12 +108,15 @@ export async function webhookDeliveryWorkflow(input: DeliveryWorkflowInput): Pro
   for (;;) {
     publishLog();
     const idle = state.queue.length === 0;
-    const over = state.events.some((event) => LAST_EVENT_TYPES.has(event.type));
+    // A final status ends the stream: after it, no event of this payout will come.
+    const over = state.payoutEnded === true || state.events.some((event) => isFinal(event.data.payout.status));
     if (idle) {
       // Wait for the next event; after the payout's last one, linger for late duplicates and redeliveries, then end.
       const wakes = () => state.queue.length > 0 || tooLong();
-      if (!over) await condition(wakes);
-      else if (!(await condition(wakes, policy.lingerMs))) return state;
+      if (!over) {
+        await condition(() => wakes() || state.payoutEnded === true);
+        if (!wakes()) continue; // ended: linger from now
+      } else if (!(await condition(wakes, policy.lingerMs))) return state;
     }
     if (tooLong()) break;
     const sequence = state.queue[0]!;

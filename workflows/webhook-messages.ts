@@ -15,6 +15,8 @@ export const listEndpointsQuery = defineQuery<WebhookEndpoint[]>('listWebhookEnd
 
 /** A payout's events for this endpoint, in order of sequence; those already held are ignored. */
 export const enqueueEventsSignal = defineSignal<[PayoutEvent[]]>('enqueueWebhookEvents');
+/** The payout reached a final status this endpoint does not subscribe to: no more events will come. */
+export const payoutEndedSignal = defineSignal('payoutEnded');
 /** Send an event again (by hand), whatever its state. */
 export const redeliverSignal = defineSignal<[{ eventId: string }]>('redeliverWebhookEvent');
 export const deliveryLogQuery = defineQuery<DeliveryRecord[]>('webhookDeliveryLog');
