@@ -10,8 +10,10 @@ import type { ProviderCatalog } from '../domain/provider-port';
 import { canonicalPrincipal } from '../domain/principal';
 import { createLogger, type Logger } from '../logging';
 import type { PayoutPolicy } from '../../workflows/policy';
+import { developmentWebhookSettings, type WebhookSettings } from '../webhooks/settings';
 import { requireRole, type Authenticator } from './auth';
 import { createPayoutService } from './payouts';
+import { webhookRouter } from './webhook-routes';
 import { buildOpenApiDocument, renderDocsPage } from './openapi';
 import { problemHandler, problems, sendProblem, toPointer } from './problem';
 import {
@@ -42,6 +44,8 @@ export interface AppDeps {
   /** Where the console links payouts to (the Temporal Web UI) and in which namespace. */
   temporalUiUrl?: string;
   namespace?: string;
+  /** Webhook endpoints' secrets and URL policy (src/webhooks/settings.ts); unset: the development settings. */
+  webhooks?: WebhookSettings;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -167,6 +171,8 @@ export function createApp(deps: AppDeps): express.Express {
     res.json(await payouts.cancel(id, { principal: principal.name, ...body }, idempotencyKey(req), startedAt));
     metrics.decided.inc({ decision: 'cancel' });
   });
+
+  app.use('/v1/webhook-endpoints', webhookRouter({ client: deps.client, taskQueue: deps.taskQueue, settings: deps.webhooks ?? developmentWebhookSettings(), admin: auth('admin'), ...(deps.rpcTimeoutMs !== undefined && { rpcTimeoutMs: deps.rpcTimeoutMs }) }));
 
   app.use((req: Request, _res: Response, next: NextFunction) => {
     next(problems.notFound(`no route for ${req.method} ${req.path}`));

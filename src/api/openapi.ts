@@ -12,7 +12,21 @@ import {
   rejectBodySchema,
   resolveBodySchema,
 } from './schemas';
+import {
+  createdEndpointSchema,
+  createEndpointBodySchema,
+  deliveriesQuerySchema,
+  deliveryListSchema,
+  emptyBodySchema,
+  endpointListSchema,
+  endpointSchema,
+  listEndpointsQuerySchema,
+  redeliveryAcceptedSchema,
+  rotatedSecretSchema,
+  webhookEventSchema,
+} from './webhook-schemas';
 import type { ProviderDescription } from '../domain/provider-port';
+import { EVENT_TYPES } from '../domain/events';
 
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
@@ -59,6 +73,51 @@ export const EXAMPLES = {
   reject: { reason: 'duplicate invoice' },
   cancel: { reason: 'wrong amount' },
   resolve: { outcome: 'FAILED', reason: 'the provider confirmed by phone that nothing was paid' },
+  createWebhookEndpoint: {
+    url: 'https://merchant.example/webhooks/payouts',
+    events: ['payout.succeeded', 'payout.failed'],
+    description: 'Ledger sync',
+  },
+  createdWebhookEndpoint: {
+    id: 'we_33b567e13e2667ea5b8c56c1',
+    url: 'https://merchant.example/webhooks/payouts',
+    events: ['payout.succeeded', 'payout.failed'],
+    description: 'Ledger sync',
+    createdAt: '2026-11-22T10:00:00.000Z',
+    secret: 'whsec_FwHhljlXat3Kh2sc0RFdboS/gOnTs1bp8VcmoUjnqCQ=',
+  },
+  webhookEndpoint: {
+    id: 'we_33b567e13e2667ea5b8c56c1',
+    url: 'https://merchant.example/webhooks/payouts',
+    events: ['payout.succeeded', 'payout.failed'],
+    description: 'Ledger sync',
+    createdAt: '2026-11-22T10:00:00.000Z',
+  },
+  rotatedSecret: { secret: 'whsec_cjAMpLZcrzg/cSE2zVLFFjiXQJk3hKizdayB4hywj6o=', previousSecretValidUntil: '2026-11-23T10:00:00.000Z' },
+  noFields: {},
+  webhookEvent: {
+    id: 'evt_INV-2026-0001.2',
+    type: 'payout.awaiting_approval',
+    createdAt: '2026-11-22T10:00:01.000Z',
+    data: {
+      sequence: 2,
+      payout: {
+        id: 'INV-2026-0001',
+        reference: 'INV-2026-0001',
+        status: 'AWAITING_APPROVAL',
+        provider: 'singapay',
+        destination: { type: 'EWALLET', ewallet: 'DANA', customerNumber: '********7341' },
+        amount: { value: '10000.00', currency: 'IDR' },
+        requestedBy: 'requester@local',
+        createdAt: '2026-11-22T10:00:00.000Z',
+        updatedAt: '2026-11-22T10:00:01.000Z',
+        timeline: [
+          { status: 'VALIDATING', at: '2026-11-22T10:00:00.000Z' },
+          { status: 'AWAITING_APPROVAL', at: '2026-11-22T10:00:01.000Z' },
+        ],
+      },
+    },
+  },
   problem: {
     type: 'https://payouts.local/problems/validation-error',
     title: 'Your request is not valid.',
@@ -77,11 +136,17 @@ export const EXAMPLE_SCHEMAS: Record<keyof typeof EXAMPLES, z.ZodType> = {
   reject: rejectBodySchema,
   cancel: cancelBodySchema,
   resolve: resolveBodySchema,
+  createWebhookEndpoint: createEndpointBodySchema,
+  createdWebhookEndpoint: createdEndpointSchema,
+  webhookEndpoint: endpointSchema,
+  rotatedSecret: rotatedSecretSchema,
+  noFields: emptyBodySchema,
+  webhookEvent: webhookEventSchema,
   problem: problemSchema,
 };
 
 interface Operation {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'delete';
   path: string;
   /** Stable: client generators name their functions after it. Never change one. */
   operationId: string;
@@ -89,11 +154,12 @@ interface Operation {
   roles: string;
   /** No API key: the route is open, or authenticated by other means (a provider's signature). */
   public?: true;
-  body?: { schema: z.ZodType; example: keyof typeof EXAMPLES };
+  /** `optional`: the body may be left out (an empty object is the same). */
+  body?: { schema: z.ZodType; example: keyof typeof EXAMPLES; optional?: true };
   query?: z.ZodObject;
   /** A decision: takes an optional Idempotency-Key header (a retry after a 503 joins the first attempt). */
   decision?: boolean;
-  ok: { status: string; description: string; schema?: z.ZodType; example?: keyof typeof EXAMPLES };
+  ok: { status: string; description: string; schema?: z.ZodType; example?: keyof typeof EXAMPLES; location?: string };
   /** Another success status with the same body (create's `200` for the same body again). */
   alsoOk?: { status: string; description: string };
   errors: Record<string, string>;
@@ -102,6 +168,25 @@ interface Operation {
 /** The answers every route that needs Temporal can give when it cannot be reached in time. */
 const TEMPORAL_DOWN = 'Temporal unreachable or too slow: nothing was decided; retry later (Retry-After)';
 const DECISION_PENDING = 'the workflow did not confirm in time; the decision may still apply (read the payout, or retry with the same Idempotency-Key)';
+const NOT_ADMIN = 'not an admin';
+
+/** Path parameters by name; `{id}` is a payout's id except under /v1/webhook-endpoints. */
+function pathParameter(name: string, path: string, providerKeys: readonly string[]): Record<string, unknown> {
+  if (name === 'id' && path.startsWith('/v1/webhook-endpoints/')) {
+    return { name, in: 'path', required: true, description: 'The endpoint id: `we_` and 24 hex digits.', schema: { type: 'string', pattern: '^we_[0-9a-f]{24}$' } };
+  }
+  if (name === 'eventId') {
+    return {
+      name,
+      in: 'path',
+      required: true,
+      description: 'The event id, `evt_<payout reference>.<sequence>` (the `webhook-id` header of its deliveries).',
+      schema: { type: 'string', pattern: '^evt_[A-Za-z0-9._-]{1,64}\\.[1-9][0-9]*$' },
+    };
+  }
+  if (name === 'provider') return { name, in: 'path', required: true, schema: { type: 'string', enum: providerKeys } };
+  return { name, in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' } };
+}
 
 /** Every route of the API; the provider names come from the registry. */
 export function operations(providerKeys: readonly string[]): Operation[] {
@@ -189,6 +274,97 @@ export function operations(providerKeys: readonly string[]): Operation[] {
     ok: { status: '200', description: '{ principal, roles }.' },
     errors: { '401': 'no or wrong API key' },
   },
+  {
+    method: 'post',
+    operationId: 'createWebhookEndpoint',
+    path: '/v1/webhook-endpoints',
+    summary: 'Register a webhook endpoint; its signing secret is shown only in this answer',
+    roles: 'admin',
+    body: { schema: createEndpointBodySchema, example: 'createWebhookEndpoint' },
+    ok: {
+      status: '201',
+      description: 'Registered. `secret` (Standard Webhooks, `whsec_…`) verifies its deliveries; it is never shown again (rotate it to get a new one). `events` left out means every event type.',
+      schema: createdEndpointSchema,
+      example: 'createdWebhookEndpoint',
+      location: 'The endpoint: /v1/webhook-endpoints/{id}.',
+    },
+    errors: {
+      '400': 'invalid body, or a URL that cannot receive webhooks (not http(s), https required in production, a user name or password, a fragment, or an address it resolves to that is loopback, private, link-local or reserved)',
+      '401': 'no or wrong API key',
+      '403': NOT_ADMIN,
+      '503': "Temporal unreachable or too slow (the endpoint may still have been created: list the endpoints before registering it again), or DNS did not answer for the URL's host",
+    },
+  },
+  {
+    method: 'get',
+    operationId: 'listWebhookEndpoints',
+    path: '/v1/webhook-endpoints',
+    summary: 'List the webhook endpoints (never their secrets)',
+    roles: 'admin',
+    query: listEndpointsQuerySchema,
+    ok: { status: '200', description: 'Every endpoint, in the order they were registered; `nextCursor` is always null.', schema: endpointListSchema },
+    errors: { '400': 'a query parameter (none are taken)', '401': 'no or wrong API key', '403': NOT_ADMIN, '503': TEMPORAL_DOWN },
+  },
+  {
+    method: 'get',
+    operationId: 'getWebhookEndpoint',
+    path: '/v1/webhook-endpoints/{id}',
+    summary: 'Read a webhook endpoint (never its secret)',
+    roles: 'admin',
+    ok: { status: '200', description: 'The endpoint; `previousSecretValidUntil` after a rotation: until then deliveries carry a signature under the previous secret too.', schema: endpointSchema, example: 'webhookEndpoint' },
+    errors: { '401': 'no or wrong API key', '403': NOT_ADMIN, '404': 'no such endpoint', '503': TEMPORAL_DOWN },
+  },
+  {
+    method: 'delete',
+    operationId: 'deleteWebhookEndpoint',
+    path: '/v1/webhook-endpoints/{id}',
+    summary: 'Delete a webhook endpoint',
+    roles: 'admin',
+    ok: { status: '204', description: 'Deleted: nothing more is sent to it, events still waiting for it included. Its delivery log stays in Temporal until retention removes it.' },
+    errors: { '401': 'no or wrong API key', '403': NOT_ADMIN, '404': 'no such endpoint', '503': 'Temporal unreachable or too slow; the deletion may still apply (read the endpoint)' },
+  },
+  {
+    method: 'post',
+    operationId: 'rotateWebhookEndpointSecret',
+    path: '/v1/webhook-endpoints/{id}/rotate-secret',
+    summary: "Rotate a webhook endpoint's signing secret",
+    roles: 'admin',
+    body: { schema: emptyBodySchema, example: 'noFields', optional: true },
+    ok: {
+      status: '200',
+      description: 'The new secret, shown only here. Until `previousSecretValidUntil` every delivery carries two signatures (`webhook-signature`), under the new and the previous secret, so the receiver can switch without refusing one.',
+      schema: rotatedSecretSchema,
+      example: 'rotatedSecret',
+    },
+    errors: { '400': 'a field in the body (none are taken)', '401': 'no or wrong API key', '403': NOT_ADMIN, '404': 'no such endpoint', '503': 'Temporal unreachable or too slow; the rotation may still apply (rotate again to get a secret you know)' },
+  },
+  {
+    method: 'get',
+    operationId: 'listWebhookDeliveries',
+    path: '/v1/webhook-endpoints/{id}/deliveries',
+    summary: "An endpoint's delivery log: one entry per event, newest payout first, then by sequence",
+    roles: 'admin',
+    query: deliveriesQuerySchema,
+    ok: { status: '200', description: 'A page of the log, and the cursor of the next page (null at the end). The log is read through Temporal visibility, so it may lag a moment behind the deliveries.', schema: deliveryListSchema },
+    errors: { '400': 'invalid limit or cursor', '401': 'no or wrong API key', '403': NOT_ADMIN, '404': 'no such endpoint', '503': TEMPORAL_DOWN },
+  },
+  {
+    method: 'post',
+    operationId: 'redeliverWebhookEvent',
+    path: '/v1/webhook-endpoints/{id}/deliveries/{eventId}/redeliver',
+    summary: 'Send an event to an endpoint again, whatever its state',
+    roles: 'admin',
+    body: { schema: emptyBodySchema, example: 'noFields', optional: true },
+    ok: { status: '202', description: 'Queued: the event is PENDING and goes out after the events before it, with the usual retries.', schema: redeliveryAcceptedSchema },
+    errors: {
+      '400': 'a field in the body (none are taken)',
+      '401': 'no or wrong API key',
+      '403': NOT_ADMIN,
+      '404': 'no such endpoint, or the endpoint has no delivery of this event',
+      '409': "this payout's deliveries to the endpoint were stopped (their workflow was terminated or failed): its events cannot be sent again",
+      '503': TEMPORAL_DOWN,
+    },
+  },
   { method: 'get', path: '/console', operationId: 'getConsolePage', summary: 'The approvals console (HTML)', roles: 'none (the page signs in with an API key)', public: true, ok: { status: '200', description: 'HTML.' }, errors: {} },
   { method: 'get', path: '/console/app.js', operationId: 'getConsoleScript', summary: "The console's script", roles: 'none', public: true, ok: { status: '200', description: 'JavaScript.' }, errors: {} },
   { method: 'get', path: '/console/style.css', operationId: 'getConsoleStyles', summary: "The console's styles", roles: 'none', public: true, ok: { status: '200', description: 'CSS.' }, errors: {} },
@@ -216,13 +392,7 @@ export function buildOpenApiDocument(providers: readonly ProviderDescription[]):
   const providerKeys = providers.map(({ key }) => key);
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of operations(providerKeys)) {
-    const parameters: unknown[] = [];
-    if (op.path.includes('{id}')) {
-      parameters.push({ name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' } });
-    }
-    if (op.path.includes('{provider}')) {
-      parameters.push({ name: 'provider', in: 'path', required: true, schema: { type: 'string', enum: providerKeys } });
-    }
+    const parameters: unknown[] = [...op.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => pathParameter(name!, op.path, providerKeys));
     if (op.decision) {
       parameters.push({
         name: 'Idempotency-Key',
@@ -248,13 +418,14 @@ export function buildOpenApiDocument(providers: readonly ProviderDescription[]):
       ...(parameters.length > 0 && { parameters }),
       ...(op.body && {
         requestBody: {
-          required: true,
+          required: !op.body.optional,
           content: { 'application/json': { schema: jsonSchema(op.body.schema, 'input'), example: EXAMPLES[op.body.example] } },
         },
       }),
       responses: {
         [op.ok.status]: {
           description: op.ok.description,
+          ...(op.ok.location && { headers: { Location: { description: op.ok.location, schema: { type: 'string' } } } }),
           ...(op.ok.schema && {
             content: {
               'application/json': { schema: jsonSchema(op.ok.schema, 'output'), ...(op.ok.example && { example: EXAMPLES[op.ok.example] }) },
@@ -283,10 +454,75 @@ export function buildOpenApiDocument(providers: readonly ProviderDescription[]):
     servers: [{ url: '/', description: 'the API serving this document' }],
     components: {
       securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer <key>`.' } },
-      schemas: { Problem: { ...jsonSchema(problemSchema, 'output'), example: EXAMPLES.problem } },
+      schemas: {
+        Problem: { ...jsonSchema(problemSchema, 'output'), example: EXAMPLES.problem },
+        WebhookEvent: { ...jsonSchema(webhookEventSchema, 'output'), example: EXAMPLES.webhookEvent },
+      },
     },
     paths,
+    webhooks: webhooksSection(),
   };
+}
+
+/** The Standard Webhooks headers of every delivery (src/webhooks/signature.ts). */
+const WEBHOOK_HEADERS = [
+  {
+    name: 'webhook-id',
+    in: 'header',
+    required: true,
+    description: 'The event id (`evt_<reference>.<sequence>`), the same on every attempt and redelivery: deduplicate on it.',
+    schema: { type: 'string', pattern: '^evt_[A-Za-z0-9._-]{1,64}\\.[1-9][0-9]*$' },
+  },
+  {
+    name: 'webhook-timestamp',
+    in: 'header',
+    required: true,
+    description: 'When this attempt was signed, in Unix seconds: refuse one more than 5 minutes from your clock.',
+    schema: { type: 'string', pattern: '^[0-9]{1,12}$' },
+  },
+  {
+    name: 'webhook-signature',
+    in: 'header',
+    required: true,
+    description:
+      "`v1,<base64 HMAC-SHA256>` of `{webhook-id}.{webhook-timestamp}.{body}` under the endpoint's secret (the base64 after `whsec_`), space-separated: two while a rotated secret overlaps with the previous one. Accept the delivery when any of them verifies (any Standard Webhooks library does this).",
+    schema: { type: 'string', pattern: '^v1,[A-Za-z0-9+/=]+( v1,[A-Za-z0-9+/=]+)*$' },
+  },
+];
+
+/**
+ * What the service sends to a registered endpoint, one entry per event type (EVENT_TYPES): a POST of
+ * the event as JSON, signed as Standard Webhooks specifies.
+ */
+function webhooksSection(): Record<string, unknown> {
+  return Object.fromEntries(
+    EVENT_TYPES.map(({ type, description }) => [
+      type,
+      {
+        post: {
+          operationId: `on${type.split(/[._]/).map((word) => word.charAt(0).toUpperCase() + word.slice(1)).join('')}`,
+          summary: description,
+          description:
+            `Sent to every endpoint subscribed to \`${type}\`. Events of one payout arrive in order of \`data.sequence\` (1 for payout.validating, then one per status); ` +
+            'an event is retried with exponential backoff until a 2xx answer or the retry window ends, and can be redelivered by hand, so the same `webhook-id` may come more than once.',
+          security: [],
+          parameters: WEBHOOK_HEADERS,
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: { allOf: [{ $ref: '#/components/schemas/WebhookEvent' }, { type: 'object', properties: { type: { const: type } } }] },
+              },
+            },
+          },
+          responses: {
+            '200': { description: 'Delivered: any 2xx answer counts, and its body is ignored.' },
+            default: { description: 'Any other answer, or none within the attempt timeout: the delivery is tried again later (a Retry-After on 429 or 503 is honoured).' },
+          },
+        },
+      },
+    ]),
+  );
 }
 
 /**
@@ -334,7 +570,14 @@ export function renderDocsPage(document: Record<string, unknown>): string {
       return `<section><h2><code>${method.toUpperCase()} ${escapeHtml(path)}</code></h2><p>${escapeHtml(op.summary)}. ${escapeHtml(op.description)}</p>${body}<ul>${responses}</ul></section>`;
     }),
   );
+  const webhooks = Object.entries((document.webhooks ?? {}) as Record<string, { post: { summary: string; parameters: { name: string; description: string }[] } }>);
+  const webhookSection =
+    webhooks.length === 0
+      ? ''
+      : `<section><h2>Webhooks</h2><p>A registered endpoint (<code>POST /v1/webhook-endpoints</code>) receives a <code>POST</code> of each event it subscribes to, as JSON, with these headers (Standard Webhooks):</p><ul>${webhooks[0]![1].post.parameters
+          .map((header) => `<li><code>${escapeHtml(header.name)}</code> ${escapeHtml(header.description)}</li>`)
+          .join('')}</ul><p>Event types:</p><ul>${webhooks.map(([type, { post }]) => `<li><code>${escapeHtml(type)}</code> ${escapeHtml(post.summary)}</li>`).join('')}</ul></section>`;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Payouts API</title>
 <style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}pre{background:#f4f4f4;padding:1rem;overflow:auto}section{border-top:1px solid #ddd}</style>
-</head><body><h1>Payouts API</h1><p>OpenAPI 3.1: <a href="/openapi.json">/openapi.json</a>. Authenticate with <code>Authorization: Bearer &lt;API key&gt;</code>.</p>${sections.join('\n')}</body></html>`;
+</head><body><h1>Payouts API</h1><p>OpenAPI 3.1: <a href="/openapi.json">/openapi.json</a>. Authenticate with <code>Authorization: Bearer &lt;API key&gt;</code>.</p>${sections.join('\n')}${webhookSection}</body></html>`;
 }

@@ -18,7 +18,7 @@ interface Layer {
   handle?: { stack?: Layer[] };
 }
 
-/** Routes of an app, and of its mounted sub-routers (callbacks and the console; on the codec listener, the codec). */
+/** Routes of an app, and of its mounted sub-routers (callbacks, webhook endpoints and the console; on the codec listener, the codec). */
 function routesOf(app: express.Express): string[] {
   const list = (stack: Layer[], prefix: string) =>
     stack
@@ -31,6 +31,7 @@ function routesOf(app: express.Express): string[] {
     const routes = list(layer.handle!.stack!, '');
     if (routes.some((r) => r.endsWith(' /decode'))) return '/codec';
     if (routes.some((r) => r.endsWith(' /{provider}'))) return '/v1/callbacks';
+    if (routes.some((r) => r.endsWith(' /{id}/rotate-secret'))) return '/v1/webhook-endpoints';
     return '/console';
   };
   // A sub-router's own root ("/console" + "/") is the mount path itself.
