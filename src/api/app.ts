@@ -14,6 +14,7 @@ import { developmentWebhookSettings, type WebhookSettings } from '../webhooks/se
 import { requireRole, type Authenticator } from './auth';
 import { createPayoutService } from './payouts';
 import { webhookRouter } from './webhook-routes';
+import { registerWebhookGauges } from './webhook-metrics';
 import { buildOpenApiDocument, renderDocsPage } from './openapi';
 import { problemHandler, problems, sendProblem, toPointer } from './problem';
 import {
@@ -60,6 +61,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   const metrics = createApiMetrics();
+  registerWebhookGauges(metrics.registry, deps.client, deps.taskQueue);
   app.use(metrics.middleware);
 
   // X-Request-Id: the caller's when it is sane, else a new one; echoed and on every log line.
