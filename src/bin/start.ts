@@ -13,6 +13,7 @@ import { resolveTemporalBinary } from '../temporal/cli-binary';
 import { startDevServer, type DevServer } from '../temporal/dev-server';
 import { ensureSearchAttributes } from '../temporal/search-attributes';
 import { connectionOptions, describeAccess, TEMPORAL_ACCESS_VARIABLES } from '../temporal/connection';
+import { startDemoReceiver } from './demo-receiver';
 
 const ROOT = resolve(__dirname, '..', '..');
 const say = (line: string) => console.log(`[start] ${line}`);
@@ -106,6 +107,13 @@ async function main() {
     await api.ready(/listening on/);
 
     const apiUrl = `http://localhost:${config.api.port}`;
+    // The demo receiver needs the development admin key; with API_KEYS set, endpoints are the admin's to register.
+    const adminKey = DEVELOPMENT_KEYS.find((k) => k.roles.includes('admin'))?.key;
+    const demo =
+      config.api.keys || !adminKey
+        ? undefined
+        : await startDemoReceiver({ apiUrl: `http://127.0.0.1:${config.api.port}`, adminKey, port: Number(process.env.WEBHOOK_RECEIVER_PORT ?? 0), log: (line) => console.log(`[webhooks] ${line}`) });
+    if (demo) stack.push({ name: 'webhook receiver', stop: () => demo.receiver.stop() });
     console.log(
       [
         '',
@@ -115,6 +123,7 @@ async function main() {
         `  Codec endpoint    http://localhost:${config.codec.port}/codec   (decrypts payloads for the Web UI)`,
         ...simulators.map(({ name, url }) => `  ${`${name} sim`.padEnd(18)}${url}   (ledger: GET ${url}/__sim/transactions)`),
         `  Console           ${apiUrl}/console   API docs: ${apiUrl}/docs`,
+        ...(demo ? [`  Webhook receiver  ${demo.receiver.url}   (endpoint ${demo.endpointId}; prints each event it verifies)`] : []),
         ...(config.api.keys
           ? ['  API keys          from API_KEYS']
           : [
@@ -127,6 +136,7 @@ async function main() {
         `    -d '{"reference":"DEMO-1","destination":{"type":"EWALLET","ewallet":"DANA","customerNumber":"62811742234"},"amount":{"value":"10000.00","currency":"IDR"}}'`,
         `  curl -s ${apiUrl}/v1/payouts/DEMO-1 -H 'Authorization: Bearer dev-requester'`,
         `  curl -s -X POST ${apiUrl}/v1/payouts/DEMO-1/approve -H 'Authorization: Bearer dev-approver' -H 'Content-Type: application/json' -d '{}'`,
+        ...(demo ? [`  curl -s ${apiUrl}/v1/webhook-endpoints/${demo.endpointId}/deliveries -H 'Authorization: Bearer dev-admin'`, '  (each event also shows here as a [webhooks] line)'] : []),
         '',
       ].join('\n'),
     );

@@ -131,6 +131,14 @@ describe('npm start', () => {
     const ledger = (await (await fetch(`http://127.0.0.1:${ports.sim}/__sim/transactions`)).json()) as { reference: string }[];
     expect(ledger.filter((t) => t.reference === reference)).toHaveLength(1);
 
+    // The local webhook receiver it registered prints every event of the payout, each verified, in order.
+    expect(output).toMatch(/Webhook receiver {2}http:\/\/127\.0\.0\.1:\d+\/webhooks {3}\(endpoint we_[0-9a-f]{24}/);
+    const printed = () => [...output.matchAll(new RegExp(`\\[webhooks\\] (payout\\.\\w+) +${reference} #(\\d+) \\(evt_[^ ]+, signature verified\\)`, 'g'))].map((m) => `${m[1]} #${m[2]}`);
+    const deadline = Date.now() + 30_000;
+    while (printed().length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(printed()).toEqual(['payout.validating #1', 'payout.awaiting_approval #2', 'payout.processing #3', 'payout.succeeded #4']);
+    expect(output).not.toContain('[webhooks] refused');
+
     // Ctrl-C: every process it started is gone, and it exits 0.
     const running = start!;
     const children = descendants(running.pid!);
