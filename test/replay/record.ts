@@ -12,6 +12,8 @@ import { resolveTemporalBinary } from '../../src/temporal/cli-binary';
 import { startDevServer } from '../../src/temporal/dev-server';
 import { WORKFLOWS_PATH } from '../../src/temporal/worker';
 import { freePort } from '../support/ports';
+import { deliveryWorkflowId, endpointsWorkflowId } from '../../src/domain/webhooks';
+import { eventsOf, testReceiver } from '../support/webhooks';
 import { REPLAY_CODEC_KEY } from '../support/replay-key';
 import { call, ewalletPayout, KEYS, startStack, TEST_POLICY, waitForPayout, waitForStatus, type TestStack } from '../support/stack';
 
@@ -19,9 +21,13 @@ const OUT = join(__dirname, 'histories');
 
 let binary = '';
 
-/** Exports the history as the Temporal CLI does (proto JSON), the form replay tests load. */
+/** Exports a payout's history as the Temporal CLI does (proto JSON), the form replay tests load. */
 async function save(stack: TestStack, name: string, reference: string, runId?: string, namespace = 'default') {
-  const args = ['workflow', 'show', '--address', stack.address, '--namespace', namespace, '--workflow-id', payoutWorkflowId(reference), '--output', 'json'];
+  await saveWorkflow(stack, name, payoutWorkflowId(reference), runId, namespace);
+}
+
+async function saveWorkflow(stack: TestStack, name: string, workflowId: string, runId?: string, namespace = 'default') {
+  const args = ['workflow', 'show', '--address', stack.address, '--namespace', namespace, '--workflow-id', workflowId, '--output', 'json'];
   if (runId) args.push('--run-id', runId);
   const out = spawnSync(binary, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (out.status !== 0) throw new Error(`temporal workflow show failed: ${out.stderr}`);
@@ -46,14 +52,31 @@ async function main() {
   writeFileSync(bundle, code);
   process.env.TEST_TEMPORAL_ADDRESS = server.address;
   process.env.TEST_WORKFLOW_BUNDLE = bundle;
-  const stack = await startStack({ policy: { maxHistoryEvents: 60 } });
+  const stack = await startStack();
+  // A small history limit, so that a long pending continues as new within the recording.
+  const long = await startStack({ policy: { maxHistoryEvents: 60 } });
   const slow = await startStack({ policy: { statusPollInitialMs: 60_000, statusPollMaxMs: 60_000 } });
   const encrypted = await startStack({ codecKeys: [REPLAY_CODEC_KEY], namespace: 'encrypted' });
+  // Every payout below also publishes its webhook events, to this endpoint.
+  const receiver = await testReceiver();
   try {
+    const endpoint = await call<{ id: string; secret: string }>(stack, 'POST', '/v1/webhook-endpoints', { key: KEYS.admin, body: { url: receiver.url } });
+    if (endpoint.status !== 201) throw new Error(`the endpoint was not created: ${JSON.stringify(endpoint.body)}`);
+    receiver.useSecrets([endpoint.body.secret]);
+    // The first deliveries are refused, so the delivery history holds retries too.
+    receiver.answerWith(503);
     await created(stack, 'REPLAY-HAPPY', '081200000000');
+    await new Promise((r) => setTimeout(r, 1_000));
+    receiver.answerWith(undefined);
     await call(stack, 'POST', '/v1/payouts/REPLAY-HAPPY/approve', { key: KEYS.approver, body: { comment: 'ok' } });
     await waitForStatus(stack, 'REPLAY-HAPPY', 'SUCCEEDED');
     await save(stack, 'happy-path', 'REPLAY-HAPPY');
+    while (eventsOf(receiver.deliveries, 'REPLAY-HAPPY').length < 4) await new Promise((r) => setTimeout(r, 200));
+    await saveWorkflow(stack, 'webhook-delivery', deliveryWorkflowId(endpoint.body.id, 'REPLAY-HAPPY'));
+    await call(stack, 'POST', `/v1/webhook-endpoints/${endpoint.body.id}/rotate-secret`, { key: KEYS.admin });
+    const spare = await call<{ id: string }>(stack, 'POST', '/v1/webhook-endpoints', { key: KEYS.admin, body: { url: receiver.url, events: ['payout.succeeded'] } });
+    await call(stack, 'DELETE', `/v1/webhook-endpoints/${spare.body.id}`, { key: KEYS.admin });
+    await saveWorkflow(stack, 'webhook-endpoints', endpointsWorkflowId(stack.taskQueue));
 
     await created(stack, 'REPLAY-REJECT', '081200000000');
     await call(stack, 'POST', '/v1/payouts/REPLAY-REJECT/reject', { key: KEYS.approver, body: { reason: 'duplicate invoice' } });
@@ -64,16 +87,16 @@ async function main() {
     await waitForStatus(stack, 'REPLAY-EXPIRE', 'EXPIRED', 15_000);
     await save(stack, 'expiry', 'REPLAY-EXPIRE');
 
-    await created(stack, 'REPLAY-LONG', '081200003333');
-    const handle = stack.client.workflow.getHandle(payoutWorkflowId('REPLAY-LONG'));
+    await created(long, 'REPLAY-LONG', '081200003333');
+    const handle = long.client.workflow.getHandle(payoutWorkflowId('REPLAY-LONG'));
     const firstRun = (await handle.describe()).runId;
-    await call(stack, 'POST', '/v1/payouts/REPLAY-LONG/approve', { key: KEYS.approver, body: {} });
+    await call(long, 'POST', '/v1/payouts/REPLAY-LONG/approve', { key: KEYS.approver, body: {} });
     while ((await handle.describe()).runId === firstRun) await new Promise((r) => setTimeout(r, 500));
-    await waitForPayout(stack, 'REPLAY-LONG', (p) => (p.transfer?.statusChecks ?? 0) >= 6, 30_000);
-    await settle(stack, 'REPLAY-LONG');
-    await waitForStatus(stack, 'REPLAY-LONG', 'SUCCEEDED', 30_000);
-    await save(stack, 'long-pending-first-run', 'REPLAY-LONG', firstRun);
-    await save(stack, 'long-pending-continued', 'REPLAY-LONG');
+    await waitForPayout(long, 'REPLAY-LONG', (p) => (p.transfer?.statusChecks ?? 0) >= 6, 30_000);
+    await settle(long, 'REPLAY-LONG');
+    await waitForStatus(long, 'REPLAY-LONG', 'SUCCEEDED', 30_000);
+    await save(long, 'long-pending-first-run', 'REPLAY-LONG', firstRun);
+    await save(long, 'long-pending-continued', 'REPLAY-LONG');
 
     await created(slow, 'REPLAY-CALLBACK', '081200003333');
     await call(slow, 'POST', '/v1/payouts/REPLAY-CALLBACK/approve', { key: KEYS.approver, body: {} });
@@ -139,7 +162,9 @@ async function main() {
     await waitForStatus(encrypted, 'REPLAY-ENCRYPTED', 'SUCCEEDED');
     await save(encrypted, 'happy-path-encrypted', 'REPLAY-ENCRYPTED', undefined, 'encrypted');
   } finally {
+    await receiver.stop();
     await encrypted.stop();
+    await long.stop();
     await stack.stop();
     await slow.stop();
     await server.stop();

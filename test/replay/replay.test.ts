@@ -15,9 +15,13 @@ describe('replaying committed histories through the current workflow code', () =
     const paths = ['callback', 'expiry', 'happy-path-encrypted', 'happy-path', 'long-pending-continued', 'long-pending-first-run', 'rejection'];
     // Paths that exist since the money-safety-v2 patch.
     const newPaths = ['cancel-while-processing', 'known-reference-resolved', 'refusal-after-lost-attempt'];
-    // v1-*: recorded before the local-provider-reads patch; v2-*: with it, before money-safety-v2.
-    // Payouts like them may still be running, so they must keep replaying.
-    const expected = [...paths, ...newPaths].map((p) => `${p}.json`).concat(paths.map((p) => `v1-${p}.json`), paths.map((p) => `v2-${p}.json`));
+    // v1-*: recorded before the local-provider-reads patch; v2-*: with it, before money-safety-v2;
+    // v3-*: with money-safety-v2, before webhook-events. Payouts like them may still be running, so
+    // they must keep replaying. And the two webhook workflows: deliveries (with retries) and endpoints.
+    const expected = [...paths, ...newPaths]
+      .map((p) => `${p}.json`)
+      .concat(paths.map((p) => `v1-${p}.json`), paths.map((p) => `v2-${p}.json`), [...paths, ...newPaths].map((p) => `v3-${p}.json`))
+      .concat(['webhook-delivery.json', 'webhook-endpoints.json']);
     expect(files).toEqual(expected.sort());
   });
 
@@ -42,7 +46,8 @@ describe('replaying committed histories through the current workflow code', () =
         .filter((m): m is Marker => m?.markerName === 'core_patch')
         .map((m) => JSON.parse(Buffer.from(m.details!['patch-data']!.payloads[0]!.data, 'base64').toString('utf8')).id as string);
     };
-    expect(patchesOf('happy-path.json')).toEqual(['money-safety-v2']);
+    expect(patchesOf('happy-path.json')).toEqual(['webhook-events', 'money-safety-v2']);
+    expect(patchesOf('v3-happy-path.json')).toEqual(['money-safety-v2']);
     expect(patchesOf('v2-happy-path.json')).toEqual(['local-provider-reads']);
     expect(patchesOf('v1-happy-path.json')).toEqual([]);
   });
