@@ -132,12 +132,12 @@ async function awaitSchedule(ctx: PayoutContext): Promise<boolean> {
 
 async function finish(ctx: PayoutContext): Promise<Payout> {
   ctx.explain(`Finished: **${ctx.state.payout.status}**.`);
-  // The last event must be published before the run ends (an ended run's activities are abandoned).
-  if (!allPublished(ctx.state.outbox)) await condition(() => allPublished(ctx.state.outbox));
   // Exported with the worker's SDK metrics (not emitted again when a history is replayed).
   metricMeter
     .createCounter('payout_outcomes', 'payouts', 'Payouts that reached a final status, by provider and status')
     .add(1, { provider: ctx.request.provider, status: ctx.state.payout.status });
+  // The last event must be published before the run ends (an ended run's activities are abandoned).
+  if (!allPublished(ctx.state.outbox)) await condition(() => allPublished(ctx.state.outbox));
   return ctx.state.payout;
 }
 

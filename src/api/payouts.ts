@@ -5,7 +5,7 @@ import { WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, is
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Payload } from '@temporalio/common';
 import { decodeMapFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { parseRupiah } from '../domain/money';
-import { destinationNumber, maskNumber, type Payout, type PayoutRequest, type PayoutStatus, type ProviderKey } from '../domain/payout';
+import { destinationNumber, isFinal, maskNumber, type Payout, type PayoutRequest, type PayoutStatus, type ProviderKey } from '../domain/payout';
 import { newPayoutDocument } from '../domain/payout-document';
 import { canServe, defaultProvider } from '../domain/routing';
 import type { ProviderCatalog } from '../domain/provider-port';
@@ -162,6 +162,10 @@ export function createPayoutService(deps: PayoutServiceDeps) {
     try {
       description = await bounded(() => handle.describe());
       if (description.status.name === 'COMPLETED') return (await bounded(() => handle.result())) as Payout;
+      // Final, with its last webhook event still being published: a final document never changes again,
+      // so the memo written when it entered that status is the payout, with or without a worker.
+      const memo = description.memo?.payout as Payout | undefined;
+      if (memo && isFinal(memo.status)) return memo;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw problems.notFound(`no payout with id ${id}`);
       throw asTemporalProblem(err);

@@ -153,7 +153,9 @@ describe('crashes', () => {
     await waitForStatus(stack, reference, 'SUCCEEDED', 60_000);
     expect(await ledger(stack, reference)).toEqual([expect.objectContaining({ triggerCalls: 1, status: '00' })]);
 
-    // The worker's own Prometheus endpoint: SDK metrics and the payout outcome it just finished.
+    // The worker's own Prometheus endpoint: SDK metrics and the payout outcome it just finished (the
+    // run completes once its last webhook event is published, a moment after SUCCEEDED).
+    await new Client({ connection }).workflow.getHandle(`payout-${reference}`).result();
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     expect(metrics).toMatch(/payout_outcomes\{[^}]*provider="singapay"[^}]*status="SUCCEEDED"[^}]*\} [1-9]/);
     expect(metrics).toMatch(/temporal_workflow_completed/);

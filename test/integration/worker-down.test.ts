@@ -30,8 +30,9 @@ test('GET and list answer from the memo while no worker runs', async () => {
   expect(res.body.inquiry?.accountName).toBe('Dhany');
   expect(Date.now() - started).toBeLessThan(10_000);
 
-  // A closed payout is read from its result: the server refuses the live query itself, so GET does not
-  // wait out the query timeout (3 s) for a worker that is not there.
+  // A finished payout is read from its result, or from its memo while its last webhook event waits to
+  // be published (no worker here to publish it): either way GET does not wait out the query timeout
+  // (3 s) for a worker that is not there.
   const closedStarted = Date.now();
   const closed = await call<Payout>(stack, 'GET', `/v1/payouts/${finished}`);
   expect(closed.status).toBe(200);
