@@ -40,7 +40,7 @@ export function recordStatusEvent(outbox: EventOutbox | undefined, payout: Payou
  *
  * A normal activity, never a local one, although publishing only talks to Temporal and a local
  * activity would cost the history one marker instead of three events and a workflow task (measured:
- * 65 instead of 82 events for a happy path). A local activity runs inside a workflow task attempt,
+ * 65 instead of 82–85 events for a happy path). A local activity runs inside a workflow task attempt,
  * and an attempt can fail to commit (a signal arrives while it completes): its event was already
  * published, with the failed attempt's time, while the committed payout has the retry's time. The
  * recorded happy path showed exactly that. A normal activity is scheduled only by a committed task.
