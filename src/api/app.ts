@@ -5,7 +5,6 @@ import type { Client } from '@temporalio/client';
 import { consoleRouter } from './console-routes';
 import { createApiMetrics } from './metrics';
 import { callbackRouter } from './callback-routes';
-import type { z } from 'zod';
 import type { ProviderCatalog } from '../domain/provider-port';
 import { canonicalPrincipal } from '../domain/principal';
 import { createLogger, type Logger } from '../logging';
@@ -16,7 +15,8 @@ import { createPayoutService } from './payouts';
 import { webhookRouter } from './webhook-routes';
 import { registerWebhookGauges } from './webhook-metrics';
 import { buildOpenApiDocument, renderDocsPage } from './openapi';
-import { problemHandler, problems, sendProblem, toPointer } from './problem';
+import { problemHandler, problems, sendProblem } from './problem';
+import { parseInput } from './parse';
 import {
   approveBodySchema,
   cancelBodySchema,
@@ -126,14 +126,14 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   app.post('/v1/payouts', auth('requester'), async (req, res) => {
-    const body = parseBody(createSchema, req.body);
+    const body = parseInput(createSchema, req.body);
     const { created, payout } = await payouts.create(body, req.principal!.name);
     if (created) metrics.created.inc({ provider: payout.provider });
     res.status(created ? 201 : 200).location(`/v1/payouts/${encodeURIComponent(payout.id)}`).json(payout);
   });
 
   app.get('/v1/payouts', auth(), async (req, res) => {
-    res.json(await payouts.list(parseBody(listSchema, { ...req.query }, 'query')));
+    res.json(await payouts.list(parseInput(listSchema, { ...req.query }, 'query')));
   });
 
   app.get('/v1/payouts/:id', auth(), async (req, res) => {
@@ -141,26 +141,26 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   app.post('/v1/payouts/:id/approve', auth('approver'), async (req, res) => {
-    const body = parseBody(approveBodySchema, req.body ?? {});
+    const body = parseInput(approveBodySchema, req.body ?? {});
     res.json(await payouts.approve(payoutId(req), { principal: req.principal!.name, ...body }, idempotencyKey(req)));
     metrics.decided.inc({ decision: 'approve' });
   });
 
   app.post('/v1/payouts/:id/reject', auth('approver'), async (req, res) => {
-    const body = parseBody(rejectBodySchema, req.body ?? {});
+    const body = parseInput(rejectBodySchema, req.body ?? {});
     res.json(await payouts.reject(payoutId(req), { principal: req.principal!.name, ...body }, idempotencyKey(req)));
     metrics.decided.inc({ decision: 'reject' });
   });
 
   // Ends a payout that needs attention. Admin only; the workflow refuses the payout's own requester.
   app.post('/v1/payouts/:id/resolve', auth('admin'), async (req, res) => {
-    const body = parseBody(resolveBodySchema, req.body ?? {});
+    const body = parseInput(resolveBodySchema, req.body ?? {});
     res.json(await payouts.resolve(payoutId(req), { principal: req.principal!.name, ...body }, idempotencyKey(req)));
     metrics.decided.inc({ decision: 'resolve' });
   });
 
   app.post('/v1/payouts/:id/cancel', auth('requester'), async (req, res) => {
-    const body = parseBody(cancelBodySchema, req.body ?? {});
+    const body = parseInput(cancelBodySchema, req.body ?? {});
     const id = payoutId(req);
     const principal = req.principal!;
     // The look-up and the decision share one time budget, so a cancel answers as fast as the others.
@@ -208,20 +208,4 @@ function idempotencyKey(req: Request): string | undefined {
   return key;
 }
 
-function parseBody<S extends z.ZodType>(schema: S, body: unknown, where: 'body' | 'query' = 'body'): z.infer<S> {
-  if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw problems.validation('The request body must be a JSON object (Content-Type: application/json).');
-  }
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    throw problems.validation(
-      where === 'body' ? 'Some fields are not valid; see `errors`.' : 'Some query parameters are not valid; see `errors`.',
-      parsed.error.issues.map((issue) => ({
-        pointer: toPointer(issue.code === 'unrecognized_keys' ? [...issue.path, ...issue.keys.slice(0, 1)] : issue.path),
-        detail: issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,
-      })),
-    );
-  }
-  return parsed.data;
-}
 

@@ -26,7 +26,8 @@ import type { webhookEndpointsWorkflow } from '../../workflows/webhook-endpoints
 import type { DeliveryWorkflowState, webhookDeliveryWorkflow } from '../../workflows/webhook-delivery';
 import { createEndpointUpdate, deleteEndpointUpdate, EndpointRefusal, redeliverSignal, rotateSecretUpdate, type NewEndpoint } from '../../workflows/webhook-messages';
 import { WEBHOOK_ENDPOINT_ID } from '../../workflows/search-attributes';
-import { Problem, problems, toPointer } from './problem';
+import { Problem, problems } from './problem';
+import { parseInput } from './parse';
 import { REFERENCE_PATTERN } from './schemas';
 import {
   createEndpointBodySchema,
@@ -93,7 +94,7 @@ export function webhookRouter(deps: WebhookRouteDeps): Router {
   }
 
   router.post('/', admin, async (req: Request, res: Response) => {
-    const body = parse(createEndpointBodySchema, req.body);
+    const body = parseInput(createEndpointBodySchema, req.body);
     const url = await admissibleUrl(body.url, settings, deps.lookup);
     const endpoint: NewEndpoint = {
       id: `we_${randomBytes(12).toString('hex')}`,
@@ -127,7 +128,7 @@ export function webhookRouter(deps: WebhookRouteDeps): Router {
   });
 
   router.get('/', admin, async (req: Request, res: Response) => {
-    parse(listEndpointsQuerySchema, { ...req.query }, 'query');
+    parseInput(listEndpointsQuerySchema, { ...req.query }, 'query');
     res.json({ items: (await endpoints()).map(view), nextCursor: null });
   });
 
@@ -147,7 +148,7 @@ export function webhookRouter(deps: WebhookRouteDeps): Router {
 
   router.post('/:id/rotate-secret', admin, async (req: Request, res: Response) => {
     const id = endpointIdOf(req);
-    parse(emptyBodySchema, req.body ?? {});
+    parseInput(emptyBodySchema, req.body ?? {});
     const overlapUntil = new Date(now().getTime() + settings.secretOverlapMs).toISOString();
     let rotated: WebhookEndpoint;
     try {
@@ -163,7 +164,7 @@ export function webhookRouter(deps: WebhookRouteDeps): Router {
 
   router.get('/:id/deliveries', admin, async (req: Request, res: Response) => {
     const id = endpointIdOf(req);
-    const query = parse(deliveriesQuerySchema, { ...req.query }, 'query');
+    const query = parseInput(deliveriesQuerySchema, { ...req.query }, 'query');
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     await endpointOf(req);
     // The id matched ENDPOINT_ID_PATTERN (we_ and hex), so it cannot break out of the quotes.
@@ -198,7 +199,7 @@ export function webhookRouter(deps: WebhookRouteDeps): Router {
     const id = endpointIdOf(req);
     const eventId = String(req.params.eventId);
     const reference = referenceOfEvent(eventId);
-    parse(emptyBodySchema, req.body ?? {});
+    parseInput(emptyBodySchema, req.body ?? {});
     await endpointOf(req);
     const workflowId = deliveryWorkflowId(id, reference);
     const noEvent = () => problems.notFound(`endpoint ${id} has no delivery of event ${eventId.slice(0, 100)}`);
@@ -389,22 +390,6 @@ function invalidCursor(): Problem {
 
 // --- input and errors ---
 
-function parse<S extends z.ZodType>(schema: S, input: unknown, where: 'body' | 'query' = 'body'): z.infer<S> {
-  if (input === undefined || input === null || typeof input !== 'object' || Array.isArray(input)) {
-    throw problems.validation('The request body must be a JSON object (Content-Type: application/json).');
-  }
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) {
-    throw problems.validation(
-      where === 'body' ? 'Some fields are not valid; see `errors`.' : 'Some query parameters are not valid; see `errors`.',
-      parsed.error.issues.map((issue) => ({
-        pointer: toPointer(issue.code === 'unrecognized_keys' ? [...issue.path, ...issue.keys.slice(0, 1)] : issue.path),
-        detail: issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,
-      })),
-    );
-  }
-  return parsed.data;
-}
 
 /**
  * Temporal's errors as the API's: an unknown endpoint (the workflow's refusal, or no endpoints
