@@ -3,14 +3,12 @@
 // delivered, redelivers one and sees the receiver get it again and the log count the attempt, and
 // pages through the log with "Load more"; a problem from the API is shown as text; an approver never
 // sees the section (nor asks for it).
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, SHOTS, signIn as signInAt } from '../support/browser';
 import { call, ewalletPayout, KEYS, startStack, uniqueReference, waitForStatus, type TestStack } from '../support/stack';
 import { eventsOf, testReceiver, waitForDeliveries, type TestReceiver } from '../support/webhooks';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = join(__dirname, '..', '..', 'test-results');
 
 interface CreatedEndpoint {
   id: string;
@@ -43,18 +41,11 @@ async function register(body: { url: string; events?: string[]; description?: st
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`no Chromium at ${CHROMIUM}: .ci/run installs Debian's chromium package; set CHROMIUM_PATH to use another`);
-  }
   stack = await startStack();
   receiver = await testReceiver();
   endpoint = await register({ url: receiver.url, description: 'Ledger sync' });
   receiver.useSecrets([endpoint.secret]);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  mkdirSync(SHOTS, { recursive: true });
+  browser = await launchChromium();
 }, 120_000);
 afterAll(async () => {
   await browser?.close();
@@ -62,12 +53,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function signIn(page: Page, key: string) {
-  await page.goto(`${stack.apiUrl}/console/`);
-  await page.getByLabel('API key').fill(key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByText('Signed in as').waitFor();
-}
+const signIn = (page: Page, key: string) => signInAt(page, stack.apiUrl, key);
 
 async function logRows(page: Page): Promise<LogRow[]> {
   const rows: LogRow[] = [];

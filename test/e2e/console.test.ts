@@ -1,38 +1,24 @@
 // The approvals console in a real browser (Debian's Chromium, driven by playwright-core) against
 // the real local stack: an approver signs in, sees a payout the requester created, approves it and
 // sees it succeed; an admin who requested a payout is refused when approving it (four eyes).
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, SHOTS, signIn as signInAt } from '../support/browser';
 import { call, ewalletPayout, KEYS, ledger, startStack, uniqueReference, waitForStatus, type TestStack } from '../support/stack';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = join(__dirname, '..', '..', 'test-results');
 
 let stack: TestStack;
 let browser: Browser;
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`no Chromium at ${CHROMIUM}: .ci/run installs Debian's chromium package; set CHROMIUM_PATH to use another`);
-  }
   stack = await startStack();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  mkdirSync(SHOTS, { recursive: true });
+  browser = await launchChromium();
 }, 120_000);
 afterAll(async () => {
   await browser?.close();
   await stack?.stop();
 });
 
-async function signIn(page: Page, key: string) {
-  await page.goto(`${stack.apiUrl}/console/`);
-  await page.getByLabel('API key').fill(key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByText('Signed in as').waitFor();
-}
+const signIn = (page: Page, key: string) => signInAt(page, stack.apiUrl, key);
 
 describe('approvals console', () => {
   test('an approver sees the requested payout with holder, fee and gross amount, approves it, and it succeeds', async () => {

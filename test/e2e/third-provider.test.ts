@@ -3,8 +3,8 @@
 // whole real stack (Temporal dev server, worker, API, a real browser). The service learns it from the
 // module alone: routing, the API's checks, OpenAPI, the console, callbacks. The simulator's ledger
 // judges whether money moved, and how often.
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium, signIn } from '../support/browser';
 import type { Destination, Payout } from '../../src/domain/payout';
 import type { ProviderDescription } from '../../src/domain/provider-port';
 import { defaultProvider, routingProblems } from '../../src/domain/routing';
@@ -14,19 +14,11 @@ import { thirdpayModule } from '../fixtures/thirdpay/module';
 import { registeredThirdpay } from '../fixtures/thirdpay/registered';
 import { call, KEYS, ledger, startStack, uniqueReference, waitForStatus, type TestStack } from '../support/stack';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
 let stack: TestStack;
 let browser: Browser;
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`no Chromium at ${CHROMIUM}: .ci/run installs Debian's chromium package; set CHROMIUM_PATH to use another`);
-  }
   stack = await startStack({ extraProviders: [registeredThirdpay] });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 }, 120_000);
 afterAll(async () => {
   await browser?.close();
@@ -72,9 +64,7 @@ describe('a third provider from its module alone', () => {
 
     // The console, in a real browser, before approval: the filter offers Thirdpay, the row and the facts name it.
     const page = await browser.newPage();
-    await page.goto(`${stack.apiUrl}/console/`);
-    await page.getByLabel('API key').fill(KEYS.approver);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, stack.apiUrl, KEYS.approver);
     await page.getByText('Signed in as approver@local').waitFor();
     const options = await page.locator('#provider-filter option').allInnerTexts();
     expect(options).toEqual(expect.arrayContaining(['Singapay', 'Faspay', 'Thirdpay']));
