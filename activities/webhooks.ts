@@ -1,7 +1,6 @@
 // Webhook activities: publishing a payout's events to the delivery workflows of the endpoints that
 // want them, and one delivery attempt of one event. Neither retries by itself: the workflows decide.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { Context } from '@temporalio/activity';
 import type { PayoutEvent } from '../src/domain/events';
 import { readEndpoints } from '../src/webhooks/directory';
 import { deliveryWorkflowId, signingVersions, subscribes, type AttemptResult, type DeliveryPolicy } from '../src/domain/webhooks';
@@ -82,7 +81,6 @@ export function createWebhookActivities(deps: WebhookDeps) {
         body,
         secrets: signingVersions(endpoint, now).map((version) => deriveEndpointSecret(deps.masterKey, endpoint.id, version)),
       });
-      Context.current().heartbeat();
       const attempt = await sendWebhook({ url: checked.url, address, headers: { ...headers, 'user-agent': 'payouts-webhooks/1' }, body, timeoutMs: deps.delivery.attemptTimeoutMs });
       return attempt;
     },
