@@ -5,7 +5,7 @@ import type { Payout } from '../../src/domain/payout';
 import type { DeliveryRecord } from '../../src/domain/webhooks';
 import { payoutWorkflowId } from '../../src/api/payouts';
 import { deliveryWorkflowId, endpointsWorkflowId } from '../../src/domain/webhooks';
-import { call, ewalletPayout, KEYS, startStack, uniqueReference, waitForStatus, type TestStack } from '../support/stack';
+import { call, ewalletPayout, KEYS, startStack, uniqueReference, waitForStatus, type StackOptions, type TestStack } from '../support/stack';
 import { eventsOf, FINAL_EVENT_TYPES, testReceiver, waitForDeliveries, type TestReceiver } from '../support/webhooks';
 
 interface CreatedEndpoint {
@@ -46,23 +46,30 @@ async function awaitingApproval(stack: TestStack, customerNumber: string): Promi
   return reference;
 }
 
+/** For one describe: a stack, a verifying receiver, and an endpoint for it registered through the API. */
+function withRegisteredReceiver(options: StackOptions, use: (made: { stack: TestStack; receiver: TestReceiver; endpoint: CreatedEndpoint }) => void) {
+  let made: { stack: TestStack; receiver: TestReceiver; endpoint: CreatedEndpoint } | undefined;
+  beforeAll(async () => {
+    const stack = await startStack(options);
+    const receiver = await testReceiver();
+    const endpoint = await register(stack, receiver.url);
+    receiver.useSecrets([endpoint.secret]);
+    made = { stack, receiver, endpoint };
+    use(made);
+  });
+  afterAll(async () => {
+    await made?.receiver.stop();
+    await made?.stack.stop();
+  });
+}
+
 const finalEventArrived = (reference: string) => (all: Parameters<typeof eventsOf>[0]) => eventsOf(all, reference).some((e) => FINAL_EVENT_TYPES.includes(e.type));
 
 describe('webhooks on a real stack', () => {
   let stack: TestStack;
   let receiver: TestReceiver;
   let endpoint: CreatedEndpoint;
-
-  beforeAll(async () => {
-    stack = await startStack();
-    receiver = await testReceiver();
-    endpoint = await register(stack, receiver.url);
-    receiver.useSecrets([endpoint.secret]);
-  });
-  afterAll(async () => {
-    await receiver?.stop();
-    await stack?.stop();
-  });
+  withRegisteredReceiver({}, (made) => ({ stack, receiver, endpoint } = made));
 
   test('success, failure, rejection and cancel: every status is one event, once, in order of sequence, verified by standardwebhooks', async () => {
     const succeeded = await awaitingApproval(stack, '081200000000');
@@ -163,18 +170,8 @@ describe('webhooks whose retries run out', () => {
   let stack: TestStack;
   let receiver: TestReceiver;
   let endpoint: CreatedEndpoint;
-
-  beforeAll(async () => {
-    // A retry window of 1.5 s, so an event runs out of retries within the test.
-    stack = await startStack({ webhookDelivery: { initialIntervalMs: 200, maxIntervalMs: 400, retryWindowMs: 1_500, lingerMs: 1_000 } });
-    receiver = await testReceiver();
-    endpoint = await register(stack, receiver.url);
-    receiver.useSecrets([endpoint.secret]);
-  });
-  afterAll(async () => {
-    await receiver?.stop();
-    await stack?.stop();
-  });
+  // A retry window of 1.5 s, so an event runs out of retries within the test.
+  withRegisteredReceiver({ webhookDelivery: { initialIntervalMs: 200, maxIntervalMs: 400, retryWindowMs: 1_500, lingerMs: 1_000 } }, (made) => ({ stack, receiver, endpoint } = made));
 
   test('an event the receiver keeps refusing is FAILED in the log and the metric; a redelivery by hand sends it', async () => {
     receiver.answerWith(500);
