@@ -2,6 +2,7 @@
 // webhook-routes.ts, and documented from the same schemas by openapi.ts.
 import { z } from 'zod';
 import { EVENT_TYPES } from '../domain/events';
+import { ENDPOINT_ID_PATTERN } from '../domain/webhooks';
 import { payoutSchema } from './schemas';
 
 /** Every event type an endpoint can subscribe to (the one list: src/domain/events.ts). */
@@ -45,7 +46,7 @@ export const deliveriesQuerySchema = z.strictObject({
 const at = z.string().datetime();
 
 export const endpointSchema = z.object({
-  id: z.string().regex(/^we_[0-9a-f]{24}$/),
+  id: z.string().regex(ENDPOINT_ID_PATTERN),
   url: z.string(),
   events: z.array(z.string()),
   description: z.string().optional(),
