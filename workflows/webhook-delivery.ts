@@ -178,7 +178,8 @@ export async function webhookDeliveryWorkflow(input: DeliveryWorkflowInput): Pro
       publishLog();
       await sleep(delay);
     }
-    state.queue.shift();
+    // By value, not the head: a redelivery asked for meanwhile may have been sorted in front of it.
+    state.queue = state.queue.filter((queued) => queued !== sequence);
     changed = true;
   }
   publishLog();

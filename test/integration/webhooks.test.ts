@@ -146,6 +146,26 @@ describe('webhooks on a real stack', () => {
     }
   }, 60_000);
 
+  test('a redelivery asked for while a later event is being retried is sent, and the later event only once', async () => {
+    const reference = await awaitingApproval(stack, '081200003333'); // stays pending after approval: no more events
+    await waitForDeliveries(receiver, (all) => eventsOf(all, reference).length >= 2);
+    const [first, processing] = [`evt_${reference}.1`, `evt_${reference}.3`];
+    const count = (id: string) => receiver.deliveries.filter((d) => d.webhookId === id).length;
+    receiver.answerWith(503);
+    try {
+      await call(stack, 'POST', `/v1/payouts/${reference}/approve`, { key: KEYS.approver, body: {} });
+      await waitForLog(stack, endpoint.id, (log) => (log.find((e) => e.eventId === processing)?.attempts ?? 0) >= 2);
+      // Event 1 is sorted in front of event 3, which is still being retried.
+      expect((await call(stack, 'POST', `/v1/webhook-endpoints/${endpoint.id}/deliveries/${first}/redeliver`, { key: KEYS.admin })).status).toBe(202);
+      await new Promise((r) => setTimeout(r, 300));
+    } finally {
+      receiver.answerWith(undefined);
+    }
+    await waitForDeliveries(receiver, () => count(first) === 2 && count(processing) === 1, 15_000, 'the redelivery and the retried event');
+    await new Promise((r) => setTimeout(r, 2_500)); // longer than the longest retry wait (2 s): nothing more comes
+    expect([count(first), count(processing)]).toEqual([2, 1]);
+  }, 60_000);
+
   test('no secret appears in any workflow history: the payout, the endpoints, the deliveries', async () => {
     const reference = await awaitingApproval(stack, '081200000000');
     await waitForDeliveries(receiver, (all) => eventsOf(all, reference).length >= 2);
