@@ -26,12 +26,40 @@ import {
   webhookEventSchema,
 } from './webhook-schemas';
 import type { ProviderDescription } from '../domain/provider-port';
-import { EVENT_TYPES } from '../domain/events';
+import { EVENT_TYPES, payoutEvent } from '../domain/events';
+import type { Payout } from '../domain/payout';
 
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
   return rest;
 };
+
+/** A payout awaiting approval: the example of GET, and the source of the webhook event example. */
+const PAYOUT_EXAMPLE = {
+  id: 'INV-2026-0001',
+  reference: 'INV-2026-0001',
+  status: 'AWAITING_APPROVAL',
+  provider: 'singapay',
+  destination: { type: 'EWALLET', ewallet: 'DANA', customerNumber: '085733347341' },
+  amount: { value: '10000.00', currency: 'IDR' },
+  description: 'Cashback November',
+  requestedBy: 'requester@local',
+  createdAt: '2026-11-22T10:00:00.000Z',
+  updatedAt: '2026-11-22T10:00:01.000Z',
+  approvalDeadline: '2026-11-23T10:00:00.000Z',
+  inquiry: {
+    accountName: 'Dhany',
+    amount: { value: '10000.00', currency: 'IDR' },
+    fee: { value: '500.00', currency: 'IDR' },
+    grossAmount: { value: '10500.00', currency: 'IDR' },
+    minAmount: { value: '10000.00', currency: 'IDR' },
+    maxAmount: { value: '2000000.00', currency: 'IDR' },
+  },
+  timeline: [
+    { status: 'VALIDATING', at: '2026-11-22T10:00:00.000Z' },
+    { status: 'AWAITING_APPROVAL', at: '2026-11-22T10:00:01.000Z' },
+  ],
+} as const;
 
 export const EXAMPLES = {
   createPayout: {
@@ -44,31 +72,8 @@ export const EXAMPLES = {
     approvalTimeout: 'PT24H',
     scheduledAt: '2026-11-23T09:00:00+07:00',
   },
-  payout: {
-    id: 'INV-2026-0001',
-    reference: 'INV-2026-0001',
-    status: 'AWAITING_APPROVAL',
-    provider: 'singapay',
-    destination: { type: 'EWALLET', ewallet: 'DANA', customerNumber: '085733347341' },
-    amount: { value: '10000.00', currency: 'IDR' },
-    description: 'Cashback November',
-    requestedBy: 'requester@local',
-    createdAt: '2026-11-22T10:00:00.000Z',
-    updatedAt: '2026-11-22T10:00:01.000Z',
-    approvalDeadline: '2026-11-23T10:00:00.000Z',
-    inquiry: {
-      accountName: 'Dhany',
-      amount: { value: '10000.00', currency: 'IDR' },
-      fee: { value: '500.00', currency: 'IDR' },
-      grossAmount: { value: '10500.00', currency: 'IDR' },
-      minAmount: { value: '10000.00', currency: 'IDR' },
-      maxAmount: { value: '2000000.00', currency: 'IDR' },
-    },
-    timeline: [
-      { status: 'VALIDATING', at: '2026-11-22T10:00:00.000Z' },
-      { status: 'AWAITING_APPROVAL', at: '2026-11-22T10:00:01.000Z' },
-    ],
-  },
+  payout: PAYOUT_EXAMPLE,
+
   approve: { comment: 'ok' },
   reject: { reason: 'duplicate invoice' },
   cancel: { reason: 'wrong amount' },
@@ -95,29 +100,8 @@ export const EXAMPLES = {
   },
   rotatedSecret: { secret: 'whsec_cjAMpLZcrzg/cSE2zVLFFjiXQJk3hKizdayB4hywj6o=', previousSecretValidUntil: '2026-11-23T10:00:00.000Z' },
   noFields: {},
-  webhookEvent: {
-    id: 'evt_INV-2026-0001.2',
-    type: 'payout.awaiting_approval',
-    createdAt: '2026-11-22T10:00:01.000Z',
-    data: {
-      sequence: 2,
-      payout: {
-        id: 'INV-2026-0001',
-        reference: 'INV-2026-0001',
-        status: 'AWAITING_APPROVAL',
-        provider: 'singapay',
-        destination: { type: 'EWALLET', ewallet: 'DANA', customerNumber: '********7341' },
-        amount: { value: '10000.00', currency: 'IDR' },
-        requestedBy: 'requester@local',
-        createdAt: '2026-11-22T10:00:00.000Z',
-        updatedAt: '2026-11-22T10:00:01.000Z',
-        timeline: [
-          { status: 'VALIDATING', at: '2026-11-22T10:00:00.000Z' },
-          { status: 'AWAITING_APPROVAL', at: '2026-11-22T10:00:01.000Z' },
-        ],
-      },
-    },
-  },
+  // The event the example payout sent when it entered AWAITING_APPROVAL, made by the code that makes events.
+  webhookEvent: payoutEvent(PAYOUT_EXAMPLE as unknown as Payout, 2),
   problem: {
     type: 'https://payouts.local/problems/validation-error',
     title: 'Your request is not valid.',
