@@ -3,10 +3,9 @@
 //   4. the SDK's own download (works online; fails fast offline)
 //   5. building github.com/temporalio/cli/cmd/temporal at a pinned version with Go, if Go is present.
 // Builds and downloads are cached outside the repository, so every clone on the machine reuses them.
-import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { cacheRoot, findGo, findOnPath, goInstall, isExecutable } from './go-install';
 
 /** Pinned CLI release: its go.mod has no `replace` line, so `go install …@version` builds it as published. */
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
@@ -36,30 +35,8 @@ export class TemporalBinaryNotFoundError extends Error {
   }
 }
 
-export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.PAYOUTS_CACHE_DIR) return env.PAYOUTS_CACHE_DIR;
-  const base = env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache');
-  return join(base, 'payouts');
-}
-
 export function cachedBuildPath(env: NodeJS.ProcessEnv = process.env): string {
   return join(cacheRoot(env), 'temporal-cli', TEMPORAL_CLI_VERSION, 'temporal');
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
-function findOnPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (dir && isExecutable(join(dir, name))) return join(dir, name);
-  }
-  return undefined;
 }
 
 export async function resolveTemporalBinary(options: ResolveOptions = {}): Promise<string> {
@@ -95,14 +72,14 @@ export async function resolveTemporalBinary(options: ResolveOptions = {}): Promi
     attempts.push("the Temporal SDK's download: skipped");
   }
 
-  const go = findOnPath('go', env) ?? (isExecutable('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
+  const go = findGo(env);
   if (!go) {
     attempts.push(`building ${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}: Go is not installed`);
   } else if (options.allowGoBuild === false) {
     attempts.push(`building ${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}: skipped`);
   } else {
     try {
-      return await buildWithGo(go, cached, env, log);
+      return await goInstall(go, { title: 'the Temporal CLI', path: TEMPORAL_CLI_MODULE, version: TEMPORAL_CLI_VERSION }, cached, env, log);
     } catch (err) {
       attempts.push(`building ${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION} with ${go}: ${firstLine((err as Error).message)}`);
     }
@@ -147,52 +124,4 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
     timer = setTimeout(() => reject(new Error(message)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/**
- * `go install` into a staging folder, then rename into place: an interrupted build never leaves a
- * half-written binary in the cache. Prints progress, since the first build takes minutes.
- */
-async function buildWithGo(go: string, target: string, env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<string> {
-  const version = spawnSync(go, ['version'], { encoding: 'utf8' }).stdout.trim();
-  const staging = join(cacheRoot(env), 'temporal-cli', `.build-${process.pid}`);
-  rmSync(staging, { recursive: true, force: true });
-  mkdirSync(staging, { recursive: true });
-  log(`building the Temporal CLI ${TEMPORAL_CLI_VERSION} from source with ${version || go}.`);
-  log('This happens once per machine and takes a few minutes; later runs reuse the cached binary.');
-
-  const started = Date.now();
-  let packages = 0;
-  let lastLine = '';
-  const child = spawn(go, ['install', '-v', `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`], {
-    env: { ...env, GOBIN: staging, GOFLAGS: `${env.GOFLAGS ?? ''} -buildvcs=false`.trim() },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  // `go install -v` names each package as it compiles it, on stderr, after the module downloads.
-  const onOutput = (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n')) {
-      if (!line.trim()) continue;
-      lastLine = line.trim();
-      if (!line.startsWith('go: ')) packages += 1;
-    }
-  };
-  child.stdout.on('data', onOutput);
-  child.stderr.on('data', onOutput);
-  const ticker = setInterval(() => {
-    const secs = Math.round((Date.now() - started) / 1000);
-    log(`still building (${Math.floor(secs / 60)}m${String(secs % 60).padStart(2, '0')}s, ${packages} packages compiled)…`);
-  }, 15_000);
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('exit', resolve);
-  }).finally(() => clearInterval(ticker));
-  if (code !== 0) {
-    rmSync(staging, { recursive: true, force: true });
-    throw new Error(`go install exited with ${code}: ${lastLine}`);
-  }
-  mkdirSync(join(target, '..'), { recursive: true });
-  renameSync(join(staging, 'temporal'), target);
-  rmSync(staging, { recursive: true, force: true });
-  log(`built ${target} in ${Math.round((Date.now() - started) / 1000)} s.`);
-  return target;
 }
