@@ -1,0 +1,3 @@
+module payouts/deploy/temporal/render-config
+
+go 1.21
