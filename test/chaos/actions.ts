@@ -4,7 +4,7 @@
 // worker kills and server restarts. Every answer goes to the Recorder.
 import type { Client } from '@temporalio/client';
 import type { ChaosStack } from './stack';
-import { KEYS, type CallbackVariant, type KeyName, type LedgerRow, type PayoutAction, type PayoutPlan, type Provider, type WorldEvent } from './model';
+import { keyOf, type CallbackVariant, type KeyName, type LedgerRow, type PayoutAction, type PayoutPlan, type Provider, type WorldEvent } from './model';
 import { isFinal } from './checker';
 import { isDocument, type Recorder } from './observe';
 
@@ -30,7 +30,7 @@ export function createBody(plan: PayoutPlan, scheduledAt: string | undefined, ch
 export async function createPayout(ctx: ActionContext, plan: PayoutPlan, scheduledAt: string | undefined): Promise<number> {
   for (let attempt = 1; ; attempt += 1) {
     const { status, json, sentAt, answeredAt } = await ctx.recorder.call('POST', '/v1/payouts', {
-      key: KEYS[plan.requester].key,
+      key: keyOf(ctx.stack, plan.requester),
       body: createBody(plan, scheduledAt),
       route: 'POST /v1/payouts',
       reference: plan.reference,
@@ -47,7 +47,7 @@ export async function performPayoutAction(ctx: ActionContext, plan: PayoutPlan, 
       return action.via === 'api' ? decideThroughApi(ctx, plan, action) : decideBySignal(ctx, plan, action);
     case 'recreate': {
       await ctx.recorder.call('POST', '/v1/payouts', {
-        key: KEYS[plan.requester].key,
+        key: keyOf(ctx.stack, plan.requester),
         body: createBody(plan, scheduledAt, !action.same),
         route: 'POST /v1/payouts',
         reference: plan.reference,
@@ -80,7 +80,7 @@ export async function performPayoutAction(ctx: ActionContext, plan: PayoutPlan, 
 
 async function decideThroughApi(ctx: ActionContext, plan: PayoutPlan, action: Extract<PayoutAction, { kind: 'decide'; via: 'api' }>): Promise<void> {
   const body = action.decision === 'reject' ? { reason: `chaos ${action.tag}` } : action.decision === 'approve' ? { comment: `chaos ${action.tag}` } : { reason: `chaos ${action.tag}` };
-  const key = KEYS[action.key].key;
+  const key = keyOf(ctx.stack, action.key);
   // Half the decisions carry an Idempotency-Key, per decision kind and payout, so duplicates and
   // retries after a 503 join the first attempt.
   const idempotencyKey = plan.index % 2 === 0 ? `${action.decision}-${plan.reference}` : undefined;
@@ -249,7 +249,7 @@ export async function resolveAttention(ctx: ActionContext, plan: PayoutPlan, row
   const keys: KeyName[] = plan.requester === 'admin' ? ['admin'] : ['requester', 'admin'];
   for (const key of keys) {
     const { status, json, sentAt, answeredAt } = await ctx.recorder.call('POST', `/v1/payouts/${encodeURIComponent(plan.reference)}/resolve`, {
-      key: KEYS[key].key,
+      key: keyOf(ctx.stack, key),
       body: JSON.stringify({ outcome, reason: `chaos: the provider's ledger shows ${ours.map((r) => r.status).join('/') || 'nothing'}` }),
       route: 'POST /v1/payouts/{id}/resolve',
       reference: plan.reference,

@@ -56,7 +56,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   log(`stack up in ${Date.now() - started} ms (logs in ${stack.dir})`);
   let webhooks: WebhookHarness | undefined;
   try {
-    const recorder = new Recorder(stack.apiUrl);
+    const recorder = new Recorder(stack.apiUrls, stack.apiKeys);
     const ctx: ActionContext = { stack, recorder, log };
     // The merchant's endpoints, before the first payout: every payout's every event is owed to them.
     webhooks = await startWebhooks(recorder, log);

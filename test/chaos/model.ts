@@ -16,6 +16,15 @@ export const KEYS = {
 } as const;
 export type KeyName = keyof typeof KEYS;
 
+/**
+ * The API key to send for a principal: the stack's own (a production-like stack generates keys for
+ * the same principals, ChaosStack.apiKeys) or else the development key. Every request the run makes
+ * takes its key from here; KEYS[name].principal stays who the key stands for.
+ */
+export function keyOf(from: { apiKeys?: Readonly<Record<KeyName, string>> | undefined } | undefined, name: KeyName): string {
+  return from?.apiKeys?.[name] ?? KEYS[name].key;
+}
+
 // ---------------------------------------------------------------- the plan
 
 export type DecisionKind = 'approve' | 'reject' | 'cancel';
@@ -187,6 +196,8 @@ export interface ApiAnswer {
   sentAt: number;
   answeredAt: number;
   error?: string;
+  /** The base URL of the API instance the call went to (and that answered it, if anything did); absent in hand-made observations. */
+  instance?: string;
 }
 
 export interface Observations {

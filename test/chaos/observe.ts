@@ -1,8 +1,9 @@
-// What the run sees: every API answer (status and timing), every payout document (from GETs and
-// from decisions' answers), every decision and callback, and at the end both simulators' ledgers.
+// What the run sees: every API answer (status, timing, and which API instance it went to: the calls
+// take the instances in turn), every payout document (from GETs and from decisions' answers), every
+// decision and callback, and at the end both simulators' ledgers.
 // Everything here only records; the checker judges.
-import type { ApiAnswer, CallbackRecord, DecisionRecord, LedgerRow, PayoutDocument, PayoutPlan, PayoutRecord, Provider, Snapshot } from './model';
-import { KEYS } from './model';
+import type { ApiAnswer, CallbackRecord, DecisionRecord, KeyName, LedgerRow, PayoutDocument, PayoutPlan, PayoutRecord, Provider, Snapshot } from './model';
+import { KEYS, keyOf } from './model';
 import { destinationNumber } from '../../src/domain/payout';
 
 /** How long the driver waits for any one API answer before it counts as none. */
@@ -21,7 +22,22 @@ export class Recorder {
     return first;
   }
 
-  constructor(private readonly apiUrl: string) {}
+  /** The API instances, taken in turn, one per call. */
+  readonly apiUrls: readonly string[];
+  private nextInstance = 0;
+
+  /**
+   * `api`: the API instance, or every instance (each call goes to the next one). `apiKeys`: the keys
+   * to send instead of the development keys (see keyOf), for this recorder's own reads and for
+   * whoever calls `keyOf(recorder, name)`.
+   */
+  constructor(
+    api: string | readonly string[],
+    readonly apiKeys?: Readonly<Record<KeyName, string>>,
+  ) {
+    this.apiUrls = typeof api === 'string' ? [api] : [...api];
+    if (this.apiUrls.length === 0) throw new Error('the Recorder needs at least one API instance');
+  }
 
   track(plan: PayoutPlan, scheduledAt: string | undefined): PayoutRecord {
     const record: PayoutRecord = {
@@ -44,13 +60,15 @@ export class Recorder {
    * One API call, recorded whatever happens. `route` names the route in the report (ids replaced by
    * `{id}`). Answers the status (0 when none came) and the parsed body when it is JSON.
    */
-  async call(method: string, path: string, options: { key?: string; body?: string; headers?: Record<string, string>; route: string; reference?: string }): Promise<{ status: number; json: unknown; sentAt: number; answeredAt: number }> {
+  async call(method: string, path: string, options: { key?: string; body?: string; headers?: Record<string, string>; route: string; reference?: string }): Promise<{ status: number; json: unknown; sentAt: number; answeredAt: number; instance: string }> {
+    const instance = this.apiUrls[this.nextInstance % this.apiUrls.length]!;
+    this.nextInstance += 1;
     const sentAt = Date.now();
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
     if (options.key) headers.Authorization = `Bearer ${options.key}`;
     if (options.body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
     try {
-      const res = await fetch(`${this.apiUrl}${path}`, { method, headers, ...(options.body !== undefined && { body: options.body }), signal: AbortSignal.timeout(API_ANSWER_TIMEOUT_MS) });
+      const res = await fetch(`${instance}${path}`, { method, headers, ...(options.body !== undefined && { body: options.body }), signal: AbortSignal.timeout(API_ANSWER_TIMEOUT_MS) });
       const text = await res.text();
       const answeredAt = Date.now();
       let json: unknown;
@@ -68,18 +86,19 @@ export class Recorder {
         sentAt,
         answeredAt,
         ...(problem && { error: [problem.title, problem.detail].filter(Boolean).join(': ') || text.slice(0, 200) }),
+        instance,
       });
-      return { status: res.status, json, sentAt, answeredAt };
+      return { status: res.status, json, sentAt, answeredAt, instance };
     } catch (err) {
       const answeredAt = Date.now();
-      this.answers.push({ method, route: options.route, ...(options.reference !== undefined && { reference: options.reference }), status: 0, sentAt, answeredAt, error: (err as Error).message });
-      return { status: 0, json: undefined, sentAt, answeredAt };
+      this.answers.push({ method, route: options.route, ...(options.reference !== undefined && { reference: options.reference }), status: 0, sentAt, answeredAt, error: (err as Error).message, instance });
+      return { status: 0, json: undefined, sentAt, answeredAt, instance };
     }
   }
 
   /** GET /v1/payouts/{id}: a snapshot when it answers 200. */
   async read(reference: string): Promise<PayoutDocument | undefined> {
-    const key = KEYS.approver.key;
+    const key = keyOf(this, 'approver');
     const { status, json, sentAt, answeredAt } = await this.call('GET', `/v1/payouts/${encodeURIComponent(reference)}`, { key, route: 'GET /v1/payouts/{id}', reference });
     if (status !== 200 || !isDocument(json)) return undefined;
     this.snapshot(reference, { source: 'get', sentAt, answeredAt, doc: json });

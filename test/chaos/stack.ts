@@ -17,6 +17,7 @@ import { PROVIDER_MODULES } from '../../src/registry';
 import { resolveTemporalBinary } from '../../src/temporal/cli-binary';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
 import { writeWorkflowBundle } from '../../src/temporal/workflow-bundle';
+import type { KeyName } from './model';
 
 const ROOT = join(__dirname, '..', '..');
 export const TASK_QUEUE = 'chaos-payouts';
@@ -65,19 +66,31 @@ export const DEFAULT_TIMING: Timing = {
 };
 
 export interface ChaosStack {
+  /** Where the run writes observations.json (and this stack its logs). */
   dir: string;
+  /** The API instance the simulators post their callbacks to: apiUrls[0]. */
   apiUrl: string;
+  /** Every API instance (base URLs, no trailing slash); the run spreads its calls over them, one after another. */
+  apiUrls: string[];
+  /**
+   * The API keys to send instead of the development keys (model.ts KEYS), for the same principals
+   * (KEYS[name].principal). Absent: the development keys.
+   */
+  apiKeys?: Record<KeyName, string>;
   temporalAddress: string;
-  singapay: SingapaySimulator;
-  faspay: FaspaySimulator;
+  /** The simulators when they run in this process (absent when they are processes of their own: the run uses simulatorUrl only). */
+  singapay?: SingapaySimulator;
+  faspay?: FaspaySimulator;
+  /** The simulators' base URLs; the run uses their control API (/__sim/…), which answers loopback callers only. */
   simulatorUrl: Record<'singapay' | 'faspay', string>;
   client: Client;
+  /** The durations the service runs with: the run's settle deadline (2 × statusPollMaxMs) and webhook drain bound come from here. */
   timing: Timing;
   /** kill -9 the oldest worker; resolves once it is gone. */
   killWorker(): Promise<void>;
   /** Starts a worker; resolves once it polls. */
   startWorker(): Promise<void>;
-  /** Stops the dev server and starts it again on the same port and database; resolves once it answers. */
+  /** Stops the Temporal server and starts it again on the same port and database; resolves once it answers. */
   restartServer(how: 'SIGTERM' | 'SIGKILL'): Promise<void>;
   stop(): Promise<void>;
 }
@@ -220,6 +233,7 @@ export async function startChaosStack(options: { timing?: Timing; workers?: numb
     return {
       dir,
       apiUrl,
+      apiUrls: [apiUrl],
       temporalAddress,
       singapay,
       faspay,

@@ -1,14 +1,15 @@
-// The merchant's side of webhooks in a chaos run: two endpoints registered through the API before the
-// first payout, each with its own verifying receiver on loopback (src/webhooks/receiver.ts), one taking
-// every event type and one only the final statuses and NEEDS_ATTENTION. Every accepted delivery is
-// verified a second time by the reference library (`standardwebhooks`) and kept in the form the checker
-// reads. Receivers can be taken down (the port refuses connections) and made to answer 500/503 for a
-// while; after the run the harness waits for the deliveries to drain and reads the API's delivery logs.
+// The merchant's side of webhooks in a chaos run: two endpoints registered through the API (with the
+// stack's admin key, see keyOf) before the first payout, each with its own verifying receiver on
+// loopback (src/webhooks/receiver.ts), one taking every event type and one only the final statuses
+// and NEEDS_ATTENTION. Every accepted delivery is verified a second time by the reference library
+// (`standardwebhooks`) and kept in the form the checker reads. Receivers can be taken down (the port
+// refuses connections) and made to answer 500/503 for a while; after the run the harness waits for
+// the deliveries to drain and reads the API's delivery logs.
 import { Webhook } from 'standardwebhooks';
 import { destinationNumber, type Destination } from '../../src/domain/payout';
 import { EVENT_TYPES } from '../../src/domain/events';
 import { startReceiver, type ReceivedDelivery, type WebhookReceiver } from '../../src/webhooks/receiver';
-import { KEYS, type DeliveryLogRecord, type EndpointObservation, type ReceivedEvent, type ReceiverFault, type WebhookObservations } from './model';
+import { keyOf, type DeliveryLogRecord, type EndpointObservation, type ReceivedEvent, type ReceiverFault, type WebhookObservations } from './model';
 import type { Recorder } from './observe';
 
 /** The final statuses and NEEDS_ATTENTION: what a merchant acting only on outcomes subscribes to. */
@@ -105,7 +106,7 @@ export async function startWebhooks(recorder: Recorder, log: (line: string) => v
     const sentAt = Date.now();
     for (let page = 0; page < 1_000; page += 1) {
       const path = `/v1/webhook-endpoints/${endpointId}/deliveries?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-      const { status, json } = await recorder.call('GET', path, { key: KEYS.admin.key, route: 'GET /v1/webhook-endpoints/{id}/deliveries' });
+      const { status, json } = await recorder.call('GET', path, { key: keyOf(recorder, 'admin'), route: 'GET /v1/webhook-endpoints/{id}/deliveries' });
       if (status !== 200) return undefined;
       const body = json as { items: DeliveryLogRecord[]; nextCursor: string | null };
       records.push(...body.items.map(logRecord));
@@ -146,7 +147,7 @@ export async function startWebhooks(recorder: Recorder, log: (line: string) => v
 async function register(recorder: Recorder, url: string, events: string[] | undefined): Promise<{ id: string; events: string[]; secret: string }> {
   for (let attempt = 1; ; attempt += 1) {
     const { status, json } = await recorder.call('POST', '/v1/webhook-endpoints', {
-      key: KEYS.admin.key,
+      key: keyOf(recorder, 'admin'),
       body: JSON.stringify({ url, ...(events && { events }) }),
       route: 'POST /v1/webhook-endpoints',
     });
