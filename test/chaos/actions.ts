@@ -1,10 +1,11 @@
-// Doing what the plan says: creating payouts and deciding on them through the API or as raw
-// Temporal signals, re-sending creates, posting callbacks the simulators signed (valid, replayed,
-// late, forged), settling pending transfers, and the world's events: simulator faults, balance dips,
-// worker kills and server restarts. Every answer goes to the Recorder.
+// Doing what the plan says: creating payouts and deciding on them through the API (with the stack's
+// keys, see keyOf) or as raw Temporal signals, re-sending creates, posting callbacks the simulators
+// signed (valid, replayed, late, forged), settling pending transfers, and the world's events:
+// simulator faults, balance dips, worker kills (one may wait until a trigger is in flight), server
+// and database restarts, and scaling the workers. Every answer goes to the Recorder.
 import type { Client } from '@temporalio/client';
 import type { ChaosStack } from './stack';
-import { keyOf, type CallbackVariant, type KeyName, type LedgerRow, type PayoutAction, type PayoutPlan, type Provider, type WorldEvent } from './model';
+import { keyOf, type CallbackVariant, type FaultMode, type FaultOperation, type KeyName, type LedgerRow, type PayoutAction, type PayoutPlan, type Provider, type WorldEvent } from './model';
 import { isFinal } from './checker';
 import { isDocument, type Recorder } from './observe';
 
@@ -58,7 +59,8 @@ export async function performPayoutAction(ctx: ActionContext, plan: PayoutPlan, 
       return postCallback(ctx, plan, action.variant);
     case 'fault': {
       const { at: _at, kind: _kind, ...fault } = action;
-      return performWorldEvent(ctx, { kind: 'fault', provider: plan.provider, ...fault }, new Set());
+      await performWorldEvent(ctx, { kind: 'fault', provider: plan.provider, ...fault }, new Set());
+      return;
     }
     case 'settle': {
       // Until the simulator holds the transfer (or the payout is over), try again every second.
@@ -184,15 +186,24 @@ async function postCallback(ctx: ActionContext, plan: PayoutPlan, variant: Callb
   ctx.recorder.callback(plan.reference, { variant, provider, httpStatuses: statuses, sentAt });
 }
 
-/** A world event; kills and restarts resolve once the process is back. */
-export async function performWorldEvent(ctx: ActionContext, event: WorldEvent, balanceDips: Set<Promise<void>>): Promise<void> {
+/** What a world event tells afterwards: for a kill during a trigger, how many triggers were held at the kill. */
+export interface WorldEventOutcome {
+  triggersHeld?: number;
+}
+
+/**
+ * How a kill waits for a trigger in flight: both simulators hold their next `count` trigger calls
+ * `latencyMs` each (a latency fault), and the kill comes once one is held, or after `waitMs` anyway.
+ */
+export const TRIGGER_HOLD = { count: 2, latencyMs: 2_500, waitMs: 30_000, pollMs: 50 } as const;
+
+/** A world event; kills, restarts and scaling resolve once what they took down answers again. */
+export async function performWorldEvent(ctx: ActionContext, event: WorldEvent, balanceDips: Set<Promise<void>>): Promise<WorldEventOutcome> {
   switch (event.kind) {
     case 'fault': {
       const { provider, kind: _kind, ...fault } = event;
-      const res = await fetch(`${ctx.stack.simulatorUrl[provider]}/__sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fault) });
-      if (res.status !== 201) ctx.log(`fault refused by ${provider}: ${await res.text()}`);
-      else await res.arrayBuffer();
-      return;
+      await postFault(ctx, provider, fault);
+      return {};
     }
     case 'no-balance': {
       const url = `${ctx.stack.simulatorUrl[event.provider]}/__sim/balance`;
@@ -200,23 +211,85 @@ export async function performWorldEvent(ctx: ActionContext, event: WorldEvent, b
       const dip = new Promise<void>((resolve) => setTimeout(resolve, event.forMs)).then(() => setBalance(url, RESTORED_BALANCE));
       balanceDips.add(dip);
       void dip.finally(() => balanceDips.delete(dip));
-      return;
+      return {};
     }
     case 'kill-worker': {
-      ctx.log(`kill -9 the worker; down for ${event.downForMs} ms`);
+      const triggersHeld = event.duringTrigger ? await holdTrigger(ctx) : undefined;
+      ctx.log(`kill -9 the worker; down for ${event.downForMs} ms${triggersHeld !== undefined ? `; ${triggersHeld} trigger call(s) held at the simulators at the kill` : ''}`);
       await ctx.stack.killWorker();
       await new Promise((r) => setTimeout(r, event.downForMs));
       await ctx.stack.startWorker();
       ctx.log('worker polling again');
-      return;
+      return triggersHeld !== undefined ? { triggersHeld } : {};
     }
     case 'restart-server': {
       ctx.log(`restart the Temporal dev server (${event.how}) on the same database`);
       const started = Date.now();
       await ctx.stack.restartServer(event.how);
       ctx.log(`Temporal dev server answering again after ${Date.now() - started} ms`);
-      return;
+      return {};
     }
+    case 'restart-database': {
+      if (!ctx.stack.restartDatabase) throw new Error('restart-database: this stack cannot restart its database (no restartDatabase)');
+      ctx.log(`restart the database under Temporal (${event.how} shutdown)`);
+      const started = Date.now();
+      await ctx.stack.restartDatabase(event.how);
+      ctx.log(`database answering again after ${Date.now() - started} ms`);
+      return {};
+    }
+    case 'scale-workers': {
+      if (!ctx.stack.scaleWorkers) throw new Error('scale-workers: this stack cannot scale its workers (no scaleWorkers)');
+      ctx.log(`scale the workers to ${event.to}`);
+      const started = Date.now();
+      await ctx.stack.scaleWorkers(event.to);
+      ctx.log(`${event.to} worker(s) running after ${Date.now() - started} ms`);
+      return {};
+    }
+  }
+}
+
+async function postFault(ctx: ActionContext, provider: Provider, fault: { operation: FaultOperation; mode: FaultMode; count: number; latencyMs?: number }): Promise<boolean> {
+  const res = await fetch(`${ctx.stack.simulatorUrl[provider]}/__sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fault) });
+  if (res.status !== 201) {
+    ctx.log(`fault refused by ${provider}: ${await res.text()}`);
+    return false;
+  }
+  await res.arrayBuffer();
+  return true;
+}
+
+/** How many trigger calls each simulator has held with a latency fault so far (GET /__sim/faults `fired`). */
+async function triggersHeldSoFar(ctx: ActionContext): Promise<Record<Provider, number>> {
+  const counts = { singapay: 0, faspay: 0 };
+  for (const provider of ['singapay', 'faspay'] as const) {
+    const res = await fetch(`${ctx.stack.simulatorUrl[provider]}/__sim/faults`);
+    if (!res.ok) throw new Error(`${provider} GET /__sim/faults answered ${res.status}`);
+    counts[provider] = ((await res.json()) as { fired: Record<string, number> }).fired['trigger latency'] ?? 0;
+  }
+  return counts;
+}
+
+/**
+ * Has both simulators hold their next trigger calls (TRIGGER_HOLD) and waits, at most
+ * TRIGGER_HOLD.waitMs, until either has held one: a trigger is then in flight. Answers how many were
+ * held by then (0: none came in time, the kill comes anyway). Faults not taken stay pending at the
+ * simulators (later triggers are held too) until the faults stop.
+ */
+async function holdTrigger(ctx: ActionContext): Promise<number> {
+  const before = await triggersHeldSoFar(ctx);
+  for (const provider of ['singapay', 'faspay'] as const) {
+    await postFault(ctx, provider, { operation: 'trigger', mode: 'latency', count: TRIGGER_HOLD.count, latencyMs: TRIGGER_HOLD.latencyMs });
+  }
+  const deadline = Date.now() + TRIGGER_HOLD.waitMs;
+  for (;;) {
+    const now = await triggersHeldSoFar(ctx);
+    const held = now.singapay - before.singapay + (now.faspay - before.faspay);
+    if (held > 0) return held;
+    if (Date.now() > deadline) {
+      ctx.log(`no trigger call reached a simulator within ${TRIGGER_HOLD.waitMs} ms; killing the worker anyway`);
+      return 0;
+    }
+    await new Promise((r) => setTimeout(r, TRIGGER_HOLD.pollMs));
   }
 }
 

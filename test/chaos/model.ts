@@ -71,8 +71,34 @@ export type WorldEvent =
   | { kind: 'fault'; provider: Provider; operation: FaultOperation; mode: FaultMode; count: number; latencyMs?: number }
   /** The merchant balance at a provider drops to nothing for a while. */
   | { kind: 'no-balance'; provider: Provider; forMs: number }
-  | { kind: 'kill-worker'; downForMs: number }
-  | { kind: 'restart-server'; how: 'SIGTERM' | 'SIGKILL' };
+  /**
+   * kill -9 the oldest worker, and start another `downForMs` later. `duringTrigger`: first have both
+   * simulators hold their next trigger calls for a few seconds (a latency fault) and wait until one is
+   * held, so that the kill lands while a trigger is in flight.
+   */
+  | { kind: 'kill-worker'; downForMs: number; duringTrigger?: boolean }
+  | { kind: 'restart-server'; how: 'SIGTERM' | 'SIGKILL' }
+  /** Restart the database under Temporal (a stack with ChaosStack.restartDatabase only): `fast` or `immediate` shutdown. */
+  | { kind: 'restart-database'; how: 'fast' | 'immediate' }
+  /** Start or stop workers until `to` poll (a stack with ChaosStack.scaleWorkers only). */
+  | { kind: 'scale-workers'; to: number };
+
+/** A disruption's event in a few words, for the log and the report: what it does and with what. */
+export function describeEvent(event: WorldEvent, triggersHeld?: number): string {
+  switch (event.kind) {
+    case 'kill-worker':
+      return `kill-worker (down ${event.downForMs} ms${event.duringTrigger ? `, during a trigger${triggersHeld !== undefined ? `: ${triggersHeld} held at the kill` : ''}` : ''})`;
+    case 'restart-server':
+    case 'restart-database':
+      return `${event.kind} (${event.how})`;
+    case 'scale-workers':
+      return `scale-workers (to ${event.to})`;
+    case 'fault':
+      return `fault (${event.provider} ${event.operation} ${event.mode} ×${event.count})`;
+    case 'no-balance':
+      return `no-balance (${event.provider} for ${event.forMs} ms)`;
+  }
+}
 
 /**
  * A fault at one of the run's webhook receivers (the merchant's systems): down (its port refuses
@@ -85,7 +111,10 @@ export interface Plan {
   payouts: PayoutPlan[];
   /** Fault events, one after another with these gaps, while payouts run. */
   world: { gapMs: number; event: WorldEvent }[];
-  /** Kills and restarts, each when the payout with this index is created. */
+  /**
+   * Kills and restarts (and, when given to runChaos, database restarts and worker scaling), each when
+   * the payout with this index is created; one at a time, in this order.
+   */
   disruptions: { afterPayout: number; event: WorldEvent }[];
   /**
    * Webhook receiver faults, each when the payout with this index is created; one `withDisruption`

@@ -75,3 +75,27 @@ test('receiver faults: seeded, one with the first kill or restart, each receiver
   expect(makePlan({ ...options, workerKills: 0, serverRestarts: 0 }).receiverFaults.map((f) => f.withDisruption)).toEqual([undefined, undefined]);
   expect(parseArgs(['--receiver-faults', '4'])).toMatchObject({ receiverFaults: 4 });
 });
+
+test('disruptions given replace the drawn kills and restarts, in order of their payouts; the rest of the plan stays the seed\'s', () => {
+  const drawn = makePlan(options);
+  const given = [
+    { afterPayout: 20, event: { kind: 'scale-workers', to: 3 } },
+    { afterPayout: 8, event: { kind: 'kill-worker', downForMs: 500, duringTrigger: true } },
+    { afterPayout: 8, event: { kind: 'restart-database', how: 'immediate' } },
+  ] as const;
+  const plan = makePlan({ ...options, disruptions: given.map((d) => ({ ...d, event: { ...d.event } })) });
+  expect(plan.disruptions.map((d) => [d.afterPayout, d.event.kind])).toEqual([
+    [8, 'kill-worker'],
+    [8, 'restart-database'],
+    [20, 'scale-workers'],
+  ]);
+  expect(plan.payouts).toEqual(drawn.payouts);
+  expect(plan.world).toEqual(drawn.world);
+  // Receiver faults come with the first of these, as with drawn ones.
+  expect(plan.receiverFaults.find((f) => f.withDisruption === 0)?.afterPayout).toBe(8);
+  // None given: none at all (not the drawn ones).
+  expect(makePlan({ ...options, disruptions: [] }).disruptions).toEqual([]);
+  // One that would never run, or a worker count that is not one, is refused.
+  expect(() => makePlan({ ...options, disruptions: [{ afterPayout: options.payouts, event: { kind: 'restart-server', how: 'SIGTERM' } }] })).toThrow(/never run/);
+  expect(() => makePlan({ ...options, disruptions: [{ afterPayout: 1, event: { kind: 'scale-workers', to: -1 } }] })).toThrow(/whole number/);
+});

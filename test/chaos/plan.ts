@@ -1,7 +1,8 @@
 // The plan of a chaos run, drawn from a seed: every payout (provider, destination type, scenario,
 // amount, requester, deadline, schedule) with its timed decisions, duplicates, races, callbacks and
-// settlements, and the faults, balance dips, worker kills and server restarts around them. The same
-// seed and options give the same plan; only timing differs from run to run.
+// settlements, and the faults, balance dips, worker kills and server restarts around them (or the
+// disruptions given instead). The same seed and options give the same plan; only timing differs from
+// run to run.
 import { createPrng, type Prng } from './prng';
 import type { CallbackVariant, DecisionKind, Destination, FaultMode, FaultOperation, KeyName, PayoutAction, PayoutPlan, Plan, Provider, ReceiverFault, WorldEvent } from './model';
 import { KEYS } from './model';
@@ -13,6 +14,15 @@ export interface PlanOptions {
   workerKills: number;
   /** Dev server restarts on the same database, spread over the run. */
   serverRestarts: number;
+  /**
+   * The disruptions to run instead of `workerKills` kill-workers and `serverRestarts`
+   * restart-servers (which are then not drawn): any WorldEvent (restart-database, scale-workers and
+   * a kill during a trigger included), each when the payout with index `afterPayout` is created
+   * (0 ≤ afterPayout < payouts), one at a time, in order of afterPayout (given order among equals).
+   * The payouts and world faults do not change; the receiver faults that come with disruptions come
+   * with these.
+   */
+  disruptions?: Plan['disruptions'];
   /** Simulator faults, balance dips and bad callbacks at all. */
   faults: boolean;
   /**
@@ -66,7 +76,11 @@ export function makePlan(options: PlanOptions): Plan {
   const events = options.faults && !options.focus ? Math.max(40, options.payouts * 4) : 0;
   for (let i = 0; i < events; i += 1) world.push({ gapMs: worldRng.int(200, 1_500), event: worldEvent(worldRng) });
 
-  const disruptionRng = root.fork('disruptions');
+  const disruptions = options.disruptions ? givenDisruptions(options.disruptions, options.payouts) : drawDisruptions(root.fork('disruptions'), options);
+  return { seed: options.seed, payouts, world, disruptions, receiverFaults: receiverFaultsOf(root.fork('receivers'), options, disruptions) };
+}
+
+function drawDisruptions(disruptionRng: Prng, options: PlanOptions): Plan['disruptions'] {
   const disruptions: Plan['disruptions'] = [];
   // Spread between a quarter and three quarters of the payouts, so some are in flight at each.
   const slot = (k: number, of: number) => Math.floor(options.payouts * (0.25 + (0.5 * (k + 1)) / (of + 1)));
@@ -76,8 +90,18 @@ export function makePlan(options: PlanOptions): Plan {
   for (let k = 0; k < options.serverRestarts; k += 1) {
     disruptions.push({ afterPayout: Math.min(options.payouts - 1, slot(k, options.serverRestarts) + 1), event: { kind: 'restart-server', how: disruptionRng.chance(0.5) ? 'SIGKILL' : 'SIGTERM' } });
   }
-  disruptions.sort((a, b) => a.afterPayout - b.afterPayout);
-  return { seed: options.seed, payouts, world, disruptions, receiverFaults: receiverFaultsOf(root.fork('receivers'), options, disruptions) };
+  return disruptions.sort((a, b) => a.afterPayout - b.afterPayout);
+}
+
+/** The disruptions given, checked (each must start at a payout of the run) and in the order they will run. */
+function givenDisruptions(given: Plan['disruptions'], payouts: number): Plan['disruptions'] {
+  for (const d of given) {
+    if (!Number.isInteger(d.afterPayout) || d.afterPayout < 0 || d.afterPayout >= payouts) {
+      throw new Error(`a disruption (${d.event.kind}) after payout ${d.afterPayout}, but the payouts are numbered 0 to ${payouts - 1}: it would never run`);
+    }
+    if (d.event.kind === 'scale-workers' && (!Number.isInteger(d.event.to) || d.event.to < 0)) throw new Error(`scale-workers needs a whole number ≥ 0, got ${d.event.to}`);
+  }
+  return given.map((d) => ({ afterPayout: d.afterPayout, event: { ...d.event } })).sort((a, b) => a.afterPayout - b.afterPayout);
 }
 
 /**

@@ -1,8 +1,12 @@
 // The system under attack, started as production runs it: a Temporal dev server on a SQLite file
 // (so it can be restarted on the same database), both provider simulators in this process, and the
 // worker(s) and the API as separate Node processes configured through the environment. A worker can
-// be killed with SIGKILL and another started; the server can be stopped (SIGTERM or SIGKILL) and
-// started again on the same port and database.
+// be killed with SIGKILL and another started, the workers scaled to a number; the server can be
+// stopped (SIGTERM or SIGKILL) and started again on the same port and database.
+//
+// ChaosStack is also what another topology hands runChaos (its `startStack` option): several API
+// instances (`apiUrls`), its own API keys, a database it can restart. This stack has one API
+// instance, the development keys, and no database of its own to restart.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, type WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -92,6 +96,10 @@ export interface ChaosStack {
   startWorker(): Promise<void>;
   /** Stops the Temporal server and starts it again on the same port and database; resolves once it answers. */
   restartServer(how: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  /** Restarts the database under Temporal (`fast` or `immediate` shutdown); resolves once it answers again. Absent: the stack cannot. */
+  restartDatabase?(how: 'fast' | 'immediate'): Promise<void>;
+  /** Starts or stops workers until `to` run; resolves once that many run and the new ones poll. Absent: the stack cannot. */
+  scaleWorkers?(to: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -245,6 +253,12 @@ export async function startChaosStack(options: { timing?: Timing; workers?: numb
         if (oldest) await oldest.kill();
       },
       startWorker,
+      // Down: the oldest go first, stopped as a deployment would (SIGTERM, SIGKILL after 15 s).
+      scaleWorkers: async (to) => {
+        if (!Number.isInteger(to) || to < 0) throw new Error(`scale-workers needs a whole number ≥ 0, got ${to}`);
+        while (running.length < to) await startWorker();
+        while (running.length > to) await running.shift()!.stop();
+      },
       restartServer: async (how) => {
         if (how === 'SIGKILL') {
           const exited = new Promise<void>((resolve) => server.child.once('exit', () => resolve()));
