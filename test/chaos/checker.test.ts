@@ -1,7 +1,7 @@
 // The pure checker against hand-made observations: a clean run has no violation, each rule fires on
 // the smallest observation that breaks it, and nothing fires on what only looks like a break
 // (overlapping reads, a refunded transfer, NEEDS_ATTENTION going back to PROCESSING after the deadline).
-import { check, ALLOWED_TRANSITIONS } from './checker';
+import { check, outagesOf, ALLOWED_TRANSITIONS } from './checker';
 import type { ApiAnswer, CallbackRecord, DecisionRecord, DeliveryLogRecord, EndpointObservation, LedgerRow, Observations, PayoutDocument, PayoutRecord, ReceivedEvent, RuleId, Snapshot } from './model';
 
 const T0 = Date.parse('2026-12-02T10:00:00.000Z');
@@ -316,6 +316,47 @@ describe('nothing fires on what only looks like a break', () => {
     const { p, ledger } = succeeded();
     p.snapshots.push(snap(T0 + 95_000, doc(['VALIDATING', 'AWAITING_APPROVAL', 'PROCESSING', 'PROCESSING', 'SUCCEEDED'], { ...approval(), ...submitted })));
     expect(check(observations([p], ledger)).filter((v) => v.rule === 'illegal-transition')).toEqual([]);
+  });
+});
+
+describe('api-503-outside-outage (with the outages known)', () => {
+  const answer = (status: number, sentAt: number, route = 'POST /v1/payouts/{id}/approve'): ApiAnswer => ({ method: 'POST', route, reference: REF, status, sentAt, answeredAt: sentAt + 50, instance: 'http://127.0.0.1:2' });
+  // Temporal's server restarted from T0+10 s to T0+14 s; a 10 s grace on both sides: T0+0 s … T0+24 s.
+  const outages = { graceMs: 10_000, windows: [{ kind: 'restart-server' as const, from: T0 + 10_000, to: T0 + 14_000 }] };
+  const judged = (answers: ApiAnswer[]) => ({ ...observations([], [], answers), outages });
+
+  test('a 503 to a request sent inside an outage window, or within the grace on either side of it, is fine', () => {
+    expect(check(judged([answer(503, T0 + 12_000), answer(503, T0 + 24_000), answer(503, T0), answer(200, T0 + 40_000)]))).toEqual([]);
+  });
+
+  test('a 503 to a request sent outside every window (± the grace) is a violation, one per route with the count', () => {
+    const found = check(judged([answer(503, T0 + 24_001), answer(503, T0 - 1), answer(503, T0 + 12_000), answer(503, T0 + 60_000, 'GET /v1/payouts/{id}')]));
+    expect(found.map((v) => v.rule)).toEqual(['api-503-outside-outage', 'api-503-outside-outage']);
+    expect(found[0]!.message).toMatch(/^POST \/v1\/payouts\/\{id\}\/approve answered 503 2 time\(s\) outside every outage \(restart-server .*\) widened by 10000 ms; first sent 2026-12-02T09:59:59\.999Z \(CHAOS-T-0001\) to http:\/\/127\.0\.0\.1:2, last sent 2026-12-02T10:00:24\.001Z$/);
+    expect(found[0]!.reference).toBe(REF);
+    expect(found[1]!.message).toMatch(/^GET \/v1\/payouts\/\{id\} answered 503 1 time\(s\)/);
+  });
+
+  test('with no outage in the run, every 503 is a violation; a 500 stays api-5xx inside a window too', () => {
+    expect(rules({ ...observations([], [], [answer(503, T0 + 12_000)]), outages: { graceMs: 10_000, windows: [] } })).toEqual(['api-503-outside-outage']);
+    expect(rules(judged([answer(500, T0 + 12_000)]))).toEqual(['api-5xx']);
+  });
+
+  test('without outages in the observations, 503s are not judged', () => {
+    expect(check(observations([], [], [answer(503, T0 + 24_001), answer(503, T0 + 60_000)]))).toEqual([]);
+  });
+
+  test('the outages of a run are its server and database restarts, not its worker kills or scaling', () => {
+    const windows = [
+      { kind: 'kill-worker' as const, from: 1, to: 2 },
+      { kind: 'restart-server' as const, from: 3, to: 4 },
+      { kind: 'scale-workers' as const, from: 5, to: 6 },
+      { kind: 'restart-database' as const, from: 7, to: 8 },
+    ];
+    expect(outagesOf(windows, 500)).toEqual({ graceMs: 500, windows: [windows[1], windows[3]] });
+    // A 503 during a worker kill is judged like any other.
+    const obs = { ...observations([], [], [answer(503, T0 + 1_000)]), outages: outagesOf([{ kind: 'kill-worker', from: T0, to: T0 + 5_000 }], 500) };
+    expect(rules(obs)).toEqual(['api-503-outside-outage']);
   });
 });
 

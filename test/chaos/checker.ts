@@ -1,12 +1,14 @@
 // The invariant checker: a pure function from what a chaos run observed (every API answer, every
-// payout document seen, both simulators' ledgers) to the violations of the money-safety rules of
-// RELIABILITY.md. No I/O and no clock, so hand-made observations test every rule (checker.test.ts).
+// payout document seen, both simulators' ledgers, what the webhook receivers got, and, when the run
+// asked for it, the windows in which Temporal or its database was down) to the violations of the
+// money-safety rules of RELIABILITY.md. No I/O and no clock, so hand-made observations test every
+// rule (checker.test.ts).
 //
 // Soundness over reach: an observation proves something only for the instant it was made, and a
 // read happened somewhere between sending the request and getting the answer. So "b came after a"
 // means b was sent after a was answered, and a rule fires only on evidence, never on timing luck.
 import { maskNumber } from '../../src/domain/payout';
-import { KEYS, type EndpointObservation, type LedgerRow, type Observations, type PayoutDocument, type PayoutRecord, type ReceivedEvent, type RuleId, type Snapshot, type Violation, type WebhookObservations } from './model';
+import { KEYS, OUTAGE_KINDS, type ApiAnswer, type DisruptionWindow, type EndpointObservation, type LedgerRow, type Observations, type PayoutDocument, type PayoutRecord, type ReceivedEvent, type RuleId, type Snapshot, type Violation, type WebhookObservations } from './model';
 
 export const FINAL_STATUSES = ['SUCCEEDED', 'FAILED', 'REJECTED', 'EXPIRED', 'CANCELLED'] as const;
 /** Statuses after which no money may move. */
@@ -102,11 +104,45 @@ export function check(obs: Observations): Violation[] {
       report('api-5xx', answer.reference, `${where} answered ${answer.status}${answer.error ? `: ${answer.error}` : ''}`);
     }
   }
+  // With the outages known: a 503 only to a request sent while Temporal or its database was down.
+  if (obs.outages) checkOutages(obs.answers, obs.outages, report);
   for (const { violation, more } of seen.values()) if (more > 0) violation.message += ` (and ${more} more observation(s) like it)`;
   return found;
 }
 
 type Report = (rule: RuleId, reference: string | undefined, message: string) => void;
+
+/** What Observations.outages holds for a run's disruptions: the windows of those that take Temporal or its database down (OUTAGE_KINDS). */
+export function outagesOf(disruptions: readonly DisruptionWindow[], graceMs: number): NonNullable<Observations['outages']> {
+  return { graceMs, windows: disruptions.filter((d) => OUTAGE_KINDS.includes(d.kind)).map(({ kind, from, to }) => ({ kind, from, to })) };
+}
+
+/** Whether a request sent at `sentAt` falls in an outage window widened by `graceMs` on both sides. */
+export function inOutage(sentAt: number, outages: NonNullable<Observations['outages']>): boolean {
+  return outages.windows.some((w) => sentAt >= w.from - outages.graceMs && sentAt <= w.to + outages.graceMs);
+}
+
+/**
+ * api-503-outside-outage: every 503 to a request sent outside every outage window (± graceMs). One
+ * violation per route, with how many, the first and last sent, and the first one's payout and error.
+ */
+function checkOutages(answers: readonly ApiAnswer[], outages: NonNullable<Observations['outages']>, report: Report): void {
+  const byRoute = new Map<string, ApiAnswer[]>();
+  for (const a of answers) if (a.status === 503 && !inOutage(a.sentAt, outages)) byRoute.set(a.route, [...(byRoute.get(a.route) ?? []), a]);
+  const windows = outages.windows.length
+    ? `outside every outage (${outages.windows.map((w) => `${w.kind} ${iso(w.from)}–${iso(w.to)}`).join(', ')}) widened by ${outages.graceMs} ms`
+    : 'in a run without any outage';
+  for (const [route, list] of byRoute) {
+    const sorted = [...list].sort((a, b) => a.sentAt - b.sentAt);
+    const first = sorted[0]!;
+    const last = sorted[sorted.length - 1]!;
+    const detail = [
+      `first sent ${iso(first.sentAt)}${first.reference ? ` (${first.reference})` : ''}${first.instance ? ` to ${first.instance}` : ''}`,
+      ...(sorted.length > 1 ? [`last sent ${iso(last.sentAt)}`] : []),
+    ].join(', ');
+    report('api-503-outside-outage', first.reference, `${route} answered 503 ${sorted.length} time(s) ${windows}; ${detail}${first.error ? `: ${first.error}` : ''}`);
+  }
+}
 
 function checkPayout(payout: PayoutRecord, rows: LedgerRow[], obs: Observations, report: Report): void {
   const ref = payout.reference;

@@ -83,6 +83,9 @@ export type WorldEvent =
   /** Start or stop workers until `to` poll (a stack with ChaosStack.scaleWorkers only). */
   | { kind: 'scale-workers'; to: number };
 
+/** The disruptions that take Temporal or its database down: the API may answer 503 during them (and only then, with ChaosOptions.outageRule). */
+export const OUTAGE_KINDS: readonly WorldEvent['kind'][] = ['restart-server', 'restart-database'];
+
 /** A disruption's event in a few words, for the log and the report: what it does and with what. */
 export function describeEvent(event: WorldEvent, triggersHeld?: number): string {
   switch (event.kind) {
@@ -229,6 +232,13 @@ export interface ApiAnswer {
   instance?: string;
 }
 
+/** When a disruption ran: from its start until what it took down answered again. */
+export interface DisruptionWindow {
+  kind: WorldEvent['kind'];
+  from: number;
+  to: number;
+}
+
 export interface Observations {
   payouts: PayoutRecord[];
   ledger: LedgerRow[];
@@ -239,6 +249,13 @@ export interface Observations {
   settleWithinMs: number;
   /** What the webhook receivers got (absent: the run registered no endpoint). */
   webhooks?: WebhookObservations;
+  /**
+   * With runChaos's `outageRule`: the windows in which Temporal or its database was down (the
+   * disruptions of OUTAGE_KINDS), and the grace around each. Then an API 503 to a request sent
+   * outside every window widened by `graceMs` on both sides is a violation (api-503-outside-outage).
+   * Absent: 503s are not judged.
+   */
+  outages?: { graceMs: number; windows: DisruptionWindow[] };
 }
 
 // ---------------------------------------------------------------- webhooks
@@ -326,6 +343,7 @@ export type RuleId =
   | 'four-eyes'
   | 'resolve-not-from-attention'
   | 'api-5xx'
+  | 'api-503-outside-outage'
   | 'api-no-answer'
   | 'forged-callback-accepted'
   | 'late-callback-accepted'
