@@ -3,11 +3,17 @@
 // kills, restarts and receiver faults among them; then the faults stop, the run waits for every
 // payout to settle and for the webhooks to drain, reads everything once more, and hands what it saw
 // to the checker.
+//
+// By default on startChaosStack (stack.ts), with the plan's kills and restarts. Another topology
+// comes in through the options: `startStack` (its own stack: several API instances, its own keys),
+// `disruptions` (instead of the plan's: database restarts, scaling, a kill during a trigger),
+// `webhooks: false` (no receivers: production refuses loopback webhook URLs) and `outageRule` (a 503
+// only while Temporal or its database is down).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPayout, performPayoutAction, performWorldEvent, resolveAttention, stopFaults, type ActionContext } from './actions';
-import { check, expectedEvents, firstArrivals, isFinal } from './checker';
-import type { DeliveryLogRecord, Observations, Plan, PayoutPlan, ReceiverFault, Violation, WebhookObservations } from './model';
+import { check, expectedEvents, firstArrivals, isFinal, outagesOf } from './checker';
+import { describeEvent, type DeliveryLogRecord, type DisruptionWindow, type Observations, type Plan, type PayoutPlan, type ReceiverFault, type Violation, type WebhookObservations, type WorldEvent } from './model';
 import { readLedgers, Recorder } from './observe';
 import { makePlan, type PlanOptions } from './plan';
 import { startChaosStack, DEFAULT_TIMING, type AssumptionForms, type ChaosStack, type Timing } from './stack';
@@ -15,16 +21,53 @@ import { startWebhooks, type WebhookHarness } from './webhooks';
 
 export interface ChaosOptions extends PlanOptions {
   concurrency: number;
-  /** Workers polling at once (default 1); a kill takes the oldest and starts another. */
+  /** Workers polling at once (default 1); a kill takes the oldest and starts another. Only for the default stack. */
   workers?: number;
   /** At the end, resolve payouts still in NEEDS_ATTENTION as the ledger says (default true). */
   resolve?: boolean;
+  /** The service's durations on the default stack (default DEFAULT_TIMING); a stack from startStack brings its own (ChaosStack.timing). */
   timing?: Timing;
   log?: (line: string) => void;
   /** Keep polling this much past the settle deadline before giving up on a payout (default 5 s). */
   graceMs?: number;
-  /** The providers' assumptions in their default form, or every one in its other form (simulators and service agreeing). */
+  /** The providers' assumptions in their default form, or every one in its other form (simulators and service agreeing). Only for the default stack. */
   assumptions?: AssumptionForms;
+  /**
+   * Starts the system under attack (default: startChaosStack with `timing`, `workers` and
+   * `assumptions`). The run takes its timing (settle deadline, webhook drain) from the stack's
+   * `timing`, and stops the stack at the end.
+   */
+  startStack?: (log: (line: string) => void) => Promise<ChaosStack>;
+  /**
+   * Register the two webhook endpoints with their receivers on loopback, run the receiver faults and
+   * drain the webhooks at the end (default true). false: none of that, and the webhook rules have
+   * nothing to judge (Observations.webhooks is absent; the plan's receiverFaults are emptied).
+   */
+  webhooks?: boolean;
+  /**
+   * Judge the API's 503s: one to a request sent outside every window of a disruption that takes
+   * Temporal or its database down (restart-server, restart-database), widened by `graceMs` on both
+   * sides, is a violation (api-503-outside-outage). Absent: 503s are allowed anywhere (api-5xx still
+   * judges every other 5xx).
+   */
+  outageRule?: { graceMs: number };
+}
+
+/** One disruption as it ran. */
+export interface DisruptionRecord extends DisruptionWindow {
+  /** Its index in plan.disruptions. */
+  index: number;
+  /** It started when the payout with this index was created. */
+  afterPayout: number;
+  event: WorldEvent;
+  /** In a few words (describeEvent): how / to / down for, during a trigger, and how many triggers were held at the kill. */
+  detail: string;
+  /** A kill during a trigger: the trigger calls the simulators held at the kill (0: none came within the wait). */
+  triggersHeld?: number;
+  /** to - from: from its start until what it took down answered again (a kill: until the new worker polled). */
+  recoveryMs: number;
+  /** It failed with this error; `to` is when it failed. */
+  error?: string;
 }
 
 export interface ChaosResult {
@@ -38,8 +81,11 @@ export interface ChaosResult {
   /** The run's directory: server, worker and API logs. */
   dir: string;
   durationMs: number;
-  /** When each worker kill or server restart ran: from its start until the process answered again. */
-  disruptionWindows: { kind: string; from: number; to: number }[];
+  /**
+   * Each disruption (kill, restart, scaling) that ran, in order: its kind, detail, window (from its
+   * start until what it took down answered again) and recovery time.
+   */
+  disruptionWindows: DisruptionRecord[];
   /** How long the webhooks took to drain after the payouts settled (ms), or undefined if they did not within the bound. */
   webhookDrainMs?: number;
 }
@@ -48,18 +94,24 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0,
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const log = options.log ?? ((line: string) => console.log(`[chaos] ${line}`));
-  const timing = options.timing ?? DEFAULT_TIMING;
   const started = Date.now();
-  const plan = makePlan(options);
-  log(`seed ${options.seed}: ${plan.payouts.length} payouts, concurrency ${options.concurrency}, ${options.workers ?? 1} worker(s), ${plan.disruptions.length} kills/restarts, ${plan.receiverFaults.length} receiver faults, faults ${options.faults ? 'on' : 'off'}, provider assumptions ${options.assumptions ?? 'default'}`);
-  const stack = await startChaosStack({ timing, workers: options.workers ?? 1, assumptions: options.assumptions ?? 'default', log });
-  log(`stack up in ${Date.now() - started} ms (logs in ${stack.dir})`);
+  const withWebhooks = options.webhooks !== false;
+  const planned = makePlan(options);
+  const plan: Plan = withWebhooks ? planned : { ...planned, receiverFaults: [] };
+  log(
+    `seed ${options.seed}: ${plan.payouts.length} payouts, concurrency ${options.concurrency}, ${options.startStack ? 'the stack given' : `${options.workers ?? 1} worker(s)`}, ${plan.disruptions.length} disruption(s)${options.disruptions ? ' (given)' : ''}, ${withWebhooks ? `${plan.receiverFaults.length} receiver faults` : 'no webhooks'}, faults ${options.faults ? 'on' : 'off'}${options.startStack ? '' : `, provider assumptions ${options.assumptions ?? 'default'}`}${options.outageRule ? `, 503 only in outages (±${options.outageRule.graceMs} ms)` : ''}`,
+  );
+  const stack = options.startStack
+    ? await options.startStack(log)
+    : await startChaosStack({ timing: options.timing ?? DEFAULT_TIMING, workers: options.workers ?? 1, assumptions: options.assumptions ?? 'default', log });
+  const timing = stack.timing;
+  log(`stack up in ${Date.now() - started} ms (logs in ${stack.dir}; API ${stack.apiUrls.join(', ')})`);
   let webhooks: WebhookHarness | undefined;
   try {
-    const recorder = new Recorder(stack.apiUrls, stack.apiKeys);
+    const recorder = new Recorder(stack.apiUrls.length > 0 ? stack.apiUrls : [stack.apiUrl], stack.apiKeys);
     const ctx: ActionContext = { stack, recorder, log };
     // The merchant's endpoints, before the first payout: every payout's every event is owed to them.
-    webhooks = await startWebhooks(recorder, log);
+    if (withWebhooks) webhooks = await startWebhooks(recorder, log);
     const receivers = webhooks;
     const done = { payouts: false };
 
@@ -77,6 +129,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const receiverFaults: Promise<void>[] = [];
     const faultWindows: WebhookObservations['faultWindows'] = [];
     const receiverFault = (fault: ReceiverFault) => {
+      if (!receivers) return;
       receiverFaults.push(
         receivers.fault(fault).then(
           (window) => void faultWindows.push(window),
@@ -85,7 +138,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       );
     };
 
-    // Kills and restarts, one at a time, each when its payout is created.
+    // Kills, restarts and scaling, one at a time, each when its payout is created.
     let disruptions: Promise<void> = Promise.resolve();
     const disruptionWindows: ChaosResult['disruptionWindows'] = [];
     const disrupt = (index: number) => {
@@ -95,8 +148,27 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         disruptions = disruptions.then(async () => {
           for (const r of plan.receiverFaults.filter((x) => x.withDisruption === i)) receiverFault(r.fault);
           const from = Date.now();
-          await performWorldEvent(ctx, d.event, balanceDips).catch((err: Error) => log(`disruption failed: ${err.message}`));
-          disruptionWindows.push({ kind: d.event.kind, from, to: Date.now() });
+          let outcome: Awaited<ReturnType<typeof performWorldEvent>> = {};
+          let error: string | undefined;
+          try {
+            outcome = await performWorldEvent(ctx, d.event, balanceDips);
+          } catch (err) {
+            error = (err as Error).message;
+            log(`disruption failed: ${error}`);
+          }
+          const to = Date.now();
+          disruptionWindows.push({
+            index: i,
+            afterPayout: d.afterPayout,
+            kind: d.event.kind,
+            event: d.event,
+            detail: describeEvent(d.event, outcome.triggersHeld),
+            ...(outcome.triggersHeld !== undefined && { triggersHeld: outcome.triggersHeld }),
+            from,
+            to,
+            recoveryMs: to - from,
+            ...(error !== undefined && { error }),
+          });
         });
       }
     };
@@ -120,7 +192,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     await world;
     await Promise.all(receiverFaults);
 
-    // The faults stop: nothing pending at the simulators, balances back, worker and server up.
+    // The faults stop: nothing pending at the simulators, balances back, workers, server and database up.
     await stopFaults(stack);
     const faultsStoppedAt = Date.now();
     const settleWithinMs = 2 * timing.statusPollMaxMs;
@@ -156,7 +228,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     // A last look at every payout, sent after everything else was answered.
     for (const ref of recorder.payouts.keys()) await recorder.read(ref);
     // The webhooks drain: every event of every timeline seen reaches its endpoints; then the API's logs.
-    const drain = await drainWebhooks(receivers, recorder, timing, faultWindows, log);
+    const drain = receivers ? await drainWebhooks(receivers, recorder, timing, faultWindows, log) : undefined;
     // Once more, after what the receivers got was taken: an event beyond every timeline read after it arrived was invented.
     for (const ref of recorder.payouts.keys()) await recorder.read(ref);
     const ledger = await readLedgers(stack.simulatorUrl);
@@ -167,10 +239,18 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     }
     let continuedAsNew = 0;
     for await (const _ of stack.client.workflow.list({ query: 'ExecutionStatus = "ContinuedAsNew"' })) continuedAsNew += 1;
-    const observations: Observations = { payouts: [...recorder.payouts.values()], ledger, answers: recorder.answers, faultsStoppedAt, settleWithinMs, webhooks: drain.observations };
+    const observations: Observations = {
+      payouts: [...recorder.payouts.values()],
+      ledger,
+      answers: recorder.answers,
+      faultsStoppedAt,
+      settleWithinMs,
+      ...(drain && { webhooks: drain.observations }),
+      ...(options.outageRule && { outages: outagesOf(disruptionWindows, options.outageRule.graceMs) }),
+    };
     const violations = check(observations);
     // Everything the checker saw, for a look afterwards (the report names the directory).
-    writeFileSync(join(stack.dir, 'observations.json'), JSON.stringify({ seed: options.seed, violations, faultsFired, continuedAsNew, observations }, null, 1));
+    writeFileSync(join(stack.dir, 'observations.json'), JSON.stringify({ seed: options.seed, violations, faultsFired, continuedAsNew, disruptions: disruptionWindows, observations }, null, 1));
     return {
       plan,
       observations,
@@ -180,7 +260,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       dir: stack.dir,
       durationMs: Date.now() - started,
       disruptionWindows,
-      ...(drain.tookMs !== undefined && { webhookDrainMs: drain.tookMs }),
+      ...(drain?.tookMs !== undefined && { webhookDrainMs: drain.tookMs }),
     };
   } finally {
     await webhooks?.stop();

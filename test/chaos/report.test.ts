@@ -1,6 +1,8 @@
-// The report's decision latency (all answers, and those clear of kills and restarts) and the webhooks' figures.
-import type { EndpointObservation, Observations, ReceivedEvent, WebhookObservations } from './model';
-import { decisionLatency, DISRUPTION_TAIL_MS, receiverRecovery, webhookFigures } from './report';
+// The report's decision latency (all answers, and those clear of disruptions), the calls per API
+// instance, each disruption with its recovery time, and the webhooks' figures.
+import type { ChaosResult, DisruptionRecord } from './driver';
+import type { ApiAnswer, EndpointObservation, Observations, Plan, ReceivedEvent, WebhookObservations } from './model';
+import { callsPerInstance, decisionLatency, disruptionLines, DISRUPTION_TAIL_MS, formatReport, receiverRecovery, webhookFigures } from './report';
 
 const answer = (route: string, sentAt: number, ms: number, status = 200) => ({ method: 'POST', route, status, sentAt, answeredAt: sentAt + ms });
 
@@ -62,4 +64,61 @@ test('receiver recovery: the events created before a fault ended that arrived af
     { receiver: 1, name: 'final', kind: 'answer 503', from: 3_000, to: 5_000, held: 0 },
   ]);
   expect(webhookFigures(w)[0]).toMatchObject({ received: 4, arrivals: 5, duplicates: 1, duplicatedEvents: 1 });
+});
+
+describe('disruptions and API instances', () => {
+  const T0 = Date.parse('2026-12-02T10:00:00.000Z');
+  const plan: Plan = {
+    seed: 7,
+    payouts: [],
+    world: [],
+    receiverFaults: [],
+    disruptions: [
+      { afterPayout: 3, event: { kind: 'kill-worker', downForMs: 1_000, duringTrigger: true } },
+      { afterPayout: 5, event: { kind: 'restart-database', how: 'immediate' } },
+      { afterPayout: 6, event: { kind: 'scale-workers', to: 3 } },
+      { afterPayout: 9, event: { kind: 'restart-server', how: 'SIGKILL' } },
+    ],
+  };
+  const ran: DisruptionRecord[] = [
+    { index: 0, afterPayout: 3, kind: 'kill-worker', event: plan.disruptions[0]!.event, detail: 'kill-worker (down 1000 ms, during a trigger: 2 held at the kill)', triggersHeld: 2, from: T0 + 1_000, to: T0 + 3_500, recoveryMs: 2_500 },
+    { index: 1, afterPayout: 5, kind: 'restart-database', event: plan.disruptions[1]!.event, detail: 'restart-database (immediate)', from: T0 + 5_000, to: T0 + 12_250, recoveryMs: 7_250 },
+    { index: 2, afterPayout: 6, kind: 'scale-workers', event: plan.disruptions[2]!.event, detail: 'scale-workers (to 3)', from: T0 + 13_000, to: T0 + 13_040, recoveryMs: 40, error: 'scale-workers: this stack cannot scale its workers (no scaleWorkers)' },
+  ];
+  const call = (instance: string | undefined, status = 200, sentAt = T0): ApiAnswer => ({ method: 'GET', route: 'GET /v1/payouts/{id}', status, sentAt, answeredAt: sentAt + 5, ...(instance !== undefined && { instance }) });
+
+  test('one line per disruption: what, at which payout, from when, and its recovery time, a failure, or that it did not run', () => {
+    expect(disruptionLines({ plan, disruptionWindows: ran })).toEqual([
+      'disruptions: 4 (kill-worker 1, restart-database 1, restart-server 1, scale-workers 1)',
+      '  kill-worker (down 1000 ms, during a trigger: 2 held at the kill) at payout 3: from 10:00:01.000, recovered in 2500 ms',
+      '  restart-database (immediate) at payout 5: from 10:00:05.000, recovered in 7250 ms',
+      '  scale-workers (to 3) at payout 6: from 10:00:13.000, FAILED after 40 ms: scale-workers: this stack cannot scale its workers (no scaleWorkers)',
+      '  restart-server (SIGKILL) at payout 9: did not run',
+    ]);
+    expect(disruptionLines({ plan: { ...plan, disruptions: [] }, disruptionWindows: [] })).toEqual(['disruptions: none']);
+  });
+
+  test('the calls each API instance took', () => {
+    const obs = { answers: [call('http://a'), call('http://b', 0), call('http://a', 503), call(undefined)] } as unknown as Observations;
+    expect(callsPerInstance(obs)).toEqual({ 'http://a': 2, 'http://b': 1, unrecorded: 1 });
+  });
+
+  test('the report prints them, and with the outages known, the 503s inside and outside them', () => {
+    const observations: Observations = {
+      payouts: [],
+      ledger: [],
+      answers: [call('http://a'), call('http://b'), call('http://a', 503, T0 + 6_000), call('http://b', 503, T0 + 40_000)],
+      faultsStoppedAt: T0 + 50_000,
+      settleWithinMs: 30_000,
+      outages: { graceMs: 1_000, windows: [{ kind: 'restart-database', from: T0 + 5_000, to: T0 + 12_250 }] },
+    };
+    const result: ChaosResult = { plan, observations, violations: [], faultsFired: {}, continuedAsNew: 0, dir: '/tmp/x', durationMs: 60_000, disruptionWindows: ran };
+    const lines = formatReport(result).split('\n');
+    expect(lines).toContain('API calls per instance: http://a 2, http://b 2');
+    expect(lines).toContain('503 answers: 1 during outages (1 window(s) ±1000 ms), 1 outside them');
+    expect(lines).toContain('  restart-database (immediate) at payout 5: from 10:00:05.000, recovered in 7250 ms');
+    expect(lines.at(-1)).toBe('no violations');
+    // Without outages, no line about them.
+    expect(formatReport({ ...result, observations: { ...observations, outages: undefined } })).not.toContain('503 answers:');
+  });
 });

@@ -1,8 +1,9 @@
-// The run's report: the seed, what was exercised, the outcomes, the decisions' latency, the webhooks'
-// figures, and every violation with its payout's timeline and ledger rows.
-import { describeRow, firstArrivals } from './checker';
+// The run's report: the seed, what was exercised, the outcomes, the decisions' latency, the calls each
+// API instance took, each disruption with its recovery time, the webhooks' figures, and every
+// violation with its payout's timeline and ledger rows.
+import { describeRow, firstArrivals, inOutage } from './checker';
 import type { ChaosResult } from './driver';
-import type { Observations, PayoutRecord, WebhookObservations } from './model';
+import { describeEvent, type Observations, type PayoutRecord, type WebhookObservations } from './model';
 
 export function percentile(values: number[], p: number): number | undefined {
   if (values.length === 0) return undefined;
@@ -19,6 +20,36 @@ export function outcomes(obs: Observations): Record<string, number> {
   }
   return counts;
 }
+
+/** The API calls each instance took (sent to it, answered or not), by its base URL; `unrecorded` for answers without one. */
+export function callsPerInstance(obs: Observations): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const a of obs.answers) {
+    const instance = a.instance ?? 'unrecorded';
+    counts[instance] = (counts[instance] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/**
+ * One line per planned disruption, in the order they ran: what, at which payout, when, and its
+ * recovery time (from its start until what it took down answered again), or why it did not.
+ */
+export function disruptionLines(result: Pick<ChaosResult, 'plan' | 'disruptionWindows'>): string[] {
+  const { plan, disruptionWindows } = result;
+  const kinds: Record<string, number> = {};
+  for (const d of plan.disruptions) kinds[d.event.kind] = (kinds[d.event.kind] ?? 0) + 1;
+  const lines = [`disruptions: ${plan.disruptions.length ? `${plan.disruptions.length} (${Object.entries(kinds).sort().map(([k, n]) => `${k} ${n}`).join(', ')})` : 'none'}`];
+  plan.disruptions.forEach((d, i) => {
+    const ran = disruptionWindows.find((w) => w.index === i);
+    const what = `  ${ran?.detail ?? describeEvent(d.event)} at payout ${d.afterPayout}`;
+    if (!ran) lines.push(`${what}: did not run`);
+    else lines.push(`${what}: from ${clock(ran.from)}, ${ran.error ? `FAILED after ${ran.recoveryMs} ms: ${ran.error}` : `recovered in ${ran.recoveryMs} ms`}`);
+  });
+  return lines;
+}
+
+const clock = (ms: number) => new Date(ms).toISOString().slice(11, 23);
 
 /** How long after a worker kill or server restart answered again its effects count as part of it. */
 export const DISRUPTION_TAIL_MS = 15_000;
@@ -110,11 +141,17 @@ export function formatReport(result: ChaosResult): string {
   lines.push(`decision answers (approve/reject/cancel through the API): ${latency.count}, p50 ${latency.p50 ?? '-'} ms, p99 ${latency.p99 ?? '-'} ms, max ${latency.max ?? '-'} ms, ${latency.overOneSecond} over 1 s`);
   const calm = decisionLatency(obs, result.disruptionWindows);
   lines.push(
-    `  of them outside kills and restarts (+${DISRUPTION_TAIL_MS / 1000} s): ${calm.count}, p50 ${calm.p50 ?? '-'} ms, p99 ${calm.p99 ?? '-'} ms, max ${calm.max ?? '-'} ms, ${calm.overOneSecond} over 1 s`,
+    `  of them outside disruptions (+${DISRUPTION_TAIL_MS / 1000} s): ${calm.count}, p50 ${calm.p50 ?? '-'} ms, p99 ${calm.p99 ?? '-'} ms, max ${calm.max ?? '-'} ms, ${calm.overOneSecond} over 1 s`,
   );
   const byStatus: Record<string, number> = {};
   for (const a of obs.answers) byStatus[a.status] = (byStatus[a.status] ?? 0) + 1;
   lines.push(`API answers by status: ${Object.entries(byStatus).map(([s, n]) => `${s}: ${n}`).join(', ')}`);
+  lines.push(`API calls per instance: ${Object.entries(callsPerInstance(obs)).map(([instance, n]) => `${instance} ${n}`).join(', ') || 'none'}`);
+  if (obs.outages) {
+    const unavailable = obs.answers.filter((a) => a.status === 503);
+    const inside = unavailable.filter((a) => inOutage(a.sentAt, obs.outages!)).length;
+    lines.push(`503 answers: ${inside} during outages (${obs.outages.windows.length} window(s) ±${obs.outages.graceMs} ms), ${unavailable.length - inside} outside them`);
+  }
   const decisions = obs.payouts.flatMap((p) => p.decisions);
   const tally = (keyOf: (d: (typeof decisions)[number]) => string) => {
     const t: Record<string, number> = {};
@@ -138,7 +175,7 @@ export function formatReport(result: ChaosResult): string {
     lines.push(`NEEDS_ATTENTION at the end (allowed; worth a look): ${attention.map((p) => `${p.reference} [${p.provider} …${p.destinationNumber.slice(-4)}, ledger ${obs.ledger.filter((r) => r.reference === p.reference).map((r) => r.status).join('/') || 'nothing'}]: ${(latestDoc(p) as { attention?: { reason?: string } }).attention?.reason ?? ''}`).join('; ')}`);
   }
   lines.push(`continue-as-new: ${result.continuedAsNew} run(s)`);
-  lines.push(`disruptions: ${plan.disruptions.map((d) => `${d.event.kind}${d.event.kind === 'restart-server' ? ` (${d.event.how})` : ''} at payout ${d.afterPayout}`).join(', ') || 'none'}`);
+  lines.push(...disruptionLines(result));
   if (obs.webhooks) lines.push(...formatWebhooks(obs.webhooks, result));
 
   if (violations.length === 0) {

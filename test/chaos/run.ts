@@ -1,7 +1,10 @@
 // `npm run chaos -- [--payouts N] [--seed S] [--concurrency C] [--workers W] [--kills K] [--restarts R] [--no-kills] [--no-faults]
 // [--receiver-faults N] [--refusal-confirm-ms MS] [--focus cancel-race] [--assumptions default|alternate]`:
-// the invariant checker (RELIABILITY.md). Prints the seed, what was exercised, the outcomes, the
-// decisions' latency and every violation; exits 1 on a violation, 2 when the run itself failed.
+// the invariant checker (RELIABILITY.md) on the default stack (stack.ts). Prints the seed, what was
+// exercised, the outcomes, the decisions' latency, the calls per API instance, each disruption with
+// its recovery time, and every violation; exits 1 on a violation, 2 when the run itself failed.
+// Another topology (its own stack, disruptions, no webhooks, 503s judged against outages) is driven
+// through runChaos's options from code, not from these flags.
 import { join } from 'node:path';
 import { runChaos, type ChaosOptions } from './driver';
 import { DEFAULT_TIMING } from './stack';

@@ -1,10 +1,11 @@
-// The merchant's side of webhooks in a chaos run: two endpoints registered through the API (with the
-// stack's admin key, see keyOf) before the first payout, each with its own verifying receiver on
-// loopback (src/webhooks/receiver.ts), one taking every event type and one only the final statuses
-// and NEEDS_ATTENTION. Every accepted delivery is verified a second time by the reference library
-// (`standardwebhooks`) and kept in the form the checker reads. Receivers can be taken down (the port
-// refuses connections) and made to answer 500/503 for a while; after the run the harness waits for
-// the deliveries to drain and reads the API's delivery logs.
+// The merchant's side of webhooks in a chaos run (none with runChaos's `webhooks: false`): two
+// endpoints registered through the API (with the stack's admin key, see keyOf) before the first
+// payout, each with its own verifying receiver on loopback (src/webhooks/receiver.ts), one taking
+// every event type and one only the final statuses and NEEDS_ATTENTION. Every accepted delivery is
+// verified a second time by the reference library (`standardwebhooks`) and kept in the form the
+// checker reads. Receivers can be taken down (the port refuses connections) and made to answer
+// 500/503 for a while; after the run the harness waits for the deliveries to drain and reads the
+// API's delivery logs.
 import { Webhook } from 'standardwebhooks';
 import { destinationNumber, type Destination } from '../../src/domain/payout';
 import { EVENT_TYPES } from '../../src/domain/events';
