@@ -77,6 +77,13 @@ const serviceEnv = {
   WORKER_WORKFLOW_TASK_POLLERS: z.coerce.number().int().min(2).max(1_000).optional(),
   WORKER_ACTIVITY_TASK_POLLERS: z.coerce.number().int().min(1).max(1_000).optional(),
   WORKER_REUSE_V8_CONTEXT: optionalFlag,
+  /**
+   * How long a task for a workflow cached on one worker waits for that worker before any worker may
+   * take it. The SDK's 10 s would hold a decision for a payout cached on a worker that was killed past
+   * the API's DECISION_TIMEOUT_MS (5 s), so the decision would answer 503; 3 s lets another worker
+   * take over first (test:production kills a worker during triggers and measures it).
+   */
+  WORKER_STICKY_QUEUE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(60_000).default(3_000),
 
   STATUS_POLL_INITIAL_MS: millis(DEFAULT_POLICY.statusPollInitialMs),
   STATUS_POLL_MAX_MS: millis(DEFAULT_POLICY.statusPollMaxMs),
@@ -327,6 +334,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, modules: rea
       workflowTaskPollers: env.WORKER_WORKFLOW_TASK_POLLERS,
       activityTaskPollers: env.WORKER_ACTIVITY_TASK_POLLERS,
       reuseV8Context: env.WORKER_REUSE_V8_CONTEXT,
+      stickyQueueTimeoutMs: env.WORKER_STICKY_QUEUE_TIMEOUT_MS,
     },
     webhooks: {
       masterKey: env.WEBHOOK_SECRET_KEY === undefined ? developmentMasterKey() : parseMasterKey(env.WEBHOOK_SECRET_KEY),

@@ -1,5 +1,6 @@
 // Worker tuning from configuration: only what is set is passed on, so the SDK's defaults (documented
-// in README "Running in production" and measured in BENCHMARKS.md) apply to everything else.
+// in README "Running in production" and measured in BENCHMARKS.md) apply to everything else — but for
+// the sticky queue's timeout, which has a default of ours (config.ts WORKER_STICKY_QUEUE_TIMEOUT_MS).
 import type { WorkerOptions } from '@temporalio/worker';
 
 export interface WorkerTuning {
@@ -13,6 +14,8 @@ export interface WorkerTuning {
   activityTaskPollers?: number;
   /** One V8 context shared by all workflows (the SDK default) or one context per workflow. */
   reuseV8Context?: boolean;
+  /** How long a cached workflow's task waits for its worker before any worker may take it. */
+  stickyQueueTimeoutMs?: number;
 }
 
 export function workerTuningOptions(tuning: WorkerTuning): Partial<WorkerOptions> {
@@ -24,5 +27,6 @@ export function workerTuningOptions(tuning: WorkerTuning): Partial<WorkerOptions
   if (tuning.workflowTaskPollers !== undefined) options.workflowTaskPollerBehavior = { type: 'simple-maximum', maximum: tuning.workflowTaskPollers };
   if (tuning.activityTaskPollers !== undefined) options.activityTaskPollerBehavior = { type: 'simple-maximum', maximum: tuning.activityTaskPollers };
   if (tuning.reuseV8Context !== undefined) options.reuseV8Context = tuning.reuseV8Context;
+  if (tuning.stickyQueueTimeoutMs !== undefined) options.stickyQueueScheduleToStartTimeout = tuning.stickyQueueTimeoutMs;
   return options;
 }
