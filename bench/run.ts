@@ -4,6 +4,7 @@
 //   npm run bench -- --n 100 --concurrency 10 --rate 20 --rate-seconds 5
 //   npm run bench -- --mode at-rest --open 5000 [--worker-env WORKER_MAX_CACHED_WORKFLOWS=500 ...]
 //   npm run bench -- --temporal-address host:7233        (an existing server instead of a dev server)
+//   npm run bench -- --temporal-address host:7233 --measure temporal=PID --measure postgres=PID   (and its processes' CPU)
 //
 // See BENCHMARKS.md for the method and a reading of the figures.
 import { cpus, totalmem } from 'node:os';
@@ -36,6 +37,8 @@ function commandLine() {
         'poll-ms': { type: 'string', default: '20' },
         profile: { type: 'boolean', default: false },
         'temporal-address': { type: 'string' },
+        // With --temporal-address: processes of that server to measure too (CPU with their descendants, RSS).
+        measure: { type: 'string', multiple: true, default: [] },
         'worker-env': { type: 'string', multiple: true, default: [] },
         out: { type: 'string' },
       },
@@ -109,8 +112,23 @@ const isAwaitingUpsert = (e: HistoryEvent) =>
   Buffer.from(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.PayoutStatus?.data ?? []).toString().includes('AWAITING_APPROVAL');
 const isFirstTimer = (e: HistoryEvent) => Boolean(e.timerStartedEventAttributes);
 
+/** `--measure NAME=PID`: processes outside the bench (a Temporal server, its database) to measure as process trees. */
+function measured(): Record<string, number> {
+  const named: Record<string, number> = {};
+  for (const pair of flags.measure ?? []) {
+    const [name, pid] = pair.split('=');
+    if (!name || !Number.isInteger(Number(pid)) || Number(pid) <= 0) {
+      console.error(`--measure takes NAME=PID (got ${JSON.stringify(pair)})`);
+      process.exit(2);
+    }
+    named[name] = Number(pid);
+  }
+  return named;
+}
+
 function pids(stack: BenchStack): Record<string, number | undefined> {
   return {
+    ...measured(),
     worker: stack.worker.process.pid,
     api: stack.api.process.pid,
     server: stack.serverPid,
@@ -122,7 +140,7 @@ function pids(stack: BenchStack): Record<string, number | undefined> {
 
 /** Runs one phase while sampling every process's RSS and counting its CPU time. */
 async function phase<T>(stack: BenchStack, work: () => Promise<T>) {
-  const { result, peakRssMiB } = await whileSamplingRss(pids(stack), () => measuringCpu(pids(stack), work));
+  const { result, peakRssMiB } = await whileSamplingRss(pids(stack), () => measuringCpu(pids(stack), work, new Set(Object.keys(measured()))));
   return { result: result.result, cpuSeconds: result.cpuSeconds, peakRssMiB };
 }
 

@@ -1,5 +1,5 @@
 // Small measuring helpers: percentiles and process memory read from /proc (Linux).
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface Percentiles {
   count: number;
@@ -79,13 +79,47 @@ export function cpuSeconds(pid: number | undefined): number | null {
   }
 }
 
-/** CPU seconds each process used while `work` ran. */
-export async function measuringCpu<T>(pids: Record<string, number | undefined>, work: () => Promise<T>): Promise<{ result: T; cpuSeconds: Record<string, number | null> }> {
-  const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]));
+/**
+ * CPU time of a process and everything under it: its own, its reaped children's (cutime, cstime), and
+ * each live descendant's. PostgreSQL serves each connection from a process of its own, so its
+ * postmaster's figure alone would miss nearly all of its work.
+ */
+export function treeCpuSeconds(pid: number | undefined): number | null {
+  const own = (p: number) => {
+    const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { ppid: Number(fields[1]), seconds: (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS_PER_SECOND };
+  };
+  if (!pid) return null;
+  try {
+    const children = new Map<number, number[]>();
+    const seconds = new Map<number, number>();
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const { ppid, seconds: s } = own(Number(entry));
+        seconds.set(Number(entry), s);
+        children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+      } catch {
+        // The process ended while we looked.
+      }
+    }
+    if (!seconds.has(pid)) return null;
+    const sum = (p: number): number => (seconds.get(p) ?? 0) + (children.get(p) ?? []).reduce((total, child) => total + sum(child), 0);
+    return sum(pid);
+  } catch {
+    return null;
+  }
+}
+
+/** CPU seconds each process used while `work` ran; those named in `trees` with their descendants. */
+export async function measuringCpu<T>(pids: Record<string, number | undefined>, work: () => Promise<T>, trees: ReadonlySet<string> = new Set()): Promise<{ result: T; cpuSeconds: Record<string, number | null> }> {
+  const read = (name: string, pid: number | undefined) => (trees.has(name) ? treeCpuSeconds(pid) : cpuSeconds(pid));
+  const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, read(name, pid)]));
   const result = await work();
   const cpu = Object.fromEntries(
     Object.entries(pids).map(([name, pid]) => {
-      const now = cpuSeconds(pid);
+      const now = read(name, pid);
       const then = before[name];
       return [name, now === null || then === null || then === undefined ? null : Math.round((now - then) * 100) / 100];
     }),
