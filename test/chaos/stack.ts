@@ -69,6 +69,35 @@ export const DEFAULT_TIMING: Timing = {
   webhookDrainMs: 60_000,
 };
 
+/**
+ * The service's settings for a run's timing: short polls, budgets and retries, so a run of minutes sees
+ * many of them. Both the dev-server stack and the production topology (test/production) run with them.
+ */
+export function timingEnvironment(timing: Timing): Record<string, string> {
+  return {
+    SINGAPAY_TIMEOUT_MS: String(timing.providerTimeoutMs),
+    FASPAY_TIMEOUT_MS: String(timing.providerTimeoutMs),
+    STATUS_POLL_INITIAL_MS: String(timing.statusPollInitialMs),
+    STATUS_POLL_MAX_MS: String(timing.statusPollMaxMs),
+    STATUS_POLL_BACKOFF: '2',
+    STATUS_POLL_BUDGET_MS: String(timing.statusPollBudgetMs),
+    ACTIVITY_TIMEOUT_MS: String(timing.activityTimeoutMs),
+    ACTIVITY_RETRY_INITIAL_MS: String(timing.activityRetryInitialMs),
+    ACTIVITY_RETRY_MAX_MS: String(timing.activityRetryMaxMs),
+    BALANCE_RECHECK_INITIAL_MS: '500',
+    BALANCE_RECHECK_MAX_MS: '2000',
+    BALANCE_RECHECK_MAX_ATTEMPTS: '6',
+    // The lowest the configuration allows: payouts that poll for a while continue as new, so the
+    // state carried across runs is attacked too.
+    WORKFLOW_MAX_HISTORY_EVENTS: '100',
+    ...(timing.refusalConfirmMs !== undefined && { REFUSAL_CONFIRM_MS: String(timing.refusalConfirmMs) }),
+    // Webhooks (test/chaos/webhooks.ts registers the endpoints, on loopback: allowed outside
+    // production). The retry window stays the default (24 h): no event may run out of retries in a run.
+    WEBHOOK_RETRY_INITIAL_MS: String(timing.webhookRetryInitialMs),
+    WEBHOOK_RETRY_MAX_MS: String(timing.webhookRetryMaxMs),
+  };
+}
+
 export interface ChaosStack {
   /** Where the run writes observations.json (and this stack its logs). */
   dir: string;
@@ -175,31 +204,12 @@ export async function startChaosStack(options: { timing?: Timing; workers?: numb
       SINGAPAY_CLIENT_SECRET: singapay.credentials.clientSecret,
       SINGAPAY_API_KEY: singapay.credentials.apiKey,
       SINGAPAY_ACCOUNT_ID: singapay.credentials.accountId,
-      SINGAPAY_TIMEOUT_MS: String(timing.providerTimeoutMs),
       FASPAY_BASE_URL: faspay.url,
       FASPAY_PARTNER_ID: faspay.credentials.partnerId,
       FASPAY_PRIVATE_KEY: faspay.credentials.merchantPrivateKeyPem,
       FASPAY_SOURCE_ACCOUNT: faspay.credentials.sourceAccount,
       FASPAY_CALLBACK_PUBLIC_KEY: faspay.simulatorPublicKeyPem,
-      FASPAY_TIMEOUT_MS: String(timing.providerTimeoutMs),
-      STATUS_POLL_INITIAL_MS: String(timing.statusPollInitialMs),
-      STATUS_POLL_MAX_MS: String(timing.statusPollMaxMs),
-      STATUS_POLL_BACKOFF: '2',
-      STATUS_POLL_BUDGET_MS: String(timing.statusPollBudgetMs),
-      ACTIVITY_TIMEOUT_MS: String(timing.activityTimeoutMs),
-      ACTIVITY_RETRY_INITIAL_MS: String(timing.activityRetryInitialMs),
-      ACTIVITY_RETRY_MAX_MS: String(timing.activityRetryMaxMs),
-      BALANCE_RECHECK_INITIAL_MS: '500',
-      BALANCE_RECHECK_MAX_MS: '2000',
-      BALANCE_RECHECK_MAX_ATTEMPTS: '6',
-      // The lowest the configuration allows: payouts that poll for a while continue as new, so the
-      // state carried across runs is attacked too.
-      WORKFLOW_MAX_HISTORY_EVENTS: '100',
-      ...(timing.refusalConfirmMs !== undefined && { REFUSAL_CONFIRM_MS: String(timing.refusalConfirmMs) }),
-      // Webhooks (test/chaos/webhooks.ts registers the endpoints, on loopback: allowed outside
-      // production). The retry window stays the default (24 h): no event may run out of retries in a run.
-      WEBHOOK_RETRY_INITIAL_MS: String(timing.webhookRetryInitialMs),
-      WEBHOOK_RETRY_MAX_MS: String(timing.webhookRetryMaxMs),
+      ...timingEnvironment(timing),
     };
     if (options.assumptions === 'alternate') {
       const simulatorUrls: Record<string, string> = { singapay: singapay.url, faspay: faspay.url };
