@@ -27,6 +27,8 @@ export interface Postgres {
   dir: string;
   start(): Promise<void>;
   stop(mode: ShutdownMode): Promise<void>;
+  /** The postmaster's pid while it runs (its first line of postmaster.pid). */
+  pid(): number | undefined;
 }
 
 const isRoot = () => process.getuid?.() === 0;
@@ -124,6 +126,13 @@ export async function preparePostgres(options: PostgresOptions): Promise<Postgre
     },
     stop: async (mode) => {
       if (await running()) await pgCtl(['-m', mode, '-w', '-t', '120', 'stop']);
+    },
+    pid: () => {
+      try {
+        return Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]) || undefined;
+      } catch {
+        return undefined;
+      }
     },
   };
   // A cluster left running by an earlier run that was killed is ours: stop it, so it starts on this run's port.

@@ -59,10 +59,26 @@ function portIsFree(port: number): Promise<boolean> {
   });
 }
 
-/** Ports the operating system hands out now (for tests, which may run beside a stack on the defaults). */
+/**
+ * A free port below 32768, outside the range the system hands out for outgoing connections. The
+ * server keeps its membership ports in a PostgreSQL smallint column, which refuses higher ones.
+ */
+async function freeLowPort(taken: Set<number>): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (!taken.has(port) && (await portIsFree(port))) {
+      taken.add(port);
+      return port;
+    }
+  }
+}
+
+/** Ports free now (for tests, which may run beside a stack on the defaults). */
 export async function freePorts(apis = 2): Promise<ProductionPorts> {
+  const taken = new Set<number>();
+  const low = () => freeLowPort(taken);
   const next = freePort;
-  const temporal: TemporalPorts = { frontend: await next(), frontendHttp: await next(), frontendMembership: await next(), history: await next(), historyMembership: await next(), matching: await next(), matchingMembership: await next(), worker: await next(), workerMembership: await next() };
+  const temporal: TemporalPorts = { frontend: await low(), frontendHttp: await low(), frontendMembership: await low(), history: await low(), historyMembership: await low(), matching: await low(), matchingMembership: await low(), worker: await low(), workerMembership: await low() };
   const many = async (n: number) => {
     const ports: number[] = [];
     for (let i = 0; i < n; i += 1) ports.push(await next());
@@ -268,6 +284,7 @@ export async function startProductionStack(options: ProductionStackOptions): Pro
       compose,
       workers: () => [...workers],
       pids: () => ({
+        postgres: postgres.pid(),
         temporal: server.pid(),
         ...Object.fromEntries(workers.map((w) => [w.name.split('@')[0]!, w.child.pid])),
         ...Object.fromEntries(apis.map((a) => [a.name, a.child.pid])),
@@ -291,8 +308,8 @@ export async function startProductionStack(options: ProductionStackOptions): Pro
       },
       describe: () =>
         [
-          `PostgreSQL ${compose.postgresMajor}     127.0.0.1:${ports.postgres} (user temporal; cluster ${postgres.dir})`,
-          `Temporal server   ${temporalAddress} (${compose.temporalServerVersion}, on PostgreSQL; no Web UI here: \`temporal workflow list --address ${temporalAddress}\`)`,
+          `PostgreSQL ${compose.postgresMajor}     127.0.0.1:${ports.postgres} (user temporal; cluster ${postgres.dir}; pid ${postgres.pid()})`,
+          `Temporal server   ${temporalAddress} (${compose.temporalServerVersion}, on PostgreSQL; pid ${server.pid()}; no Web UI here: \`temporal workflow list --address ${temporalAddress}\`)`,
           ...apiUrls.map((url, i) => `API ${i + 1}             ${url} (codec ${stack.codecUrls[i]})`),
           `workers           ${workers.map((w) => w.name).join(', ')} (metrics on the port after @)`,
           `simulators        Singapay ${simulatorUrls.singapay}, Faspay ${simulatorUrls.faspay}`,
