@@ -1,7 +1,8 @@
 // The API's side of a payout: start its workflow, read it, and send decisions to it. Temporal is
 // the store of record; this module holds no state of its own.
 import { createHash } from 'node:crypto';
-import { WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, isGrpcServiceError, ServiceError, type Client } from '@temporalio/client';
+import { WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, isGrpcServiceError, type Client } from '@temporalio/client';
+import { temporalUnavailable } from './temporal-unavailable';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Payload } from '@temporalio/common';
 import { decodeMapFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { parseRupiah } from '../domain/money';
@@ -362,22 +363,17 @@ const DECISION_TIMER_MARGIN_MS = 250;
  */
 function decisionOutcomeUnknown(err: unknown): boolean {
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || err instanceof DecisionOutOfTime) return true;
-  // DEADLINE_EXCEEDED (4), RESOURCE_EXHAUSTED (8), UNAVAILABLE (14); also when wrapped by the client.
-  const grpc = isGrpcServiceError(err) ? err : err instanceof ServiceError && isGrpcServiceError(err.cause) ? err.cause : undefined;
-  if (grpc && [4, 8, 14].includes(grpc.code)) return true;
-  return err instanceof ServiceError;
+  return temporalUnavailable(err);
 }
 
-/** Temporal unreachable → 503 with Retry-After; anything else is not the client's fault and stays a 500. */
+/** Temporal unreachable, slow or overloaded → 503 with Retry-After; anything else is not the client's fault and stays a 500. */
 function asTemporalProblem(err: unknown): unknown {
   if (err instanceof Problem) return err;
   if (err instanceof Error && /PAYLOAD_CODEC_KEYS|binary\/encrypted|unable to authenticate data/.test(err.message)) {
     // An operator's problem, not the client's: say which, without any key material.
     return new Problem(500, 'payload-key-missing', 'A payout could not be decrypted.', 'It was encrypted with a key this service does not have (PAYLOAD_CODEC_KEYS).');
   }
-  if (err instanceof ServiceError || (isGrpcServiceError(err) && [4, 14].includes(err.code))) {
-    return problems.temporalUnavailable();
-  }
+  if (temporalUnavailable(err)) return problems.temporalUnavailable();
   return err;
 }
 

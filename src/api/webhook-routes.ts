@@ -7,8 +7,6 @@ import { randomBytes } from 'node:crypto';
 import { promises as dns } from 'node:dns';
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import {
-  isGrpcServiceError,
-  ServiceError,
   WithStartWorkflowOperation,
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
@@ -17,6 +15,7 @@ import {
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import { z } from 'zod';
 import { payoutEventId } from '../domain/events';
+import { temporalUnavailable } from './temporal-unavailable';
 import { deliveryWorkflowId, endpointsWorkflowId, ENDPOINT_ID_PATTERN, type DeliveryRecord, type WebhookEndpoint } from '../domain/webhooks';
 import { readEndpoints } from '../webhooks/directory';
 import { deriveEndpointSecret } from '../webhooks/secrets';
@@ -404,8 +403,6 @@ function rethrowAsProblem(err: unknown, endpointId?: string): never {
     }
   }
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) throw problems.temporalUnavailable();
-  const grpc = isGrpcServiceError(err) ? err : err instanceof ServiceError && isGrpcServiceError(err.cause) ? err.cause : undefined;
-  // DEADLINE_EXCEEDED (4), RESOURCE_EXHAUSTED (8), UNAVAILABLE (14); also when wrapped by the client.
-  if ((grpc && [4, 8, 14].includes(grpc.code)) || err instanceof ServiceError) throw problems.temporalUnavailable();
+  if (temporalUnavailable(err)) throw problems.temporalUnavailable();
   throw err;
 }
