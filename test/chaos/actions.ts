@@ -223,10 +223,10 @@ export async function performWorldEvent(ctx: ActionContext, event: WorldEvent, b
       return triggersHeld !== undefined ? { triggersHeld } : {};
     }
     case 'restart-server': {
-      ctx.log(`restart the Temporal dev server (${event.how}) on the same database`);
+      ctx.log(`restart the Temporal server (${event.how}) on the same database`);
       const started = Date.now();
       await ctx.stack.restartServer(event.how);
-      ctx.log(`Temporal dev server answering again after ${Date.now() - started} ms`);
+      ctx.log(`Temporal server answering again after ${Date.now() - started} ms`);
       return {};
     }
     case 'restart-database': {
