@@ -17,6 +17,7 @@ import { ROOT } from '../../src/production/compose';
 import { freePorts, startProductionStack } from '../../src/production/stack';
 import { dataConverterFor, parseCodecKeys } from '../../src/temporal/codec';
 import { loadOrCreateSecrets } from '../../src/production/secrets';
+import { formatRecovery, recoveryFigures } from './figures';
 
 /**
  * The disruptions, one after another, spread over the run so payouts are in flight at each: the
@@ -117,13 +118,13 @@ async function main() {
     seed: args.seed,
     payouts: result.observations.payouts.length,
     durationMs: result.durationMs,
-    disruptions: result.disruptionWindows.map((d) => ({ what: d.detail, recoveryMs: d.recoveryMs, ...(d.error && { error: d.error }) })),
+    disruptions: recoveryFigures(result.disruptionWindows, result.observations),
     violations: result.violations.length,
   };
   writeFileSync(join(dataDir, 'production-report.json'), `${JSON.stringify({ ...figures, violations: result.violations }, null, 1)}\n`);
   const calls = callsPerInstance(result.observations);
   console.log(`\nproduction topology: ${figures.payouts} payouts in ${Math.round(figures.durationMs / 1000)} s; API calls per instance: ${Object.entries(calls).map(([url, n]) => `${url} ${n}`).join(', ')}`);
-  for (const d of figures.disruptions) console.log(`  ${d.what}: recovered in ${d.recoveryMs} ms${d.error ? ` (failed: ${d.error})` : ''}`);
+  for (const line of formatRecovery(figures.disruptions)) console.log(line);
   if (!args.keep && result.violations.length === 0) rmSync(dataDir, { recursive: true, force: true });
   console.log(result.violations.length === 0 ? `PASS seed ${args.seed}` : `FAIL seed ${args.seed}: ${result.violations.length} violation(s); the run's files are in ${dataDir}`);
   process.exit(result.violations.length === 0 ? 0 : 1);
