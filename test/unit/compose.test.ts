@@ -146,8 +146,8 @@ describe('docker-compose.yml', () => {
   });
 
   test('memory at rest: the workers keep a small workflow cache, as BENCHMARKS.md recommends', () => {
-    expect(valueWithoutEnv(services.worker?.environment?.WORKER_MAX_CACHED_WORKFLOWS)).toBe('500');
-    expect(read('BENCHMARKS.md')).toContain('WORKER_MAX_CACHED_WORKFLOWS=500');
+    expect(valueWithoutEnv(services.worker?.environment?.WORKER_MAX_CACHED_WORKFLOWS)).toBe('200');
+    expect(read('BENCHMARKS.md')).toContain('WORKER_MAX_CACHED_WORKFLOWS=200');
   });
 });
 
