@@ -2,9 +2,9 @@
 // address), the Singapay simulator in this process with zero latency, and the worker, the API and
 // the baseline's worker as separate Node processes, each with a memory probe on its IPC channel.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
+import { freePort } from '../src/ports';
 import { startSingapaySimulator, type SingapaySimulator } from '../src/simulators/singapay';
 import { resolveTemporalBinary } from '../src/temporal/cli-binary';
 import { startDevServer, type DevServer } from '../src/temporal/dev-server';
@@ -164,15 +164,4 @@ function startMeasured(name: string, entry: string, env: NodeJS.ProcessEnv, node
       clearTimeout(timer);
     },
   };
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }

@@ -7,9 +7,9 @@
 // Docker's network and volumes provide is localized: service names become loopback addresses, the
 // simulators' shared volume a folder under the data folder, and each instance gets its own port.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Role } from '../api/auth';
+import { freePort, portIsFree } from '../ports';
 import { writeWorkflowBundle } from '../temporal/workflow-bundle';
 import { interpolate, readCompose, ROOT, type ComposeFacts } from './compose';
 import { preparePostgres, type Postgres } from './postgres';
@@ -39,25 +39,6 @@ export const DEFAULT_PORTS: ProductionPorts = {
   faspay: 14020,
   workerMetrics: 19464,
 };
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
 
 /**
  * A free port below 32768, outside the range the system hands out for outgoing connections. The

@@ -7,8 +7,7 @@
 // ChaosStack is also what another topology hands runChaos (its `startStack` option): several API
 // instances (`apiUrls`), its own API keys, a database it can restart. This stack has one API
 // instance, the development keys, and no database of its own to restart.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdtempSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../support/ports';
@@ -21,9 +20,9 @@ import { PROVIDER_MODULES } from '../../src/registry';
 import { resolveTemporalBinary } from '../../src/temporal/cli-binary';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
 import { writeWorkflowBundle } from '../../src/temporal/workflow-bundle';
+import { startService, type ServiceProcess } from '../../src/production/processes';
 import type { KeyName } from './model';
 
-const ROOT = join(__dirname, '..', '..');
 export const TASK_QUEUE = 'chaos-payouts';
 
 /** Short durations, so that a run of minutes sees many polls, retries, deadlines and budgets. */
@@ -228,20 +227,20 @@ export async function startChaosStack(options: { timing?: Timing; workers?: numb
     }
 
     // Workers, oldest first; a kill takes the oldest, a start adds one.
-    const running: Child[] = [];
+    const running: ServiceProcess[] = [];
     let started = 0;
     const startWorker = async () => {
       started += 1;
-      const worker = spawnChild(`worker-${started}`, 'src/bin/worker.ts', env, dir);
+      const worker = spawnNode(`worker-${started}`, 'src/bin/worker.ts', env, dir);
       running.push(worker);
       await worker.ready(/polling task queue/);
     };
     for (let i = 0; i < Math.max(1, options.workers ?? 1); i += 1) await startWorker();
     stops.push(async () => {
-      await Promise.all(running.map((w) => w.stop()));
+      await Promise.all(running.map((w) => w.stop(15_000)));
     });
-    const api = spawnChild('api', 'src/bin/api.ts', env, dir);
-    stops.push(() => api.stop());
+    const api = spawnNode('api', 'src/bin/api.ts', env, dir);
+    stops.push(() => api.stop(15_000));
     await api.ready(/listening on/);
 
     const connection = await Connection.connect({ address: temporalAddress });
@@ -289,47 +288,8 @@ export async function startChaosStack(options: { timing?: Timing; workers?: numb
   }
 }
 
-interface Child {
-  process: ChildProcess;
-  ready(line: RegExp): Promise<void>;
-  kill(): Promise<void>;
-  stop(): Promise<void>;
-}
-
 /** A Node process of ours (tsx), its output in a log file of the run's directory. */
-function spawnChild(name: string, entry: string, env: NodeJS.ProcessEnv, dir: string): Child {
-  const out: WriteStream = createWriteStream(join(dir, `${name}.log`));
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, entry)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let recent = '';
-  const collect = (chunk: Buffer) => {
-    recent = (recent + chunk.toString()).slice(-20_000);
-    out.write(chunk);
-  };
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  void exited.then(() => out.end());
-  const alive = () => child.exitCode === null && child.signalCode === null;
-  return {
-    process: child,
-    ready: async (line) => {
-      const deadline = Date.now() + 120_000;
-      while (!line.test(recent)) {
-        if (!alive() || Date.now() > deadline) throw new Error(`${name} did not start:\n${recent.slice(-3_000)}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    },
-    kill: async () => {
-      if (!alive()) return;
-      child.kill('SIGKILL');
-      await exited;
-    },
-    stop: async () => {
-      if (!alive()) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
+function spawnNode(name: string, entry: string, env: NodeJS.ProcessEnv, dir: string): ServiceProcess {
+  const defined = Object.fromEntries(Object.entries(env).filter((pair): pair is [string, string] => pair[1] !== undefined));
+  return startService(name, ['node', '--import', 'tsx', entry], defined, dir);
 }
