@@ -30,7 +30,7 @@ test(
     if (result.violations.length > 0) throw new Error(`${lines.join('\n')}\n${report}`);
     // The run did what it is for: both disruptions happened, faults were applied, payouts settled.
     expect(lines.some((l) => l.startsWith('kill -9 the worker'))).toBe(true);
-    expect(lines.some((l) => l.startsWith('Temporal dev server answering again'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('Temporal server answering again'))).toBe(true);
     expect(Object.values(result.faultsFired).reduce((n, fired) => n + Object.values(fired).reduce((a, b) => a + b, 0), 0)).toBeGreaterThan(0);
     expect(result.observations.ledger.length).toBeGreaterThan(0);
     expectWebhooksExercised(result, lines);
