@@ -4,6 +4,7 @@
 // and the invariant checker use it as the merchant's system, and can take it down and bring it back
 // on the same port to see deliveries retried.
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { PayoutEvent } from '../domain/events';
 import { verifyWebhook } from './signature';
@@ -29,6 +30,8 @@ export interface ReceiverOptions {
   secrets?: string[];
   onDelivery?: (delivery: ReceivedDelivery) => void;
   onRefused?: (reason: string) => void;
+  /** Serve https with this certificate (PEM) instead of http: production delivers to https URLs only. */
+  tls?: { cert: string; key: string };
 }
 
 export type WebhookReceiver = Awaited<ReturnType<typeof startReceiver>>;
@@ -41,7 +44,7 @@ export async function startReceiver(options: ReceiverOptions = {}) {
   const deliveries: ReceivedDelivery[] = [];
   /** An answer to give instead of accepting (tests of refusals); undefined: accept verified deliveries. */
   let forcedStatus: number | undefined;
-  let server: http.Server | undefined;
+  let server: http.Server | https.Server | undefined;
 
   const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -82,7 +85,7 @@ export async function startReceiver(options: ReceiverOptions = {}) {
 
   const start = async () => {
     if (server) return;
-    const listening = http.createServer(handle);
+    const listening = options.tls ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, handle) : http.createServer(handle);
     await new Promise<void>((resolve, reject) => {
       listening.once('error', reject);
       listening.listen(port, host, () => resolve());
@@ -102,7 +105,7 @@ export async function startReceiver(options: ReceiverOptions = {}) {
   await start();
   return {
     get url() {
-      return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}${path}`;
+      return `${options.tls ? 'https' : 'http'}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}${path}`;
     },
     get up() {
       return server !== undefined;

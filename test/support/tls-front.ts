@@ -27,7 +27,8 @@ export interface TestCertificates {
   strangerKey: string;
 }
 
-export function makeCertificates(): TestCertificates {
+/** A new folder with a CA of its own (ca.pem, ca.key), and how to make certificates it signs there. */
+function newCertificateAuthority() {
   const dir = mkdtempSync(join(tmpdir(), 'payouts-tls-'));
   const file = (name: string) => join(dir, name);
   const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
@@ -37,9 +38,21 @@ export function makeCertificates(): TestCertificates {
     writeFileSync(file(`${name}.ext`), extensions);
     openssl('x509', '-req', '-in', file(`${name}.csr`), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-CAcreateserial', '-days', '2', '-out', file(`${name}.pem`), '-extfile', file(`${name}.ext`));
   };
-
   openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('ca.key'), '-out', file('ca.pem'), '-days', '2', '-subj', '/CN=payouts test CA',
     '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
+  return { dir, file, openssl, keyAndRequest, signByCa };
+}
+
+/** A CA and a server certificate it signed for `subjectAltName` (e.g. `IP:127.0.0.1`), as file paths. */
+export function makeServerCertificate(subjectAltName: string): { dir: string; caCert: string; serverCert: string; serverKey: string } {
+  const { dir, file, keyAndRequest, signByCa } = newCertificateAuthority();
+  keyAndRequest('server', '/CN=payouts test server');
+  signByCa('server', `subjectAltName=${subjectAltName}\nextendedKeyUsage=serverAuth\nkeyUsage=digitalSignature,keyEncipherment\n`);
+  return { dir, caCert: file('ca.pem'), serverCert: file('server.pem'), serverKey: file('server.key') };
+}
+
+export function makeCertificates(): TestCertificates {
+  const { dir, file, openssl, keyAndRequest, signByCa } = newCertificateAuthority();
   keyAndRequest('server', `/CN=${TLS_SERVER_NAME}`);
   signByCa('server', `subjectAltName=DNS:${TLS_SERVER_NAME}\nextendedKeyUsage=serverAuth\nkeyUsage=digitalSignature,keyEncipherment\n`);
   keyAndRequest('client', '/CN=payouts-worker');
