@@ -111,7 +111,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const recorder = new Recorder(stack.apiUrls.length > 0 ? stack.apiUrls : [stack.apiUrl], stack.apiKeys);
     const ctx: ActionContext = { stack, recorder, log };
     // The merchant's endpoints, before the first payout: every payout's every event is owed to them.
-    if (withWebhooks) webhooks = await startWebhooks(recorder, log);
+    if (withWebhooks) webhooks = await startWebhooks(recorder, log, stack.webhookTls);
     const receivers = webhooks;
     const done = { payouts: false };
 

@@ -128,6 +128,11 @@ export interface ChaosStack {
   restartDatabase?(how: 'fast' | 'immediate'): Promise<void>;
   /** Starts or stops workers until `to` run; resolves once that many run and the new ones poll. Absent: the stack cannot. */
   scaleWorkers?(to: number): Promise<void>;
+  /**
+   * The certificate the run's webhook receivers serve https with, for a stack whose workers deliver to
+   * https only (production) and trust its CA. Absent: the receivers serve plain http.
+   */
+  webhookTls?: { cert: string; key: string };
   stop(): Promise<void>;
 }
 

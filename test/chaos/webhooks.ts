@@ -43,7 +43,8 @@ export interface WebhookHarness {
   stop(): Promise<void>;
 }
 
-export async function startWebhooks(recorder: Recorder, log: (line: string) => void): Promise<WebhookHarness> {
+/** `tls`: the receivers serve https with this certificate (a stack in production mode delivers to https only, and trusts its CA). */
+export async function startWebhooks(recorder: Recorder, log: (line: string) => void, tls?: { cert: string; key: string }): Promise<WebhookHarness> {
   for (const { events } of ENDPOINTS) {
     const unknown = (events ?? []).filter((type) => !EVENT_TYPES.some((known) => known.type === type));
     if (unknown.length > 0) throw new Error(`the chaos endpoints subscribe to event types the service does not have: ${unknown.join(', ')}`);
@@ -57,6 +58,7 @@ export async function startWebhooks(recorder: Recorder, log: (line: string) => v
       const receiver = await startReceiver({
         host: '127.0.0.1',
         port: 0,
+        ...(tls && { tls }),
         onDelivery: (delivery) => received.push(toReceived(delivery, secret)),
         // Refusals on purpose (a fault window) are the plan's; any other means a delivery our verifier refused.
         onRefused: (reason) => {

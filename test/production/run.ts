@@ -3,10 +3,11 @@
 // instances in production mode, the simulators) driven by the chaos run (test/chaos) while, in turn,
 // a worker is killed with -9 during triggers, the Temporal server is restarted (SIGTERM, then
 // SIGKILL), PostgreSQL is restarted (fast, then immediate shutdown) and the workers are scaled
-// 2 → 1 → 3. Judged by the invariant checker, with one rule more than `npm run chaos`: a 503 only
-// while Temporal or its database is down. Prints the figures (payouts, disruptions, recovery time of
+// 2 → 1 → 3. Two webhook endpoints take every event over https, through receiver faults. Judged by
+// the invariant checker, with one rule more than `npm run chaos`: a 503 only while Temporal or its
+// database is down. Prints the figures (payouts, disruptions, recovery time of
 // each); exits 1 on a violation, 2 when the run itself failed.
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { runChaos, type ChaosOptions } from '../chaos/driver';
@@ -18,6 +19,7 @@ import { freePorts, startProductionStack } from '../../src/production/stack';
 import { dataConverterFor, parseCodecKeys } from '../../src/temporal/codec';
 import { loadOrCreateSecrets } from '../../src/production/secrets';
 import { formatRecovery, recoveryFigures } from './figures';
+import { makeServerCertificate } from '../support/tls-front';
 
 /**
  * The disruptions, one after another, spread over the run so payouts are in flight at each: the
@@ -64,11 +66,20 @@ async function main() {
   const log = (line: string) => console.log(`[production] ${line}`);
 
   const startStack = async (chaosLog: (line: string) => void): Promise<ChaosStack> => {
+    // Production delivers webhooks to https only: the run's receivers serve https on loopback with a
+    // certificate for 127.0.0.1 from a CA of the run's own, which the workers trust.
+    const webhookCertificate = makeServerCertificate('IP:127.0.0.1');
     const stack = await startProductionStack({
       dataDir,
       ports: await freePorts(),
-      // The chaos run's short polls, budgets and retries, so that minutes see many of them.
-      extraEnv: { ...timingEnvironment(timing), LOG_LEVEL: 'warn' },
+      extraEnv: {
+        // The chaos run's short polls, budgets and retries, so that minutes see many of them.
+        ...timingEnvironment(timing),
+        LOG_LEVEL: 'warn',
+        NODE_EXTRA_CA_CERTS: webhookCertificate.caCert,
+        // The receivers are on loopback, which production refuses unless told otherwise.
+        WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+      },
       log: chaosLog,
     });
     // The run's own client (raw signals, the continue-as-new count) with the stack's codec key.
@@ -90,6 +101,7 @@ async function main() {
       restartServer: (how) => stack.restartTemporal(how),
       restartDatabase: (how) => stack.restartPostgres(how),
       scaleWorkers: (to) => stack.scaleWorkers(to),
+      webhookTls: { cert: readFileSync(webhookCertificate.serverCert, 'utf8'), key: readFileSync(webhookCertificate.serverKey, 'utf8') },
       stop: async () => {
         await connection.close();
         await stack.stop();
@@ -106,8 +118,6 @@ async function main() {
     faults: true,
     startStack,
     disruptions: productionDisruptions(args.payouts),
-    // Production refuses http and loopback webhook URLs, so the receivers of `npm run chaos` cannot register.
-    webhooks: false,
     // A request sent this long before or after an outage may still meet it (a decision waits 5 s).
     outageRule: { graceMs: 10_000 },
     log,
