@@ -1,10 +1,11 @@
 // What every part of one payout workflow run shares: its input, its state (all of which is carried
 // over continue-as-new), the transfer order, the activity proxies, and the helpers that change status.
-import { patched, proxyActivities, proxyLocalActivities, setCurrentDetails, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import { patched, proxyActivities, proxyLocalActivities, setCurrentDetails, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { PayoutActivities } from '../activities';
 import { changeStatus } from '../src/domain/payout-document';
 import { isFinal, type Payout, type PayoutFailure, type PayoutRequest, type PayoutStatus } from '../src/domain/payout';
 import type { TransferOrder } from '../src/domain/provider-port';
+import { providerTaskQueue } from '../src/domain/task-queues';
 import { recordStatusEvent, type EventOutbox } from './events';
 import type { PayoutPolicy } from './policy';
 import { PAYOUT_STATUS } from './search-attributes';
@@ -78,9 +79,9 @@ export function createContext(input: PayoutWorkflowInput) {
     state,
     order,
     /** Activities of one kind, with the one-line summary the Web UI shows for this call. */
-    activities: activityProxies(policy),
+    activities: activityProxies(policy, request.provider),
     /** Read-only provider calls (inquiry, balance, status), with their summary; see providerReads. */
-    reads: providerReads(policy),
+    reads: providerReads(policy, request.provider),
     now,
     setStatus,
     fail(failure: PayoutFailure) {
@@ -113,12 +114,24 @@ function retryPolicies(policy: PayoutPolicy) {
   };
 }
 
-function activityProxies(policy: PayoutPolicy) {
+export function activityProxies(policy: PayoutPolicy, provider: string) {
   const retries = retryPolicies(policy);
   // A proxy is a plain object; making one per call is how each call gets its own summary.
   return (kind: keyof typeof retries, summary: string) =>
-    proxyActivities<PayoutActivities>({ startToCloseTimeout: policy.activityTimeoutMs, retry: retries[kind], summary });
+    proxyActivities<PayoutActivities>({
+      startToCloseTimeout: policy.activityTimeoutMs,
+      retry: retries[kind],
+      summary,
+      ...(patched(PROVIDER_TASK_QUEUES) && { taskQueue: providerTaskQueue(workflowInfo().taskQueue, provider) }),
+    });
 }
+
+/**
+ * The patch that moved provider calls to their provider's task queue (src/domain/task-queues.ts),
+ * where the server holds them under the provider's rate limit. Histories from before it scheduled
+ * them on the payout task queue, and replay so.
+ */
+export const PROVIDER_TASK_QUEUES = 'provider-task-queues';
 
 /** The patch that made provider reads local activities; histories from before it replay without. */
 export const LOCAL_PROVIDER_READS = 'local-provider-reads';
@@ -140,9 +153,9 @@ export const MONEY_SAFETY = 'money-safety-v2';
  * provider for seconds and could time out at the API while still taking effect later. A normal
  * activity leaves the workflow free to answer a decision at once, and it obeys task-queue rate limits.
  */
-function providerReads(policy: PayoutPolicy) {
+function providerReads(policy: PayoutPolicy, provider: string) {
   const retries = retryPolicies(policy);
-  const remote = activityProxies(policy);
+  const remote = activityProxies(policy, provider);
   return (kind: 'inquiry' | 'status', summary: string) => {
     if (patched(MONEY_SAFETY)) return remote(kind, summary);
     return patched(LOCAL_PROVIDER_READS)

@@ -45,7 +45,7 @@ async function main() {
   const encryption = config.temporal.codecKeys ? `payloads encrypted with key ${config.temporal.codecKeys[0]!.id}` : 'payloads not encrypted';
   const workflows = bundlePath ? `workflows from the bundle ${bundlePath}` : 'workflows bundled at start-up';
   console.log(
-    `[worker] polling task queue "${config.temporal.taskQueue}" on ${address} (${describeAccess(config.temporal.access)}; namespace ${config.temporal.namespace}; ${encryption}; ${workflows})`,
+    `[worker] polling task queues ${worker.taskQueues.map((queue) => `"${queue}"`).join(', ')} on ${address} (${describeAccess(config.temporal.access)}; namespace ${config.temporal.namespace}; ${encryption}; ${workflows})`,
   );
   // Under `npm start` an IPC channel ties us to the parent: if it dies, stop too (no orphans).
   process.once('disconnect', () => worker.shutdown());

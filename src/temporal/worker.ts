@@ -1,8 +1,13 @@
 // Builds the payout worker from its dependencies. Entry points and tests both call this.
+//
+// One process polls several task queues: the payout task queue (workflows, webhook activities, and
+// provider calls of payouts that started before PROVIDER_TASK_QUEUES), and one queue per configured
+// provider, where the server rate-limits that provider's calls across all workers.
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { createWebhookActivities, type WebhookDeps } from '../../activities/webhooks';
 import type { ProviderClients } from '../domain/provider-port';
+import { providerTaskQueue } from '../domain/task-queues';
 
 export interface WorkerDeps {
   connection: NativeConnection;
@@ -21,14 +26,69 @@ export interface WorkerDeps {
 
 export const WORKFLOWS_PATH = require.resolve('../../workflows');
 
-export async function createWorker(deps: WorkerDeps): Promise<Worker> {
-  return Worker.create({
+/** The workers of one process, run and stopped together. */
+export interface PayoutWorker {
+  run(): Promise<void>;
+  shutdown(): void;
+  getState(): ReturnType<Worker['getState']>;
+  /** The task queues polled, for the start-up line. */
+  readonly taskQueues: string[];
+}
+
+export async function createWorker(deps: WorkerDeps): Promise<PayoutWorker> {
+  const providerActivities = createActivities({ providers: deps.providers });
+  const common = {
     connection: deps.connection,
     namespace: deps.namespace,
-    taskQueue: deps.taskQueue,
-    activities: { ...createActivities({ providers: deps.providers }), ...createWebhookActivities({ ...deps.webhooks, taskQueue: deps.taskQueue }) },
-    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     ...(deps.dataConverter && { dataConverter: deps.dataConverter }),
     ...deps.options,
+  };
+  const main = await Worker.create({
+    ...common,
+    taskQueue: deps.taskQueue,
+    activities: { ...providerActivities, ...createWebhookActivities({ ...deps.webhooks, taskQueue: deps.taskQueue }) },
+    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
   });
+  const providerWorkers = await Promise.all(
+    Object.keys(deps.providers).map((key) =>
+      Worker.create({
+        ...withoutWorkflowOptions(common),
+        taskQueue: providerTaskQueue(deps.taskQueue, key),
+        activities: providerActivities,
+      }),
+    ),
+  );
+  const workers = [main, ...providerWorkers];
+  return {
+    taskQueues: workers.map((worker) => worker.options.taskQueue),
+    async run() {
+      // One worker failing stops the others, so the process never runs half a worker.
+      const runs = workers.map((worker) =>
+        worker.run().catch((err: unknown) => {
+          for (const other of workers) if (other.getState() === 'RUNNING') other.shutdown();
+          throw err;
+        }),
+      );
+      const results = await Promise.allSettled(runs);
+      const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+      if (failed) throw failed.reason;
+    },
+    shutdown() {
+      for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+    },
+    getState: () => main.getState(),
+  };
+}
+
+/** An activity-only worker takes no workflow options (cache, sticky queue, workflow pollers). */
+function withoutWorkflowOptions<T extends Partial<WorkerOptions>>(options: T): T {
+  const {
+    maxCachedWorkflows: _cache,
+    maxConcurrentWorkflowTaskExecutions: _tasks,
+    workflowTaskPollerBehavior: _pollers,
+    stickyQueueScheduleToStartTimeout: _sticky,
+    reuseV8Context: _reuse,
+    ...rest
+  } = options;
+  return rest as T;
 }

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createApp } from '../../src/api/app';
 import { createAuthenticator } from '../../src/api/auth';
 import { createLogger } from '../../src/logging';
@@ -98,7 +98,7 @@ export async function startStack(options: StackOptions = {}) {
   const nativeConnection = await NativeConnection.connect({ address });
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace, ...(dataConverter && { dataConverter }) });
-  const worker: Worker = await createWorker({
+  const worker = await createWorker({
     connection: nativeConnection,
     namespace,
     taskQueue,
