@@ -64,6 +64,8 @@ export function createContext(input: PayoutWorkflowInput) {
     ...(state.payout?.inquiry && { accountName: state.payout.inquiry.accountName }),
   };
   const now = () => new Date().toISOString();
+  /** Told of every status change (a batch row reports to its batch). */
+  const statusListeners: ((status: PayoutStatus) => void)[] = [];
   const setStatus = (status: PayoutStatus, detail?: string) => {
     // Through the status machine: an illegal change throws and fails the workflow task loudly.
     changeStatus(state.payout, status, now(), detail, { mayHaveBeenSent: state.submitted });
@@ -72,6 +74,7 @@ export function createContext(input: PayoutWorkflowInput) {
     // the workflow (the memo is encrypted like every other payload when the codec is on).
     upsertMemo({ payout: state.payout });
     recordStatusEvent(state.outbox, state.payout);
+    for (const listener of statusListeners) listener(status);
   };
   return {
     request,
@@ -84,6 +87,7 @@ export function createContext(input: PayoutWorkflowInput) {
     reads: providerReads(policy, request.provider),
     now,
     setStatus,
+    onStatus: (listener: (status: PayoutStatus) => void) => statusListeners.push(listener),
     fail(failure: PayoutFailure) {
       state.payout.failure = failure;
       setStatus('FAILED', failure.message);

@@ -53,13 +53,18 @@ export function installDecisionHandlers(ctx: PayoutContext): void {
     if (typeof input.reason !== 'string' || input.reason.trim() === '') refuse(DecisionRefusal.INVALID_DECISION, `${what} needs a reason`);
   };
 
+  const requireSinglePayout = (what: string) => {
+    if (request.batch) refuse(DecisionRefusal.BATCH_ROW, `payout ${request.reference} is a row of batch ${request.batch.id}; ${what} the batch instead`);
+  };
   const validateApprove = (input: ApproveInput) => {
     requirePrincipal(input);
+    requireSinglePayout('approve');
     requireAwaitingApproval();
     requireNotRequester(input, 'approve');
   };
   const validateReject = (input: RejectInput) => {
     requirePrincipal(input);
+    requireSinglePayout('reject');
     requireReason(input, 'a rejection');
     requireAwaitingApproval();
   };

@@ -2,3 +2,4 @@
 export { payoutWorkflow } from './payout';
 export { webhookEndpointsWorkflow } from './webhook-endpoints';
 export { webhookDeliveryWorkflow } from './webhook-delivery';
+export { batchWorkflow } from './batch';

@@ -59,5 +59,7 @@ export const DecisionRefusal = {
   ALREADY_SUBMITTED: 'ALREADY_SUBMITTED',
   INVALID_DECISION: 'INVALID_DECISION',
   NOT_NEEDING_ATTENTION: 'NOT_NEEDING_ATTENTION',
+  /** A row of a batch is approved or rejected with its batch, never on its own. */
+  BATCH_ROW: 'BATCH_ROW',
 } as const;
 export type DecisionRefusal = (typeof DecisionRefusal)[keyof typeof DecisionRefusal];

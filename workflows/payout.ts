@@ -8,6 +8,7 @@ import { allHandlersFinished, condition, continueAsNew, makeContinueAsNewFunc, m
 import { destinationNumber, maskNumber, type Payout } from '../src/domain/payout';
 import { amountOutsideLimits, inquiryDocument, newPayoutDocument } from '../src/domain/payout-document';
 import { createContext, providerName, type PayoutContext, type PayoutWorkflowInput } from './context';
+import { joinBatch, type BatchRowLink } from './batch-row';
 import { installDecisionHandlers } from './decisions';
 import { allPublished, openOutbox, startPublishing } from './events';
 import { checkStatusNowSignal } from './messages';
@@ -27,6 +28,8 @@ export async function payoutWorkflow(input: PayoutWorkflowInput): Promise<Payout
   }
   startPublishing(ctx.state.outbox);
   installDecisionHandlers(ctx);
+  // A row of a batch: the batch decides for it, and it reports back.
+  const row = input.request.batch ? joinBatch(ctx) : undefined;
   const signals = { checkStatusNow: false };
   setHandler(
     checkStatusNowSignal,
@@ -44,16 +47,18 @@ export async function payoutWorkflow(input: PayoutWorkflowInput): Promise<Payout
   );
 
   if (!input.carried) {
-    if (!(await validateAccount(ctx))) return finish(ctx);
-    if (!(await awaitDecision(ctx))) return finish(ctx);
-    if (!(await awaitSchedule(ctx))) return finish(ctx);
-    if ((await ensureFunds(ctx)) === 'STOPPED') return finish(ctx);
+    if (!(await validateAccount(ctx, row))) return finish(ctx, row);
+    if (!(await awaitDecision(ctx, row))) return finish(ctx, row);
+    if (!(await awaitSchedule(ctx))) return finish(ctx, row);
+    // A batch checked the balance for all its rows before approving them.
+    if (!row && (await ensureFunds(ctx)) === 'STOPPED') return finish(ctx, row);
   }
 
   const end = await submitAndSettle(ctx, signals);
   if (end === 'CONTINUE_AS_NEW') {
     // Hand over between messages, never in the middle of one.
     await condition(allHandlersFinished);
+    await row?.flush();
     const next = { request: input.request, policy: input.policy, carried: ctx.state };
     if (!ctx.safe()) return continueAsNew<typeof payoutWorkflow>(next);
     // The new run would start with the first run's start memo (a VALIDATING document) and start
@@ -71,11 +76,15 @@ export async function payoutWorkflow(input: PayoutWorkflowInput): Promise<Payout
     );
     await condition(ctx.finished);
   }
-  return finish(ctx);
+  return finish(ctx, row);
 }
 
-/** Account inquiry: a definitive refusal or an amount outside the account's limits fails the payout. */
-async function validateAccount(ctx: PayoutContext): Promise<boolean> {
+/**
+ * Account inquiry: a definitive refusal or an amount outside the account's limits fails the payout.
+ * A batch row whose inquiry failed only for a transient reason is UNVERIFIED instead, until its batch
+ * asks for another inquiry or decides.
+ */
+async function validateAccount(ctx: PayoutContext, row: BatchRowLink | undefined): Promise<boolean> {
   const { request, state } = ctx;
   ctx.explain(`Checking the account ${maskNumber(destinationNumber(request.destination))} with ${request.provider}.`);
   const inquiry = await ctx
@@ -84,7 +93,12 @@ async function validateAccount(ctx: PayoutContext): Promise<boolean> {
     .catch((err: unknown) => err as Error);
   if (ctx.cancelled()) return false;
   if (inquiry instanceof Error) {
-    ctx.fail({ code: 'PROVIDER_UNAVAILABLE', message: `the account inquiry did not succeed: ${rootMessage(inquiry)}` });
+    const message = `the account inquiry did not succeed: ${rootMessage(inquiry)}`;
+    if (row && !state.decided) {
+      if (await row.unverified(message)) return validateAccount(ctx, row);
+      if (state.decided) return false; // the batch's decision (or a cancel) already set the status
+    }
+    ctx.fail({ code: 'PROVIDER_UNAVAILABLE', message });
     return false;
   }
   if (inquiry.outcome === 'REFUSED') {
@@ -102,13 +116,19 @@ async function validateAccount(ctx: PayoutContext): Promise<boolean> {
 }
 
 /** A human approves, rejects or cancels before the deadline (a durable timer), or it expires. */
-async function awaitDecision(ctx: PayoutContext): Promise<boolean> {
+async function awaitDecision(ctx: PayoutContext, row: BatchRowLink | undefined): Promise<boolean> {
   const { request, state } = ctx;
   const deadlineMs = Date.parse(request.createdAt) + request.approvalTimeoutMs;
   state.payout.approvalDeadline = new Date(deadlineMs).toISOString();
   ctx.setStatus('AWAITING_APPROVAL');
-  ctx.explain(`**Waiting for an approver** until ${state.payout.approvalDeadline}.`);
-  const decidedInTime = await condition(() => state.decided, Math.max(1, deadlineMs - Date.now()), {
+  ctx.explain(
+    row
+      ? `**Waiting for batch ${request.batch!.id} to be approved** until ${state.payout.approvalDeadline}.`
+      : `**Waiting for an approver** until ${state.payout.approvalDeadline}.`,
+  );
+  // A row waits for its batch, which expires it at the deadline; its own timer only ends a row whose batch is gone.
+  const waitUntilMs = row ? row.decideByMs() : deadlineMs;
+  const decidedInTime = await condition(() => state.decided, Math.max(1, waitUntilMs - Date.now()), {
     summary: `Approval deadline ${state.payout.approvalDeadline}`,
   });
   if (!decidedInTime) {
@@ -130,7 +150,7 @@ async function awaitSchedule(ctx: PayoutContext): Promise<boolean> {
   return true;
 }
 
-async function finish(ctx: PayoutContext): Promise<Payout> {
+async function finish(ctx: PayoutContext, row?: BatchRowLink): Promise<Payout> {
   ctx.explain(`Finished: **${ctx.state.payout.status}**.`);
   // Exported with the worker's SDK metrics (not emitted again when a history is replayed).
   metricMeter
@@ -138,6 +158,8 @@ async function finish(ctx: PayoutContext): Promise<Payout> {
     .add(1, { provider: ctx.request.provider, status: ctx.state.payout.status });
   // The last event must be published before the run ends (an ended run's activities are abandoned).
   if (!allPublished(ctx.state.outbox)) await condition(() => allPublished(ctx.state.outbox));
+  // And a batch row's last report must have reached its batch.
+  await row?.flush();
   return ctx.state.payout;
 }
 

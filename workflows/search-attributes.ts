@@ -9,6 +9,9 @@ export const PAYOUT_DESTINATION_TYPE = defineSearchAttributeKey('PayoutDestinati
 export const PAYOUT_AMOUNT = defineSearchAttributeKey('PayoutAmount', SearchAttributeType.INT);
 export const PAYOUT_REQUESTED_BY = defineSearchAttributeKey('PayoutRequestedBy', SearchAttributeType.KEYWORD);
 
+/** The batch a payout is a row of (also set on the batch's own workflow): `BatchId = "PAYROLL-11"` lists both. */
+export const BATCH_ID = defineSearchAttributeKey('BatchId', SearchAttributeType.KEYWORD);
+
 /** The webhook endpoint a delivery workflow delivers to: its delivery log is a visibility query. */
 export const WEBHOOK_ENDPOINT_ID = defineSearchAttributeKey('WebhookEndpointId', SearchAttributeType.KEYWORD);
 /** When the oldest event a delivery workflow has not delivered yet was created; unset when none waits. */
@@ -23,6 +26,7 @@ export const PAYOUT_SEARCH_ATTRIBUTES = [
   PAYOUT_DESTINATION_TYPE,
   PAYOUT_AMOUNT,
   PAYOUT_REQUESTED_BY,
+  BATCH_ID,
   WEBHOOK_ENDPOINT_ID,
   WEBHOOK_PENDING_SINCE,
   WEBHOOK_FAILED_EVENTS,

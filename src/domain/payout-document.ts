@@ -18,6 +18,7 @@ export function newPayoutDocument(request: PayoutRequest): Payout {
     createdAt: request.createdAt,
     updatedAt: request.createdAt,
     ...(request.scheduledAt !== undefined && { scheduledAt: request.scheduledAt }),
+    ...(request.batch !== undefined && { batchId: request.batch.id }),
     timeline: [{ status: 'VALIDATING', at: request.createdAt }],
   };
 }

@@ -81,6 +81,26 @@ export interface PayoutRequest {
   createdAt: string;
   approvalTimeoutMs: number;
   scheduledAt?: string;
+  /** Set when the payout is a row of a batch: the batch decides for it (workflows/batch.ts). */
+  batch?: BatchMembership;
+}
+
+/** A payout's place in its batch. */
+export interface BatchMembership {
+  /** The batch's reference (its id). */
+  id: string;
+  /** The row's index in the batch, from 0. */
+  row: number;
+  /**
+   * When the row stops waiting for its batch's decision on its own: the batch's deadline (or its
+   * scheduled time) plus a margin. The batch decides well before; this only ends a row whose batch is gone.
+   */
+  decideBy: string;
+}
+
+/** The workflow id of the payout with this reference (also a batch row's). */
+export function payoutWorkflowId(reference: string): string {
+  return `payout-${reference}`;
 }
 
 export interface InquiryResult {
@@ -151,6 +171,8 @@ export interface Payout {
   /** Why an operator must look (NEEDS_ATTENTION), and since when. */
   attention?: { reason: string; since: string };
   resolution?: Resolution;
+  /** The batch this payout is a row of. */
+  batchId?: string;
   timeline: TimelineEntry[];
 }
 

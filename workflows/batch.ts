@@ -1,0 +1,528 @@
+// One batch, one workflow: its rows are normal payouts, started as child workflows (abandoned when a
+// run of the batch ends, so a batch never stops a payout mid-transfer), which run their account
+// inquiries and report back by signal. Then one decision for the whole batch: an approval of the
+// exact total and count the approver saw (minus exclusions), a rejection, a cancel, or the deadline.
+// The batch checks the balance for all of it, then hands its decision to each row.
+//
+// Money safety lives in the rows: a row moves money only after the batch's APPROVE reached it, and
+// under the payout's own rules (cancel decided in the step that sends, reference as idempotency key).
+//
+// Bounded history: the batch continues as new after MESSAGES_PER_RUN child starts, signals sent and
+// reports received, carrying one small record per row (never the rows' full requests).
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  getExternalWorkflowHandle,
+  log,
+  makeContinueAsNewFunc,
+  ParentClosePolicy,
+  setCurrentDetails,
+  setHandler,
+  startChild,
+  upsertMemo,
+  workflowInfo,
+  WorkflowIdReusePolicy,
+} from '@temporalio/workflow';
+import {
+  approvalProblem,
+  batchFigures,
+  changeBatchStatus,
+  isFinalBatch,
+  isFinalRow,
+  payableRows,
+  sumAmounts,
+  type Batch,
+  type BatchDecision,
+  type BatchHeader,
+  type BatchRow,
+  type BatchStatus,
+  type RowReport,
+} from '../src/domain/batch';
+import { toMoney } from '../src/domain/money';
+import { maskNumber, destinationNumber, payoutWorkflowId, type PayoutRequest } from '../src/domain/payout';
+import { newPayoutDocument } from '../src/domain/payout-document';
+import { canonicalPrincipal } from '../src/domain/principal';
+import {
+  addBatchRowsUpdate,
+  approveBatchSignal,
+  approveBatchUpdate,
+  BATCH_CHUNK_ROWS,
+  batchDecisionSignal,
+  BatchRefusal,
+  batchRowReportSignal,
+  cancelBatchSignal,
+  cancelBatchUpdate,
+  getBatchQuery,
+  getBatchRowsQuery,
+  rejectBatchSignal,
+  rejectBatchUpdate,
+  retryInquirySignal,
+  retryUnverifiedUpdate,
+  type ApproveBatchInput,
+  type BatchRowDecision,
+  type CancelBatchInput,
+  type RejectBatchInput,
+  type RetryInput,
+} from './batch-messages';
+import { activityProxies } from './context';
+import { balanceRecheckDelay, type PayoutPolicy } from './policy';
+import {
+  BATCH_ID,
+  PAYOUT_AMOUNT,
+  PAYOUT_DESTINATION_TYPE,
+  PAYOUT_PROVIDER,
+  PAYOUT_REQUESTED_BY,
+  PAYOUT_STATUS,
+} from './search-attributes';
+
+/** Child starts, signals sent and reports received per run: a run allows 2,000 pending children and signals. */
+export const MESSAGES_PER_RUN = 1_000;
+/** Decisions sent to rows at once, then awaited. */
+const SIGNAL_WINDOW = 100;
+
+/** The decision being handed to the rows, and the next row to hand it to. */
+interface FanOut {
+  kind: 'APPROVE' | 'CANCEL' | 'REJECT' | 'EXPIRE' | 'RETRY';
+  by: string;
+  at: string;
+  comment?: string;
+  reason?: string;
+  next: number;
+}
+
+/** Everything a run knows that the next run must know. Plain data. */
+export interface BatchState {
+  batch: Omit<Batch, 'counts' | 'ready' | 'receivedCount'>;
+  rows: BatchRow[];
+  /** Chunks of rows received (in order). */
+  chunks: number;
+  fanOut?: FanOut;
+  /** The approved rows' balance was found sufficient (or could not be read): the rows may be approved. */
+  fundsChecked: boolean;
+  balanceChecks: number;
+}
+
+export interface BatchWorkflowInput {
+  header: BatchHeader;
+  policy: PayoutPolicy;
+  carried?: BatchState;
+}
+
+export interface BatchResult {
+  batch: Batch;
+  rows: BatchRow[];
+}
+
+export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchResult> {
+  const { header, policy } = input;
+  const state = input.carried ?? newBatchState(header);
+  let messagesThisRun = 0;
+  const needsNewRun = () => messagesThisRun >= MESSAGES_PER_RUN || workflowInfo().continueAsNewSuggested;
+  const now = () => new Date().toISOString();
+  const deadlineMs = Date.parse(header.createdAt) + header.approvalTimeoutMs;
+  const anySubmitted = () => state.rows.some((row) => row.submitted);
+  const allRowsArrived = () => state.rows.length >= header.itemCount;
+  const allRowsFinal = () => state.rows.every((row) => isFinalRow(row.status));
+  const document = (): Batch => ({ ...state.batch, receivedCount: state.rows.length, ...batchFigures(state.rows) });
+  const setStatus = (status: BatchStatus, detail?: string) => {
+    changeBatchStatus(state.batch as Batch, status, now(), { anySubmitted: anySubmitted() }, detail);
+    upsertMemo({ batch: document() });
+  };
+  const refuse = (type: string, message: string, details?: unknown): never => {
+    throw ApplicationFailure.create({ type, message, nonRetryable: true, ...(details !== undefined && { details: [details] }) });
+  };
+
+  // --- rows arrive --------------------------------------------------------------------------------
+  setHandler(
+    addBatchRowsUpdate,
+    async ({ chunk, rows }) => {
+      if (chunk < state.chunks) return { received: state.rows.length }; // sent again: already here
+      state.chunks += 1;
+      const first = state.rows.length;
+      for (const request of rows) state.rows.push({ reference: request.reference, provider: request.provider, amount: request.amount, status: 'VALIDATING' });
+      messagesThisRun += rows.length;
+      await Promise.all(rows.map((request, i) => startRow(request, first + i)));
+      return { received: state.rows.length };
+    },
+    {
+      validator: ({ chunk, rows }) => {
+        if (chunk < state.chunks) return;
+        if (chunk !== state.chunks) refuse(BatchRefusal.BAD_CHUNK, `chunk ${chunk} came before chunk ${state.chunks}`);
+        if (state.batch.status !== 'VALIDATING') refuse(BatchRefusal.FINISHED, `batch ${header.reference} is ${state.batch.status}`);
+        if (!Array.isArray(rows) || rows.length === 0 || rows.length > BATCH_CHUNK_ROWS) refuse(BatchRefusal.BAD_CHUNK, `a chunk has 1–${BATCH_CHUNK_ROWS} rows`);
+        if (state.rows.length + rows.length > header.itemCount) refuse(BatchRefusal.BAD_CHUNK, `more rows than the batch's ${header.itemCount}`);
+        rows.forEach((request: PayoutRequest, i: number) => {
+          if (request.batch?.id !== header.reference || request.batch.row !== state.rows.length + i) refuse(BatchRefusal.BAD_CHUNK, `row ${state.rows.length + i} is out of place`);
+        });
+      },
+      description: 'Rows of the batch, in chunks of at most 200: each row starts as a payout (its inquiry runs).',
+    },
+  );
+
+  async function startRow(request: PayoutRequest, index: number): Promise<void> {
+    try {
+      await startChild('payoutWorkflow', {
+        workflowId: payoutWorkflowId(request.reference),
+        args: [{ request, policy }],
+        // A batch's run ends (continue-as-new, or the batch's end) while its rows still pay: never stop them.
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        typedSearchAttributes: [
+          { key: PAYOUT_STATUS, value: 'VALIDATING' },
+          { key: PAYOUT_PROVIDER, value: request.provider },
+          { key: PAYOUT_DESTINATION_TYPE, value: request.destination.type },
+          { key: PAYOUT_AMOUNT, value: request.amount },
+          { key: PAYOUT_REQUESTED_BY, value: request.requestedBy },
+          { key: BATCH_ID, value: header.reference },
+        ],
+        // No create fingerprint of a single payout: POST /v1/payouts with a row's reference is a conflict.
+        memo: { createFingerprint: `batch:${header.reference}`, payout: newPayoutDocument(request) },
+        staticSummary: `Payout ${request.reference}, row ${index + 1} of batch ${header.reference}: IDR ${request.amount}.00 to ${maskNumber(destinationNumber(request.destination))} via ${request.provider}`,
+      });
+    } catch (err) {
+      // The reference was taken between the API's check and this start: the row has no payout of its own.
+      log.warn('batch row not started', { reference: request.reference, error: (err as Error).message });
+      const row = state.rows[index]!;
+      row.status = 'INVALID';
+      row.reason = `reference ${request.reference} already belongs to another payout; this row was not started`;
+    }
+  }
+
+  // --- rows report back ---------------------------------------------------------------------------
+  setHandler(
+    batchRowReportSignal,
+    (report: RowReport) => {
+      messagesThisRun += 1;
+      const row = state.rows[report.row];
+      if (!row) return;
+      if (isFinalRow(row.status)) return; // a final row never changes again
+      row.status = report.status;
+      if (report.fee !== undefined) row.fee = report.fee;
+      if (report.reason !== undefined) row.reason = report.reason;
+      else delete row.reason;
+      if (report.submitted) row.submitted = true;
+    },
+    { description: 'A row (payout) reports its new status to its batch.' },
+  );
+
+  // --- the decision -------------------------------------------------------------------------------
+  const requirePrincipal = (input: { principal?: unknown } | undefined) => {
+    if (!input || typeof input.principal !== 'string' || input.principal.trim() === '') refuse(BatchRefusal.INVALID_DECISION, 'a decision needs the principal who makes it');
+  };
+  const requireAwaitingApproval = () => {
+    if (state.batch.status !== 'AWAITING_APPROVAL' || state.batch.approval) {
+      refuse(BatchRefusal.NOT_AWAITING_APPROVAL, `batch ${header.reference} is ${state.batch.status}, not awaiting approval`);
+    }
+  };
+  const validateApprove = (input: ApproveBatchInput) => {
+    requirePrincipal(input);
+    requireAwaitingApproval();
+    if (canonicalPrincipal(input.principal) === canonicalPrincipal(header.requestedBy)) {
+      refuse(BatchRefusal.FOUR_EYES, `${canonicalPrincipal(input.principal)} requested this batch and cannot approve it`);
+    }
+    if (state.fanOut) refuse(BatchRefusal.NOT_READY, 'rows are being retried; approve once their inquiries are done');
+    const problem = approvalProblem(state.rows, header.itemCount, {
+      expectedTotal: input.expectedTotal,
+      expectedCount: input.expectedCount,
+      excludeReferences: input.excludeReferences ?? [],
+    });
+    if (!problem) return;
+    const type = { NOT_READY: BatchRefusal.NOT_READY, UNKNOWN_REFERENCES: BatchRefusal.UNKNOWN_REFERENCES, FIGURES_DIFFER: BatchRefusal.FIGURES_DIFFER }[problem.kind];
+    refuse(type, problem.message, problem.actual);
+  };
+  const approve = (input: ApproveBatchInput): Batch => {
+    const by = canonicalPrincipal(input.principal);
+    const excluded = new Set(input.excludeReferences ?? []);
+    for (const row of state.rows) if (excluded.has(row.reference) && !isFinalRow(row.status)) row.excluded = true;
+    const payable = payableRows(state.rows);
+    const { total, feeTotal } = sumAmounts(payable);
+    state.batch.approval = {
+      decision: 'APPROVED',
+      by,
+      at: now(),
+      ...(input.comment && { comment: input.comment }),
+      count: payable.length,
+      total: toMoney(total),
+      feeTotal: toMoney(feeTotal),
+      excludedCount: state.rows.filter((row) => row.excluded).length,
+    };
+    const later = header.scheduledAt !== undefined && Date.parse(header.scheduledAt) > Date.now();
+    setStatus(later ? 'SCHEDULED' : 'PROCESSING', `approved by ${by}: ${payable.length} rows, IDR ${total}.00`);
+    return document();
+  };
+  const validateReject = (input: RejectBatchInput) => {
+    requirePrincipal(input);
+    if (typeof input.reason !== 'string' || input.reason.trim() === '') refuse(BatchRefusal.INVALID_DECISION, 'a rejection needs a reason');
+    requireAwaitingApproval();
+  };
+  const reject = (input: RejectBatchInput): Batch => {
+    const by = canonicalPrincipal(input.principal);
+    decideAgainst({ decision: 'REJECTED', by, at: now(), reason: input.reason }, 'REJECT');
+    return document();
+  };
+  const validateCancel = (input: CancelBatchInput) => {
+    requirePrincipal(input);
+    if (isFinalBatch(state.batch.status)) refuse(BatchRefusal.FINISHED, `batch ${header.reference} is ${state.batch.status}`);
+    if (state.batch.cancellation) refuse(BatchRefusal.FINISHED, `batch ${header.reference} is already being cancelled`);
+    if (state.batch.status === 'VALIDATING' && !allRowsArrived()) refuse(BatchRefusal.NOT_READY, `batch ${header.reference} is still receiving its rows`);
+  };
+  const cancel = (input: CancelBatchInput): Batch => {
+    const by = canonicalPrincipal(input.principal);
+    const at = now();
+    if (state.batch.status === 'PROCESSING') {
+      // Some rows may be submitted already: stop the others; the batch ends COMPLETED or, if none was sent, CANCELLED.
+      state.batch.cancellation = { by, at, ...(input.reason && { reason: input.reason }) };
+      state.fanOut = { kind: 'CANCEL', by, at, reason: `batch cancelled by ${by}${input.reason ? `: ${input.reason}` : ''}`, next: 0 };
+      upsertMemo({ batch: document() });
+    } else {
+      decideAgainst({ decision: 'CANCELLED', by, at, ...(input.reason && { reason: input.reason }) }, 'CANCEL');
+    }
+    return document();
+  };
+  /** Rejected, cancelled or expired before anything was sent: the batch is final, its open rows follow. */
+  function decideAgainst(decision: BatchDecision & { decision: 'REJECTED' | 'CANCELLED' | 'EXPIRED' }, kind: FanOut['kind']): void {
+    state.batch.approval = decision;
+    const detail = `${decision.decision.toLowerCase()} by ${decision.by}${decision.reason ? `: ${decision.reason}` : ''}`;
+    state.fanOut = { kind, by: decision.by, at: decision.at, reason: `batch ${detail}`, next: 0 };
+    setStatus(decision.decision, detail);
+  }
+  const validateRetry = (input: RetryInput) => {
+    requirePrincipal(input);
+    if (state.batch.status !== 'VALIDATING' && state.batch.status !== 'AWAITING_APPROVAL') refuse(BatchRefusal.NOT_AWAITING_APPROVAL, `batch ${header.reference} is ${state.batch.status}`);
+    if (state.fanOut) refuse(BatchRefusal.NOT_READY, 'rows are being retried already');
+    if (!state.rows.some((row) => row.status === 'UNVERIFIED')) refuse(BatchRefusal.NOT_READY, 'no row is unverified');
+  };
+  const retry = (input: RetryInput): Batch => {
+    state.fanOut = { kind: 'RETRY', by: canonicalPrincipal(input.principal), at: now(), next: 0 };
+    return document();
+  };
+
+  setHandler(getBatchQuery, document, { description: 'The batch document, as the API returns it.' });
+  setHandler(
+    getBatchRowsQuery,
+    ({ offset, limit, status }) => {
+      const page: (BatchRow & { row: number })[] = [];
+      let index = Math.max(0, offset);
+      for (; index < state.rows.length && page.length < limit; index++) {
+        const row = state.rows[index]!;
+        if (status === undefined || row.status === status) page.push({ ...row, row: index + 1 });
+      }
+      return { rows: page, next: index < state.rows.length ? index : null };
+    },
+    { description: 'A page of rows: { offset, limit, status? } → { rows, next }.' },
+  );
+  setHandler(approveBatchUpdate, approve, { validator: validateApprove, description: 'Approve the batch: the expected total and count of the rows paid, exclusions.' });
+  setHandler(rejectBatchUpdate, reject, { validator: validateReject, description: 'Reject the batch: { principal, reason }.' });
+  setHandler(cancelBatchUpdate, cancel, { validator: validateCancel, description: 'Cancel the batch: rows not yet submitted stop.' });
+  setHandler(retryUnverifiedUpdate, retry, { validator: validateRetry, description: 'Run the inquiries of the unverified rows again.' });
+  const asSignal =
+    <T>(name: string, validate: (input: T) => void, apply: (input: T) => unknown) =>
+    (input: T) => {
+      try {
+        validate(input);
+        apply(input);
+      } catch (err) {
+        log.warn(`${name} signal refused`, { reason: (err as Error).message });
+      }
+    };
+  setHandler(approveBatchSignal, asSignal('approve', validateApprove, approve), { description: 'Approve: same input and rules as the API.' });
+  setHandler(rejectBatchSignal, asSignal('reject', validateReject, reject), { description: 'Reject: { principal, reason }.' });
+  setHandler(cancelBatchSignal, asSignal('cancel', validateCancel, cancel), { description: 'Cancel: { principal, reason? }.' });
+
+  // --- the rows learn the decision ------------------------------------------------------------------
+  /** Sends the current fan-out to its rows in windows; returns early when this run has done enough. */
+  async function sendFanOut(): Promise<void> {
+    for (;;) {
+      const fanOut = state.fanOut;
+      if (!fanOut) return;
+      if (fanOut.next >= state.rows.length) {
+        // Every row has it. Rows that arrive later (a retried chunk) are started by the same decision's rules.
+        state.fanOut = undefined;
+        return;
+      }
+      if (needsNewRun()) return;
+      const window: Promise<void>[] = [];
+      while (fanOut.next < state.rows.length && window.length < SIGNAL_WINDOW) {
+        const row = state.rows[fanOut.next]!;
+        fanOut.next += 1;
+        const message = messageFor(fanOut, row);
+        if (!message) continue;
+        messagesThisRun += 1;
+        window.push(send(row, message));
+      }
+      await Promise.all(window);
+      // A cancel replaced this fan-out while the window was out: go on with the cancel.
+      if (state.fanOut !== fanOut) continue;
+    }
+  }
+
+  function messageFor(fanOut: FanOut, row: BatchRow): BatchRowDecision | 'RETRY' | undefined {
+    if (isFinalRow(row.status)) return undefined;
+    const base = { by: fanOut.by, at: fanOut.at };
+    switch (fanOut.kind) {
+      case 'RETRY':
+        if (row.status !== 'UNVERIFIED') return undefined;
+        row.status = 'VALIDATING';
+        return 'RETRY';
+      case 'APPROVE':
+        if (row.excluded) return { ...base, decision: 'CANCEL', reason: `excluded from the batch's approval by ${fanOut.by}` };
+        if (row.status !== 'READY') return undefined;
+        row.status = 'PROCESSING';
+        return { ...base, decision: 'APPROVE', ...(fanOut.comment && { comment: fanOut.comment }) };
+      default:
+        return { ...base, decision: fanOut.kind, ...(fanOut.reason && { reason: fanOut.reason }) };
+    }
+  }
+
+  async function send(row: BatchRow, message: BatchRowDecision | 'RETRY'): Promise<void> {
+    const handle = getExternalWorkflowHandle(payoutWorkflowId(row.reference));
+    try {
+      if (message === 'RETRY') await handle.signal(retryInquirySignal);
+      else await handle.signal(batchDecisionSignal, message);
+    } catch (err) {
+      // The row's workflow has ended (final): it needs no decision.
+      log.info('batch decision not delivered', { reference: row.reference, error: (err as Error).message });
+    }
+  }
+
+  // --- funds ------------------------------------------------------------------------------------
+  /** The whole approved amount (plus fees) per provider must be there before the first row is sent. */
+  async function ensureBatchFunds(): Promise<'OK' | 'SHORT'> {
+    const needs = new Map<string, number>();
+    for (const row of payableRows(state.rows)) needs.set(row.provider, (needs.get(row.provider) ?? 0) + row.amount + (row.fee ?? 0));
+    for (;;) {
+      const short: string[] = [];
+      for (const [provider, needed] of needs) {
+        const available = await activityProxies(policy, provider)('status', `Balance check at ${provider} for batch ${header.reference}`)
+          .checkAvailableBalance(provider)
+          .catch((err: Error) => {
+            // Unknown balance: each row's trigger meets the provider's own check, which is authoritative.
+            log.warn('batch balance check failed; going on', { provider, error: err.message });
+            return null;
+          });
+        if (available !== null && available < needed) short.push(`${provider} has IDR ${available}.00, the batch needs IDR ${needed}.00`);
+      }
+      if (short.length === 0) return 'OK';
+      state.balanceChecks += 1;
+      if (state.balanceChecks >= policy.balanceRecheckMaxAttempts) return 'SHORT';
+      const delayMs = balanceRecheckDelay(state.balanceChecks, policy);
+      setCurrentDetails(`**Waiting for funds.** ${short.join('; ')}. Nothing was sent. Check ${state.balanceChecks + 1} of ${policy.balanceRecheckMaxAttempts} in ${Math.round(delayMs / 1000)} s.`);
+      if (await condition(() => state.batch.cancellation !== undefined, delayMs)) return 'OK'; // the cancel takes over
+    }
+  }
+
+  // --- the batch's life -----------------------------------------------------------------------------
+  for (;;) {
+    if (state.fanOut) {
+      // Rows still being started must exist before they are told.
+      await condition(allHandlersFinished);
+      await sendFanOut();
+    }
+    if (needsNewRun()) return continueAsNew();
+    if (state.fanOut) continue;
+    const status = state.batch.status;
+    switch (status) {
+      case 'VALIDATING': {
+        setCurrentDetails(`**Validating** ${state.rows.length} of ${header.itemCount} rows received; inquiries running. Deadline ${state.batch.approvalDeadline}.`);
+        const settled = () => allRowsArrived() && state.rows.every((row) => row.status !== 'VALIDATING');
+        const woke = await condition(() => settled() || state.batch.status !== 'VALIDATING' || state.fanOut !== undefined || needsNewRun(), Math.max(1, deadlineMs - Date.now()));
+        if (!woke) expire();
+        else if (state.batch.status === 'VALIDATING' && settled()) setStatus('AWAITING_APPROVAL', `${payableRows(state.rows).length} rows ready`);
+        break;
+      }
+      case 'AWAITING_APPROVAL': {
+        setCurrentDetails(`**Waiting for an approver** until ${state.batch.approvalDeadline}.`);
+        const woke = await condition(() => state.batch.status !== 'AWAITING_APPROVAL' || state.fanOut !== undefined || needsNewRun(), Math.max(1, deadlineMs - Date.now()));
+        if (!woke) expire();
+        break;
+      }
+      case 'SCHEDULED': {
+        setCurrentDetails(`**Approved.** The rows will be submitted at ${header.scheduledAt}.`);
+        const woke = await condition(() => state.batch.status !== 'SCHEDULED' || needsNewRun(), Math.max(1, Date.parse(header.scheduledAt!) - Date.now()));
+        if (!woke) setStatus('PROCESSING', 'scheduled time reached');
+        break;
+      }
+      case 'PROCESSING': {
+        if (!state.fundsChecked && !state.batch.cancellation) {
+          setCurrentDetails('**Checking the balance** for the whole batch before the first transfer.');
+          const funds = await ensureBatchFunds();
+          state.fundsChecked = true;
+          if (state.batch.cancellation) break;
+          if (funds === 'SHORT') {
+            const at = now();
+            const reason = 'the balance stayed below the batch total plus fees; nothing was sent';
+            state.batch.cancellation = { by: 'system', at, reason };
+            state.fanOut = { kind: 'CANCEL', by: 'system', at, reason, next: 0 };
+            break;
+          }
+          const approval = state.batch.approval!;
+          state.fanOut = { kind: 'APPROVE', by: approval.by, at: approval.at, ...(approval.comment && { comment: approval.comment }), next: 0 };
+          break;
+        }
+        if (allRowsFinal()) {
+          if (state.batch.cancellation && !anySubmitted()) setStatus('CANCELLED', `cancelled by ${state.batch.cancellation.by}; no row was submitted`);
+          else setStatus('COMPLETED', summary());
+          break;
+        }
+        setCurrentDetails(`**Paying.** ${summary()}.`);
+        await condition(() => allRowsFinal() || state.fanOut !== undefined || needsNewRun());
+        break;
+      }
+      default:
+        // COMPLETED, or REJECTED, EXPIRED, CANCELLED with every open row told. Rows that never
+        // arrived (expired while the API was still sending them) were never started.
+        return finish();
+    }
+  }
+
+  function expire(): void {
+    if (state.batch.status !== 'VALIDATING' && state.batch.status !== 'AWAITING_APPROVAL') return;
+    decideAgainst({ decision: 'EXPIRED', by: 'deadline', at: now(), reason: 'nobody decided before the approval deadline' }, 'EXPIRE');
+  }
+
+  function summary(): string {
+    const { counts } = batchFigures(state.rows);
+    return Object.entries(counts)
+      .filter(([, n]) => n > 0)
+      .map(([status, n]) => `${n} ${status}`)
+      .join(', ');
+  }
+
+  async function continueAsNew(): Promise<never> {
+    // Hand over between messages, never in the middle of one (a chunk of rows being started).
+    await condition(allHandlersFinished);
+    return makeContinueAsNewFunc<typeof batchWorkflow>({
+      memo: { ...workflowInfo().memo, batch: document() },
+      typedSearchAttributes: workflowInfo().typedSearchAttributes,
+    })({ header, policy, carried: state });
+  }
+
+  async function finish(): Promise<BatchResult> {
+    await condition(allHandlersFinished);
+    setCurrentDetails(`Finished: **${state.batch.status}**. ${summary()}.`);
+    return { batch: document(), rows: state.rows };
+  }
+}
+
+function newBatchState(header: BatchHeader): BatchState {
+  return {
+    batch: {
+      id: header.reference,
+      reference: header.reference,
+      ...(header.description !== undefined && { description: header.description }),
+      status: 'VALIDATING',
+      requestedBy: header.requestedBy,
+      createdAt: header.createdAt,
+      updatedAt: header.createdAt,
+      approvalDeadline: new Date(Date.parse(header.createdAt) + header.approvalTimeoutMs).toISOString(),
+      ...(header.scheduledAt !== undefined && { scheduledAt: header.scheduledAt }),
+      itemCount: header.itemCount,
+      timeline: [{ status: 'VALIDATING', at: header.createdAt }],
+    },
+    rows: [],
+    chunks: 0,
+    fundsChecked: false,
+    balanceChecks: 0,
+  };
+}
