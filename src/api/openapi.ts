@@ -25,6 +25,17 @@ import {
   rotatedSecretSchema,
   webhookEventSchema,
 } from './webhook-schemas';
+import {
+  approveBatchBodySchema,
+  batchItemListSchema,
+  batchItemsQuerySchema,
+  batchListQuerySchema,
+  batchListSchema,
+  batchSchema,
+  createBatchSchema,
+  emptyDecisionBodySchema,
+} from './batch-schemas';
+import { CSV_COLUMNS } from './batch-csv';
 import type { ProviderDescription } from '../domain/provider-port';
 import { EVENT_TYPES, payoutEvent } from '../domain/events';
 import type { Payout } from '../domain/payout';
@@ -100,6 +111,16 @@ export const EXAMPLES = {
   },
   rotatedSecret: { secret: 'whsec_cjAMpLZcrzg/cSE2zVLFFjiXQJk3hKizdayB4hywj6o=', previousSecretValidUntil: '2026-11-23T10:00:00.000Z' },
   noFields: {},
+  createBatch: {
+    reference: 'PAYROLL-2026-11',
+    description: 'Payroll November',
+    approvalTimeout: 'PT48H',
+    items: [
+      { reference: 'PAYROLL-2026-11-001', destination: { type: 'EWALLET', ewallet: 'DANA', customerNumber: '085733347341' }, amount: { value: '2500000.00', currency: 'IDR' } },
+      { reference: 'PAYROLL-2026-11-002', destination: { type: 'BANK_ACCOUNT', bankCode: '014', accountNumber: '1234567890' }, amount: { value: '3100000.00', currency: 'IDR' } },
+    ],
+  },
+  approveBatch: { expectedTotal: { value: '5600000.00', currency: 'IDR' }, expectedCount: 2, excludeReferences: [], comment: 'payroll checked' },
   // The event the example payout sent when it entered AWAITING_APPROVAL, made by the code that makes events.
   webhookEvent: payoutEvent(PAYOUT_EXAMPLE as unknown as Payout, 2),
   problem: {
@@ -125,6 +146,8 @@ export const EXAMPLE_SCHEMAS: Record<keyof typeof EXAMPLES, z.ZodType> = {
   webhookEndpoint: endpointSchema,
   rotatedSecret: rotatedSecretSchema,
   noFields: emptyBodySchema,
+  createBatch: createBatchSchema([EXAMPLES.createPayout.provider, 'faspay'], () => Date.parse('2026-11-22T00:00:00Z')),
+  approveBatch: approveBatchBodySchema,
   webhookEvent: webhookEventSchema,
   problem: problemSchema,
 };
@@ -138,12 +161,12 @@ interface Operation {
   roles: string;
   /** No API key: the route is open, or authenticated by other means (a provider's signature). */
   public?: true;
-  /** `optional`: the body may be left out (an empty object is the same). */
-  body?: { schema: z.ZodType; example: keyof typeof EXAMPLES; optional?: true };
+  /** `optional`: the body may be left out (an empty object is the same). `csv`: also taken as text/csv, described so. */
+  body?: { schema: z.ZodType; example: keyof typeof EXAMPLES; optional?: true; csv?: string };
   query?: z.ZodObject;
   /** A decision: takes an optional Idempotency-Key header (a retry after a 503 joins the first attempt). */
   decision?: boolean;
-  ok: { status: string; description: string; schema?: z.ZodType; example?: keyof typeof EXAMPLES; location?: string };
+  ok: { status: string; description: string; schema?: z.ZodType; example?: keyof typeof EXAMPLES; location?: string; csv?: true };
   /** Another success status with the same body (create's `200` for the same body again). */
   alsoOk?: { status: string; description: string };
   errors: Record<string, string>;
@@ -248,6 +271,117 @@ export function operations(providerKeys: readonly string[]): Operation[] {
     decision: true,
     ok: { status: '200', description: 'The payout, now SUCCEEDED or FAILED, with `resolution` (who, when, why).', schema: payoutSchema },
     errors: { '400': 'invalid outcome or no reason, or an invalid Idempotency-Key', '401': 'no or wrong API key', '403': 'not an admin, or the requester', '404': 'no such payout', '409': 'not NEEDS_ATTENTION', '503': DECISION_PENDING },
+  },
+  {
+    method: 'post',
+    operationId: 'createBatch',
+    path: '/v1/batches',
+    summary: 'Create a batch of payouts from JSON or CSV (idempotent by reference)',
+    roles: 'requester',
+    body: {
+      schema: createBatchSchema(providerKeys),
+      example: 'createBatch',
+      csv: `CSV (Content-Type: text/csv, at most 8 MiB): a header line \`${CSV_COLUMNS.join(',')}\` and one payout per line (unused columns empty); the batch's reference, description, approvalTimeout and scheduledAt come as query parameters. Errors point at \`/rows/<line>/<column>\`.`,
+    },
+    ok: { status: '201', description: 'Created: every row is now a payout running its account inquiry (status VALIDATING).', schema: batchSchema },
+    alsoOk: { status: '200', description: 'The same reference came again with the same body: the batch as it stands (rows not yet handed over are handed over now).' },
+    errors: {
+      '400': 'invalid body or rows (a pointer per bad row: /items/12/amount/value, or /rows/13/amount for CSV); nothing was started',
+      '401': 'no or wrong API key',
+      '403': 'missing role',
+      '409': 'same reference with another body, or item references that other payouts use (listed in `references`)',
+      '413': 'body larger than 8 MiB',
+      '503': TEMPORAL_DOWN,
+    },
+  },
+  {
+    method: 'get',
+    operationId: 'listBatches',
+    path: '/v1/batches',
+    summary: 'List batches, newest first',
+    roles: 'any',
+    query: batchListQuerySchema,
+    ok: { status: '200', description: 'A page of batches, each as of its last status change.', schema: batchListSchema },
+    errors: { '400': 'invalid cursor', '401': 'no or wrong API key', '503': TEMPORAL_DOWN },
+  },
+  {
+    method: 'get',
+    operationId: 'getBatch',
+    path: '/v1/batches/{id}',
+    summary: 'Read a batch: counts per row status, the ready total and fees, the decision',
+    roles: 'any',
+    ok: { status: '200', description: 'The batch.', schema: batchSchema },
+    errors: { '401': 'no or wrong API key', '404': 'no such batch', '503': TEMPORAL_DOWN },
+  },
+  {
+    method: 'get',
+    operationId: 'listBatchItems',
+    path: '/v1/batches/{id}/items',
+    summary: "A batch's rows in row order, optionally of one status",
+    roles: 'any',
+    query: batchItemsQuerySchema,
+    ok: { status: '200', description: 'A page of rows; each is also a payout at /v1/payouts/{reference}.', schema: batchItemListSchema },
+    errors: { '400': 'invalid filter or cursor', '401': 'no or wrong API key', '404': 'no such batch', '503': TEMPORAL_DOWN },
+  },
+  {
+    method: 'get',
+    operationId: 'getBatchItemsCsv',
+    path: '/v1/batches/{id}/items.csv',
+    summary: "Every row's result as CSV",
+    roles: 'any',
+    ok: { status: '200', description: 'row,reference,status,provider,amount,fee,account_name,failure_code,reason,provider_reference,updated_at', csv: true },
+    errors: { '401': 'no or wrong API key', '404': 'no such batch', '503': TEMPORAL_DOWN },
+  },
+  {
+    method: 'post',
+    operationId: 'approveBatch',
+    path: '/v1/batches/{id}/approve',
+    summary: 'Approve the whole batch: the total and count you expect must be what it pays',
+    roles: 'approver',
+    decision: true,
+    body: { schema: approveBatchBodySchema, example: 'approveBatch' },
+    ok: { status: '200', description: 'The batch, now PROCESSING (or SCHEDULED); excluded rows end CANCELLED.', schema: batchSchema },
+    errors: {
+      '400': 'invalid body, or excluded references that are not rows of this batch',
+      '401': 'no or wrong API key',
+      '403': 'four eyes (the requester of the batch) or missing role',
+      '404': 'no such batch',
+      '409': 'not awaiting approval, rows still validating or unverified, or the figures differ (the problem gives `actual`)',
+      '503': DECISION_PENDING,
+    },
+  },
+  {
+    method: 'post',
+    operationId: 'rejectBatch',
+    path: '/v1/batches/{id}/reject',
+    summary: 'Reject the whole batch: every row ends REJECTED',
+    roles: 'approver',
+    decision: true,
+    body: { schema: rejectBodySchema, example: 'reject' },
+    ok: { status: '200', description: 'The batch, REJECTED.', schema: batchSchema },
+    errors: { '400': 'invalid body', '401': 'no or wrong API key', '403': 'missing role', '404': 'no such batch', '409': 'not awaiting approval', '503': DECISION_PENDING },
+  },
+  {
+    method: 'post',
+    operationId: 'cancelBatch',
+    path: '/v1/batches/{id}/cancel',
+    summary: 'Cancel the batch: rows not yet submitted stop',
+    roles: 'requester (own) or admin',
+    decision: true,
+    body: { schema: cancelBodySchema, example: 'cancel', optional: true },
+    ok: { status: '200', description: 'The batch: CANCELLED, or PROCESSING with `cancellation` while the rows already submitted finish (it then ends COMPLETED).', schema: batchSchema },
+    errors: { '400': 'invalid body', '401': 'no or wrong API key', '403': 'not the requester', '404': 'no such batch', '409': 'already final or being cancelled, or still receiving its rows', '503': DECISION_PENDING },
+  },
+  {
+    method: 'post',
+    operationId: 'retryUnverifiedBatchRows',
+    path: '/v1/batches/{id}/retry-unverified',
+    summary: 'Run the account inquiries of the UNVERIFIED rows again',
+    roles: 'requester or approver',
+    decision: true,
+    body: { schema: emptyDecisionBodySchema, example: 'noFields', optional: true },
+    ok: { status: '200', description: 'The batch; its unverified rows are validating again.', schema: batchSchema },
+    errors: { '400': 'invalid body', '401': 'no or wrong API key', '403': 'missing role', '404': 'no such batch', '409': 'no unverified row, or the batch was decided', '503': DECISION_PENDING },
   },
   {
     method: 'get',
@@ -403,13 +537,17 @@ export function buildOpenApiDocument(providers: readonly ProviderDescription[]):
       ...(op.body && {
         requestBody: {
           required: !op.body.optional,
-          content: { 'application/json': { schema: jsonSchema(op.body.schema, 'input'), example: EXAMPLES[op.body.example] } },
+          content: {
+            'application/json': { schema: jsonSchema(op.body.schema, 'input'), example: EXAMPLES[op.body.example] },
+            ...(op.body.csv && { 'text/csv': { schema: { type: 'string', description: op.body.csv } } }),
+          },
         },
       }),
       responses: {
         [op.ok.status]: {
           description: op.ok.description,
           ...(op.ok.location && { headers: { Location: { description: op.ok.location, schema: { type: 'string' } } } }),
+          ...(op.ok.csv && { content: { 'text/csv': { schema: { type: 'string' } } } }),
           ...(op.ok.schema && {
             content: {
               'application/json': { schema: jsonSchema(op.ok.schema, 'output'), ...(op.ok.example && { example: EXAMPLES[op.ok.example] }) },

@@ -6,7 +6,7 @@ import { temporalUnavailable } from './temporal-unavailable';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Payload } from '@temporalio/common';
 import { decodeMapFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { parseRupiah } from '../domain/money';
-import { destinationNumber, isFinal, maskNumber, type Payout, type PayoutRequest, type PayoutStatus, type ProviderKey } from '../domain/payout';
+import { destinationNumber, isFinal, maskNumber, payoutWorkflowId, type Payout, type PayoutRequest, type PayoutStatus, type ProviderKey } from '../domain/payout';
 import { newPayoutDocument } from '../domain/payout-document';
 import { canServe, defaultProvider } from '../domain/routing';
 import type { ProviderCatalog } from '../domain/provider-port';
@@ -34,7 +34,7 @@ import {
 import type { CreatePayoutBody } from './schemas';
 import { Problem, problems } from './problem';
 
-const DEFAULT_APPROVAL_TIMEOUT_MS = 24 * 60 * 60 * 1000;
+export const DEFAULT_APPROVAL_TIMEOUT_MS = 24 * 60 * 60 * 1000;
 
 export interface ListFilter {
   status?: PayoutStatus;
@@ -43,9 +43,7 @@ export interface ListFilter {
   cursor?: string;
 }
 
-export function payoutWorkflowId(reference: string): string {
-  return `payout-${reference}`;
-}
+export { payoutWorkflowId } from '../domain/payout';
 
 export interface PayoutServiceDeps {
   client: Client;
@@ -79,32 +77,11 @@ export function createPayoutService(deps: PayoutServiceDeps) {
   const bounded = <T>(fn: () => Promise<T>, ms = rpcTimeoutMs) => deps.client.connection.withDeadline(Date.now() + ms, fn);
 
   async function create(body: CreatePayoutBody, requestedBy: string): Promise<{ created: boolean; payout: Payout }> {
-    const provider = body.provider ?? defaultProvider(body.destination, deps.providers.known);
-    if (provider === undefined) {
-      throw problems.validation('no provider is the default route for this destination', [
-        { pointer: '/provider', detail: `name a provider that serves ${describeDestination(body.destination)}` },
-      ]);
-    }
-    const capabilities = deps.providers.known.find(({ key }) => key === provider)?.capabilities;
-    if (capabilities === undefined || !canServe(capabilities, body.destination)) {
-      throw problems.validation(`${provider} cannot pay to this destination`, [
-        { pointer: '/provider', detail: `${provider} does not serve ${describeDestination(body.destination)}` },
-      ]);
-    }
-    if (!deps.providers.available.includes(provider)) {
-      throw problems.validation(`the provider ${provider} is not available in this deployment`, [
-        { pointer: body.provider ? '/provider' : '/destination', detail: `routes to ${provider}, which is not configured` },
-      ]);
-    }
+    const routed = routeProvider(body, deps.providers);
+    if ('error' in routed) throw problems.validation(routed.error.title, [routed.error.field]);
+    const provider = routed.provider;
     const request: PayoutRequest = {
-      reference: body.reference,
-      destination: body.destination,
-      amount: parseRupiah(body.amount.value),
-      ...(body.description !== undefined && body.description !== '' && { description: body.description }),
-      provider,
-      ...(body.beneficiaryEmail !== undefined && { beneficiaryEmail: body.beneficiaryEmail }),
-      requestedBy,
-      createdAt: now().toISOString(),
+      ...payoutFields(body, provider, requestedBy, now().toISOString()),
       approvalTimeoutMs: body.approvalTimeout ?? DEFAULT_APPROVAL_TIMEOUT_MS,
       ...(body.scheduledAt !== undefined && { scheduledAt: new Date(body.scheduledAt).toISOString() }),
     };
@@ -294,6 +271,50 @@ export function createPayoutService(deps: PayoutServiceDeps) {
 
 export type PayoutService = ReturnType<typeof createPayoutService>;
 
+/** The provider a create body goes to (named, or the destination's default route), or why none can take it. */
+export function routeProvider(
+  body: Pick<CreatePayoutBody, 'destination' | 'provider'>,
+  providers: Pick<ProviderCatalog, 'known' | 'available'>,
+  pointerPrefix = '',
+): { provider: ProviderKey } | { error: { title: string; field: { pointer: string; detail: string } } } {
+  const provider = body.provider ?? defaultProvider(body.destination, providers.known);
+  if (provider === undefined) {
+    return { error: { title: 'no provider is the default route for this destination', field: { pointer: `${pointerPrefix}/provider`, detail: `name a provider that serves ${describeDestination(body.destination)}` } } };
+  }
+  const capabilities = providers.known.find(({ key }) => key === provider)?.capabilities;
+  if (capabilities === undefined || !canServe(capabilities, body.destination)) {
+    return { error: { title: `${provider} cannot pay to this destination`, field: { pointer: `${pointerPrefix}/provider`, detail: `${provider} does not serve ${describeDestination(body.destination)}` } } };
+  }
+  if (!providers.available.includes(provider)) {
+    return {
+      error: {
+        title: `the provider ${provider} is not available in this deployment`,
+        field: { pointer: `${pointerPrefix}${body.provider ? '/provider' : '/destination'}`, detail: `routes to ${provider}, which is not configured` },
+      },
+    };
+  }
+  return { provider };
+}
+
+/** The fields of a payout request that come from one create body (a single payout's, or a batch row's). */
+export function payoutFields(
+  body: Omit<CreatePayoutBody, 'approvalTimeout' | 'scheduledAt'>,
+  provider: ProviderKey,
+  requestedBy: string,
+  createdAt: string,
+): Omit<PayoutRequest, 'approvalTimeoutMs'> {
+  return {
+    reference: body.reference,
+    destination: body.destination,
+    amount: parseRupiah(body.amount.value),
+    ...(body.description !== undefined && body.description !== '' && { description: body.description }),
+    provider,
+    ...(body.beneficiaryEmail !== undefined && { beneficiaryEmail: body.beneficiaryEmail }),
+    requestedBy,
+    createdAt,
+  };
+}
+
 /**
  * A cursor is Temporal's page token plus the filters it belongs to, so a cursor cannot be replayed
  * with other filters, and a checksum, so a mangled cursor is refused at once (Temporal would retry
@@ -338,6 +359,8 @@ function refusalProblem(failure: ApplicationFailure): Problem {
       return problems.conflict('already-submitted', 'The payout was already submitted to the provider.', failure.message);
     case DecisionRefusal.INVALID_DECISION:
       return problems.validation(failure.message);
+    case DecisionRefusal.BATCH_ROW:
+      return problems.conflict('batch-row', 'A row of a batch is decided with its batch.', failure.message);
     case DecisionRefusal.NOT_NEEDING_ATTENTION:
       return problems.conflict('not-needing-attention', 'Only a payout that needs attention can be resolved.', failure.message);
     default:
@@ -367,7 +390,7 @@ function decisionOutcomeUnknown(err: unknown): boolean {
 }
 
 /** Temporal unreachable, slow or overloaded → 503 with Retry-After; anything else is not the client's fault and stays a 500. */
-function asTemporalProblem(err: unknown): unknown {
+export function asTemporalProblem(err: unknown): unknown {
   if (err instanceof Problem) return err;
   if (err instanceof Error && /PAYLOAD_CODEC_KEYS|binary\/encrypted|unable to authenticate data/.test(err.message)) {
     // An operator's problem, not the client's: say which, without any key material.
@@ -377,7 +400,7 @@ function asTemporalProblem(err: unknown): unknown {
   return err;
 }
 
-function describeDestination(destination: CreatePayoutBody['destination']): string {
+export function describeDestination(destination: CreatePayoutBody['destination']): string {
   const label = destination.type === 'EWALLET' ? destination.ewallet : destination.type;
   return `${label} ${maskNumber(destinationNumber(destination))}`;
 }
@@ -388,7 +411,7 @@ function requestFingerprint(request: PayoutRequest): string {
   return createHash('sha256').update(stableJson(shape)).digest('hex');
 }
 
-function stableJson(value: unknown): string {
+export function stableJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
   if (value && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)

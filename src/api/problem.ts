@@ -14,7 +14,7 @@ export class Problem extends Error {
     readonly slug: string,
     readonly title: string,
     readonly detail: string,
-    readonly extras: { errors?: FieldError[]; retryAfterSeconds?: number } = {},
+    readonly extras: { errors?: FieldError[]; retryAfterSeconds?: number; fields?: Record<string, unknown> } = {},
   ) {
     super(detail);
     this.name = 'Problem';
@@ -29,7 +29,8 @@ export const problems = {
   forbidden: (detail: string) => new Problem(403, 'forbidden', 'You may not do this.', detail),
   fourEyes: (detail: string) => new Problem(403, 'four-eyes', 'The requester of a payout cannot approve it.', detail),
   notFound: (detail: string) => new Problem(404, 'not-found', 'Not found.', detail),
-  conflict: (slug: string, title: string, detail: string) => new Problem(409, slug, title, detail),
+  /** `fields`: extension members of the problem (RFC 9457 §3.2), e.g. the references that conflict. */
+  conflict: (slug: string, title: string, detail: string, fields?: Record<string, unknown>) => new Problem(409, slug, title, detail, fields ? { fields } : {}),
   /** 503 for a decision whose outcome is unknown: it may still take effect (see decisionOutcomeUnknown). */
   decisionPending: (kind: string, id: string, keyed: boolean) =>
     new Problem(
@@ -58,6 +59,7 @@ export function sendProblem(res: Response, req: Request, problem: Problem): void
     .type('application/problem+json')
     .send(
       JSON.stringify({
+        ...problem.extras.fields,
         type: `${PROBLEM_BASE}${problem.slug}`,
         title: problem.title,
         status: problem.status,
@@ -76,7 +78,9 @@ export function problemHandler(logUnexpected: (req: Request, err: unknown) => vo
     const status = (err as { status?: unknown; statusCode?: unknown }).status ?? (err as { statusCode?: unknown }).statusCode;
     const type = (err as { type?: unknown }).type;
     if (type === 'entity.too.large') {
-      return sendProblem(res, req, new Problem(413, 'payload-too-large', 'The request body is too large.', 'Send at most 64 KiB.'));
+      const limit = (err as { limit?: unknown }).limit;
+      const size = typeof limit === 'number' && limit >= 1024 * 1024 ? `${Math.round(limit / (1024 * 1024))} MiB` : '64 KiB';
+      return sendProblem(res, req, new Problem(413, 'payload-too-large', 'The request body is too large.', `Send at most ${size}.`));
     }
     if (type === 'entity.parse.failed') {
       return sendProblem(res, req, problems.validation('The request body is not valid JSON.'));

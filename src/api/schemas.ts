@@ -142,6 +142,7 @@ export const payoutSchema = z.object({
   failure: z.object({ code: z.string(), message: z.string(), providerCode: z.string().optional() }).optional(),
   attention: z.object({ reason: z.string(), since: at }).optional(),
   resolution: z.object({ outcome: z.enum(['SUCCEEDED', 'FAILED']), by: z.string(), at, reason: z.string() }).optional(),
+  batchId: z.string().optional(),
   timeline: z.array(z.object({ status: z.enum(PAYOUT_STATUSES), at, detail: z.string().optional() })),
 });
 
@@ -154,4 +155,8 @@ export const problemSchema = z.object({
   detail: z.string(),
   instance: z.string(),
   errors: z.array(z.object({ pointer: z.string(), detail: z.string() })).optional(),
+  /** item-reference-conflict: the references other payouts already use. */
+  references: z.array(z.string()).optional(),
+  /** batch-figures-differ: what the batch would pay. */
+  actual: z.object({ count: z.number().int(), total: moneyOut, feeTotal: moneyOut }).optional(),
 });
