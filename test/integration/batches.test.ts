@@ -1,0 +1,220 @@
+// Batches on the real dev server, with the real provider clients against both simulators: a CSV file
+// with bad rows is refused line by line and nothing starts; fixed, it validates, is approved for its
+// exact total minus two excluded rows, and every row ends as its scenario says, paid at most once.
+// Then the other decisions (reject, cancel, a row on its own), conflicts, and unverified rows.
+import type { Batch } from '../../src/domain/batch';
+import type { Payout } from '../../src/domain/payout';
+import { call, KEYS, startStack, uniqueReference, type TestStack } from '../support/stack';
+
+let stack: TestStack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+interface LedgerRow {
+  reference: string;
+  status: string;
+  triggerCalls: number;
+}
+async function ledgers(): Promise<LedgerRow[]> {
+  const read = async (url: string) => (await (await fetch(`${url}/__sim/transactions`)).json()) as LedgerRow[];
+  return [...(await read(stack.simulator.url)), ...(await read(stack.faspaySimulator.url))];
+}
+
+async function waitForBatch(id: string, statuses: string[], timeoutMs = 120_000): Promise<Batch> {
+  const deadline = Date.now() + timeoutMs;
+  let last: Batch | undefined;
+  while (Date.now() < deadline) {
+    const answer = await call<Batch>(stack, 'GET', `/v1/batches/${id}`);
+    last = answer.body;
+    if (answer.status === 200 && statuses.includes(last.status)) return last;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  throw new Error(`batch ${id} is ${last?.status} (${JSON.stringify(last?.counts)}), not ${statuses.join('/')} after ${timeoutMs} ms`);
+}
+
+const HEADER = 'reference,destination_type,ewallet,customer_number,bank_code,account_number,biller_code,virtual_account_number,amount,description,beneficiary_email,provider';
+
+/** Scenario suffix → what the row must end as (simulators' scenario table). */
+const OUTCOMES: Record<string, string> = {
+  '0000': 'SUCCEEDED',
+  '1111': 'SUCCEEDED',
+  '2222': 'FAILED',
+  '4040': 'INVALID',
+  '5003': 'SUCCEEDED',
+  '7777': 'SUCCEEDED',
+  '8888': 'FAILED',
+  // Amount 60000.00, above the account's maximum of 50000.00: Singapay's inquiry gives the maximum
+  // (INVALID); Faspay's does not, and its trigger refuses the amount (FAILED).
+  '9999': 'INVALID',
+  '4321': 'SUCCEEDED',
+};
+
+function csvRow(reference: string, index: number, suffix: string): { line: string; amount: number } {
+  const amount = suffix === '9999' ? 60_000 : 10_000 + (index % 7) * 1_000;
+  const number = `08${String(index).padStart(8, '0')}${suffix}`;
+  const line =
+    index % 2 === 0
+      ? `${reference},EWALLET,DANA,${number},,,,,${amount}.00,Batch row ${index},,`
+      : `${reference},BANK_ACCOUNT,,,014,${number},,,${amount}.00,Batch row ${index},,faspay`;
+  return { line, amount };
+}
+
+describe('batches', () => {
+  test('a 200-row CSV: bad lines named, then validated, approved minus two exclusions, each row paid at most once as its scenario says', async () => {
+    const id = uniqueReference('csv-batch');
+    const suffixes = Object.keys(OUTCOMES);
+    const rows = Array.from({ length: 200 }, (_, i) => {
+      const suffix = suffixes[i % suffixes.length]!;
+      const outcome = suffix === '9999' && i % 2 === 1 ? 'FAILED' : OUTCOMES[suffix]!;
+      return { reference: `${id}-r${i}`, suffix, outcome, ...csvRow(`${id}-r${i}`, i, suffix) };
+    });
+
+    // Three bad lines: a fractional amount (line 12), a short number (line 40), an unknown e-wallet (line 101).
+    const broken = rows.map((row) => row.line);
+    broken[10] = broken[10]!.replace(/,(\d+)\.00,/, ',$1.50,');
+    broken[38] = broken[38]!.replace(/,08\d+(\d{4}),/, ',0812,');
+    broken[99] = broken[99]!.replace('BANK_ACCOUNT,,', 'EWALLET,FOOPAY,');
+    const refused = await call<{ errors: { pointer: string }[] }>(stack, 'POST', `/v1/batches?reference=${id}`, {
+      rawBody: [HEADER, ...broken].join('\n'),
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect(refused.status).toBe(400);
+    const lines = new Set(refused.body.errors.map((e) => Number(e.pointer.split('/')[2])));
+    expect([...lines].sort((a, b) => a - b)).toEqual([12, 40, 101]);
+    expect(refused.body.errors.map((e) => e.pointer)).toContain('/rows/12/amount');
+    // Nothing started: not the batch, not one row.
+    expect((await call(stack, 'GET', `/v1/batches/${id}`)).status).toBe(404);
+    expect((await call(stack, 'GET', `/v1/payouts/${rows[0]!.reference}`)).status).toBe(404);
+
+    const csv = [HEADER, ...rows.map((row) => row.line)].join('\r\n');
+    const created = await call<Batch>(stack, 'POST', `/v1/batches?reference=${id}&description=Cashback`, { rawBody: csv, headers: { 'content-type': 'text/csv' } });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ id, status: 'VALIDATING', itemCount: 200, receivedCount: 200 });
+    const again = await call<Batch>(stack, 'POST', `/v1/batches?reference=${id}&description=Cashback`, { rawBody: csv, headers: { 'content-type': 'text/csv' } });
+    expect(again.status).toBe(200);
+
+    const awaiting = await waitForBatch(id, ['AWAITING_APPROVAL']);
+    const invalid = rows.filter((row) => row.outcome === 'INVALID');
+    const ready = rows.filter((row) => row.outcome !== 'INVALID');
+    expect(awaiting.counts.INVALID).toBe(invalid.length);
+    expect(awaiting.counts.READY).toBe(ready.length);
+    expect(awaiting.ready.total.value).toBe(`${ready.reduce((sum, row) => sum + row.amount, 0)}.00`);
+
+    // A row shows its batch, and cannot be approved on its own.
+    const rowPayout = await call<Payout>(stack, 'GET', `/v1/payouts/${ready[0]!.reference}`);
+    expect(rowPayout.body).toMatchObject({ batchId: id, status: 'AWAITING_APPROVAL' });
+    const alone = await call<{ type: string }>(stack, 'POST', `/v1/payouts/${ready[0]!.reference}/approve`, { key: KEYS.approver, body: {} });
+    expect(alone.status).toBe(409);
+    expect(alone.body.type).toMatch(/batch-row$/);
+
+    const excluded = [ready[1]!, ready[2]!];
+    const paid = ready.filter((row) => !excluded.includes(row));
+    const expectedTotal = { value: `${paid.reduce((sum, row) => sum + row.amount, 0)}.00`, currency: 'IDR' };
+    const body = { expectedTotal, expectedCount: paid.length, excludeReferences: excluded.map((row) => row.reference) };
+    // Figures that differ are refused with the actual ones, and change nothing.
+    const wrong = await call<{ type: string; actual: { count: number; total: { value: string } } }>(stack, 'POST', `/v1/batches/${id}/approve`, {
+      key: KEYS.approver,
+      body: { ...body, expectedCount: ready.length },
+    });
+    expect(wrong.status).toBe(409);
+    expect(wrong.body.type).toMatch(/batch-figures-differ$/);
+    expect(wrong.body.actual).toMatchObject({ count: paid.length, total: expectedTotal });
+
+    const approved = await call<Batch>(stack, 'POST', `/v1/batches/${id}/approve`, { key: KEYS.approver, body });
+    expect(approved.status).toBe(200);
+    expect(approved.body.approval).toMatchObject({ decision: 'APPROVED', by: 'approver@local', count: paid.length, total: expectedTotal, excludedCount: 2 });
+    expect((await call(stack, 'POST', `/v1/batches/${id}/approve`, { key: KEYS.approver, body })).status).toBe(409);
+
+    const done = await waitForBatch(id, ['COMPLETED'], 240_000);
+    const expectedCounts: Record<string, number> = {};
+    for (const row of paid) expectedCounts[row.outcome] = (expectedCounts[row.outcome] ?? 0) + 1;
+    expect(done.counts).toMatchObject({ ...expectedCounts, INVALID: invalid.length, CANCELLED: 2, READY: 0, PROCESSING: 0 });
+
+    // Each row ended as its scenario says; the ledgers hold each paid reference once, and nothing else of this batch.
+    const items = await call<{ items: { reference: string; status: string }[]; nextCursor: string | null }>(stack, 'GET', `/v1/batches/${id}/items?limit=200`);
+    expect(items.body.items).toHaveLength(200);
+    const statusOf = new Map(items.body.items.map((item) => [item.reference, item.status]));
+    for (const row of paid) expect([row.reference, statusOf.get(row.reference)]).toEqual([row.reference, row.outcome]);
+    for (const row of excluded) expect(statusOf.get(row.reference)).toBe('CANCELLED');
+    const mine = (await ledgers()).filter((entry) => entry.reference.startsWith(`${id}-`));
+    const counted = new Map<string, number>();
+    for (const entry of mine) counted.set(entry.reference, (counted.get(entry.reference) ?? 0) + 1);
+    expect([...counted.values()].every((n) => n === 1)).toBe(true);
+    const moved = new Set(mine.map((entry) => entry.reference));
+    for (const row of [...invalid, ...excluded]) expect(moved.has(row.reference)).toBe(false);
+    // Every approved row reached its provider, but those whose trigger the provider refused (8888, Faspay's 9999).
+    for (const row of paid.filter((r) => r.suffix !== '8888' && r.suffix !== '9999')) expect(moved.has(row.reference)).toBe(true);
+
+    const csvOut = await fetch(`${stack.apiUrl}/v1/batches/${id}/items.csv`, { headers: { authorization: `Bearer ${KEYS.requester}` } });
+    expect(csvOut.headers.get('content-type')).toMatch(/^text\/csv/);
+    const csvLines = (await csvOut.text()).trim().split('\n');
+    expect(csvLines).toHaveLength(201);
+    expect(csvLines[0]).toBe('row,reference,status,provider,amount,fee,account_name,failure_code,reason,provider_reference,updated_at');
+  }, 300_000);
+
+  test('JSON: the same body again is the same batch, another body or a used item reference is a 409; reject ends every row', async () => {
+    const id = uniqueReference('json-batch');
+    const used = uniqueReference('used');
+    expect((await call(stack, 'POST', '/v1/payouts', { body: { reference: used, destination: { type: 'EWALLET', ewallet: 'DANA', customerNumber: '081234560000' }, amount: { value: '10000.00', currency: 'IDR' } } })).status).toBe(201);
+    const item = (i: number) => ({ reference: `${id}-${i}`, destination: { type: 'EWALLET', ewallet: 'OVO', customerNumber: `0812345${i}0000` }, amount: { value: '15000.00', currency: 'IDR' } });
+    const conflict = await call<{ references: string[] }>(stack, 'POST', '/v1/batches', { body: { reference: id, items: [item(1), { ...item(2), reference: used }] } });
+    expect(conflict.status).toBe(409);
+    expect(conflict.body.references).toEqual([used]);
+    const bad = await call<{ errors: { pointer: string }[] }>(stack, 'POST', '/v1/batches', { body: { reference: id, items: [item(1), { ...item(2), amount: { value: '1', currency: 'IDR' } }, item(1)] } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.map((e) => e.pointer)).toEqual(['/items/1/amount/value']);
+    const duplicate = await call<{ errors: { pointer: string }[] }>(stack, 'POST', '/v1/batches', { body: { reference: id, items: [item(1), item(2), item(1)] } });
+    expect(duplicate.body.errors.map((e) => e.pointer)).toEqual(['/items/2/reference']);
+
+    const body = { reference: id, approvalTimeout: 'PT10M', items: [item(1), item(2), item(3)] };
+    expect((await call(stack, 'POST', '/v1/batches', { body })).status).toBe(201);
+    expect((await call(stack, 'POST', '/v1/batches', { body })).status).toBe(200);
+    expect((await call(stack, 'POST', '/v1/batches', { body: { ...body, items: [item(1), item(2)] } })).status).toBe(409);
+    await waitForBatch(id, ['AWAITING_APPROVAL']);
+    // A payout with a row's reference is a conflict too.
+    expect((await call(stack, 'POST', '/v1/payouts', { body: item(1) })).status).toBe(409);
+    const rejected = await call<Batch>(stack, 'POST', `/v1/batches/${id}/reject`, { key: KEYS.approver, body: { reason: 'wrong month' } });
+    expect(rejected.status).toBe(200);
+    expect(rejected.body.status).toBe('REJECTED');
+    const final = await waitForBatch(id, ['REJECTED']);
+    expect(final.approval).toMatchObject({ decision: 'REJECTED', by: 'approver@local', reason: 'wrong month' });
+    const deadline = Date.now() + 30_000;
+    let statuses: string[] = [];
+    while (Date.now() < deadline) {
+      statuses = await Promise.all([1, 2, 3].map(async (i) => (await call<Payout>(stack, 'GET', `/v1/payouts/${id}-${i}`)).body.status));
+      if (statuses.every((status) => status === 'REJECTED')) break;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    expect(statuses).toEqual(['REJECTED', 'REJECTED', 'REJECTED']);
+    expect((await ledgers()).filter((entry) => entry.reference.startsWith(`${id}-`))).toEqual([]);
+  }, 120_000);
+
+  test('four eyes: the requester of a batch cannot approve it; a cancel before approval cancels every row', async () => {
+    const id = uniqueReference('own-batch');
+    const items = [1, 2].map((i) => ({ reference: `${id}-${i}`, destination: { type: 'BANK_ACCOUNT', bankCode: '014', accountNumber: `5555${i}0000` }, amount: { value: '20000.00', currency: 'IDR' } }));
+    expect((await call(stack, 'POST', '/v1/batches', { key: KEYS.admin, body: { reference: id, items } })).status).toBe(201);
+    await waitForBatch(id, ['AWAITING_APPROVAL']);
+    const own = await call<{ type: string }>(stack, 'POST', `/v1/batches/${id}/approve`, {
+      key: KEYS.admin,
+      body: { expectedTotal: { value: '40000.00', currency: 'IDR' }, expectedCount: 2 },
+    });
+    expect(own.status).toBe(403);
+    expect((await call(stack, 'POST', `/v1/batches/${id}/cancel`, { key: KEYS.requester, body: {} })).status).toBe(403);
+    const cancelled = await call<Batch>(stack, 'POST', `/v1/batches/${id}/cancel`, { key: KEYS.admin, body: { reason: 'duplicate file' } });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.status).toBe('CANCELLED');
+    const deadline = Date.now() + 30_000;
+    let statuses: string[] = [];
+    while (Date.now() < deadline) {
+      statuses = await Promise.all(items.map(async (item) => (await call<Payout>(stack, 'GET', `/v1/payouts/${item.reference}`)).body.status));
+      if (statuses.every((status) => status === 'CANCELLED')) break;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    expect(statuses).toEqual(['CANCELLED', 'CANCELLED']);
+    expect((await ledgers()).filter((entry) => entry.reference.startsWith(`${id}-`))).toEqual([]);
+  }, 120_000);
+});
