@@ -1,7 +1,7 @@
 // Webhook activities: publishing a payout's events to the delivery workflows of the endpoints that
 // want them, and one delivery attempt of one event. Neither retries by itself: the workflows decide.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { PayoutEvent } from '../src/domain/events';
+import { endsStream, eventSubject, type WebhookEvent } from '../src/domain/events';
 import { readEndpoints } from '../src/webhooks/directory';
 import { deliveryWorkflowId, signingVersions, subscribes, type AttemptResult, type DeliveryPolicy } from '../src/domain/webhooks';
 import { deriveEndpointSecret } from '../src/webhooks/secrets';
@@ -10,7 +10,6 @@ import { signWebhook } from '../src/webhooks/signature';
 import { checkWebhookUrl, resolveDeliveryAddress, type Lookup, type UrlPolicy } from '../src/webhooks/url-policy';
 import type { webhookDeliveryWorkflow } from '../workflows/webhook-delivery';
 import { enqueueEventsSignal, payoutEndedSignal } from '../workflows/webhook-messages';
-import { isFinal } from '../src/domain/payout';
 import { WEBHOOK_ENDPOINT_ID } from '../workflows/search-attributes';
 
 export interface WebhookDeps {
@@ -35,38 +34,44 @@ export function createWebhookActivities(deps: WebhookDeps) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
     }
   };
-  return {
-    /** Hands the events (one payout's, in order) to every endpoint that subscribes to them; returns how many endpoints got some. */
-    async publishPayoutEvents(events: PayoutEvent[]): Promise<number> {
-      const payoutId = events[0]?.data.payout.id;
-      if (payoutId === undefined) return 0;
-      let reached = 0;
-      const ends = events.some((event) => isFinal(event.data.payout.status));
-      for (const endpoint of await readEndpoints(deps.client, deps.taskQueue)) {
-        const wanted = events.filter((event) => subscribes(endpoint, event.type));
-        const workflowId = deliveryWorkflowId(endpoint.id, payoutId);
-        if (wanted.length === 0) {
-          // A delivery workflow that got earlier events must learn that no more will come, or it waits forever.
-          if (ends) await endDeliveries(workflowId);
-          continue;
-        }
-        await deps.client.workflow.signalWithStart<typeof webhookDeliveryWorkflow, [PayoutEvent[]]>('webhookDeliveryWorkflow', {
-          workflowId,
-          taskQueue: deps.taskQueue,
-          args: [{ endpointId: endpoint.id, payoutId, policy: deps.delivery }],
-          signal: enqueueEventsSignal,
-          signalArgs: [wanted],
-          typedSearchAttributes: [{ key: WEBHOOK_ENDPOINT_ID, value: endpoint.id }],
-          staticSummary: `Webhook deliveries of payout ${payoutId} to ${endpoint.id}`,
-        });
-        if (ends && !wanted.some((event) => isFinal(event.data.payout.status))) await endDeliveries(workflowId);
-        reached += 1;
+  /** Hands the events (one payout's or one batch's, in order) to every endpoint that subscribes to them; returns how many endpoints got some. */
+  async function publishEvents(events: WebhookEvent[]): Promise<number> {
+    const first = events[0];
+    if (first === undefined) return 0;
+    const subject = eventSubject(first);
+    let reached = 0;
+    const ends = events.some(endsStream);
+    for (const endpoint of await readEndpoints(deps.client, deps.taskQueue)) {
+      const wanted = events.filter((event) => subscribes(endpoint, event.type));
+      const workflowId = deliveryWorkflowId(endpoint.id, subject);
+      if (wanted.length === 0) {
+        // A delivery workflow that got earlier events must learn that no more will come, or it waits forever.
+        if (ends) await endDeliveries(workflowId);
+        continue;
       }
-      return reached;
-    },
+      await deps.client.workflow.signalWithStart<typeof webhookDeliveryWorkflow, [WebhookEvent[]]>('webhookDeliveryWorkflow', {
+        workflowId,
+        taskQueue: deps.taskQueue,
+        args: [{ endpointId: endpoint.id, payoutId: subject, policy: deps.delivery }],
+        signal: enqueueEventsSignal,
+        signalArgs: [wanted],
+        typedSearchAttributes: [{ key: WEBHOOK_ENDPOINT_ID, value: endpoint.id }],
+        staticSummary: `Webhook deliveries of ${subject.startsWith('batch:') ? subject.replace(':', ' ') : `payout ${subject}`} to ${endpoint.id}`,
+      });
+      if (ends && !wanted.some(endsStream)) await endDeliveries(workflowId);
+      reached += 1;
+    }
+    return reached;
+  }
+
+  return {
+    /** A payout's events (the name is kept: running payouts' histories schedule it). */
+    publishPayoutEvents: publishEvents,
+    /** A batch's events. */
+    publishBatchEvents: publishEvents,
 
     /** One attempt: the endpoint as it is now, its URL checked on the address connected to, a fresh timestamp and signature(s). */
-    async deliverWebhookEvent(endpointId: string, event: PayoutEvent): Promise<AttemptResult> {
+    async deliverWebhookEvent(endpointId: string, event: WebhookEvent): Promise<AttemptResult> {
       const endpoint = (await readEndpoints(deps.client, deps.taskQueue)).find((candidate) => candidate.id === endpointId);
       if (!endpoint) return { outcome: 'ENDPOINT_GONE' };
       const checked = checkWebhookUrl(endpoint.url, deps.urlPolicy);

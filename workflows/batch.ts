@@ -39,6 +39,7 @@ import {
   type BatchStatus,
   type RowReport,
 } from '../src/domain/batch';
+import { batchEvent, type BatchEvent } from '../src/domain/events';
 import { toMoney } from '../src/domain/money';
 import { maskNumber, destinationNumber, payoutWorkflowId, type PayoutRequest } from '../src/domain/payout';
 import { newPayoutDocument } from '../src/domain/payout-document';
@@ -66,6 +67,7 @@ import {
   type RetryInput,
 } from './batch-messages';
 import { activityProxies } from './context';
+import { allPublished, publishInOrder } from './events';
 import { balanceRecheckDelay, type PayoutPolicy } from './policy';
 import {
   BATCH_ID,
@@ -101,6 +103,8 @@ export interface BatchState {
   /** The approved rows' balance was found sufficient (or could not be read): the rows may be approved. */
   fundsChecked: boolean;
   balanceChecks: number;
+  /** batch.<status> webhook events not yet published, in order. */
+  outbox: { pending: BatchEvent[] };
 }
 
 export interface BatchWorkflowInput {
@@ -127,8 +131,12 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchRes
   const document = (): Batch => ({ ...state.batch, receivedCount: state.rows.length, ...batchFigures(state.rows) });
   const setStatus = (status: BatchStatus, detail?: string) => {
     changeBatchStatus(state.batch as Batch, status, now(), { anySubmitted: anySubmitted() }, detail);
-    upsertMemo({ batch: document() });
+    const current = document();
+    upsertMemo({ batch: current });
+    state.outbox.pending.push(batchEvent(current, current.timeline.length));
   };
+  if (!input.carried) state.outbox.pending.push(batchEvent(document(), 1));
+  publishInOrder(state.outbox, 'publishBatchEvents');
   const refuse = (type: string, message: string, details?: unknown): never => {
     throw ApplicationFailure.create({ type, message, nonRetryable: true, ...(details !== undefined && { details: [details] }) });
   };
@@ -500,6 +508,8 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchRes
 
   async function finish(): Promise<BatchResult> {
     await condition(allHandlersFinished);
+    // The last event must be published before the run ends (an ended run's activities are abandoned).
+    await condition(() => allPublished(state.outbox));
     setCurrentDetails(`Finished: **${state.batch.status}**. ${summary()}.`);
     return { batch: document(), rows: state.rows };
   }
@@ -524,5 +534,6 @@ function newBatchState(header: BatchHeader): BatchState {
     chunks: 0,
     fundsChecked: false,
     balanceChecks: 0,
+    outbox: { pending: [] },
   };
 }

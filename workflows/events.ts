@@ -10,7 +10,7 @@
 // continue-as-new and replays.
 import { condition, patched, proxyActivities } from '@temporalio/workflow';
 import type { WebhookActivities } from '../activities/webhooks';
-import { payoutEvent, type PayoutEvent } from '../src/domain/events';
+import { payoutEvent, type PayoutEvent, type WebhookEvent } from '../src/domain/events';
 import type { Payout } from '../src/domain/payout';
 
 /** The patch that added webhook events; payouts started before it emit none (their earlier statuses were never recorded as events). */
@@ -47,13 +47,18 @@ export function recordStatusEvent(outbox: EventOutbox | undefined, payout: Payou
  */
 export function startPublishing(outbox: EventOutbox | undefined): void {
   if (!outbox) return;
-  const publisher = (events: PayoutEvent[]) =>
+  publishInOrder(outbox, 'publishPayoutEvents');
+}
+
+/** The publishing loop of an outbox of payout or batch events, through the named activity. */
+export function publishInOrder<E extends WebhookEvent>(outbox: { pending: E[] }, activity: 'publishPayoutEvents' | 'publishBatchEvents'): void {
+  const publisher = (events: E[]) =>
     proxyActivities<WebhookActivities>({
       startToCloseTimeout: '30s',
       // No attempt limit: an event is never dropped. Publishing only talks to Temporal itself.
       retry: { initialInterval: '1s', maximumInterval: '1m', backoffCoefficient: 2 },
       summary: `Publish ${events.map((event) => `${event.type} (${event.data.sequence})`).join(', ')}`,
-    }).publishPayoutEvents;
+    })[activity];
   void (async () => {
     for (;;) {
       await condition(() => outbox.pending.length > 0);
@@ -65,6 +70,6 @@ export function startPublishing(outbox: EventOutbox | undefined): void {
 }
 
 /** True once every event so far has been published (or there is no outbox). */
-export function allPublished(outbox: EventOutbox | undefined): boolean {
+export function allPublished(outbox: { pending: unknown[] } | undefined): boolean {
   return !outbox || outbox.pending.length === 0;
 }

@@ -18,8 +18,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { WebhookActivities } from '../activities/webhooks';
-import type { PayoutEvent } from '../src/domain/events';
-import { isFinal } from '../src/domain/payout';
+import { endsStream, type WebhookEvent } from '../src/domain/events';
 import { retryDelay, type AttemptResult, type DeliveryPolicy, type DeliveryRecord } from '../src/domain/webhooks';
 import { deliveryLogQuery, enqueueEventsSignal, payoutEndedSignal, redeliverSignal } from './webhook-messages';
 import { WEBHOOK_ENDPOINT_ID, WEBHOOK_FAILED_EVENTS, WEBHOOK_PENDING_SINCE } from './search-attributes';
@@ -34,7 +33,7 @@ export interface DeliveryWorkflowInput {
 
 export interface DeliveryWorkflowState {
   /** Every event received, by sequence, kept for redelivery. */
-  events: PayoutEvent[];
+  events: WebhookEvent[];
   log: DeliveryRecord[];
   /** Sequences waiting to be delivered, in order. */
   queue: number[];
@@ -120,8 +119,8 @@ export async function webhookDeliveryWorkflow(input: DeliveryWorkflowInput): Pro
     // The log is written when this workflow is about to wait, not before every attempt.
     if (state.queue.length === 0) publishLog();
     const idle = state.queue.length === 0;
-    // A final status ends the stream: after it, no event of this payout will come.
-    const over = state.payoutEnded === true || state.events.some((event) => isFinal(event.data.payout.status));
+    // A final status ends the stream: after it, no event of this payout (or batch) will come.
+    const over = state.payoutEnded === true || state.events.some(endsStream);
     if (idle) {
       // Wait for the next event; after the payout's last one, linger for late duplicates and redeliveries, then end.
       const wakes = () => state.queue.length > 0 || tooLong();

@@ -1,7 +1,7 @@
 // Messages of the two webhook workflows: the endpoints' entity workflow (webhook-endpoints.ts) and
 // one delivery workflow per endpoint and payout (webhook-delivery.ts).
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { PayoutEvent } from '../src/domain/events';
+import type { WebhookEvent } from '../src/domain/events';
 import type { DeliveryRecord, WebhookEndpoint } from '../src/domain/webhooks';
 
 /** A new endpoint, as the API made it (id and time included, so a retried update creates it once). */
@@ -14,7 +14,7 @@ export const rotateSecretUpdate = defineUpdate<WebhookEndpoint, [{ id: string; o
 export const listEndpointsQuery = defineQuery<WebhookEndpoint[]>('listWebhookEndpoints');
 
 /** A payout's events for this endpoint, in order of sequence; those already held are ignored. */
-export const enqueueEventsSignal = defineSignal<[PayoutEvent[]]>('enqueueWebhookEvents');
+export const enqueueEventsSignal = defineSignal<[WebhookEvent[]]>('enqueueWebhookEvents');
 /** The payout reached a final status this endpoint does not subscribe to: no more events will come. */
 export const payoutEndedSignal = defineSignal('payoutEnded');
 /** Send an event again (by hand), whatever its state. */

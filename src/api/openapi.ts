@@ -187,8 +187,8 @@ function pathParameter(name: string, path: string, providerKeys: readonly string
       name,
       in: 'path',
       required: true,
-      description: 'The event id, `evt_<payout reference>.<sequence>` (the `webhook-id` header of its deliveries).',
-      schema: { type: 'string', pattern: '^evt_[A-Za-z0-9._-]{1,64}\\.[1-9][0-9]*$' },
+      description: 'The event id, `evt_<payout reference>.<sequence>` or `evt_batch:<batch reference>.<sequence>` (the `webhook-id` header of its deliveries).',
+      schema: { type: 'string', pattern: '^evt_(batch:)?[A-Za-z0-9._-]{1,64}\\.[1-9][0-9]*$' },
     };
   }
   if (name === 'provider') return { name, in: 'path', required: true, schema: { type: 'string', enum: providerKeys } };

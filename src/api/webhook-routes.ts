@@ -297,9 +297,10 @@ function noEndpoint(id: string): Problem {
 }
 
 /** The payout reference in `evt_<reference>.<sequence>` (split at the last dot); 404 for anything that is no event id. */
+/** The event's subject: a payout's reference, or `batch:<reference>` for a batch's events. */
 function referenceOfEvent(eventId: string): string {
   const match = /^evt_(.+)\.([1-9][0-9]{0,8})$/.exec(eventId);
-  if (!match || !REFERENCE_PATTERN.test(match[1]!) || payoutEventId(match[1]!, Number(match[2])) !== eventId) {
+  if (!match || !REFERENCE_PATTERN.test(match[1]!.replace(/^batch:/, '')) || payoutEventId(match[1]!, Number(match[2])) !== eventId) {
     throw problems.notFound(`no event ${eventId.slice(0, 100)}`);
   }
   return match[1]!;

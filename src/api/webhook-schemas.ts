@@ -1,6 +1,7 @@
 // The webhook endpoints' requests and answers as zod schemas (issue 14): parsed once at the edge by
 // webhook-routes.ts, and documented from the same schemas by openapi.ts.
 import { z } from 'zod';
+import { batchSchema } from './batch-schemas';
 import { EVENT_TYPES } from '../domain/events';
 import { ENDPOINT_ID_PATTERN } from '../domain/webhooks';
 import { payoutSchema } from './schemas';
@@ -84,10 +85,11 @@ export const deliveryListSchema = z.object({ items: z.array(deliveryRecordSchema
 
 export const redeliveryAcceptedSchema = z.object({ eventId: z.string(), state: z.literal('PENDING') });
 
-/** The body of every webhook (a PayoutEvent, src/domain/events.ts): the payout with its destination number masked. */
+/** The body of every webhook (src/domain/events.ts): a payout (destination number masked) or a batch, and the sequence. */
 export const webhookEventSchema = z.object({
-  id: z.string().regex(/^evt_[A-Za-z0-9._-]{1,64}\.[1-9][0-9]*$/),
+  id: z.string().regex(/^evt_(batch:)?[A-Za-z0-9._-]{1,64}\.[1-9][0-9]*$/),
   type: z.enum(EVENT_TYPE_NAMES),
   createdAt: at,
-  data: z.object({ payout: payoutSchema, sequence: z.number().int().min(1) }),
+  /** A payout's events carry the payout; a batch's (`batch.<status>`) the batch. */
+  data: z.union([z.object({ payout: payoutSchema, sequence: z.number().int().min(1) }), z.object({ batch: batchSchema, sequence: z.number().int().min(1) })]),
 });

@@ -15,7 +15,7 @@ export async function startDemoReceiver({ apiUrl, adminKey, port, log }: Options
   const receiver = await startReceiver({
     host: '127.0.0.1',
     port,
-    onDelivery: ({ event, webhookId }) => log(`${event.type.padEnd(26)} ${event.data.payout.id} #${event.data.sequence} (${webhookId}, signature verified)`),
+    onDelivery: ({ event, webhookId }) => log(`${event.type.padEnd(26)} ${'payout' in event.data ? event.data.payout.id : `batch ${event.data.batch.id}`} #${event.data.sequence} (${webhookId}, signature verified)`),
     onRefused: (reason) => log(`refused a delivery: ${reason}`),
   });
   const api = async (method: string, path: string, body?: unknown) => {

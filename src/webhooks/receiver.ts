@@ -6,7 +6,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { PayoutEvent } from '../domain/events';
+import type { WebhookEvent } from '../domain/events';
 import { verifyWebhook } from './signature';
 
 export interface ReceivedDelivery {
@@ -17,7 +17,7 @@ export interface ReceivedDelivery {
   /** The exact bytes received, for a second verifier. */
   body: string;
   headers: Record<string, string>;
-  event: PayoutEvent;
+  event: WebhookEvent;
   receivedAt: number;
 }
 
@@ -61,9 +61,9 @@ export async function startReceiver(options: ReceiverOptions = {}) {
       const verdicts = secrets.map((secret) => verifyWebhook(secret, req.headers, body, now));
       const verified = verdicts.find((verdict) => verdict.ok);
       if (!verified) return refuse(401, verdicts.map((v) => (v.ok ? '' : v.reason)).join('; ') || 'no secret to verify with');
-      let event: PayoutEvent;
+      let event: WebhookEvent;
       try {
-        event = JSON.parse(body) as PayoutEvent;
+        event = JSON.parse(body) as WebhookEvent;
       } catch {
         return refuse(400, 'the body is not JSON');
       }

@@ -7,7 +7,7 @@
 // 500/503 for a while; after the run the harness waits for the deliveries to drain and reads the
 // API's delivery logs.
 import { Webhook } from 'standardwebhooks';
-import { destinationNumber, type Destination } from '../../src/domain/payout';
+import { destinationNumber, type Destination, type Payout } from '../../src/domain/payout';
 import { EVENT_TYPES } from '../../src/domain/events';
 import { startReceiver, type ReceivedDelivery, type WebhookReceiver } from '../../src/webhooks/receiver';
 import { keyOf, type DeliveryLogRecord, type EndpointObservation, type ReceivedEvent, type ReceiverFault, type WebhookObservations } from './model';
@@ -182,7 +182,8 @@ function toReceived(delivery: ReceivedDelivery, secret: string): ReceivedEvent {
     verifiedByReference = false;
   }
   const event = delivery.event as Partial<ReceivedDelivery['event']> | undefined;
-  const payout = event?.data?.payout as (Partial<ReceivedDelivery['event']['data']['payout']> & { destination?: Destination }) | undefined;
+  // A batch's events (batch.<status>) carry no payout: they have no payout id here.
+  const payout = (event?.data as { payout?: unknown } | undefined)?.payout as (Partial<Payout> & { destination?: Destination }) | undefined;
   let shownNumber = '';
   try {
     shownNumber = payout?.destination ? destinationNumber(payout.destination) : '';
@@ -197,7 +198,7 @@ function toReceived(delivery: ReceivedDelivery, secret: string): ReceivedEvent {
     sequence: Number(event?.data?.sequence),
     payoutId: String(payout?.id ?? ''),
     payoutStatus: String(payout?.status ?? ''),
-    timeline: Array.isArray(payout?.timeline) ? payout.timeline.map((e) => ({ status: e.status, at: e.at })) : [],
+    timeline: Array.isArray(payout?.timeline) ? payout.timeline.map((e: { status: string; at: string }) => ({ status: e.status, at: e.at })) : [],
     shownNumber,
     verifiedByReference,
     receivedAt: delivery.receivedAt,

@@ -1,7 +1,7 @@
 // Webhook helpers for tests: a receiver that also checks every delivery with the reference verifier
 // (the `standardwebhooks` package), and questions about what it received.
 import { Webhook } from 'standardwebhooks';
-import type { PayoutEvent } from '../../src/domain/events';
+import type { BatchEvent, PayoutEvent } from '../../src/domain/events';
 import { startReceiver, type ReceivedDelivery, type ReceiverOptions } from '../../src/webhooks/receiver';
 
 /** A receiver whose every accepted delivery is verified a second time, by standardwebhooks, with one of `secrets`. */
@@ -41,7 +41,12 @@ function verifiedByReference(delivery: ReceivedDelivery, secrets: string[]): boo
 
 /** The events received for one payout, in arrival order. */
 export function eventsOf(deliveries: readonly ReceivedDelivery[], payoutId: string): PayoutEvent[] {
-  return deliveries.filter((d) => d.event.data.payout.id === payoutId).map((d) => d.event);
+  return deliveries.map((d) => d.event).filter((event): event is PayoutEvent => 'payout' in event.data && event.data.payout.id === payoutId);
+}
+
+/** The events received for one batch (batch.<status>), in arrival order. */
+export function batchEventsOf(deliveries: readonly ReceivedDelivery[], batchId: string): BatchEvent[] {
+  return deliveries.map((d) => d.event).filter((event): event is BatchEvent => 'batch' in event.data && event.data.batch.id === batchId);
 }
 
 /** Waits until `done` holds over what the receiver got. */

@@ -1,5 +1,6 @@
 // The webhook events' vocabulary: one type per status, ids derived from the payout and the sequence,
 // bodies that show the payout as GET does but with the destination number masked.
+import { BATCH_STATUSES } from '../../src/domain/batch';
 import { EVENT_TYPES, payoutEvent, payoutEventId, payoutEventType } from '../../src/domain/events';
 import { PAYOUT_STATUSES, type PayoutRequest } from '../../src/domain/payout';
 import { changeStatus, newPayoutDocument } from '../../src/domain/payout-document';
@@ -15,7 +16,10 @@ const request: PayoutRequest = {
 };
 
 test('one event type per status, in the one list', () => {
-  expect(EVENT_TYPES.map((e) => e.type)).toEqual(PAYOUT_STATUSES.map((s) => `payout.${s.toLowerCase()}`));
+  expect(EVENT_TYPES.map((e) => e.type)).toEqual([
+    ...PAYOUT_STATUSES.map((s) => `payout.${s.toLowerCase()}`),
+    ...BATCH_STATUSES.map((s) => `batch.${s.toLowerCase()}`),
+  ]);
   expect(payoutEventType('AWAITING_APPROVAL')).toBe('payout.awaiting_approval');
   expect(new Set(EVENT_TYPES.map((e) => e.type)).size).toBe(EVENT_TYPES.length);
 });
