@@ -5,6 +5,7 @@
 import type { Batch } from '../../src/domain/batch';
 import type { Payout } from '../../src/domain/payout';
 import { call, KEYS, startStack, uniqueReference, type TestStack } from '../support/stack';
+import { batchEventsOf, testReceiver, waitForDeliveries } from '../support/webhooks';
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -217,4 +218,115 @@ describe('batches', () => {
     expect(statuses).toEqual(['CANCELLED', 'CANCELLED']);
     expect((await ledgers()).filter((entry) => entry.reference.startsWith(`${id}-`))).toEqual([]);
   }, 120_000);
+  const dana = (reference: string, number: string, value = '20000.00') => ({ reference, destination: { type: 'EWALLET', ewallet: 'DANA', customerNumber: number }, amount: { value, currency: 'IDR' } });
+  const bank = (reference: string, number: string, value = '20000.00') => ({ reference, destination: { type: 'BANK_ACCOUNT', bankCode: '014', accountNumber: number }, amount: { value, currency: 'IDR' } });
+  const faspayFaults = (body: unknown) =>
+    fetch(`${stack.faspaySimulator.url}/__sim/faults`, { method: body === null ? 'DELETE' : 'POST', headers: { 'content-type': 'application/json' }, ...(body !== null && { body: JSON.stringify(body) }) });
+  async function payoutsOf(references: string[], done: (payouts: Payout[]) => boolean, timeoutMs = 60_000): Promise<Payout[]> {
+    const deadline = Date.now() + timeoutMs;
+    let payouts: Payout[] = [];
+    while (Date.now() < deadline) {
+      payouts = await Promise.all(references.map(async (reference) => (await call<Payout>(stack, 'GET', `/v1/payouts/${reference}`)).body));
+      if (done(payouts)) return payouts;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    throw new Error(`payouts are ${payouts.map((p) => `${p.reference}=${p.status}`).join(', ')}`);
+  }
+  const approveAsIs = (id: string, batch: Batch, extra: Record<string, unknown> = {}) =>
+    call<Batch>(stack, 'POST', `/v1/batches/${id}/approve`, { key: KEYS.approver, body: { expectedTotal: batch.ready.total, expectedCount: batch.ready.count, ...extra } });
+
+  test('an inquiry that keeps failing for a transient reason leaves its row UNVERIFIED: the approval waits until it is retried', async () => {
+    const id = uniqueReference('unverified');
+    // Every attempt of one Faspay inquiry answers 503 (the policy makes 8).
+    await faspayFaults({ operation: 'inquiry', mode: 'http503', count: 8 });
+    try {
+      expect((await call(stack, 'POST', '/v1/batches', { body: { reference: id, items: [dana(`${id}-1`, '081234510000'), bank(`${id}-2`, '5432100000')] } })).status).toBe(201);
+      const awaiting = await waitForBatch(id, ['AWAITING_APPROVAL']);
+      expect(awaiting.counts).toMatchObject({ READY: 1, UNVERIFIED: 1 });
+      const rows = await call<{ items: { reference: string; status: string; reason?: string }[] }>(stack, 'GET', `/v1/batches/${id}/items?status=UNVERIFIED`);
+      expect(rows.body.items).toEqual([expect.objectContaining({ reference: `${id}-2`, status: 'UNVERIFIED', reason: expect.stringContaining('inquiry') })]);
+      const early = await approveAsIs(id, awaiting);
+      expect(early.status).toBe(409);
+      expect((early.body as unknown as { type: string }).type).toMatch(/batch-not-ready$/);
+      expect((await call(stack, 'POST', `/v1/batches/${id}/retry-unverified`, { key: KEYS.requester, body: {} })).status).toBe(200);
+      let ready = awaiting;
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline && ready.counts.READY !== 2) {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        ready = (await call<Batch>(stack, 'GET', `/v1/batches/${id}`)).body;
+      }
+      expect(ready.counts).toMatchObject({ READY: 2, UNVERIFIED: 0 });
+      expect((await approveAsIs(id, ready)).status).toBe(200);
+      expect((await waitForBatch(id, ['COMPLETED'])).counts.SUCCEEDED).toBe(2);
+    } finally {
+      await faspayFaults(null);
+    }
+  }, 120_000);
+
+  test('a cancel while paying stops the rows not yet submitted; the submitted ones finish and the batch ends COMPLETED', async () => {
+    const id = uniqueReference('midway');
+    const pending = [1, 2].map((i) => dana(`${id}-p${i}`, `08123456${i}3333`));
+    const held = bank(`${id}-held`, '7654300000');
+    expect((await call(stack, 'POST', '/v1/batches', { body: { reference: id, items: [...pending, held] } })).status).toBe(201);
+    const awaiting = await waitForBatch(id, ['AWAITING_APPROVAL']);
+    // Faspay's status answers time out: the held row cannot confirm its reference is new, so it is not submitted.
+    await faspayFaults({ operation: 'status', mode: 'timeout', count: 1000 });
+    try {
+      expect((await approveAsIs(id, awaiting)).status).toBe(200);
+      await payoutsOf(pending.map((row) => row.reference), (payouts) => payouts.every((p) => p.transfer?.submittedAt !== undefined));
+      const cancelling = await call<Batch>(stack, 'POST', `/v1/batches/${id}/cancel`, { key: KEYS.requester, body: { reason: 'wrong file' } });
+      expect(cancelling.status).toBe(200);
+      expect(cancelling.body).toMatchObject({ status: 'PROCESSING', cancellation: { by: 'requester@local', reason: 'wrong file' } });
+      await payoutsOf([held.reference], ([payout]) => payout!.status === 'CANCELLED');
+    } finally {
+      await faspayFaults(null);
+    }
+    for (const row of pending) {
+      await fetch(`${stack.simulator.url}/__sim/transactions/${row.reference}/settle`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"status":"00"}' });
+    }
+    const done = await waitForBatch(id, ['COMPLETED']);
+    expect(done.counts).toMatchObject({ SUCCEEDED: 2, CANCELLED: 1 });
+    const mine = (await ledgers()).filter((entry) => entry.reference.startsWith(`${id}-`)).map((entry) => entry.reference).sort();
+    expect(mine).toEqual(pending.map((row) => row.reference).sort());
+  }, 120_000);
+
+  test('nobody decides before the deadline: the batch and its rows expire, nothing moves', async () => {
+    const id = uniqueReference('expiry');
+    const items = [dana(`${id}-1`, '081234520000'), bank(`${id}-2`, '5432200000')];
+    expect((await call(stack, 'POST', '/v1/batches', { body: { reference: id, approvalTimeout: 'PT4S', items } })).status).toBe(201);
+    const expired = await waitForBatch(id, ['EXPIRED'], 30_000);
+    expect(expired.approval).toMatchObject({ decision: 'EXPIRED' });
+    await payoutsOf(items.map((item) => item.reference), (payouts) => payouts.every((p) => p.status === 'EXPIRED'));
+    const late = await call(stack, 'POST', `/v1/batches/${id}/approve`, { key: KEYS.approver, body: { expectedTotal: { value: '40000.00', currency: 'IDR' }, expectedCount: 2 } });
+    expect(late.status).toBe(409);
+    expect((await ledgers()).filter((entry) => entry.reference.startsWith(`${id}-`))).toEqual([]);
+  }, 60_000);
+
+  test('batch.<status> events reach a webhook endpoint that subscribes to them, in order', async () => {
+    const receiver = await testReceiver();
+    try {
+      const endpoint = await call<{ id: string; secret: string }>(stack, 'POST', '/v1/webhook-endpoints', {
+        key: KEYS.admin,
+        body: { url: receiver.url, events: ['batch.validating', 'batch.awaiting_approval', 'batch.processing', 'batch.completed'] },
+      });
+      expect(endpoint.status).toBe(201);
+      receiver.useSecrets([endpoint.body.secret]);
+      const id = uniqueReference('events');
+      expect((await call(stack, 'POST', '/v1/batches', { body: { reference: id, items: [dana(`${id}-1`, '081234530000')] } })).status).toBe(201);
+      expect((await approveAsIs(id, await waitForBatch(id, ['AWAITING_APPROVAL']))).status).toBe(200);
+      await waitForBatch(id, ['COMPLETED']);
+      await waitForDeliveries(receiver, (all) => batchEventsOf(all, id).length >= 4);
+      const events = batchEventsOf(receiver.deliveries, id);
+      expect(events.map((event) => [event.id, event.type, event.data.batch.status])).toEqual([
+        [`evt_batch:${id}.1`, 'batch.validating', 'VALIDATING'],
+        [`evt_batch:${id}.2`, 'batch.awaiting_approval', 'AWAITING_APPROVAL'],
+        [`evt_batch:${id}.3`, 'batch.processing', 'PROCESSING'],
+        [`evt_batch:${id}.4`, 'batch.completed', 'COMPLETED'],
+      ]);
+      expect(receiver.rejectedByReference).toEqual([]);
+      expect((await call(stack, 'DELETE', `/v1/webhook-endpoints/${endpoint.body.id}`, { key: KEYS.admin })).status).toBe(204);
+    } finally {
+      await receiver.stop();
+    }
+  }, 90_000);
 });
