@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { payoutWorkflowId } from '../../src/api/payouts';
+import { batchWorkflowId, type Batch } from '../../src/domain/batch';
 import { resolveTemporalBinary } from '../../src/temporal/cli-binary';
 import { startDevServer } from '../../src/temporal/dev-server';
 import { WORKFLOWS_PATH } from '../../src/temporal/worker';
@@ -161,6 +162,36 @@ async function main() {
     await call(encrypted, 'POST', '/v1/payouts/REPLAY-ENCRYPTED/approve', { key: KEYS.approver, body: {} });
     await waitForStatus(encrypted, 'REPLAY-ENCRYPTED', 'SUCCEEDED');
     await save(encrypted, 'happy-path-encrypted', 'REPLAY-ENCRYPTED', undefined, 'encrypted');
+
+    // A batch of three rows on both providers, approved with one row excluded: the batch workflow,
+    // a row paid with its batch, and the excluded row (cancelled by its batch).
+    const row = (i: number, destination: Record<string, string>) => ({ reference: `REPLAY-BATCH-${i}`, destination, amount: { value: '10000.00', currency: 'IDR' } });
+    await call(stack, 'POST', '/v1/batches', {
+      body: {
+        reference: 'REPLAY-BATCH',
+        items: [
+          row(1, { type: 'EWALLET', ewallet: 'DANA', customerNumber: '081200000000' }),
+          row(2, { type: 'BANK_ACCOUNT', bankCode: '014', accountNumber: '1234560000' }),
+          row(3, { type: 'EWALLET', ewallet: 'OVO', customerNumber: '081200000000' }),
+        ],
+      },
+    });
+    const batchIs = async (status: string) => {
+      for (;;) {
+        const batch = (await call<Batch>(stack, 'GET', '/v1/batches/REPLAY-BATCH')).body;
+        if (batch.status === status) return batch;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    await batchIs('AWAITING_APPROVAL');
+    await call(stack, 'POST', '/v1/batches/REPLAY-BATCH/approve', {
+      key: KEYS.approver,
+      body: { expectedTotal: { value: '20000.00', currency: 'IDR' }, expectedCount: 2, excludeReferences: ['REPLAY-BATCH-3'] },
+    });
+    await batchIs('COMPLETED');
+    await saveWorkflow(stack, 'batch', batchWorkflowId('REPLAY-BATCH'));
+    await save(stack, 'batch-row', 'REPLAY-BATCH-1');
+    await save(stack, 'batch-row-excluded', 'REPLAY-BATCH-3');
   } finally {
     await receiver.stop();
     await encrypted.stop();

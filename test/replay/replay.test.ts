@@ -18,10 +18,14 @@ describe('replaying committed histories through the current workflow code', () =
     // v1-*: recorded before the local-provider-reads patch; v2-*: with it, before money-safety-v2;
     // v3-*: with money-safety-v2, before webhook-events. Payouts like them may still be running, so
     // they must keep replaying. And the two webhook workflows: deliveries (with retries) and endpoints.
-    const expected = [...paths, ...newPaths]
+    // v4-*: with webhook-events, before provider-task-queues (and the webhook workflows of then).
+    // And, since batches: a batch, a row paid with it, and a row its batch excluded.
+    const webhooks = ['webhook-delivery', 'webhook-endpoints'];
+    const batches = ['batch', 'batch-row', 'batch-row-excluded'];
+    const expected = [...paths, ...newPaths, ...webhooks, ...batches]
       .map((p) => `${p}.json`)
       .concat(paths.map((p) => `v1-${p}.json`), paths.map((p) => `v2-${p}.json`), [...paths, ...newPaths].map((p) => `v3-${p}.json`))
-      .concat(['webhook-delivery.json', 'webhook-endpoints.json']);
+      .concat([...paths, ...newPaths, ...webhooks].map((p) => `v4-${p}.json`));
     expect(files).toEqual(expected.sort());
   });
 
@@ -46,7 +50,8 @@ describe('replaying committed histories through the current workflow code', () =
         .filter((m): m is Marker => m?.markerName === 'core_patch')
         .map((m) => JSON.parse(Buffer.from(m.details!['patch-data']!.payloads[0]!.data, 'base64').toString('utf8')).id as string);
     };
-    expect(patchesOf('happy-path.json')).toEqual(['webhook-events', 'money-safety-v2']);
+    expect(patchesOf('happy-path.json')).toEqual(['webhook-events', 'money-safety-v2', 'provider-task-queues']);
+    expect(patchesOf('v4-happy-path.json')).toEqual(['webhook-events', 'money-safety-v2']);
     expect(patchesOf('v3-happy-path.json')).toEqual(['money-safety-v2']);
     expect(patchesOf('v2-happy-path.json')).toEqual(['local-provider-reads']);
     expect(patchesOf('v1-happy-path.json')).toEqual([]);
