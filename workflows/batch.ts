@@ -122,7 +122,8 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchRes
   const { header, policy } = input;
   const state = input.carried ?? newBatchState(header);
   let messagesThisRun = 0;
-  const needsNewRun = () => messagesThisRun >= MESSAGES_PER_RUN || workflowInfo().continueAsNewSuggested;
+  const messagesPerRun = policy.batchMessagesPerRun ?? MESSAGES_PER_RUN;
+  const needsNewRun = () => messagesThisRun >= messagesPerRun || workflowInfo().continueAsNewSuggested;
   const now = () => new Date().toISOString();
   const deadlineMs = Date.parse(header.createdAt) + header.approvalTimeoutMs;
   const anySubmitted = () => state.rows.some((row) => row.submitted);

@@ -35,6 +35,11 @@ export interface PayoutPolicy {
    * transfer it accepted. Optional because payouts started before it existed carry no value.
    */
   refusalConfirmMs?: number;
+  /**
+   * A batch continues as new after this many child starts, signals sent and reports received
+   * (default MESSAGES_PER_RUN, 1,000). Tests lower it to see continue-as-new in small batches.
+   */
+  batchMessagesPerRun?: number;
 }
 
 export const DEFAULT_POLICY: PayoutPolicy = {

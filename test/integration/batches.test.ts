@@ -302,6 +302,26 @@ describe('batches', () => {
     expect((await ledgers()).filter((entry) => entry.reference.startsWith(`${id}-`))).toEqual([]);
   }, 60_000);
 
+  test('before the first transfer the balance is checked for the whole batch: short, nothing is sent and the batch ends CANCELLED', async () => {
+    const id = uniqueReference('short');
+    const balance = (await (await fetch(`${stack.simulator.url}/__sim/balance`)).json()) as { value: string };
+    const items = [dana(`${id}-1`, '081234540000', '30000.00'), dana(`${id}-2`, '081234550000', '30000.00')];
+    expect((await call(stack, 'POST', '/v1/batches', { body: { reference: id, items } })).status).toBe(201);
+    const awaiting = await waitForBatch(id, ['AWAITING_APPROVAL']);
+    // Enough for one row, not for the batch (60000.00 plus fees).
+    const setBalance = (value: string) => fetch(`${stack.simulator.url}/__sim/balance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ value }) });
+    await setBalance('45000.00');
+    try {
+      expect((await approveAsIs(id, awaiting)).status).toBe(200);
+      const cancelled = await waitForBatch(id, ['CANCELLED'], 60_000);
+      expect(cancelled.cancellation).toMatchObject({ by: 'system', reason: expect.stringContaining('balance') });
+      await payoutsOf(items.map((item) => item.reference), (payouts) => payouts.every((p) => p.status === 'CANCELLED'));
+      expect((await ledgers()).filter((entry) => entry.reference.startsWith(`${id}-`))).toEqual([]);
+    } finally {
+      await setBalance(balance.value);
+    }
+  }, 90_000);
+
   test('batch.<status> events reach a webhook endpoint that subscribes to them, in order', async () => {
     const receiver = await testReceiver();
     try {
@@ -329,4 +349,55 @@ describe('batches', () => {
       await receiver.stop();
     }
   }, 90_000);
+});
+
+describe('a batch larger than one run', () => {
+  let small: TestStack;
+  beforeAll(async () => {
+    // A run of the batch takes 50 messages (child starts, signals, reports) instead of 1,000.
+    small = await startStack({ policy: { batchMessagesPerRun: 50 } });
+  });
+  afterAll(async () => {
+    await small?.stop();
+  });
+
+  test('240 rows continue as new several times, keep every row, and pay each once', async () => {
+    const id = uniqueReference('runs');
+    const items = Array.from({ length: 240 }, (_, i) => ({
+      reference: `${id}-${i}`,
+      destination: i % 2 === 0 ? { type: 'EWALLET', ewallet: 'DANA', customerNumber: `0813${String(i).padStart(7, '0')}0000` } : { type: 'BANK_ACCOUNT', bankCode: '014', accountNumber: `77${String(i).padStart(6, '0')}0000` },
+      amount: { value: `${10_000 + i}.00`, currency: 'IDR' },
+    }));
+    const created = await call<Batch>(small, 'POST', '/v1/batches', { body: { reference: id, items } });
+    expect(created.status).toBe(201);
+    let batch = created.body;
+    const deadline = Date.now() + 120_000;
+    while (batch.status !== 'AWAITING_APPROVAL' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      batch = (await call<Batch>(small, 'GET', `/v1/batches/${id}`)).body;
+    }
+    expect(batch).toMatchObject({ status: 'AWAITING_APPROVAL', receivedCount: 240, counts: expect.objectContaining({ READY: 240 }) });
+    expect(batch.ready.total.value).toBe(`${items.reduce((sum, _item, i) => sum + 10_000 + i, 0)}.00`);
+    const approved = await call<Batch>(small, 'POST', `/v1/batches/${id}/approve`, { key: KEYS.approver, body: { expectedTotal: batch.ready.total, expectedCount: 240 } });
+    expect(approved.status).toBe(200);
+    while (batch.status !== 'COMPLETED' && Date.now() < deadline + 120_000) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      batch = (await call<Batch>(small, 'GET', `/v1/batches/${id}`)).body;
+    }
+    expect(batch.counts.SUCCEEDED).toBe(240);
+    // 240 starts + 480 reports + 240 approvals, at least 50 per run (reports arrive in bunches, so
+    // a run often takes more before it hands over): several runs, each with a short history.
+    const runs = await small.client.workflowService.listWorkflowExecutions({ namespace: 'default', query: `WorkflowId = 'batch-${id}'` });
+    expect(runs.executions!.length).toBeGreaterThanOrEqual(4);
+    for (const run of runs.executions!) expect(Number(run.historyLength)).toBeLessThan(2_000);
+    const read = async (url: string) => (await (await fetch(`${url}/__sim/transactions`)).json()) as { reference: string }[];
+    const moved = [...(await read(small.simulator.url)), ...(await read(small.faspaySimulator.url))].filter((t) => t.reference.startsWith(`${id}-`));
+    expect(moved).toHaveLength(240);
+    expect(new Set(moved.map((t) => t.reference)).size).toBe(240);
+    const page = await call<{ items: { row: number }[]; nextCursor: string | null }>(small, 'GET', `/v1/batches/${id}/items?limit=200`);
+    expect(page.body.items.map((item) => item.row)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    const rest = await call<{ items: { row: number }[]; nextCursor: string | null }>(small, 'GET', `/v1/batches/${id}/items?limit=200&cursor=${page.body.nextCursor}`);
+    expect(rest.body.items).toHaveLength(40);
+    expect(rest.body.nextCursor).toBeNull();
+  }, 300_000);
 });
