@@ -104,21 +104,82 @@ export function describeEvent(event: WorldEvent, triggersHeld?: number): string 
 }
 
 /**
+ * A disruption that comes with a batch instead of a payout: `afterApprovalMs` after the batch's
+ * approval answered, while its rows are being paid (it does not run if the approval never answers).
+ */
+export interface DuringBatch {
+  batch: number;
+  afterApprovalMs: number;
+}
+
+/**
  * A fault at one of the run's webhook receivers (the merchant's systems): down (its port refuses
  * connections), or answering 500 or 503 to every delivery, for `forMs`; then it takes deliveries again.
  */
 export type ReceiverFault = { receiver: number; kind: 'down'; forMs: number } | { receiver: number; kind: 'answer'; status: 500 | 503; forMs: number };
 
+// ---------------------------------------------------------------- batches (docs/batches.md)
+
+/**
+ * A batch's one decision in the plan: approve (the exact figures read from GET), approve and then
+ * cancel while rows are being paid, reject, cancel before any approval, or let the deadline pass.
+ */
+export type BatchDecisionPlan = 'approve' | 'approve-cancel' | 'reject' | 'cancel' | 'expire';
+
+/** One row of a batch: a payout's create body without approvalTimeout and scheduledAt (the batch's). */
+export interface BatchRowPlan {
+  /** The row's index in the batch, from 0. */
+  row: number;
+  reference: string;
+  provider: Provider;
+  explicitProvider: boolean;
+  destination: Destination;
+  /** Whole rupiah. */
+  amount: number;
+  /** A transfer that stays pending (scenario 3333): settled this long after the batch's approval answered. */
+  settle?: { afterApprovalMs: number; status: '00' | '06' | '04' };
+}
+
+export interface BatchPlan {
+  index: number;
+  reference: string;
+  /** The batch is created when the single payout with this index is. */
+  afterPayout: number;
+  requester: KeyName;
+  approver: KeyName;
+  approvalTimeoutMs: number;
+  /** Milliseconds after the create request; the create body carries the absolute time. */
+  scheduledInMs?: number;
+  rows: BatchRowPlan[];
+  decision: BatchDecisionPlan;
+  /** approve kinds: how many READY rows to exclude at the approval (0–3). */
+  exclude: number;
+  /** Before the right approval: one with a wrong expectedTotal or expectedCount (409 batch-figures-differ, nothing changes). */
+  wrongFiguresFirst?: 'total' | 'count';
+  /** A row approved on its own while the batch awaits approval: through the API (409 batch-row) or as a raw signal (dropped). */
+  rowAlone?: 'api' | 'signal';
+  /** The batch's requester tries to approve it (403). */
+  requesterApproves: boolean;
+  /** approve-cancel: the cancel this long after the approval answered. */
+  cancelAfterMs?: number;
+  /** cancel: while the rows still validate (just after the create), or once the batch awaits approval. */
+  cancelWhile?: 'VALIDATING' | 'AWAITING_APPROVAL';
+  /** UNVERIFIED rows (inquiry faults): run their inquiries again first (else they are excluded). */
+  retryUnverified: boolean;
+}
+
 export interface Plan {
   seed: number;
   payouts: PayoutPlan[];
+  /** Batches, each created with the single payout `afterPayout` (absent or empty: none). */
+  batches?: BatchPlan[];
   /** Fault events, one after another with these gaps, while payouts run. */
   world: { gapMs: number; event: WorldEvent }[];
   /**
    * Kills and restarts (and, when given to runChaos, database restarts and worker scaling), each when
    * the payout with this index is created; one at a time, in this order.
    */
-  disruptions: { afterPayout: number; event: WorldEvent }[];
+  disruptions: { afterPayout: number; event: WorldEvent; duringBatch?: DuringBatch }[];
   /**
    * Webhook receiver faults, each when the payout with this index is created; one `withDisruption`
    * (an index into `disruptions`) starts when that kill or restart does, so that they overlap. One at
@@ -188,6 +249,8 @@ export interface CallbackRecord {
 
 export interface PayoutRecord {
   reference: string;
+  /** A row of this batch (created by the batch's create request, decided by the batch). */
+  batchId?: string;
   provider: Provider;
   /** Whole rupiah. */
   amount: number;
@@ -200,6 +263,82 @@ export interface PayoutRecord {
   snapshots: Snapshot[];
   decisions: DecisionRecord[];
   callbacks: CallbackRecord[];
+}
+
+/** The batch document as the API returned it (GET /v1/batches/{id}, a decision's answer), the fields the checks read. */
+export interface BatchDocument {
+  id?: string;
+  status: string;
+  requestedBy?: string;
+  approvalDeadline?: string;
+  itemCount?: number;
+  counts?: Record<string, number>;
+  ready?: { count: number; total: { value: string } };
+  approval?: { decision: string; by: string; count?: number; total?: { value: string }; excludedCount?: number };
+  cancellation?: { by: string; at: string; reason?: string };
+  timeline: { status: string; at: string; detail?: string }[];
+}
+
+/** One batch document seen; times as Snapshot's. */
+export interface BatchSnapshot {
+  source: 'create' | 'get' | 'approve' | 'reject' | 'cancel' | 'retry';
+  sentAt: number;
+  /** As Snapshot.readFrom: a decision sent again with the same Idempotency-Key answers the first attempt's document. */
+  readFrom?: number;
+  answeredAt: number;
+  doc: BatchDocument;
+}
+
+/** One row as GET /v1/batches/{id}/items listed it. */
+export interface BatchItem {
+  row: number;
+  reference: string;
+  status: string;
+  /** Whole rupiah. */
+  amount: number;
+  excluded?: boolean;
+  reason?: string;
+}
+
+export interface BatchDecisionRecord {
+  /** row-approve: a row approved on its own (through the API, or as a raw signal to its payout workflow). */
+  decision: 'approve' | 'reject' | 'cancel' | 'retry' | 'row-approve';
+  via: 'api' | 'signal';
+  /** primary, wrong-figures, four-eyes, cancel-midway, row-alone, retry-unverified; `-retry` after a 503 or a 409 while rows validate. */
+  tag: string;
+  who: string;
+  sentAt: number;
+  readFrom?: number;
+  answeredAt: number;
+  /** HTTP status (api); 0 when no answer came. Signals: undefined. */
+  httpStatus?: number;
+  /** The problem type's last path segment of a 4xx (batch-figures-differ, batch-row, …). */
+  problem?: string;
+  answeredStatus?: string;
+  /** approve: the figures the approver asserted, and the rows excluded. */
+  expected?: { count: number; total: number };
+  excluded?: string[];
+  /** 409 batch-figures-differ: the batch's own figures. */
+  actual?: { count: number; total: number };
+  /** row-approve: the row. */
+  row?: string;
+  error?: string;
+}
+
+export interface BatchRecord {
+  reference: string;
+  /** What the plan decided for it (the report groups by it; the checker does not read it). */
+  plan: BatchDecisionPlan;
+  requestedBy: string;
+  /** The rows' references, in row order. */
+  rows: string[];
+  scheduledAt?: string;
+  /** The create answer's status (0: none). */
+  createStatus: number;
+  snapshots: BatchSnapshot[];
+  decisions: BatchDecisionRecord[];
+  /** Complete listings of the rows (every page), when the batch awaited approval and at the end. */
+  listings: { sentAt: number; answeredAt: number; items: BatchItem[] }[];
 }
 
 /** A row of a simulator's ledger (GET /__sim/transactions), normalised across both simulators. */
@@ -241,6 +380,8 @@ export interface DisruptionWindow {
 
 export interface Observations {
   payouts: PayoutRecord[];
+  /** The batches (absent: the run had none); their rows are among `payouts`, with batchId. */
+  batches?: BatchRecord[];
   ledger: LedgerRow[];
   answers: ApiAnswer[];
   /** When every fault had stopped: simulator faults cleared, balances back, worker and server up (ms). */
@@ -289,7 +430,10 @@ export interface ReceivedEvent {
   sequence: number;
   payoutId: string;
   payoutStatus: string;
-  /** The event's own copy of the payout's timeline (statuses and times). */
+  /** A batch's event (batch.<status>): the batch's reference and status in it (payoutId is then empty). */
+  batchId?: string;
+  batchStatus?: string;
+  /** The event's own copy of the payout's (or the batch's) timeline (statuses and times). */
   timeline: { status: string; at: string }[];
   /** The destination's number as the event shows it (masked to its last 4 digits, if all is well). */
   shownNumber: string;
@@ -353,4 +497,17 @@ export type RuleId =
   | 'webhook-invented'
   | 'webhook-unverified'
   | 'webhook-number-unmasked'
-  | 'webhook-log-mismatch';
+  | 'webhook-log-mismatch'
+  | 'batch-row-paid-without-approval'
+  | 'batch-paid-after-refusal'
+  | 'batch-excluded-row-paid'
+  | 'batch-invalid-row-paid'
+  | 'batch-row-paid-unsubmitted'
+  | 'batch-cancel-outcome'
+  | 'batch-counts-mismatch'
+  | 'batch-final-status-changed'
+  | 'batch-illegal-transition'
+  | 'batch-refused-approval-changed'
+  | 'batch-pays-more-than-approved'
+  | 'batch-row-decided-alone'
+  | 'batch-not-final';

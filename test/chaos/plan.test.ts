@@ -99,3 +99,71 @@ test('disruptions given replace the drawn kills and restarts, in order of their 
   expect(() => makePlan({ ...options, disruptions: [{ afterPayout: options.payouts, event: { kind: 'restart-server', how: 'SIGTERM' } }] })).toThrow(/never run/);
   expect(() => makePlan({ ...options, disruptions: [{ afterPayout: 1, event: { kind: 'scale-workers', to: -1 } }] })).toThrow(/whole number/);
 });
+
+describe('batches', () => {
+  const withBatches = { ...options, batches: 5 };
+
+  test('off by default and with 0: the plan is the seed\'s plan without batches, key for key', () => {
+    const plain = makePlan(options);
+    expect(plain.batches).toBeUndefined();
+    expect(makePlan({ ...options, batches: 0 })).toEqual(plain);
+  });
+
+  test('on: the payouts, world faults, drawn disruptions and receiver faults of the seed do not move; batch kills come after the drawn ones', () => {
+    const plain = makePlan(options);
+    const plan = makePlan(withBatches);
+    expect(plan.payouts).toEqual(plain.payouts);
+    expect(plan.world).toEqual(plain.world);
+    expect(plan.receiverFaults).toEqual(plain.receiverFaults);
+    expect(plan.disruptions.slice(0, plain.disruptions.length)).toEqual(plain.disruptions);
+    const kills = plan.disruptions.slice(plain.disruptions.length);
+    expect(kills.length).toBeGreaterThanOrEqual(1);
+    for (const k of kills) {
+      expect(k.event.kind).toBe('kill-worker');
+      const batch = plan.batches![k.duringBatch!.batch]!;
+      expect(['approve', 'approve-cancel']).toContain(batch.decision);
+      expect(k.afterPayout).toBe(batch.afterPayout);
+    }
+    expect(makePlan(withBatches)).toEqual(plan);
+    // No kills asked for: none during batches either, and the batches themselves stay the same.
+    const noKills = makePlan({ ...withBatches, workerKills: 0, serverRestarts: 0 });
+    expect(noKills.disruptions).toEqual([]);
+    expect(noKills.batches).toEqual(plan.batches);
+  });
+
+  test('5–40 rows each, both providers, mixed scenarios, every decision across five batches, the attacks on the approving ones', () => {
+    const plan = makePlan(withBatches);
+    const batches = plan.batches!;
+    expect(batches.map((b) => b.decision).sort()).toEqual(['approve', 'approve-cancel', 'cancel', 'expire', 'reject']);
+    expect(batches[0]).toMatchObject({ decision: 'approve' });
+    expect(batches[0]!.exclude).toBeGreaterThanOrEqual(1);
+    expect(batches[0]!.wrongFiguresFirst).toBeDefined();
+    expect(batches[1]).toMatchObject({ decision: 'approve-cancel', rowAlone: expect.stringMatching(/api|signal/) });
+    expect(batches[1]!.cancelAfterMs).toBeGreaterThanOrEqual(0);
+    const rows = batches.flatMap((b) => b.rows);
+    for (const b of batches) {
+      expect(b.rows.length).toBeGreaterThanOrEqual(5);
+      expect(b.rows.length).toBeLessThanOrEqual(40);
+      expect(b.afterPayout).toBeGreaterThanOrEqual(0);
+      expect(b.afterPayout).toBeLessThan(options.payouts);
+      expect(new Set(b.rows.map((r) => r.reference)).size).toBe(b.rows.length);
+      for (const r of b.rows) expect(r.reference.startsWith(`${b.reference}-`)).toBe(true);
+      if (b.decision === 'expire') expect(b.approvalTimeoutMs).toBeLessThanOrEqual(14_000);
+    }
+    expect(new Set(rows.map((r) => r.provider))).toEqual(new Set(['singapay', 'faspay']));
+    const suffixes = new Set(rows.map((r) => (r.destination.type === 'EWALLET' ? r.destination.customerNumber : r.destination.type === 'BANK_ACCOUNT' ? r.destination.accountNumber : r.destination.virtualAccountNumber).slice(-4)));
+    for (const s of ['0000', '2222', '7777']) expect(suffixes).toContain(s);
+    // Pending transfers get settled after the approval.
+    for (const r of rows) if (r.settle) expect(r.settle.afterApprovalMs).toBeGreaterThan(0);
+    // No batch row shares a reference with a single payout.
+    const singles = new Set(plan.payouts.map((p) => p.reference));
+    expect(rows.some((r) => singles.has(r.reference))).toBe(false);
+  });
+
+  test('options: --batches N (default 3), --no-batches', () => {
+    expect(parseArgs([])).toMatchObject({ batches: 3 });
+    expect(parseArgs(['--batches', '6'])).toMatchObject({ batches: 6 });
+    expect(parseArgs(['--no-batches'])).toMatchObject({ batches: 0 });
+    expect(() => parseArgs(['--batches', '-1'])).toThrow(/--batches/);
+  });
+});

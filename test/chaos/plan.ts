@@ -4,7 +4,7 @@
 // disruptions given instead). The same seed and options give the same plan; only timing differs from
 // run to run.
 import { createPrng, type Prng } from './prng';
-import type { CallbackVariant, DecisionKind, Destination, FaultMode, FaultOperation, KeyName, PayoutAction, PayoutPlan, Plan, Provider, ReceiverFault, WorldEvent } from './model';
+import type { BatchDecisionPlan, BatchPlan, BatchRowPlan, CallbackVariant, DecisionKind, Destination, FaultMode, FaultOperation, KeyName, PayoutAction, PayoutPlan, Plan, Provider, ReceiverFault, WorldEvent } from './model';
 import { KEYS } from './model';
 
 export interface PlanOptions {
@@ -36,6 +36,14 @@ export interface PlanOptions {
    * default about one per 20 payouts, at least one. None without `faults`.
    */
   receiverFaults?: number;
+  /**
+   * Batches (docs/batches.md) besides the single payouts, each of 5–40 rows with the payouts' mix of
+   * scenarios, destinations and both providers, and one decision (BatchPlan). Default none. Their
+   * draws come from streams of their own, so the payouts, world faults, drawn kills and restarts
+   * and receiver faults of a seed are the same with or without them; with kills on, some kills come
+   * while an approved batch's rows are being paid (appended to `disruptions`, with `duringBatch`).
+   */
+  batches?: number;
 }
 
 /** The run's webhook receivers: 0 takes every event type, 1 only the final statuses and NEEDS_ATTENTION (see webhooks.ts). */
@@ -77,7 +85,117 @@ export function makePlan(options: PlanOptions): Plan {
   for (let i = 0; i < events; i += 1) world.push({ gapMs: worldRng.int(200, 1_500), event: worldEvent(worldRng) });
 
   const disruptions = options.disruptions ? givenDisruptions(options.disruptions, options.payouts) : drawDisruptions(root.fork('disruptions'), options);
-  return { seed: options.seed, payouts, world, disruptions, receiverFaults: receiverFaultsOf(root.fork('receivers'), options, disruptions) };
+  const receiverFaults = receiverFaultsOf(root.fork('receivers'), options, disruptions);
+  const plan: Plan = { seed: options.seed, payouts, world, disruptions, receiverFaults };
+  if ((options.batches ?? 0) > 0) {
+    const { batches, kills } = planBatches(root, options);
+    plan.batches = batches;
+    // After the drawn ones, so that their indices (and the receiver faults that come with them) stay the seed's.
+    plan.disruptions = [...disruptions, ...kills];
+  }
+  return plan;
+}
+
+/** Row counts of a batch (both included). */
+export const BATCH_ROWS = { min: 5, max: 40 } as const;
+
+/**
+ * The batches: the first approved (with 1–3 exclusions and a wrong total first), the second approved
+ * and cancelled while its rows are paid (with a row approved alone), the next three reject, cancel
+ * and expire in a seeded order, any more drawn from all five. Created spread over the first two
+ * thirds of the payouts, so that they are in flight during the drawn kills and restarts.
+ */
+function planBatches(root: Prng, options: PlanOptions): { batches: BatchPlan[]; kills: Plan['disruptions'] } {
+  const count = options.batches ?? 0;
+  const orderRng = root.fork('batch-order');
+  const against: BatchDecisionPlan[] = ['reject', 'cancel', 'expire'];
+  for (let i = against.length - 1; i > 0; i -= 1) {
+    const j = orderRng.int(0, i);
+    [against[i], against[j]] = [against[j]!, against[i]!];
+  }
+  const order: BatchDecisionPlan[] = ['approve', 'approve-cancel', ...against];
+  const batches: BatchPlan[] = [];
+  const kills: Plan['disruptions'] = [];
+  let killsPlanned = 0;
+  for (let b = 0; b < count; b += 1) {
+    const rng = root.fork(`batch-${b}`);
+    const decision: BatchDecisionPlan =
+      order[b] ??
+      rng.weighted<BatchDecisionPlan>([
+        ['approve', 3],
+        ['approve-cancel', 3],
+        ['reject', 1],
+        ['cancel', 1],
+        ['expire', 1],
+      ]);
+    const reference = `${referenceOf(options, 0).replace(/-\d+$/, '')}-B${String(b).padStart(2, '0')}`;
+    const rows: BatchRowPlan[] = [];
+    const size = rng.int(BATCH_ROWS.min, BATCH_ROWS.max);
+    for (let r = 0; r < size; r += 1) {
+      const { suffix, scenario } = drawScenario(rng);
+      const { provider, explicitProvider, destination } = destinationFor(rng, suffix);
+      const amount = rng.int(10, scenario === '9999' ? 80 : 300) * 1_000;
+      rows.push({
+        row: r,
+        reference: `${reference}-${String(r).padStart(2, '0')}`,
+        provider,
+        explicitProvider,
+        destination,
+        amount,
+        ...(scenario === '3333' && { settle: { afterApprovalMs: rng.int(2_000, 9_000), status: rng.weighted<'00' | '06' | '04'>([['00', 3], ['06', 1], ['04', 1]]) } }),
+      });
+    }
+    const approving = decision === 'approve' || decision === 'approve-cancel';
+    const requester: KeyName = rng.chance(0.15) ? 'admin' : 'requester';
+    const approver: KeyName = requester === 'admin' || rng.chance(0.8) ? 'approver' : 'admin';
+    // Enough for 40 inquiries under faults and a kill; `expire` short, so that it expires in the run.
+    const approvalTimeoutMs = decision === 'expire' ? rng.int(10, 14) * 1_000 : rng.int(40, 60) * 1_000;
+    const scheduled = approving && rng.chance(0.2) ? rng.int(6_000, 12_000) : undefined;
+    const exclude = approving && (b === 0 || rng.chance(0.5)) ? rng.int(1, 3) : 0;
+    const wrong = b === 0 || rng.chance(0.35) ? rng.pick<'total' | 'count'>(['total', 'count']) : undefined;
+    const alone = b === 1 || rng.chance(0.4) ? rng.pick<'api' | 'signal'>(['api', 'api', 'signal']) : undefined;
+    const requesterApproves = rng.chance(0.3);
+    const cancelAfterMs = rng.pick([0, 100, 300, 700, 1_200, 2_000]);
+    const cancelWhile = rng.pick<'VALIDATING' | 'AWAITING_APPROVAL'>(['VALIDATING', 'AWAITING_APPROVAL', 'AWAITING_APPROVAL']);
+    const retryUnverified = rng.chance(0.5);
+    const afterPayout = Math.min(options.payouts - 1, Math.max(0, Math.floor(options.payouts * (0.05 + (0.6 * (b + rng.next())) / count))));
+    const kill = { afterApprovalMs: rng.int(200, 2_500), downForMs: rng.int(300, 3_000), duringTrigger: rng.chance(0.3), chance: rng.next() };
+    batches.push({
+      index: b,
+      reference,
+      afterPayout,
+      requester,
+      approver,
+      approvalTimeoutMs,
+      ...(scheduled !== undefined && { scheduledInMs: scheduled }),
+      rows,
+      decision,
+      exclude,
+      ...(approving && wrong !== undefined && { wrongFiguresFirst: wrong }),
+      ...(alone !== undefined && { rowAlone: alone }),
+      requesterApproves,
+      ...(decision === 'approve-cancel' && { cancelAfterMs }),
+      ...(decision === 'cancel' && { cancelWhile }),
+      retryUnverified,
+    });
+    // A worker kill while an approved batch's rows are paid: the first such batch always, others by chance.
+    if (approving && options.workerKills > 0 && !options.disruptions && (killsPlanned === 0 || kill.chance < 0.3)) {
+      killsPlanned += 1;
+      kills.push({
+        afterPayout,
+        duringBatch: { batch: b, afterApprovalMs: kill.afterApprovalMs },
+        event: { kind: 'kill-worker', downForMs: kill.downForMs, ...(kill.duringTrigger && { duringTrigger: true }) },
+      });
+    }
+  }
+  return { batches, kills };
+}
+
+/** A scenario of the table and the last four digits that choose it (`rand`: a number outside the table). */
+function drawScenario(rng: Prng): { scenario: string; suffix: string } {
+  const scenario = rng.weighted(SCENARIOS);
+  const drawn = String(rng.int(1_000, 9_999));
+  return { scenario, suffix: scenario !== 'rand' ? scenario : SCENARIOS.some(([s]) => s === drawn) ? '1234' : drawn };
 }
 
 function drawDisruptions(disruptionRng: Prng, options: PlanOptions): Plan['disruptions'] {

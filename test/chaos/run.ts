@@ -1,4 +1,4 @@
-// `npm run chaos -- [--payouts N] [--seed S] [--concurrency C] [--workers W] [--kills K] [--restarts R] [--no-kills] [--no-faults]
+// `npm run chaos -- [--payouts N] [--batches B] [--seed S] [--concurrency C] [--workers W] [--kills K] [--restarts R] [--no-kills] [--no-faults]
 // [--receiver-faults N] [--refusal-confirm-ms MS] [--focus cancel-race] [--assumptions default|alternate]`:
 // the invariant checker (RELIABILITY.md) on the default stack (stack.ts). Prints the seed, what was
 // exercised, the outcomes, the decisions' latency, the calls per API instance, each disruption with
@@ -11,7 +11,7 @@ import { DEFAULT_TIMING } from './stack';
 import { formatReport } from './report';
 
 export function parseArgs(argv: string[]): ChaosOptions {
-  const options: ChaosOptions = { seed: Math.floor(Math.random() * 2 ** 31), payouts: 40, concurrency: 8, workerKills: 1, serverRestarts: 1, faults: true };
+  const options: ChaosOptions = { seed: Math.floor(Math.random() * 2 ** 31), payouts: 40, batches: 3, concurrency: 8, workerKills: 1, serverRestarts: 1, faults: true };
   const number = (name: string, value: string | undefined, min: number): number => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < min) throw new Error(`${name} needs an integer ≥ ${min}, got ${value ?? 'nothing'}`);
@@ -24,6 +24,12 @@ export function parseArgs(argv: string[]): ChaosOptions {
     switch (flag) {
       case '--payouts':
         options.payouts = number(flag, value(), 1);
+        break;
+      case '--batches':
+        options.batches = number(flag, value(), 0);
+        break;
+      case '--no-batches':
+        options.batches = 0;
         break;
       case '--seed':
         options.seed = number(flag, value(), 0);
@@ -69,7 +75,7 @@ export function parseArgs(argv: string[]): ChaosOptions {
         options.faults = false;
         break;
       case '--help':
-        console.log('npm run chaos -- [--payouts N=40] [--seed S] [--concurrency C=8] [--workers W=1] [--kills K=1] [--restarts R=1] [--no-kills] [--no-faults] [--receiver-faults N] [--refusal-confirm-ms MS] [--focus cancel-race] [--no-resolve]');
+        console.log('npm run chaos -- [--payouts N=40] [--batches B=3 | --no-batches] [--seed S] [--concurrency C=8] [--workers W=1] [--kills K=1] [--restarts R=1] [--no-kills] [--no-faults] [--receiver-faults N] [--refusal-confirm-ms MS] [--focus cancel-race] [--no-resolve]');
         process.exit(0);
         break;
       default:
