@@ -8,6 +8,8 @@ const config = { temporalUiUrl: 'http://localhost:8233', namespace: 'default', p
 let current = null;
 /** Whether the signed-in principal has the admin role: only admins see (and may call) the webhook endpoints. */
 let isAdmin = false;
+/** The signed-in principal's roles (from /v1/me): who may cancel a batch (its requester or an admin). */
+let roles = [];
 
 function masked(number) {
   return number.length <= 4 ? number : '•••• ' + number.slice(-4);
@@ -28,17 +30,25 @@ function when(iso) {
 }
 
 async function api(method, path, body) {
+  const res = await request(method, path, body);
+  const data = await res.json().catch(() => ({}));
+  if (!res.ok) throw apiError(res, data);
+  return data;
+}
+
+/** One call with the API key; the answer as it came (a download reads it as a file). */
+function request(method, path, body) {
   const headers = { authorization: 'Bearer ' + sessionStorage.getItem(KEY) };
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const data = await res.json().catch(() => ({}));
-  if (!res.ok) {
-    const error = new Error(data.detail || data.title || 'HTTP ' + res.status);
-    error.status = res.status;
-    error.problem = data;
-    throw error;
-  }
-  return data;
+  return fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+}
+
+/** A refused call as an Error carrying the status and the problem document. */
+function apiError(res, data) {
+  const error = new Error(data.detail || data.title || 'HTTP ' + res.status);
+  error.status = res.status;
+  error.problem = data;
+  return error;
 }
 
 function cell(row, text, className) {
@@ -101,7 +111,8 @@ async function loadQueue() {
       const row = document.createElement('tr');
       row.tabIndex = 0;
       row.dataset.id = p.id;
-      cell(row, p.reference);
+      // A row of a batch is decided with its batch (alone it is a 409 batch-row): it opens the batch.
+      cell(row, p.batchId ? p.reference + ' (batch ' + p.batchId + ')' : p.reference);
       cell(row, rupiah(p.amount), 'money');
       cell(row, destinationText(p.destination));
       cell(row, providerName(p.provider));
@@ -110,8 +121,9 @@ async function loadQueue() {
       cell(row, rupiah(p.inquiry && p.inquiry.grossAmount), 'money');
       cell(row, p.requestedBy);
       cell(row, when(p.approvalDeadline));
-      row.addEventListener('click', () => openPayout(p.id));
-      row.addEventListener('keydown', (e) => e.key === 'Enter' && openPayout(p.id));
+      const open = () => (p.batchId ? openBatch(p.batchId) : openPayout(p.id));
+      row.addEventListener('click', open);
+      row.addEventListener('keydown', (e) => e.key === 'Enter' && open());
       tbody.appendChild(row);
     }
     $('queue-status').textContent = page.items.length === 0 ? 'Nothing awaits approval.' : page.items.length + ' awaiting approval.';
@@ -165,6 +177,7 @@ async function openPayout(id) {
   try {
     showPayout(await api('GET', '/v1/payouts/' + encodeURIComponent(id)));
     $('queue').hidden = true;
+    $('batches').hidden = true;
     $('webhooks').hidden = true;
     $('detail').hidden = false;
     $('detail-title').focus();
@@ -199,10 +212,13 @@ async function signIn(key) {
     $('who').textContent = 'Signed in as ' + me.principal + ' (' + me.roles.join(', ') + ')';
     $('signin').hidden = true;
     $('queue').hidden = false;
+    $('batches').hidden = false;
     $('signin-error').textContent = '';
     isAdmin = me.roles.includes('admin');
+    roles = me.roles;
     $('webhooks').hidden = !isAdmin;
     if (isAdmin) loadEndpoints();
+    loadBatches(false);
     await loadQueue();
   } catch (err) {
     sessionStorage.removeItem(KEY);
@@ -216,11 +232,409 @@ function signOut() {
   $('signin').hidden = false;
   $('queue').hidden = true;
   $('detail').hidden = true;
+  $('batches').hidden = true;
+  closeBatch();
+  $('batch-list').querySelector('tbody').replaceChildren();
+  say('batches-status', '');
   isAdmin = false;
+  roles = [];
   $('webhooks').hidden = true;
   $('endpoints').querySelector('tbody').replaceChildren();
   say('endpoints-status', '');
   closeLog();
+}
+
+// --- batches ----------------------------------------------------------------------------------
+
+/** Row statuses in the order the API lists them (counts are shown in this order). */
+const ROW_STATUSES = ['VALIDATING', 'READY', 'INVALID', 'UNVERIFIED', 'SCHEDULED', 'PROCESSING', 'NEEDS_ATTENTION', 'SUCCEEDED', 'FAILED', 'REJECTED', 'EXPIRED', 'CANCELLED'];
+/** The rows are read in three passes: INVALID ones, UNVERIFIED ones, then every row not shown yet, in row order. */
+const ROW_PASSES = ['INVALID', 'UNVERIFIED', null];
+const ROWS_PAGE = 200;
+const BATCH_PAGE = 20;
+
+/** The batch list: where its next page starts, and a number that makes older answers stale. */
+const batchList = { cursor: null, generation: 0 };
+/**
+ * The open batch: its document, the rows shown (by reference), the rows ticked to be excluded (by
+ * reference, with the row as shown), which pass and page of rows comes next, and a number that makes
+ * answers for another batch (or an older load) stale.
+ */
+const batchView = { batch: null, rows: new Map(), excluded: new Map(), pass: 0, cursor: null, generation: 0, busy: false };
+
+async function loadBatches(more) {
+  const generation = ++batchList.generation;
+  const tbody = $('batch-list').querySelector('tbody');
+  let path = '/v1/batches?limit=' + BATCH_PAGE;
+  if (more && batchList.cursor) path += '&cursor=' + encodeURIComponent(batchList.cursor);
+  say('batches-status', more ? 'Loading more batches…' : 'Loading batches…');
+  try {
+    const page = await api('GET', path);
+    if (generation !== batchList.generation) return; // a newer load, or signed out meanwhile
+    if (!more) tbody.replaceChildren();
+    for (const batch of page.items) tbody.appendChild(batchListRow(batch));
+    batchList.cursor = page.nextCursor;
+    $('batches-more').hidden = !page.nextCursor;
+    const total = tbody.rows.length;
+    say('batches-status', total === 0 ? 'No batches.' : total + (total === 1 ? ' batch' : ' batches') + (page.nextCursor ? '; more are available.' : '.'));
+  } catch (err) {
+    if (generation !== batchList.generation) return;
+    say('batches-status', 'Could not load the batches: ' + problemText(err), 'error');
+    if (err.status === 401) signOut();
+  }
+}
+
+function batchListRow(batch) {
+  const row = document.createElement('tr');
+  row.tabIndex = 0;
+  row.dataset.id = batch.id;
+  cell(row, batch.reference);
+  const state = cell(row, batch.status, 'state');
+  state.dataset.state = batch.status;
+  cell(row, String(batch.itemCount), 'num');
+  cell(row, String(batch.ready.count), 'num');
+  cell(row, rupiah(batch.ready.total), 'money');
+  cell(row, batch.requestedBy);
+  cell(row, when(batch.approvalDeadline));
+  row.addEventListener('click', () => openBatch(batch.id));
+  row.addEventListener('keydown', (e) => e.key === 'Enter' && openBatch(batch.id));
+  return row;
+}
+
+/** Whole rupiah of an API amount ("12500.00" → 12500). */
+function wholeRupiah(money) {
+  return Number(String(money.value).split('.')[0]);
+}
+
+async function openBatch(id) {
+  const generation = ++batchView.generation;
+  try {
+    const batch = await api('GET', '/v1/batches/' + encodeURIComponent(id));
+    if (generation !== batchView.generation) return;
+    $('queue').hidden = true;
+    $('batches').hidden = true;
+    $('webhooks').hidden = true;
+    $('detail').hidden = true;
+    $('batch').hidden = false;
+    say('batch-result', '');
+    say('batch-status', '');
+    $('batch-note').value = '';
+    showBatch(batch, true);
+    $('batch-title').focus();
+  } catch (err) {
+    if (generation !== batchView.generation) return;
+    say('batches-status', 'Could not open batch ' + id + ': ' + problemText(err), 'error');
+    if (err.status === 401) signOut();
+  }
+}
+
+function closeBatch() {
+  batchView.generation += 1;
+  batchView.batch = null;
+  batchView.rows.clear();
+  batchView.excluded.clear();
+  batchView.busy = false;
+  $('batch').hidden = true;
+  $('batch-rows').querySelector('tbody').replaceChildren();
+  say('batch-rows-status', '');
+  say('batch-result', '');
+  say('batch-status', '');
+}
+
+/** Reads the open batch again (its document and its rows); ticked exclusions are cleared. */
+async function refreshBatch() {
+  if (!batchView.batch) return;
+  const generation = ++batchView.generation;
+  const id = batchView.batch.id;
+  say('batch-status', 'Loading the batch…');
+  try {
+    const batch = await api('GET', '/v1/batches/' + encodeURIComponent(id));
+    if (generation !== batchView.generation) return;
+    const hadExclusions = batchView.excluded.size > 0;
+    say('batch-result', '');
+    showBatch(batch, true);
+    say('batch-status', hadExclusions ? 'Reloaded; the exclusions were cleared: tick the rows again.' : 'Reloaded.');
+  } catch (err) {
+    if (generation !== batchView.generation) return;
+    say('batch-status', 'Could not reload the batch: ' + problemText(err), 'error');
+    if (err.status === 401) signOut();
+  }
+}
+
+/** Shows a batch document; `fresh`: its rows are read again from the start (and the exclusions cleared). */
+function showBatch(batch, fresh) {
+  batchView.batch = batch;
+  $('batch-title').textContent = 'Batch ' + batch.reference + ' — ' + batch.status;
+  const dl = $('batch-facts');
+  dl.replaceChildren();
+  if (batch.description) fact(dl, 'Description', batch.description);
+  fact(dl, 'Status', batch.status);
+  fact(dl, 'Requested by', batch.requestedBy);
+  fact(dl, 'Created', when(batch.createdAt));
+  fact(dl, 'Decide by', when(batch.approvalDeadline));
+  if (batch.scheduledAt) fact(dl, 'Scheduled for', when(batch.scheduledAt));
+  fact(dl, 'Rows', batch.receivedCount < batch.itemCount ? batch.receivedCount + ' of ' + batch.itemCount + ' received' : String(batch.itemCount));
+  fact(dl, 'Ready rows', String(batch.ready.count));
+  fact(dl, 'Ready total (beneficiaries receive)', rupiah(batch.ready.total));
+  fact(dl, 'Fee total', rupiah(batch.ready.feeTotal));
+  fact(dl, 'Gross total (leaves the balance)', rupiah(batch.ready.grossTotal));
+  fact(dl, 'Decision', decisionText(batch.approval));
+  if (batch.cancellation) {
+    fact(dl, 'Cancelled', 'by ' + batch.cancellation.by + ' at ' + when(batch.cancellation.at) + (batch.cancellation.reason ? ' (' + batch.cancellation.reason + ')' : ''));
+  }
+
+  const counts = $('batch-counts').querySelector('tbody');
+  counts.replaceChildren();
+  for (const status of ROW_STATUSES) {
+    const n = batch.counts[status] || 0;
+    if (n === 0) continue;
+    const row = document.createElement('tr');
+    row.dataset.status = status;
+    const th = document.createElement('th');
+    th.scope = 'row';
+    th.textContent = status;
+    row.appendChild(th);
+    cell(row, String(n), 'num');
+    counts.appendChild(row);
+  }
+
+  const ol = $('batch-timeline');
+  ol.replaceChildren();
+  for (const t of batch.timeline) {
+    const li = document.createElement('li');
+    li.textContent = when(t.at) + ' — ' + t.status + (t.detail ? ' (' + t.detail + ')' : '');
+    ol.appendChild(li);
+  }
+  $('batch-temporal-link').href =
+    config.temporalUiUrl + '/namespaces/' + encodeURIComponent(config.namespace) + '/workflows/batch-' + encodeURIComponent(batch.id);
+  $('batch-csv').href = '/v1/batches/' + encodeURIComponent(batch.id) + '/items.csv';
+
+  const awaiting = batch.status === 'AWAITING_APPROVAL';
+  const open = !['COMPLETED', 'REJECTED', 'EXPIRED', 'CANCELLED'].includes(batch.status);
+  // A final batch takes no decision: the form goes; the figures and exclusions only while it awaits approval.
+  $('batch-decide').hidden = !open;
+  $('batch-approve').disabled = !awaiting;
+  $('batch-reject').disabled = !awaiting;
+  $('expected-total').disabled = !awaiting;
+  $('expected-count').disabled = !awaiting;
+  $('batch-figures').hidden = !awaiting;
+  // Only the batch's requester or an admin may cancel it; an approver is not offered the button.
+  $('batch-cancel').hidden = !(roles.includes('requester') || roles.includes('admin'));
+  $('batch-cancel').disabled = !open;
+  $('batch-retry').hidden = (batch.counts.UNVERIFIED || 0) === 0;
+  $('batch-retry').disabled = !(batch.status === 'VALIDATING' || awaiting);
+
+  if (fresh) {
+    batchView.generation += 1; // a load of the rows still under way belongs to the old document
+    batchView.excluded.clear();
+    batchView.rows.clear();
+    batchView.pass = 0;
+    batchView.cursor = null;
+    batchView.busy = false;
+    $('batch-rows').querySelector('tbody').replaceChildren();
+    recomputeFigures();
+    loadRows(true);
+  } else {
+    recomputeFigures();
+  }
+}
+
+function decisionText(approval) {
+  if (!approval) return 'none yet';
+  let text = approval.decision + ' by ' + approval.by + ' at ' + when(approval.at);
+  if (approval.count !== undefined) text += ': ' + approval.count + (approval.count === 1 ? ' row, ' : ' rows, ') + rupiah(approval.total);
+  if (approval.feeTotal) text += ' plus fees ' + rupiah(approval.feeTotal);
+  if (approval.excludedCount) text += '; ' + approval.excludedCount + ' excluded';
+  if (approval.comment) text += ' — “' + approval.comment + '”';
+  if (approval.reason) text += ' — ' + approval.reason;
+  return text;
+}
+
+/**
+ * The next rows: every INVALID row, then every UNVERIFIED one, then the others in row order, until
+ * ROWS_PAGE more are shown or none is left (More rows goes on). A row whose status changed
+ * between two passes is shown once, where it was first seen.
+ */
+async function loadRows(fresh) {
+  const view = batchView;
+  if (!view.batch || (view.busy && !fresh)) return;
+  const generation = view.generation;
+  const id = view.batch.id;
+  const tbody = $('batch-rows').querySelector('tbody');
+  view.busy = true;
+  $('batch-rows-more').disabled = true;
+  say('batch-rows-status', 'Loading rows…');
+  let added = 0;
+  try {
+    while (view.pass < ROW_PASSES.length && added < ROWS_PAGE) {
+      const status = ROW_PASSES[view.pass];
+      let path = '/v1/batches/' + encodeURIComponent(id) + '/items?limit=' + ROWS_PAGE;
+      if (status) path += '&status=' + status;
+      if (view.cursor) path += '&cursor=' + encodeURIComponent(view.cursor);
+      const page = await api('GET', path);
+      if (generation !== view.generation) return; // another batch, or a reload, meanwhile
+      for (const item of page.items) {
+        if (view.rows.has(item.reference)) continue;
+        view.rows.set(item.reference, item);
+        tbody.appendChild(batchRow(item));
+        added += 1;
+      }
+      view.cursor = page.nextCursor;
+      if (!view.cursor) view.pass += 1;
+    }
+    const shown = view.rows.size;
+    const done = view.pass >= ROW_PASSES.length;
+    $('batch-rows-more').hidden = done;
+    say('batch-rows-status', 'Showing ' + shown + ' of ' + view.batch.itemCount + (view.batch.itemCount === 1 ? ' row' : ' rows') + (done ? '.' : '; more are available.'));
+  } catch (err) {
+    if (generation !== view.generation) return;
+    say('batch-rows-status', 'Could not load the rows: ' + problemText(err), 'error');
+    if (err.status === 401) signOut();
+  } finally {
+    if (generation === view.generation) {
+      view.busy = false;
+      $('batch-rows-more').disabled = false;
+    }
+  }
+}
+
+/** A row may be excluded while the batch awaits approval and the row is READY or UNVERIFIED. */
+function excludable(item) {
+  return batchView.batch !== null && batchView.batch.status === 'AWAITING_APPROVAL' && (item.status === 'READY' || item.status === 'UNVERIFIED');
+}
+
+function rowDestination(d) {
+  const number = d.number.length <= 4 ? d.number : '•••• ' + d.number.slice(-4);
+  if (d.type === 'EWALLET') return d.ewallet + ' ' + number;
+  if (d.type === 'BANK_ACCOUNT') return 'Bank ' + number;
+  return 'VA ' + number;
+}
+
+function batchRow(item) {
+  const row = document.createElement('tr');
+  row.dataset.reference = item.reference;
+  row.dataset.status = item.status;
+  const pick = cell(row, '');
+  const box = document.createElement('input');
+  box.type = 'checkbox';
+  box.setAttribute('aria-label', 'Exclude ' + item.reference);
+  box.checked = Boolean(item.excluded);
+  box.disabled = !excludable(item);
+  box.addEventListener('change', () => {
+    if (box.checked) batchView.excluded.set(item.reference, item);
+    else batchView.excluded.delete(item.reference);
+    row.classList.toggle('excluded', box.checked);
+    recomputeFigures();
+  });
+  pick.appendChild(box);
+  row.classList.toggle('excluded', Boolean(item.excluded));
+  cell(row, String(item.row), 'num');
+  cell(row, item.reference, 'code');
+  const state = cell(row, item.status, 'state');
+  state.dataset.state = item.status;
+  cell(row, item.accountName || '—');
+  cell(row, item.destination ? rowDestination(item.destination) : '—');
+  cell(row, rupiah(item.amount), 'money');
+  cell(row, rupiah(item.fee), 'money');
+  cell(row, item.reason || (item.excluded ? 'excluded at approval' : '—'));
+  return row;
+}
+
+/** The approve form's figures: the batch's ready total and count, less the excluded READY rows. */
+function recomputeFigures() {
+  const batch = batchView.batch;
+  if (!batch) return;
+  let total = wholeRupiah(batch.ready.total);
+  let count = batch.ready.count;
+  let readyExcluded = 0;
+  for (const item of batchView.excluded.values()) {
+    if (item.status !== 'READY') continue;
+    total -= wholeRupiah(item.amount);
+    count -= 1;
+    readyExcluded += 1;
+  }
+  $('expected-total').value = total + '.00';
+  $('expected-count').value = String(count);
+  const n = batchView.excluded.size;
+  $('batch-excluded-note').textContent =
+    n === 0
+      ? 'Tick rows below to exclude them; the expected figures follow.'
+      : n + (n === 1 ? ' row' : ' rows') + ' excluded (' + readyExcluded + ' of them ready): the expected figures are the ready rows without them.';
+}
+
+/** The expected total as the API takes it ("1250000.00"), or null when it is not whole rupiah. */
+function expectedTotalValue() {
+  const text = $('expected-total').value.trim().replace(/[\s,]/g, '');
+  const match = /^(\d+)(\.0{1,2})?$/.exec(text);
+  return match ? String(Number(match[1])) + '.00' : null;
+}
+
+async function decideBatch(action) {
+  const batch = batchView.batch;
+  if (!batch) return;
+  const note = $('batch-note').value.trim();
+  let body = {};
+  if (action === 'approve') {
+    const value = expectedTotalValue();
+    const count = Number($('expected-count').value);
+    if (value === null) return say('batch-result', 'The expected total must be whole rupiah, like 1250000.00.', 'error');
+    if ($('expected-count').value.trim() === '' || !Number.isInteger(count) || count < 0) {
+      return say('batch-result', 'The expected number of rows must be a whole number.', 'error');
+    }
+    body = { expectedTotal: { value, currency: 'IDR' }, expectedCount: count };
+    if (batchView.excluded.size > 0) body.excludeReferences = [...batchView.excluded.keys()];
+    if (note) body.comment = note;
+  } else if (action === 'reject') {
+    if (!note) return say('batch-result', 'A rejection needs a reason.', 'error');
+    body = { reason: note };
+  } else if (action === 'cancel') {
+    body = note ? { reason: note } : {};
+  }
+  const generation = batchView.generation;
+  say('batch-result', 'Sending…');
+  try {
+    const answer = await api('POST', '/v1/batches/' + encodeURIComponent(batch.id) + '/' + (action === 'retry' ? 'retry-unverified' : action), body);
+    if (generation !== batchView.generation) return;
+    const done = { approve: 'Approved', reject: 'Rejected', cancel: 'Cancelled', retry: 'Retrying the unverified rows' }[action];
+    $('batch-note').value = '';
+    showBatch(answer, true);
+    say('batch-result', done + ': the batch is now ' + answer.status + '.', 'ok');
+  } catch (err) {
+    if (generation !== batchView.generation) return;
+    let text = 'Refused: ' + problemText(err);
+    const actual = err.problem && err.problem.actual;
+    if (actual) {
+      text += ' Now: ' + actual.count + (actual.count === 1 ? ' row, ' : ' rows, ') + rupiah(actual.total) + ' plus fees ' + rupiah(actual.feeTotal) + '. Refresh to see the batch as it is.';
+    }
+    say('batch-result', text, 'error');
+    if (err.status === 401) signOut();
+  }
+}
+
+/** The rows' results as a file: the key is a header, so the page fetches it and hands the browser a download. */
+async function downloadCsv(e) {
+  e.preventDefault();
+  const batch = batchView.batch;
+  if (!batch) return;
+  const name = 'batch-' + batch.id + '.csv';
+  say('batch-status', 'Preparing ' + name + '…');
+  try {
+    const res = await request('GET', '/v1/batches/' + encodeURIComponent(batch.id) + '/items.csv');
+    if (!res.ok) throw apiError(res, await res.json().catch(() => ({})));
+    const url = window.URL.createObjectURL(await res.blob());
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = name;
+    link.hidden = true;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    window.setTimeout(() => window.URL.revokeObjectURL(url), 60_000);
+    say('batch-status', 'Downloaded ' + name + '.', 'ok');
+  } catch (err) {
+    say('batch-status', 'Could not download the rows: ' + problemText(err), 'error');
+    if (err.status === 401) signOut();
+  }
 }
 
 // --- webhooks (admins only) ---------------------------------------------------------------------
@@ -436,8 +850,26 @@ document.addEventListener('DOMContentLoaded', async () => {
   $('back').addEventListener('click', () => {
     $('detail').hidden = true;
     $('queue').hidden = false;
+    $('batches').hidden = false;
     $('webhooks').hidden = !isAdmin;
     loadQueue();
+  });
+  $('batch-title').tabIndex = -1;
+  $('batches-refresh').addEventListener('click', () => loadBatches(false));
+  $('batches-more').addEventListener('click', () => loadBatches(true));
+  $('batch-back').addEventListener('click', () => {
+    closeBatch();
+    $('queue').hidden = false;
+    $('batches').hidden = false;
+    $('webhooks').hidden = !isAdmin;
+    loadBatches(false);
+  });
+  $('batch-refresh').addEventListener('click', () => refreshBatch());
+  $('batch-rows-more').addEventListener('click', () => loadRows(false));
+  $('batch-csv').addEventListener('click', downloadCsv);
+  $('batch-decide').addEventListener('submit', (e) => {
+    e.preventDefault();
+    decideBatch(e.submitter ? e.submitter.value : 'approve');
   });
   $('decide').addEventListener('submit', (e) => {
     e.preventDefault();
