@@ -30,13 +30,17 @@ import {
   changeBatchStatus,
   isFinalBatch,
   isFinalRow,
+  packRows,
   payableRows,
+  shortReason,
   sumAmounts,
+  unpackRows,
   type Batch,
   type BatchDecision,
   type BatchHeader,
   type BatchRow,
   type BatchStatus,
+  type PackedRows,
   type RowReport,
 } from '../src/domain/batch';
 import { batchEvent, type BatchEvent } from '../src/domain/events';
@@ -96,7 +100,9 @@ interface FanOut {
 /** Everything a run knows that the next run must know. Plain data. */
 export interface BatchState {
   batch: Omit<Batch, 'counts' | 'ready' | 'receivedCount'>;
+  /** One record per row, in row order (packed while it travels to the next run). */
   rows: BatchRow[];
+  packedRows?: PackedRows;
   /** Chunks of rows received (in order). */
   chunks: number;
   fanOut?: FanOut;
@@ -115,12 +121,12 @@ export interface BatchWorkflowInput {
 
 export interface BatchResult {
   batch: Batch;
-  rows: BatchRow[];
+  rows: PackedRows;
 }
 
 export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchResult> {
   const { header, policy } = input;
-  const state = input.carried ?? newBatchState(header);
+  const state = input.carried ? carriedOver(input.carried) : newBatchState(header);
   let messagesThisRun = 0;
   const messagesPerRun = policy.batchMessagesPerRun ?? MESSAGES_PER_RUN;
   const needsNewRun = () => messagesThisRun >= messagesPerRun || workflowInfo().continueAsNewSuggested;
@@ -208,7 +214,7 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchRes
       if (isFinalRow(row.status)) return; // a final row never changes again
       row.status = report.status;
       if (report.fee !== undefined) row.fee = report.fee;
-      if (report.reason !== undefined) row.reason = report.reason;
+      if (report.reason !== undefined) row.reason = shortReason(report.reason);
       else delete row.reason;
       if (report.submitted) row.submitted = true;
     },
@@ -504,7 +510,7 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchRes
     return makeContinueAsNewFunc<typeof batchWorkflow>({
       memo: { ...workflowInfo().memo, batch: document() },
       typedSearchAttributes: workflowInfo().typedSearchAttributes,
-    })({ header, policy, carried: state });
+    })({ header, policy, carried: { ...state, rows: [], packedRows: packRows(state.rows) } });
   }
 
   async function finish(): Promise<BatchResult> {
@@ -512,8 +518,13 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchRes
     // The last event must be published before the run ends (an ended run's activities are abandoned).
     await condition(() => allPublished(state.outbox));
     setCurrentDetails(`Finished: **${state.batch.status}**. ${summary()}.`);
-    return { batch: document(), rows: state.rows };
+    return { batch: document(), rows: packRows(state.rows) };
   }
+}
+
+function carriedOver(carried: BatchState): BatchState {
+  const { packedRows, ...rest } = carried;
+  return packedRows ? { ...rest, rows: unpackRows(packedRows) } : carried;
 }
 
 function newBatchState(header: BatchHeader): BatchState {

@@ -5,7 +5,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUp
 import { ApplicationFailure, type Payload } from '@temporalio/common';
 import { decodeMapFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { stringify } from 'csv-stringify/sync';
-import { batchWorkflowId, type Batch, type BatchHeader, type BatchRow, type RowStatus } from '../domain/batch';
+import { batchWorkflowId, unpackRows, type Batch, type BatchHeader, type BatchRow, type RowStatus } from '../domain/batch';
 import { toMoney } from '../domain/money';
 import { destinationNumber, maskNumber, payoutWorkflowId, type Payout, type PayoutRequest } from '../domain/payout';
 import type { ProviderCatalog } from '../domain/provider-port';
@@ -243,7 +243,7 @@ export function createBatchService(deps: BatchServiceDeps) {
     const description = await describeOrUndefined(handle);
     if (!description) throw problems.notFound(`no batch with id ${id}`);
     if (description.status.name === 'COMPLETED') {
-      const { rows } = (await bounded(() => handle.result())) as BatchResult;
+      const rows = unpackRows(((await bounded(() => handle.result())) as BatchResult).rows);
       const picked: RowsPage['rows'] = [];
       let index = input.offset;
       for (; index < rows.length && picked.length < input.limit; index++) {
