@@ -9,12 +9,14 @@ import { approveUpdate, baselineWorkflow, callbackSignal, stageQuery } from './b
 import { BASELINE_TASK_QUEUE } from './stack';
 import { inPool } from './stats';
 
-const REQUESTER = 'Bearer dev-requester';
-const APPROVER = 'Bearer dev-approver';
+export const REQUESTER = 'Bearer dev-requester';
+export const APPROVER = 'Bearer dev-approver';
 
 export interface RunTiming {
   workflowId: string;
   createSentAt: number;
+  /** How long the create call took to answer. */
+  createAnswerMs?: number;
   approveSentAt: number;
   /** How long the approve call took to answer (the decision's own latency, not the payout's). */
   approveAnswerMs?: number;
@@ -35,7 +37,10 @@ export function referencePrefix(phase: string): string {
 /** A number outside the simulator's scenario table: a valid account whose transfer settles on its own. */
 const CUSTOMER_NUMBER = '081298765432';
 
-function createBody(reference: string) {
+/** A create body (POST /v1/payouts), or a batch item without its description. */
+export type CreateBody = { reference: string; destination: Record<string, string>; amount: { value: string; currency: 'IDR' }; description?: string };
+
+function createBody(reference: string): CreateBody {
   return {
     reference,
     destination: { type: 'EWALLET', ewallet: 'DANA', customerNumber: CUSTOMER_NUMBER },
@@ -44,15 +49,23 @@ function createBody(reference: string) {
   };
 }
 
-async function post(url: string, key: string, body: unknown): Promise<Response> {
+export async function post(url: string, key: string, body: unknown): Promise<Response> {
   return fetch(url, { method: 'POST', headers: { authorization: key, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 }
 
 /**
  * N payouts: create → (wait for AWAITING_APPROVAL, asking GET every `pollMs`) → approve → (wait for the
- * workflow's end).
+ * workflow's end). `bodyFor` gives payout i's create body (default: the e-wallet payout above).
  */
-export async function runPayouts(apiUrl: string, connection: Connection, n: number, concurrency: number, prefix: string, pollMs: number): Promise<PhaseResult> {
+export async function runPayouts(
+  apiUrl: string,
+  connection: Connection,
+  n: number,
+  concurrency: number,
+  prefix: string,
+  pollMs: number,
+  bodyFor: (reference: string, i: number) => CreateBody = createBody,
+): Promise<PhaseResult> {
   const client = new Client({ connection });
   const runs: RunTiming[] = [];
   let polls = 0;
@@ -60,8 +73,10 @@ export async function runPayouts(apiUrl: string, connection: Connection, n: numb
   await inPool(n, concurrency, async (i) => {
     const reference = `${prefix}-${i}`;
     const createSentAt = Date.now();
-    const created = await post(`${apiUrl}/v1/payouts`, REQUESTER, createBody(reference));
+    const created = await post(`${apiUrl}/v1/payouts`, REQUESTER, bodyFor(reference, i));
     if (created.status !== 201) throw new Error(`create ${reference}: ${created.status} ${await created.text()}`);
+    await created.arrayBuffer();
+    const createAnswerMs = Date.now() - createSentAt;
     for (;;) {
       polls += 1;
       const res = await fetch(`${apiUrl}/v1/payouts/${reference}`, { headers: { authorization: REQUESTER } });
@@ -78,7 +93,7 @@ export async function runPayouts(apiUrl: string, connection: Connection, n: numb
     const workflowId = `payout-${reference}`;
     const payout = (await client.workflow.getHandle(workflowId).result()) as { status: string };
     if (payout.status !== 'SUCCEEDED') throw new Error(`payout ${reference} ended ${payout.status}`);
-    runs.push({ workflowId, createSentAt, approveSentAt, approveAnswerMs });
+    runs.push({ workflowId, createSentAt, createAnswerMs, approveSentAt, approveAnswerMs });
   });
   return { wallMs: Date.now() - started, runs, polls };
 }
@@ -173,14 +188,14 @@ export type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 /** Per run: history length, created→awaiting and approved→ended from the server's event times. */
 export async function readHistories(connection: Connection, runs: RunTiming[], awaitingMark: (e: HistoryEvent) => boolean) {
   const client = new Client({ connection });
-  const out: { events: number; createToAwaitingMs: number; approveToEndMs: number }[] = [];
+  const out: { workflowId: string; events: number; createToAwaitingMs: number; approveToEndMs: number }[] = [];
   await inPool(runs.length, 16, async (i) => {
     const run = runs[i]!;
     const events = (await client.workflow.getHandle(run.workflowId).fetchHistory()).events ?? [];
     const time = (e: HistoryEvent | undefined) => (e?.eventTime ? Number(e.eventTime.seconds) * 1000 + Math.floor((e.eventTime.nanos ?? 0) / 1e6) : NaN);
     const awaiting = events.find(awaitingMark);
     const end = events.find((e) => e.workflowExecutionCompletedEventAttributes);
-    out.push({ events: events.length, createToAwaitingMs: time(awaiting) - run.createSentAt, approveToEndMs: time(end) - run.approveSentAt });
+    out.push({ workflowId: run.workflowId, events: events.length, createToAwaitingMs: time(awaiting) - run.createSentAt, approveToEndMs: time(end) - run.approveSentAt });
   });
   return out;
 }

@@ -5,6 +5,9 @@
 //   npm run bench -- --mode at-rest --open 5000 [--worker-env WORKER_MAX_CACHED_WORKFLOWS=500 ...]
 //   npm run bench -- --temporal-address host:7233        (an existing server instead of a dev server)
 //   npm run bench -- --temporal-address host:7233 --measure temporal=PID --measure postgres=PID   (and its processes' CPU)
+//   npm run bench -- --mode batch --rows 1000            (one batch of 1,000 rows against 1,000 single payouts)
+//   npm run bench -- --mode batch --rows 10000 --batch-only   (the batch alone: worker RSS, runs, history)
+//   npm run bench -- --provider-rps 20                    (each provider's call rate limit; default 1000)
 //
 // See BENCHMARKS.md for the method and a reading of the figures.
 import { cpus, totalmem } from 'node:os';
@@ -12,8 +15,9 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Client } from '@temporalio/client';
 import { approveOpen, createsAtRate, openPayouts, readHistories, referencePrefix, runBaseline, runPayouts, type HistoryEvent } from './load';
-import { atRestTable, throughputTable } from './report';
-import { startBenchStack, type BenchStack } from './stack';
+import { atRestTable, batchTable, throughputTable } from './report';
+import { serverRateLimits, startBenchStack, type BenchStack } from './stack';
+import { comparisonBody, isFaspayRow, perSecond as rowsPerSecond, runBatch, speedRatio, summarizeRuns, workflowRuns } from './batch';
 import { summarizeProfiles } from './profile';
 import { measuringCpu, percentiles, residentMiB, whileSamplingRss } from './stats';
 import { mkdtempSync } from 'node:fs';
@@ -40,6 +44,14 @@ function commandLine() {
         // With --temporal-address: processes of that server to measure too (CPU with their descendants, RSS).
         measure: { type: 'string', multiple: true, default: [] },
         'worker-env': { type: 'string', multiple: true, default: [] },
+        // Each provider's call rate limit (SINGAPAY_/FASPAY_MAX_CALLS_PER_SECOND for every process).
+        'provider-rps': { type: 'string', default: '1000' },
+        // --mode batch: rows of the batch (and single payouts to compare), the share of them on Faspay,
+        // how often the batch is read while waiting, and the batch alone (no single payouts).
+        rows: { type: 'string', default: '1000' },
+        'faspay-share': { type: 'string', default: '0.5' },
+        'batch-poll-ms': { type: 'string', default: '250' },
+        'batch-only': { type: 'boolean', default: false },
         out: { type: 'string' },
       },
     }).values;
@@ -61,6 +73,16 @@ function positive(name: string, text: string | undefined): number {
 }
 
 const log = (line: string) => console.error(`[bench] ${line}`);
+
+/** Each provider's call rate limit for this run: at most what the configuration accepts (10,000/s). */
+function providerRps(): number {
+  const value = positive('provider-rps', flags['provider-rps']);
+  if (value > 10_000) {
+    console.error(`--provider-rps must be at most 10000 (got ${value})`);
+    process.exit(2);
+  }
+  return value;
+}
 
 function workerEnv(): Record<string, string> {
   const env: Record<string, string> = {};
@@ -149,6 +171,7 @@ const perItem = (cpu: Record<string, number | null>, n: number) =>
 
 export type ThroughputResult = Awaited<ReturnType<typeof throughput>> & { benchSeconds: number };
 export type AtRestResult = Awaited<ReturnType<typeof atRest>> & { benchSeconds: number };
+export type BatchModeResult = Awaited<ReturnType<typeof batchMode>> & { benchSeconds: number };
 
 async function throughput() {
   const n = positive('n', flags.n);
@@ -165,10 +188,12 @@ async function throughput() {
     workerEnv: workerEnv(),
     ...(profileDir && { workerNodeArgs: ['--cpu-prof', '--cpu-prof-dir', profileDir] }),
     baseline: true,
+    providerRps: providerRps(),
     log,
   });
   let stopped = false;
   try {
+    const rateLimits = await serverRateLimits(stack);
     if (warmup > 0) {
       log(`warm-up: ${warmup} payouts and ${warmup} baseline runs`);
       await runPayouts(stack.apiUrl, stack.connection, warmup, concurrency, referencePrefix('warm'), pollMs);
@@ -213,7 +238,21 @@ async function throughput() {
       mode: 'throughput',
       at: new Date().toISOString(),
       machine: machine(),
-      settings: { n, concurrency, warmup, lightN, pollMs, profile: Boolean(profileDir), rate, rateSeconds, statusPollInitialMs: DEFAULT_POLICY.statusPollInitialMs, workerEnv: workerEnv(), temporal: flags['temporal-address'] ?? 'dev server (in memory)' },
+      settings: {
+        n,
+        concurrency,
+        warmup,
+        lightN,
+        pollMs,
+        profile: Boolean(profileDir),
+        rate,
+        rateSeconds,
+        statusPollInitialMs: DEFAULT_POLICY.statusPollInitialMs,
+        workerEnv: workerEnv(),
+        temporal: flags['temporal-address'] ?? 'dev server (in memory)',
+        providerRps: providerRps(),
+        serverRateLimits: rateLimits,
+      },
       throughput: { payoutsPerSecond, baselinePerSecond, ratio: Math.round((payoutsPerSecond / baselinePerSecond) * 100) / 100, payoutWallMs: withCallbacks.result.wallMs, baselineWallMs: baseline.result.wallMs },
       latencyMs: {
         createToAwaitingApproval: percentiles(withCallbacksHist.map((h) => h.createToAwaitingMs)),
@@ -264,8 +303,9 @@ async function atRest() {
   const concurrency = positive('concurrency', flags.concurrency);
   const env = workerEnv();
   log(`starting the stack (dev server, simulator, worker, API)${Object.keys(env).length ? ` with ${JSON.stringify(env)}` : ''}`);
-  const stack = await startBenchStack({ temporalAddress: flags['temporal-address'], workerEnv: env, baseline: false, log });
+  const stack = await startBenchStack({ temporalAddress: flags['temporal-address'], workerEnv: env, baseline: false, providerRps: providerRps(), log });
   try {
+    const rateLimits = await serverRateLimits(stack);
     const idle = { worker: { ...(await stack.worker.memory()), rssMiB: residentMiB(stack.worker.process.pid)?.rss ?? null }, serverRssMiB: residentMiB(stack.serverPid)?.rss ?? null };
     log(`opening ${open} payouts at concurrency ${concurrency}`);
     const prefix = referencePrefix('rest');
@@ -305,7 +345,7 @@ async function atRest() {
       mode: 'at-rest',
       at: new Date().toISOString(),
       machine: machine(),
-      settings: { open, concurrency, workerEnv: env, temporal: flags['temporal-address'] ?? 'dev server (in memory)' },
+      settings: { open, concurrency, workerEnv: env, temporal: flags['temporal-address'] ?? 'dev server (in memory)', providerRps: providerRps(), serverRateLimits: rateLimits },
       openedInMs: opened.result,
       peakRssMiB: opened.peakRssMiB,
       idleBefore: { workerRssMiB: idle.worker.rssMiB, workerHeapUsedMiB: mib(idle.worker.heapUsed), serverRssMiB: idle.serverRssMiB },
@@ -317,15 +357,176 @@ async function atRest() {
   }
 }
 
+/** The calls each simulator received so far, by provider and operation (GET /__sim/calls). */
+async function providerCalls(stack: BenchStack): Promise<Record<string, Record<string, number>>> {
+  const read = async (url: string) => (await (await fetch(`${url}/__sim/calls`)).json()) as Record<string, number>;
+  return {
+    singapay: await read(stack.simulator.url),
+    ...(stack.faspaySimulator && { faspay: await read(stack.faspaySimulator.url) }),
+  };
+}
+
+/** Calls per row of each provider over a part: each provider's calls divided by the rows it served. */
+function callsPerRow(after: Record<string, Record<string, number>>, before: Record<string, Record<string, number>>, rowsByProvider: Record<string, number>) {
+  return Object.fromEntries(
+    Object.entries(after)
+      .filter(([provider]) => (rowsByProvider[provider] ?? 0) > 0)
+      .map(([provider, counts]) => [provider, perPayout(counts, before[provider] ?? {}, rowsByProvider[provider]!)]),
+  );
+}
+
+/**
+ * `--mode batch`: (a) one batch of `--rows` rows, create → AWAITING_APPROVAL → approve → COMPLETED;
+ * (b) unless `--batch-only`, as many single payouts to the same destinations, driven as the
+ * throughput mode drives them (create, wait, approve, wait) at `--concurrency`. On one stack and one
+ * server, with both providers' simulators.
+ */
+async function batchMode() {
+  const rows = positive('rows', flags.rows);
+  if (!Number.isInteger(rows) || rows > 10_000) {
+    console.error(`--rows must be a whole number of at most 10000, a batch's most (got ${JSON.stringify(flags.rows)})`);
+    process.exit(2);
+  }
+  const concurrency = positive('concurrency', flags.concurrency);
+  const warmup = Number(flags.warmup ?? 0);
+  const pollMs = positive('poll-ms', flags['poll-ms']);
+  const batchPollMs = positive('batch-poll-ms', flags['batch-poll-ms']);
+  const faspayShare = Number(flags['faspay-share']);
+  if (!Number.isFinite(faspayShare) || faspayShare < 0 || faspayShare > 1) {
+    console.error(`--faspay-share must be a number from 0 to 1 (got ${JSON.stringify(flags['faspay-share'])})`);
+    process.exit(2);
+  }
+  const batchOnly = Boolean(flags['batch-only']);
+  const rps = providerRps();
+  const env = workerEnv();
+  // The payout policy travels with each start from the API: the environment the bench passes to the
+  // API (its own) decides it, not --worker-env.
+  const statusPollInitialMs = Number(process.env.STATUS_POLL_INITIAL_MS ?? DEFAULT_POLICY.statusPollInitialMs);
+  const faspayRows = Array.from({ length: rows }, (_, i) => i).filter((i) => isFaspayRow(i, faspayShare)).length;
+  const rowsByProvider = { singapay: rows - faspayRows, faspay: faspayRows };
+  const bodyFor = (reference: string, i: number) => comparisonBody(reference, i, faspayShare);
+
+  log(`starting the stack (dev server, Singapay and Faspay simulators, worker, API)${Object.keys(env).length ? ` with ${JSON.stringify(env)}` : ''}`);
+  const stack = await startBenchStack({ temporalAddress: flags['temporal-address'], workerEnv: env, baseline: false, faspay: true, providerRps: rps, log });
+  try {
+    const rateLimits = await serverRateLimits(stack);
+    log(`provider rate limits: ${rps} calls/s each (SINGAPAY_/FASPAY_MAX_CALLS_PER_SECOND); activity tasks/s the server holds: ${Object.entries(rateLimits).map(([p, r]) => `${p} ${r ?? 'none'}`).join(', ')}`);
+    if (warmup > 0) {
+      log(`warm-up: ${warmup} single payouts`);
+      await runPayouts(stack.apiUrl, stack.connection, warmup, concurrency, referencePrefix('warm'), pollMs, bodyFor);
+    }
+
+    const reference = referencePrefix('batch');
+    const items = Array.from({ length: rows }, (_, i) => bodyFor(`${reference}-${i}`, i));
+    log(`batch ${reference}: ${rows} rows (${rowsByProvider.singapay} Singapay, ${rowsByProvider.faspay} Faspay)`);
+    const batchCallsBefore = await providerCalls(stack);
+    const batch = await phase(stack, () => runBatch(stack.apiUrl, reference, items, batchPollMs, log));
+    const batchCallsAfter = await providerCalls(stack);
+    // The document says COMPLETED a moment before the workflow's last run closes: wait for it (a long
+    // poll that follows continue-as-new), then walk its runs.
+    await new Client({ connection: stack.connection }).workflow.getHandle(`batch-${reference}`).result();
+    const runs = summarizeRuns(await workflowRuns(stack.connection, `batch-${reference}`));
+    const b = batch.result;
+    const finite = (ms: number) => (Number.isFinite(ms) ? ms : null);
+    const batchRowsPerSecond = rowsPerSecond(rows, b.totalMs);
+    const batchPart = {
+      reference,
+      status: b.final.status,
+      counts: Object.fromEntries(Object.entries(b.final.counts).filter(([, n]) => n > 0)),
+      allSucceeded: b.final.counts.SUCCEEDED === rows,
+      createAnswerMs: b.createAnswerMs,
+      createToAwaitingMs: finite(b.createToAwaitingMs),
+      approveAnswerMs: b.approveAnswerMs,
+      approveToCompletedMs: finite(b.approveToCompletedMs),
+      totalMs: finite(b.totalMs),
+      rowsPerSecond: batchRowsPerSecond,
+      // The drivers' view (they poll every --batch-poll-ms): the timeline's figures above are exact.
+      seenByDriverMs: { awaiting: b.seenAwaitingMs, completed: b.seenCompletedMs },
+      polls: b.polls,
+      pollsNot200: b.pollsNot200,
+      workflow: runs,
+      cpuSeconds: batch.cpuSeconds,
+      cpuMsPerRow: perItem(batch.cpuSeconds, rows),
+      peakRssMiB: batch.peakRssMiB,
+      providerCallsPerRow: callsPerRow(batchCallsAfter, batchCallsBefore, rowsByProvider),
+    };
+    if (!batchPart.allSucceeded) log(`warning: not every row SUCCEEDED (${JSON.stringify(batchPart.counts)})`);
+
+    let single = null;
+    if (!batchOnly) {
+      // Let the batch's last callbacks land before the next part is measured.
+      await new Promise((r) => setTimeout(r, 2_000));
+      log(`single payouts: ${rows} at concurrency ${concurrency}, to the same destinations`);
+      const before = await providerCalls(stack);
+      const singles = await phase(stack, () => runPayouts(stack.apiUrl, stack.connection, rows, concurrency, referencePrefix('single'), pollMs, bodyFor));
+      const after = await providerCalls(stack);
+      log(`reading ${rows} histories`);
+      const hist = await readHistories(stack.connection, singles.result.runs, isAwaitingUpsert);
+      const indexOf = (workflowId: string) => Number(workflowId.slice(workflowId.lastIndexOf('-') + 1));
+      const byProvider = (faspay: boolean) => percentiles(hist.filter((h) => isFaspayRow(indexOf(h.workflowId), faspayShare) === faspay).map((h) => h.approveToEndMs));
+      const answered = (pick: (r: (typeof singles.result.runs)[number]) => number | undefined) => percentiles(singles.result.runs.map(pick).filter((ms): ms is number => ms !== undefined));
+      single = {
+        n: rows,
+        concurrency,
+        wallMs: singles.result.wallMs,
+        payoutsPerSecond: rowsPerSecond(rows, singles.result.wallMs),
+        createAnswerMs: answered((r) => r.createAnswerMs),
+        createToAwaitingMs: percentiles(hist.map((h) => h.createToAwaitingMs)),
+        approveAnswerMs: answered((r) => r.approveAnswerMs),
+        approveToSucceededMs: percentiles(hist.map((h) => h.approveToEndMs)),
+        approveToSucceededByProviderMs: { singapay: byProvider(false), faspay: byProvider(true) },
+        historyEvents: percentiles(hist.map((h) => h.events)),
+        pollsPerPayout: Math.round((singles.result.polls / rows) * 10) / 10,
+        cpuSeconds: singles.cpuSeconds,
+        cpuMsPerPayout: perItem(singles.cpuSeconds, rows),
+        peakRssMiB: singles.peakRssMiB,
+        providerCallsPerPayout: callsPerRow(after, before, rowsByProvider),
+      };
+    }
+    const workerRss = residentMiB(stack.worker.process.pid);
+    return {
+      mode: 'batch',
+      at: new Date().toISOString(),
+      machine: machine(),
+      settings: {
+        rows,
+        batchOnly,
+        concurrency,
+        warmup,
+        pollMs,
+        batchPollMs,
+        faspayShare,
+        rowsByProvider,
+        statusPollInitialMs,
+        workerEnv: env,
+        temporal: flags['temporal-address'] ?? 'dev server (in memory)',
+        providerRps: rps,
+        serverRateLimits: rateLimits,
+      },
+      batch: batchPart,
+      single,
+      ratio: speedRatio(batchRowsPerSecond, single?.payoutsPerSecond ?? null),
+      worker: { rssAtEndMiB: workerRss?.rss ?? null, peakRssOverItsLifeMiB: workerRss?.peak ?? null },
+    };
+  } finally {
+    await stack.stop();
+  }
+}
+
 async function main() {
   const started = Date.now();
-  if (flags.mode !== 'at-rest' && flags.mode !== 'throughput') {
-    console.error(`--mode must be "throughput" or "at-rest" (got ${JSON.stringify(flags.mode)})`);
+  if (flags.mode !== 'at-rest' && flags.mode !== 'throughput' && flags.mode !== 'batch') {
+    console.error(`--mode must be "throughput", "at-rest" or "batch" (got ${JSON.stringify(flags.mode)})`);
     process.exit(2);
   }
   const seconds = () => Math.round((Date.now() - started) / 100) / 10;
   let document: object;
-  if (flags.mode === 'at-rest') {
+  if (flags.mode === 'batch') {
+    const result = { ...(await batchMode()), benchSeconds: 0 };
+    result.benchSeconds = seconds();
+    console.error(batchTable(result));
+    document = result;
+  } else if (flags.mode === 'at-rest') {
     const result = { ...(await atRest()), benchSeconds: 0 };
     result.benchSeconds = seconds();
     console.error(atRestTable(result));

@@ -1,11 +1,15 @@
 // The system under test, started the way production runs it: a Temporal dev server (or a given
-// address), the Singapay simulator in this process with zero latency, and the worker, the API and
-// the baseline's worker as separate Node processes, each with a memory probe on its IPC channel.
+// address), the Singapay simulator (and for batches the Faspay simulator) in this process with zero
+// latency, and the worker, the API and the baseline's worker as separate Node processes, each with a
+// memory probe on its IPC channel.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { freePort } from '../src/ports';
 import { startSingapaySimulator, type SingapaySimulator } from '../src/simulators/singapay';
+import { startFaspaySimulator, type FaspaySimulator } from '../src/simulators/faspay';
+import { providerTaskQueue } from '../src/domain/task-queues';
+import { temporal } from '@temporalio/proto';
 import { resolveTemporalBinary } from '../src/temporal/cli-binary';
 import { startDevServer, type DevServer } from '../src/temporal/dev-server';
 import { ensureSearchAttributes } from '../src/temporal/search-attributes';
@@ -25,6 +29,14 @@ export interface StackOptions {
   workerNodeArgs?: string[];
   /** Start the baseline's worker too. */
   baseline: boolean;
+  /** Start the Faspay simulator too and configure the service for it (bank rows of a batch). */
+  faspay?: boolean;
+  /**
+   * Each provider's call rate limit (`<KEY>_MAX_CALLS_PER_SECOND`, for every process), which the
+   * server holds on the provider's task queue: high for a throughput run, so the limit does not set
+   * the pace unseen.
+   */
+  providerRps: number;
   log: (line: string) => void;
 }
 
@@ -41,6 +53,9 @@ export interface BenchStack {
   serverPid: number | undefined;
   apiUrl: string;
   simulator: SingapaySimulator;
+  faspaySimulator?: FaspaySimulator;
+  /** The providers the service is configured for (each has a task queue of its own). */
+  providers: string[];
   connection: Connection;
   worker: Measured;
   api: Measured;
@@ -74,6 +89,10 @@ export async function startBenchStack(options: StackOptions): Promise<BenchStack
     // Zero latency; transfers settle at the provider as soon as they are accepted and call back.
     const simulator = await startSingapaySimulator({ port: 0, settleAfterMs: 0, notificationUrl: `${apiUrl}/v1/callbacks/singapay` });
     stops.push(() => simulator.close());
+    // Faspay has no settle-on-its-own option: its transfers move at their first status check (0000).
+    const faspaySimulator = options.faspay ? await startFaspaySimulator({ port: 0 }) : undefined;
+    if (faspaySimulator) stops.push(() => faspaySimulator.close());
+    const rps = String(options.providerRps);
 
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -89,8 +108,19 @@ export async function startBenchStack(options: StackOptions): Promise<BenchStack
       SINGAPAY_CLIENT_SECRET: simulator.credentials.clientSecret,
       SINGAPAY_API_KEY: simulator.credentials.apiKey,
       SINGAPAY_ACCOUNT_ID: simulator.credentials.accountId,
+      SINGAPAY_MAX_CALLS_PER_SECOND: rps,
+      FASPAY_MAX_CALLS_PER_SECOND: rps,
     };
-    for (const name of ['PAYLOAD_CODEC_KEYS', 'FASPAY_BASE_URL', 'WORKER_METRICS_PORT', 'WORKFLOW_BUNDLE_PATH']) delete env[name];
+    for (const name of ['PAYLOAD_CODEC_KEYS', 'FASPAY_BASE_URL', 'PUBLIC_BASE_URL', 'WORKER_METRICS_PORT', 'WORKFLOW_BUNDLE_PATH']) delete env[name];
+    if (faspaySimulator) {
+      Object.assign(env, {
+        FASPAY_BASE_URL: faspaySimulator.url,
+        FASPAY_PARTNER_ID: faspaySimulator.credentials.partnerId,
+        FASPAY_PRIVATE_KEY: faspaySimulator.credentials.merchantPrivateKeyPem,
+        FASPAY_SOURCE_ACCOUNT: faspaySimulator.credentials.sourceAccount,
+        FASPAY_CALLBACK_PUBLIC_KEY: faspaySimulator.simulatorPublicKeyPem,
+      });
+    }
     if (!options.temporalAddress) for (const name of TEMPORAL_ACCESS_VARIABLES) delete env[name];
     const worker = startMeasured('worker', 'src/bin/worker.ts', { ...env, ...options.workerEnv }, options.workerNodeArgs);
     stops.push(() => worker.stop());
@@ -109,6 +139,8 @@ export async function startBenchStack(options: StackOptions): Promise<BenchStack
       serverPid: server?.child.pid,
       apiUrl,
       simulator,
+      ...(faspaySimulator && { faspaySimulator }),
+      providers: faspaySimulator ? ['singapay', 'faspay'] : ['singapay'],
       connection,
       worker,
       api,
@@ -164,4 +196,30 @@ function startMeasured(name: string, entry: string, env: NodeJS.ProcessEnv, node
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * The rate limit the server holds on each provider's task queue, in activity tasks per second (what
+ * the workers derive from `<KEY>_MAX_CALLS_PER_SECOND` and set at start-up: src/temporal/rate-limits.ts),
+ * by provider; null where none is set or the server cannot tell (then only each worker's own
+ * maxTaskQueueActivitiesPerSecond applies).
+ */
+export async function serverRateLimits(stack: Pick<BenchStack, 'connection' | 'providers'>): Promise<Record<string, number | null>> {
+  const entries = await Promise.all(
+    stack.providers.map(async (provider) => {
+      try {
+        const answer = await stack.connection.workflowService.describeTaskQueue({
+          namespace: 'default',
+          taskQueue: { name: providerTaskQueue(PAYOUT_TASK_QUEUE, provider), kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+          taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+          reportConfig: true,
+        });
+        const rate = answer.config?.queueRateLimit?.rateLimit?.requestsPerSecond;
+        return [provider, rate === undefined || rate === null ? null : Math.round(rate * 100) / 100] as const;
+      } catch {
+        return [provider, null] as const;
+      }
+    }),
+  );
+  return Object.fromEntries(entries);
 }

@@ -53,6 +53,31 @@ test('at-rest mode: opens payouts, waits until all await approval, reports worke
   expect(d.atRest.serverRssMiB).toBeGreaterThan(0);
 }, 180_000);
 
+test('batch mode: one batch and as many single payouts, both providers, every row paid once; the ratio and the batch runs are reported', () => {
+  const { stderr, document } = bench(['--mode', 'batch', '--rows', '6', '--concurrency', '2', '--warmup', '1', '--provider-rps', '500']);
+  expect(stderr).toContain('ratio batch rows/s ÷ single payouts/s');
+  const d = document as {
+    settings: { providerRps: number; serverRateLimits: Record<string, number | null>; rowsByProvider: Record<string, number> };
+    batch: { status: string; counts: Record<string, number>; rowsPerSecond: number; createToAwaitingMs: number; approveToCompletedMs: number; totalMs: number; workflow: { runs: number; longestHistoryEvents: number; lastStatus: string }; providerCallsPerRow: Record<string, Record<string, number>>; peakRssMiB: { worker: number } };
+    single: { payoutsPerSecond: number; approveToSucceededMs: { count: number }; providerCallsPerPayout: Record<string, Record<string, number>> };
+    ratio: number;
+  };
+  expect(d.settings.providerRps).toBe(500);
+  expect(d.settings.rowsByProvider).toEqual({ singapay: 3, faspay: 3 });
+  expect(d.batch).toMatchObject({ status: 'COMPLETED', counts: { SUCCEEDED: 6 }, workflow: { runs: 1, lastStatus: 'COMPLETED' } });
+  expect(d.batch.createToAwaitingMs).toBeGreaterThan(0);
+  expect(d.batch.totalMs).toBeGreaterThan(d.batch.approveToCompletedMs);
+  expect(d.batch.workflow.longestHistoryEvents).toBeGreaterThan(10);
+  expect(d.batch.peakRssMiB.worker).toBeGreaterThan(0);
+  expect(d.single.approveToSucceededMs.count).toBe(6);
+  expect(d.ratio).toBeGreaterThan(0);
+  // Money moves once: one trigger per row and per payout at each provider.
+  for (const calls of [d.batch.providerCallsPerRow, d.single.providerCallsPerPayout]) {
+    expect(calls.singapay).toMatchObject({ trigger: 1 });
+    expect(calls.faspay).toMatchObject({ trigger: 1 });
+  }
+}, 180_000);
+
 test('bad flags are refused with a message naming the flag', () => {
   const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--n', '0'], { cwd: ROOT, encoding: 'utf8' });
   expect(run.status).toBe(2);
@@ -60,4 +85,10 @@ test('bad flags are refused with a message naming the flag', () => {
   const unknown = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--speed', 'fast'], { cwd: ROOT, encoding: 'utf8' });
   expect(unknown.status).toBe(2);
   expect(unknown.stderr).toContain("Unknown option '--speed'");
+  const rows = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--mode', 'batch', '--rows', '10001'], { cwd: ROOT, encoding: 'utf8' });
+  expect(rows.status).toBe(2);
+  expect(rows.stderr).toContain('--rows must be a whole number of at most 10000');
+  const rps = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--provider-rps', '0'], { cwd: ROOT, encoding: 'utf8' });
+  expect(rps.status).toBe(2);
+  expect(rps.stderr).toContain('--provider-rps must be a positive number');
 });
