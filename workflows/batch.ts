@@ -86,6 +86,8 @@ import {
 export const MESSAGES_PER_RUN = 1_000;
 /** Decisions sent to rows at once, then awaited. */
 const SIGNAL_WINDOW = 100;
+/** How long a batch decided against waits for its rows to confirm they ended before it ends itself. */
+const ROWS_CONFIRM_MS = 10 * 60_000;
 
 /** The decision being handed to the rows, and the next row to hand it to. */
 interface FanOut {
@@ -128,6 +130,8 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchRes
   const { header, policy } = input;
   const state = input.carried ? carriedOver(input.carried) : newBatchState(header);
   let messagesThisRun = 0;
+  /** After a decision against the batch: the rows' confirmations were waited for (in this run). */
+  let rowsWaitedFor = false;
   const messagesPerRun = policy.batchMessagesPerRun ?? MESSAGES_PER_RUN;
   const needsNewRun = () => messagesThisRun >= messagesPerRun || workflowInfo().continueAsNewSuggested;
   const now = () => new Date().toISOString();
@@ -485,8 +489,17 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchRes
         break;
       }
       default:
-        // COMPLETED, or REJECTED, EXPIRED, CANCELLED with every open row told. Rows that never
-        // arrived (expired while the API was still sending them) were never started.
+        // COMPLETED, or REJECTED, EXPIRED, CANCELLED with every open row told. Those rows were not
+        // submitted, so each ends as told: wait for their reports, so the batch's last document
+        // shows them final (bounded: a row that cannot answer must not keep the batch open).
+        // Rows that never arrived (expired while the API was still sending them) were never started.
+        if (!allRowsFinal() && !rowsWaitedFor) {
+          rowsWaitedFor = true;
+          setCurrentDetails(`**${status}.** Waiting for the rows to confirm: ${summary()}.`);
+          await condition(() => allRowsFinal() || needsNewRun(), ROWS_CONFIRM_MS);
+          if (needsNewRun()) rowsWaitedFor = false; // the next run waits again
+          break;
+        }
         return finish();
     }
   }

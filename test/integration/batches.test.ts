@@ -191,6 +191,8 @@ describe('batches', () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
     expect(statuses).toEqual(['REJECTED', 'REJECTED', 'REJECTED']);
+    await stack.client.workflow.getHandle(`batch-${id}`).result();
+    expect((await call<Batch>(stack, 'GET', `/v1/batches/${id}`)).body.counts).toMatchObject({ REJECTED: 3, READY: 0 });
     expect((await ledgers()).filter((entry) => entry.reference.startsWith(`${id}-`))).toEqual([]);
   }, 120_000);
 
@@ -216,6 +218,11 @@ describe('batches', () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
     expect(statuses).toEqual(['CANCELLED', 'CANCELLED']);
+    // The batch's own last document agrees with its rows (it waits for their confirmations before it ends).
+    const ended = await waitForBatch(id, ['CANCELLED']);
+    await stack.client.workflow.getHandle(`batch-${id}`).result();
+    expect((await call<Batch>(stack, 'GET', `/v1/batches/${id}`)).body.counts).toMatchObject({ CANCELLED: 2, READY: 0 });
+    expect(ended.status).toBe('CANCELLED');
     expect((await ledgers()).filter((entry) => entry.reference.startsWith(`${id}-`))).toEqual([]);
   }, 120_000);
   const dana = (reference: string, number: string, value = '20000.00') => ({ reference, destination: { type: 'EWALLET', ewallet: 'DANA', customerNumber: number }, amount: { value, currency: 'IDR' } });
@@ -297,6 +304,8 @@ describe('batches', () => {
     const expired = await waitForBatch(id, ['EXPIRED'], 30_000);
     expect(expired.approval).toMatchObject({ decision: 'EXPIRED' });
     await payoutsOf(items.map((item) => item.reference), (payouts) => payouts.every((p) => p.status === 'EXPIRED'));
+    await stack.client.workflow.getHandle(`batch-${id}`).result();
+    expect((await call<Batch>(stack, 'GET', `/v1/batches/${id}`)).body.counts).toMatchObject({ EXPIRED: 2, READY: 0 });
     const late = await call(stack, 'POST', `/v1/batches/${id}/approve`, { key: KEYS.approver, body: { expectedTotal: { value: '40000.00', currency: 'IDR' }, expectedCount: 2 } });
     expect(late.status).toBe(409);
     expect((await ledgers()).filter((entry) => entry.reference.startsWith(`${id}-`))).toEqual([]);
