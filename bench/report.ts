@@ -11,7 +11,7 @@ const row = (label: string, value: string | number | null) => `  ${label.padEnd(
  */
 const rateLimitRow = (settings: { providerRps: number; serverRateLimits: Record<string, number | null> }) =>
   row(
-    'provider limit: calls/s each | tasks/s server holds',
+    'provider limit: calls/s | server tasks/s',
     `${settings.providerRps} | ${Object.entries(settings.serverRateLimits).map(([provider, rate]) => `${provider} ${rate ?? 'none (worker-side only)'}`).join(', ')}`,
   );
 
@@ -115,7 +115,7 @@ export function batchTable(r: BatchModeResult): string {
     row('ratio batch rows/s ÷ single payouts/s', r.ratio),
     pair('worker peak RSS, MiB (sampled every 250 ms)', b.peakRssMiB.worker, one && one.peakRssMiB.worker),
     pair('API | server peak RSS, MiB', `${b.peakRssMiB.api} | ${b.peakRssMiB.server}`, one && `${one.peakRssMiB.api} | ${one.peakRssMiB.server}`),
-    row('worker RSS at the end | peak over its life, MiB', `${r.worker.rssAtEndMiB} | ${r.worker.peakRssOverItsLifeMiB}`),
+    row('worker RSS at end | lifetime peak, MiB', `${r.worker.rssAtEndMiB} | ${r.worker.peakRssOverItsLifeMiB}`),
     'CPU by process: seconds over the part (ms per row | per payout)',
     row('  batch', cpuLine(b.cpuSeconds, b.cpuMsPerRow)),
     ...(one ? [row('  single payouts', cpuLine(one.cpuSeconds, one.cpuMsPerPayout))] : []),
