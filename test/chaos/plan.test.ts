@@ -148,7 +148,7 @@ describe('batches', () => {
       expect(b.afterPayout).toBeLessThan(options.payouts);
       expect(new Set(b.rows.map((r) => r.reference)).size).toBe(b.rows.length);
       for (const r of b.rows) expect(r.reference.startsWith(`${b.reference}-`)).toBe(true);
-      if (b.decision === 'expire') expect(b.approvalTimeoutMs).toBeLessThanOrEqual(14_000);
+      if (b.decision === 'expire') expect(b.approvalTimeoutMs).toBeLessThanOrEqual(20_000);
     }
     expect(new Set(rows.map((r) => r.provider))).toEqual(new Set(['singapay', 'faspay']));
     const suffixes = new Set(rows.map((r) => (r.destination.type === 'EWALLET' ? r.destination.customerNumber : r.destination.type === 'BANK_ACCOUNT' ? r.destination.accountNumber : r.destination.virtualAccountNumber).slice(-4)));

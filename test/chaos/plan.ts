@@ -148,8 +148,10 @@ function planBatches(root: Prng, options: PlanOptions): { batches: BatchPlan[]; 
     const approving = decision === 'approve' || decision === 'approve-cancel';
     const requester: KeyName = rng.chance(0.15) ? 'admin' : 'requester';
     const approver: KeyName = requester === 'admin' || rng.chance(0.8) ? 'approver' : 'admin';
-    // Enough for 40 inquiries under faults and a kill; `expire` short, so that it expires in the run.
-    const approvalTimeoutMs = decision === 'expire' ? rng.int(10, 14) * 1_000 : rng.int(40, 60) * 1_000;
+    // Enough for the create (it answers once every row started) and 40 inquiries under faults and a
+    // kill on a busy 2-core machine, where both took a minute; a decided batch does not wait for it.
+    // `expire` short, so that it expires in the run (before its rows validated, on a busy machine).
+    const approvalTimeoutMs = decision === 'expire' ? rng.int(12, 20) * 1_000 : rng.int(90, 120) * 1_000;
     const scheduled = approving && rng.chance(0.2) ? rng.int(6_000, 12_000) : undefined;
     const exclude = approving && (b === 0 || rng.chance(0.5)) ? rng.int(1, 3) : 0;
     const wrong = b === 0 || rng.chance(0.35) ? rng.pick<'total' | 'count'>(['total', 'count']) : undefined;
