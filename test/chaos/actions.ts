@@ -62,21 +62,23 @@ export async function performPayoutAction(ctx: ActionContext, plan: PayoutPlan, 
       await performWorldEvent(ctx, { kind: 'fault', provider: plan.provider, ...fault }, new Set());
       return;
     }
-    case 'settle': {
-      // Until the simulator holds the transfer (or the payout is over), try again every second.
-      for (let tries = 0; tries < 30; tries += 1) {
-        const res = await fetch(`${ctx.stack.simulatorUrl[plan.provider]}/__sim/transactions/${encodeURIComponent(plan.reference)}/settle`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ status: action.status }),
-        });
-        await res.arrayBuffer();
-        const status = ctx.recorder.lastStatus(plan.reference);
-        if (res.status !== 404 || (status !== undefined && isFinal(status))) return;
-        await new Promise((r) => setTimeout(r, 1_000));
-      }
-      return;
-    }
+    case 'settle':
+      return settleTransfer(ctx, plan.provider, plan.reference, action.status);
+  }
+}
+
+/** Settles a pending transfer at the simulator: until it holds the transfer (or the payout is over), again every second, 30 times at most. */
+export async function settleTransfer(ctx: ActionContext, provider: Provider, reference: string, status: '00' | '06' | '04'): Promise<void> {
+  for (let tries = 0; tries < 30; tries += 1) {
+    const res = await fetch(`${ctx.stack.simulatorUrl[provider]}/__sim/transactions/${encodeURIComponent(reference)}/settle`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ status }),
+    });
+    await res.arrayBuffer();
+    const seen = ctx.recorder.lastStatus(reference);
+    if (res.status !== 404 || (seen !== undefined && isFinal(seen))) return;
+    await new Promise((r) => setTimeout(r, 1_000));
   }
 }
 

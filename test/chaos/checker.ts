@@ -8,7 +8,7 @@
 // read happened somewhere between sending the request and getting the answer. So "b came after a"
 // means b was sent after a was answered, and a rule fires only on evidence, never on timing luck.
 import { maskNumber } from '../../src/domain/payout';
-import { KEYS, OUTAGE_KINDS, type ApiAnswer, type DisruptionWindow, type EndpointObservation, type LedgerRow, type Observations, type PayoutDocument, type PayoutRecord, type ReceivedEvent, type RuleId, type Snapshot, type Violation, type WebhookObservations } from './model';
+import { KEYS, OUTAGE_KINDS, type ApiAnswer, type BatchRecord, type BatchSnapshot, type DisruptionWindow, type EndpointObservation, type LedgerRow, type Observations, type PayoutDocument, type PayoutRecord, type ReceivedEvent, type RuleId, type Snapshot, type Violation, type WebhookObservations } from './model';
 
 export const FINAL_STATUSES = ['SUCCEEDED', 'FAILED', 'REJECTED', 'EXPIRED', 'CANCELLED'] as const;
 /** Statuses after which no money may move. */
@@ -34,6 +34,24 @@ export const ALLOWED_TRANSITIONS: Readonly<Record<string, readonly string[]>> = 
 /** Provider statuses after which the money is back with the merchant (refunded, cancelled, failed). */
 const MONEY_RETURNED = ['04', '05', '06'];
 const PROVIDER_SUCCESS = '00';
+
+/** A batch's final statuses (docs/batches.md), and the statuses after which none of its rows may move money. */
+export const FINAL_BATCH_STATUSES = ['COMPLETED', 'REJECTED', 'EXPIRED', 'CANCELLED'] as const;
+export const REFUSED_BATCH_STATUSES = ['REJECTED', 'EXPIRED', 'CANCELLED'] as const;
+
+/** A batch's allowed transitions (src/domain/batch.ts's table, as docs/batches.md describes it). */
+export const BATCH_TRANSITIONS: Readonly<Record<string, readonly string[]>> = {
+  VALIDATING: ['AWAITING_APPROVAL', 'CANCELLED', 'EXPIRED'],
+  AWAITING_APPROVAL: ['SCHEDULED', 'PROCESSING', 'REJECTED', 'EXPIRED', 'CANCELLED'],
+  SCHEDULED: ['PROCESSING', 'CANCELLED'],
+  PROCESSING: ['COMPLETED', 'CANCELLED'],
+  COMPLETED: [],
+  REJECTED: [],
+  EXPIRED: [],
+  CANCELLED: [],
+};
+
+export const isFinalBatch = (status: string): boolean => (FINAL_BATCH_STATUSES as readonly string[]).includes(status);
 
 export const isFinal = (status: string): boolean => (FINAL_STATUSES as readonly string[]).includes(status);
 const isRefused = (status: string): boolean => (REFUSED_STATUSES as readonly string[]).includes(status);
@@ -93,7 +111,8 @@ export function check(obs: Observations): Violation[] {
     checkTransferAgainstPayout(row, payout, report);
   }
 
-  if (obs.webhooks) checkWebhooks(obs.webhooks, payouts, report);
+  if (obs.webhooks) checkWebhooks(obs.webhooks, payouts, new Map((obs.batches ?? []).map((b) => [b.reference, b])), report);
+  for (const batch of obs.batches ?? []) checkBatch(batch, payouts, rowsByReference, obs, report);
 
   // Every API answer is 2xx, 4xx or 503.
   for (const answer of obs.answers) {
@@ -311,6 +330,217 @@ function checkSettled(payout: PayoutRecord, snapshots: Snapshot[], obs: Observat
   }
 }
 
+// ---------------------------------------------------------------- batches
+
+/**
+ * What a row of a batch is, from its payout's document (src/domain/batch.ts rowStatusOf, and the
+ * row's report: FAILED before any decision is INVALID).
+ */
+export function rowStatusOfDocument(doc: PayoutDocument): string {
+  if (doc.status === 'AWAITING_APPROVAL') return 'READY';
+  if (doc.status === 'FAILED' && doc.approval === undefined) return 'INVALID';
+  return doc.status;
+}
+
+function latestSnapshot<T extends { answeredAt: number }>(list: readonly T[]): T | undefined {
+  let latest: T | undefined;
+  for (const s of list) if (!latest || s.answeredAt >= latest.answeredAt) latest = s;
+  return latest;
+}
+
+/**
+ * The batch rules (docs/batches.md): money moves for a row only when its batch was approved and the
+ * row was neither excluded nor INVALID, never for a batch that ended REJECTED, EXPIRED or CANCELLED;
+ * a row in the ledger was submitted; a cancel while rows were paid ends COMPLETED if a row was
+ * submitted, else CANCELLED; the final counts are the rows' final statuses; a final status never
+ * changes and the timeline takes the table's transitions; a refused approval (figures differ) changes
+ * nothing; the approved rows are no more than the approver asserted; a row is never decided alone;
+ * every batch ends final; nobody approves their own batch.
+ */
+function checkBatch(batch: BatchRecord, payouts: Map<string, PayoutRecord>, ledger: Map<string, LedgerRow[]>, obs: Observations, report: Report): void {
+  const ref = batch.reference;
+  const snapshots = [...batch.snapshots].sort((a, b) => a.answeredAt - b.answeredAt);
+  const last = latestSnapshot(snapshots);
+  const rows = batch.rows.map((reference) => ({ reference, payout: payouts.get(reference), transfers: ledger.get(reference) ?? [] }));
+  const paid = rows.filter((r) => r.transfers.length > 0);
+  const approvedDoc = snapshots.find((s) => s.doc.approval?.decision === 'APPROVED');
+  const refusedDoc = snapshots.find((s) => (REFUSED_BATCH_STATUSES as readonly string[]).includes(s.doc.status) || s.doc.timeline.some((e) => (REFUSED_BATCH_STATUSES as readonly string[]).includes(e.status)));
+  const describeTransfers = (list: typeof rows) => list.flatMap((r) => r.transfers.map(describeRow)).slice(0, 5).join('; ');
+
+  // Money for a row only when its batch showed an approval.
+  if (!approvedDoc) for (const r of paid) report('batch-row-paid-without-approval', r.reference, `a row of batch ${ref}, which no document showed APPROVED (${last ? `last ${last.doc.status}` : 'never read'}), yet the ledger holds ${r.transfers.map(describeRow).join('; ')}`);
+
+  // None for a batch that ended (or showed) REJECTED, EXPIRED or CANCELLED.
+  if (refusedDoc && paid.length > 0) {
+    const shown = (REFUSED_BATCH_STATUSES as readonly string[]).includes(refusedDoc.doc.status) ? refusedDoc.doc.status : refusedDoc.doc.timeline.find((e) => (REFUSED_BATCH_STATUSES as readonly string[]).includes(e.status))!.status;
+    report('batch-paid-after-refusal', ref, `batch showed ${shown} (${refusedDoc.source}, answered ${iso(refusedDoc.answeredAt)}), yet the ledger holds ${paid.length} of its rows: ${describeTransfers(paid)}`);
+  }
+
+  // None for excluded rows (the approval's excludeReferences that was answered 2xx, or a listing's `excluded`), nor for INVALID ones.
+  const excluded = new Set<string>();
+  for (const d of batch.decisions) if (d.decision === 'approve' && d.httpStatus !== undefined && is2xx(d.httpStatus)) for (const x of d.excluded ?? []) excluded.add(x);
+  const invalid = new Set<string>();
+  for (const listing of batch.listings) {
+    for (const item of listing.items) {
+      if (item.excluded) excluded.add(item.reference);
+      if (item.status === 'INVALID') invalid.add(item.reference);
+    }
+  }
+  for (const r of paid) {
+    if (excluded.has(r.reference)) report('batch-excluded-row-paid', r.reference, `excluded from batch ${ref}'s approval, yet the ledger holds ${r.transfers.map(describeRow).join('; ')}`);
+    if (invalid.has(r.reference)) report('batch-invalid-row-paid', r.reference, `listed INVALID in batch ${ref}, yet the ledger holds ${r.transfers.map(describeRow).join('; ')}`);
+  }
+
+  // A row in the ledger was submitted: a document of its payout read after the transfer was accepted shows the transfer.
+  const submittedShown = (r: (typeof rows)[number]) => r.payout?.snapshots.some((s) => s.doc.transfer?.submittedAt !== undefined) ?? false;
+  for (const r of paid) {
+    const readAfter = r.payout?.snapshots.filter((s) => s.sentAt > Math.min(...r.transfers.map((t) => t.acceptedAt))) ?? [];
+    if (readAfter.length > 0 && !submittedShown(r)) {
+      report('batch-row-paid-unsubmitted', r.reference, `a row of batch ${ref} in the ledger (${r.transfers.map(describeRow).join('; ')}), but none of its payout's documents, ${readAfter.length} of them read after the transfer was accepted (last ${latestSnapshot(readAfter)!.doc.status}), shows it submitted`);
+    }
+  }
+
+  // A cancel while rows were paid: COMPLETED if some row was submitted, else CANCELLED.
+  const cancellation = snapshots.find((s) => s.doc.cancellation !== undefined);
+  if (cancellation && last && isFinalBatch(last.doc.status)) {
+    const submitted = rows.filter((r) => r.transfers.length > 0 || submittedShown(r));
+    if (last.doc.status === 'CANCELLED' && submitted.length > 0) {
+      report('batch-cancel-outcome', ref, `cancelled while processing (by ${cancellation.doc.cancellation!.by}) and ended CANCELLED, although ${submitted.length} row(s) were submitted: ${submitted.slice(0, 5).map((r) => r.reference).join(', ')}`);
+    }
+    if (last.doc.status === 'COMPLETED' && submitted.length === 0 && rows.every((r) => (r.payout?.snapshots.length ?? 0) > 0)) {
+      report('batch-cancel-outcome', ref, `cancelled while processing (by ${cancellation.doc.cancellation!.by}) and ended COMPLETED, although no row shows a submission and the ledgers hold none of them`);
+    }
+    if (last.doc.status !== 'COMPLETED' && last.doc.status !== 'CANCELLED') report('batch-cancel-outcome', ref, `cancelled while processing, but ended ${last.doc.status}`);
+  }
+
+  // The final counts are the rows' final statuses.
+  if (last && isFinalBatch(last.doc.status) && last.doc.counts) {
+    const latestRows = rows.map((r) => ({ reference: r.reference, doc: latestSnapshot(r.payout?.snapshots ?? [])?.doc }));
+    if (latestRows.every((r) => r.doc !== undefined && isFinal(r.doc.status))) {
+      const fromRows: Record<string, number> = {};
+      for (const r of latestRows) fromRows[rowStatusOfDocument(r.doc!)] = (fromRows[rowStatusOfDocument(r.doc!)] ?? 0) + 1;
+      const statuses = [...new Set([...Object.keys(fromRows), ...Object.keys(last.doc.counts)])].sort();
+      const differ = statuses.filter((s) => (fromRows[s] ?? 0) !== (last.doc.counts![s] ?? 0));
+      if (differ.length > 0) {
+        const listing = latestSnapshot(batch.listings);
+        const byRow = new Map((listing?.items ?? []).map((i) => [i.reference, i.status]));
+        const examples = latestRows
+          .filter((r) => byRow.has(r.reference) && byRow.get(r.reference) !== rowStatusOfDocument(r.doc!))
+          .slice(0, 5)
+          .map((r) => `${r.reference} listed ${byRow.get(r.reference)}, its payout ${r.doc!.status}`);
+        report(
+          'batch-counts-mismatch',
+          ref,
+          `final ${last.doc.status} with counts ${statuses.map((s) => `${s} ${last.doc.counts![s] ?? 0}`).join(', ')}, but its rows' payouts ended ${statuses.map((s) => `${s} ${fromRows[s] ?? 0}`).join(', ')}${examples.length ? `; e.g. ${examples.join('; ')}` : ''}`,
+        );
+      }
+    }
+  }
+
+  // A final status never changes; the timeline takes the table's transitions and agrees with the status.
+  for (const a of snapshots) {
+    if (!isFinalBatch(a.doc.status)) continue;
+    const later = snapshots.find((b) => batchReadFrom(b) > a.answeredAt && b.doc.status !== a.doc.status);
+    if (later) {
+      report('batch-final-status-changed', ref, `${a.doc.status} (${a.source}, answered ${iso(a.answeredAt)}), later ${later.doc.status} (${later.source}, sent ${iso(later.sentAt)})`);
+      break;
+    }
+  }
+  for (const s of snapshots) {
+    const list = s.doc.timeline.map((e) => e.status);
+    const where = `${s.source} answered ${iso(s.answeredAt)}`;
+    if (list[0] !== 'VALIDATING') report('batch-illegal-transition', ref, `the timeline starts at ${list[0] ?? 'nothing'}, not VALIDATING (${where})`);
+    for (let i = 1; i < list.length; i += 1) {
+      if (list[i] !== list[i - 1] && !(BATCH_TRANSITIONS[list[i - 1]!] ?? []).includes(list[i]!)) report('batch-illegal-transition', ref, `${list[i - 1]} → ${list[i]} in ${list.join('→')} (${where})`);
+    }
+    if (list.length > 0 && list[list.length - 1] !== s.doc.status) report('batch-illegal-transition', ref, `status ${s.doc.status} but the timeline ends at ${list[list.length - 1]} (${where})`);
+  }
+
+  checkRefusedApprovals(batch, snapshots, report);
+
+  // The approval took the figures the approver asserted, and the rows approved are no more than those.
+  for (const d of batch.decisions) {
+    if (d.decision !== 'approve' || d.httpStatus === undefined || !is2xx(d.httpStatus) || !d.expected) continue;
+    const answer = snapshots.find((s) => s.source === 'approve' && s.sentAt === d.sentAt);
+    const a = answer?.doc.approval;
+    if (a?.decision === 'APPROVED' && (a.count !== d.expected.count || (a.total && Number(a.total.value.replace(/\.00$/, '')) !== d.expected.total))) {
+      report('batch-pays-more-than-approved', ref, `approved for ${d.expected.count} rows totalling ${d.expected.total}, but the answer's approval says ${a.count} rows totalling ${a.total?.value}`);
+    }
+  }
+  const approval = approvedDoc?.doc.approval;
+  if (approval?.count !== undefined) {
+    const approvedRows = rows.filter((r) => r.payout?.snapshots.some((s) => s.doc.approval?.decision === 'APPROVED'));
+    const sum = approvedRows.reduce((n, r) => n + (r.payout?.amount ?? 0), 0);
+    const total = approval.total ? Number(approval.total.value.replace(/\.00$/, '')) : Infinity;
+    if (approvedRows.length > approval.count || sum > total) {
+      report('batch-pays-more-than-approved', ref, `approved ${approval.count} rows totalling ${approval.total?.value ?? '?'}, but ${approvedRows.length} rows' payouts show an approval, totalling ${sum}`);
+    }
+  }
+
+  // A row is decided with its batch only: a row approved alone never took, and no row shows an approval its batch never gave.
+  for (const d of batch.decisions) {
+    if (d.decision === 'row-approve' && d.httpStatus !== undefined && is2xx(d.httpStatus)) report('batch-row-decided-alone', d.row ?? ref, `a row of batch ${ref} approved on its own through the API answered ${d.httpStatus} ${d.answeredStatus ?? ''}`);
+  }
+  if (!approvedDoc) {
+    for (const r of rows) {
+      const shows = r.payout?.snapshots.find((s) => s.doc.approval?.decision === 'APPROVED');
+      if (shows) report('batch-row-decided-alone', r.reference, `its payout shows an approval by ${shows.doc.approval!.by} (${shows.source}, answered ${iso(shows.answeredAt)}), but no document of batch ${ref} ever showed APPROVED`);
+    }
+  }
+
+  // Four eyes: nobody approves a batch they requested.
+  const requester = snapshots.find((s) => typeof s.doc.requestedBy === 'string')?.doc.requestedBy ?? batch.requestedBy;
+  for (const s of snapshots) {
+    if (s.doc.approval?.decision === 'APPROVED' && canonical(s.doc.approval.by) === canonical(requester)) report('four-eyes', ref, `batch approved by "${s.doc.approval.by}", who requested it as "${requester}"`);
+  }
+  for (const d of batch.decisions) {
+    if (d.decision === 'approve' && d.httpStatus !== undefined && is2xx(d.httpStatus) && canonical(d.who) === canonical(requester)) report('four-eyes', ref, `the requester's own approval of the batch answered ${d.httpStatus}`);
+  }
+
+  // Every batch ends final by the end of the run, unless a row of it still needs attention (allowed, as for payouts).
+  if (is2xx(batch.createStatus)) {
+    const attention = rows.filter((r) => latestSnapshot(r.payout?.snapshots ?? [])?.doc.status === 'NEEDS_ATTENTION');
+    const deadline = obs.faultsStoppedAt + obs.settleWithinMs;
+    if (!last) report('batch-not-final', ref, 'created, but never read since');
+    else if (!isFinalBatch(last.doc.status) && attention.length === 0) {
+      report('batch-not-final', ref, `last read ${last.doc.status} (sent ${iso(last.sentAt)}, ${last.sentAt - obs.faultsStoppedAt} ms after the faults stopped; settle limit ${obs.settleWithinMs} ms${last.sentAt < deadline ? ', and never read after it' : ''}), counts ${Object.entries(last.doc.counts ?? {}).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+    }
+  }
+}
+
+const batchReadFrom = (s: BatchSnapshot): number => Math.min(s.sentAt, s.readFrom ?? s.sentAt);
+
+/**
+ * A refused approval (409 batch-figures-differ) changed nothing: every read sent after it was
+ * answered, until the next decision was sent, shows the batch still AWAITING_APPROVAL without a
+ * decision (EXPIRED once its deadline passed is allowed), and the next approval sent while it still
+ * awaited approval was not refused as already decided or for figures it had just shown.
+ */
+function checkRefusedApprovals(batch: BatchRecord, snapshots: BatchSnapshot[], report: Report): void {
+  const ref = batch.reference;
+  const decisions = [...batch.decisions].sort((a, b) => a.sentAt - b.sentAt);
+  for (const [i, refused] of decisions.entries()) {
+    if (refused.decision !== 'approve' || refused.httpStatus !== 409 || refused.problem !== 'batch-figures-differ') continue;
+    const next = decisions.slice(i + 1).find((d) => d.decision !== 'row-approve' && d.tag !== 'four-eyes');
+    const until = next?.sentAt ?? Infinity;
+    const between = snapshots.filter((s) => s.source === 'get' && s.sentAt > refused.answeredAt && s.answeredAt < until);
+    for (const s of between) {
+      const expiredInTime = s.doc.status === 'EXPIRED' && s.doc.approvalDeadline !== undefined && s.answeredAt >= Date.parse(s.doc.approvalDeadline);
+      if ((s.doc.status !== 'AWAITING_APPROVAL' || s.doc.approval !== undefined) && !expiredInTime) {
+        report('batch-refused-approval-changed', ref, `an approval refused at ${iso(refused.answeredAt)} (batch-figures-differ, asserted ${refused.expected?.count} rows totalling ${refused.expected?.total}), then a read sent ${iso(s.sentAt)} shows ${s.doc.status}${s.doc.approval ? ` with a decision ${s.doc.approval.decision} by ${s.doc.approval.by}` : ''}`);
+        return;
+      }
+    }
+    if (next?.decision === 'approve' && next.httpStatus === 409 && (next.problem === 'not-awaiting-approval' || next.problem === 'batch-figures-differ')) {
+      const before = latestSnapshot(between);
+      const inTime = before?.doc.approvalDeadline === undefined || next.answeredAt < Date.parse(before.doc.approvalDeadline);
+      if (inTime && before?.doc.status === 'AWAITING_APPROVAL' && before.doc.approval === undefined && before.doc.ready && (next.problem === 'not-awaiting-approval' || (next.expected?.count === before.doc.ready.count && next.expected.total === Number(before.doc.ready.total.value.replace(/\.00$/, '')) && !next.excluded?.length))) {
+        report('batch-refused-approval-changed', ref, `after an approval refused for its figures, the next approval (${next.expected?.count} rows totalling ${next.expected?.total}) answered 409 ${next.problem}, although a read just before showed the batch AWAITING_APPROVAL with ${before.doc.ready.count} ready rows totalling ${before.doc.ready.total.value}`);
+      }
+    }
+  }
+}
+
 // ---------------------------------------------------------------- webhooks
 
 /** The event type of a status: `payout.<status in lower case>` (src/domain/events.ts). */
@@ -330,7 +560,12 @@ export function longestTimeline(payout: PayoutRecord, before = Infinity): Payout
  * The events an endpoint subscribed to `events` is owed: one per entry of each payout's longest
  * timeline answered by `before` whose type it subscribed to. Keyed by event id.
  */
-export function expectedEvents(payouts: readonly PayoutRecord[], events: readonly string[], before: number): Map<string, { payoutId: string; sequence: number; type: string; createdAt: string }> {
+export function expectedEvents(
+  payouts: readonly PayoutRecord[],
+  events: readonly string[],
+  before: number,
+  batches: readonly BatchRecord[] = [],
+): Map<string, { payoutId: string; sequence: number; type: string; createdAt: string }> {
   const expected = new Map<string, { payoutId: string; sequence: number; type: string; createdAt: string }>();
   for (const payout of payouts) {
     longestTimeline(payout, before).forEach((entry, i) => {
@@ -338,8 +573,29 @@ export function expectedEvents(payouts: readonly PayoutRecord[], events: readonl
       if (events.includes(type)) expected.set(eventIdOf(payout.reference, i + 1), { payoutId: payout.reference, sequence: i + 1, type, createdAt: entry.at });
     });
   }
+  // A batch's events: batch.<status> for each entry of its timeline, `evt_batch:<reference>.<n>` (src/domain/events.ts).
+  for (const batch of batches) {
+    longestBatchTimeline(batch, before).forEach((entry, i) => {
+      const type = batchEventTypeOf(entry.status);
+      if (events.includes(type)) expected.set(eventIdOf(batchSubject(batch.reference), i + 1), { payoutId: batchSubject(batch.reference), sequence: i + 1, type, createdAt: entry.at });
+    });
+  }
   return expected;
 }
+
+/** A batch's event type, its events' subject (src/domain/events.ts). */
+export const batchEventTypeOf = (status: string): string => `batch.${status.toLowerCase()}`;
+export const batchSubject = (reference: string): string => `batch:${reference}`;
+
+/** The longest timeline among a batch's documents answered by `before`. */
+export function longestBatchTimeline(batch: BatchRecord, before = Infinity): BatchSnapshot['doc']['timeline'] {
+  let longest: BatchSnapshot['doc']['timeline'] = [];
+  for (const s of batch.snapshots) if (s.answeredAt <= before && s.doc.timeline.length > longest.length) longest = s.doc.timeline;
+  return longest;
+}
+
+/** Whose event it is: the payout's id, or `batch:<reference>`. */
+const subjectOf = (d: ReceivedEvent): string => (d.batchId !== undefined ? batchSubject(d.batchId) : d.payoutId);
 
 /** The first arrival of each event at an endpoint, in order of arrival, with how often it came. */
 export function firstArrivals(received: readonly ReceivedEvent[]): Map<string, { first: ReceivedEvent; arrivals: number }> {
@@ -358,7 +614,7 @@ export function firstArrivals(received: readonly ReceivedEvent[]): Map<string, {
  * at least once, but nothing new arrives after a later event), each verified, each the payout's own
  * event, with its number masked, and the API's delivery log agreeing with what arrived.
  */
-function checkWebhooks(w: WebhookObservations, payouts: Map<string, PayoutRecord>, report: Report): void {
+function checkWebhooks(w: WebhookObservations, payouts: Map<string, PayoutRecord>, batches: Map<string, BatchRecord>, report: Report): void {
   for (const endpoint of w.endpoints) {
     const name = `endpoint ${endpoint.name} (${endpoint.id})`;
     const firsts = firstArrivals(endpoint.received);
@@ -372,23 +628,26 @@ function checkWebhooks(w: WebhookObservations, payouts: Map<string, PayoutRecord
     for (const r of endpoint.refused) report('webhook-unverified', undefined, `${name}'s receiver refused a delivery at ${iso(r.at)}: ${r.reason}`);
 
     // The payout's own events, of types the endpoint subscribed to.
-    for (const { first: d } of firsts.values()) checkEventAgainstPayout(d, endpoint, name, payouts.get(d.payoutId), report);
+    for (const { first: d } of firsts.values()) {
+      if (d.batchId !== undefined) checkEventAgainstBatch(d, endpoint, name, batches.get(d.batchId), report);
+      else checkEventAgainstPayout(d, endpoint, name, payouts.get(d.payoutId), report);
+    }
 
-    // Order: per payout, no event arrives for the first time after one with a higher sequence.
+    // Order: per payout (and per batch), no event arrives for the first time after one with a higher sequence.
     const highest = new Map<string, ReceivedEvent>();
     for (const { first: d } of firsts.values()) {
-      const before = highest.get(d.payoutId);
+      const before = highest.get(subjectOf(d));
       if (before && d.sequence < before.sequence) {
-        report('webhook-out-of-order', d.payoutId, `${name}: ${d.eventId} (${d.type}, sequence ${d.sequence}) first arrived at ${iso(d.receivedAt)}, after ${before.eventId} (${before.type}, sequence ${before.sequence}) at ${iso(before.receivedAt)}`);
+        report('webhook-out-of-order', d.batchId ?? d.payoutId, `${name}: ${d.eventId} (${d.type}, sequence ${d.sequence}) first arrived at ${iso(d.receivedAt)}, after ${before.eventId} (${before.type}, sequence ${before.sequence}) at ${iso(before.receivedAt)}`);
       } else {
-        highest.set(d.payoutId, d);
+        highest.set(subjectOf(d), d);
       }
     }
 
     // Every status seen in a timeline by the end of the drain reached the endpoint.
-    for (const [eventId, e] of expectedEvents([...payouts.values()], endpoint.events, w.drainedAt)) {
+    for (const [eventId, e] of expectedEvents([...payouts.values()], endpoint.events, w.drainedAt, [...batches.values()])) {
       if (!firsts.has(eventId)) {
-        report('webhook-event-missing', e.payoutId, `${name} never received ${eventId} (${e.type}, sequence ${e.sequence}, entered ${e.createdAt}) within ${w.drainWithinMs} ms of the receivers being back up (drain ended ${iso(w.drainedAt)})`);
+        report('webhook-event-missing', e.payoutId.replace(/^batch:/, ''), `${name} never received ${eventId} (${e.type}, sequence ${e.sequence}, entered ${e.createdAt}) within ${w.drainWithinMs} ms of the receivers being back up (drain ended ${iso(w.drainedAt)})`);
       }
     }
 
@@ -430,6 +689,32 @@ function checkEventAgainstPayout(d: ReceivedEvent, endpoint: EndpointObservation
   if (d.shownNumber !== maskNumber(payout.destinationNumber)) {
     report('webhook-number-unmasked', ref, `${what}: the destination number shows as "${d.shownNumber}", not "${maskNumber(payout.destinationNumber)}"`);
   }
+}
+
+/** A batch's event is the batch's own: a batch of this run, its id, type and createdAt its timeline's entry `sequence`, the batch in it at that status. */
+function checkEventAgainstBatch(d: ReceivedEvent, endpoint: EndpointObservation, name: string, batch: BatchRecord | undefined, report: Report): void {
+  const what = `${name}: ${d.eventId} (${d.type}, sequence ${d.sequence}, received ${iso(d.receivedAt)})`;
+  if (!endpoint.events.includes(d.type)) report('webhook-invented', d.batchId, `${what}: a type the endpoint did not subscribe to (${endpoint.events.join(', ')})`);
+  if (!batch) {
+    report('webhook-invented', d.batchId, `${what}: an event for a batch the run never created ("${d.batchId}")`);
+    return;
+  }
+  if (!Number.isInteger(d.sequence) || d.sequence < 1 || d.eventId !== eventIdOf(batchSubject(batch.reference), d.sequence)) {
+    report('webhook-invented', batch.reference, `${what}: the id is not ${eventIdOf(batchSubject(batch.reference), d.sequence)}`);
+    return;
+  }
+  const timeline = longestBatchTimeline(batch);
+  const entry = timeline[d.sequence - 1];
+  if (!entry) {
+    const readAfter = batch.snapshots.filter((s) => s.sentAt >= d.receivedAt);
+    if (readAfter.length > 0) report('webhook-invented', batch.reference, `${what}: the batch's timeline has ${timeline.length} entries (${timeline.map((e) => e.status).join('→')}), also in ${readAfter.length} read(s) sent after the event arrived`);
+    return;
+  }
+  const wrong: string[] = [];
+  if (d.type !== batchEventTypeOf(entry.status)) wrong.push(`its timeline's entry ${d.sequence} is ${entry.status}`);
+  if (d.createdAt !== entry.at) wrong.push(`createdAt ${d.createdAt}, but the batch entered ${entry.status} at ${entry.at}`);
+  if (d.batchStatus !== entry.status) wrong.push(`the batch in it is ${d.batchStatus}`);
+  if (wrong.length > 0) report('webhook-invented', batch.reference, `${what}: ${wrong.join('; ')}`);
 }
 
 /** The API's log shows DELIVERED for every event that arrived before the log was read, and DELIVERED only for what arrived. */

@@ -12,8 +12,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPayout, performPayoutAction, performWorldEvent, resolveAttention, stopFaults, type ActionContext } from './actions';
-import { check, expectedEvents, firstArrivals, isFinal, outagesOf } from './checker';
-import { describeEvent, type DeliveryLogRecord, type DisruptionWindow, type Observations, type Plan, type PayoutPlan, type ReceiverFault, type Violation, type WebhookObservations, type WorldEvent } from './model';
+import { runBatch } from './batches';
+import { check, expectedEvents, firstArrivals, isFinal, isFinalBatch, outagesOf } from './checker';
+import { describeEvent, type BatchPlan, type DeliveryLogRecord, type DisruptionWindow, type Observations, type Plan, type PayoutPlan, type ReceiverFault, type Violation, type WebhookObservations, type WorldEvent } from './model';
 import { readLedgers, Recorder } from './observe';
 import { makePlan, type PlanOptions } from './plan';
 import { startChaosStack, DEFAULT_TIMING, type AssumptionForms, type ChaosStack, type Timing } from './stack';
@@ -99,7 +100,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const planned = makePlan(options);
   const plan: Plan = withWebhooks ? planned : { ...planned, receiverFaults: [] };
   log(
-    `seed ${options.seed}: ${plan.payouts.length} payouts, concurrency ${options.concurrency}, ${options.startStack ? 'the stack given' : `${options.workers ?? 1} worker(s)`}, ${plan.disruptions.length} disruption(s)${options.disruptions ? ' (given)' : ''}, ${withWebhooks ? `${plan.receiverFaults.length} receiver faults` : 'no webhooks'}, faults ${options.faults ? 'on' : 'off'}${options.startStack ? '' : `, provider assumptions ${options.assumptions ?? 'default'}`}${options.outageRule ? `, 503 only in outages (±${options.outageRule.graceMs} ms)` : ''}`,
+    `seed ${options.seed}: ${plan.payouts.length} payouts${plan.batches?.length ? ` and ${plan.batches.length} batches (${plan.batches.reduce((n, b) => n + b.rows.length, 0)} rows)` : ''}, concurrency ${options.concurrency}, ${options.startStack ? 'the stack given' : `${options.workers ?? 1} worker(s)`}, ${plan.disruptions.length} disruption(s)${options.disruptions ? ' (given)' : ''}, ${withWebhooks ? `${plan.receiverFaults.length} receiver faults` : 'no webhooks'}, faults ${options.faults ? 'on' : 'off'}${options.startStack ? '' : `, provider assumptions ${options.assumptions ?? 'default'}`}${options.outageRule ? `, 503 only in outages (±${options.outageRule.graceMs} ms)` : ''}`,
   );
   const stack = options.startStack
     ? await options.startStack(log)
@@ -138,43 +139,72 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       );
     };
 
-    // Kills, restarts and scaling, one at a time, each when its payout is created.
+    // Kills, restarts and scaling, one at a time, each when its payout is created (or during its batch).
     let disruptions: Promise<void> = Promise.resolve();
     const disruptionWindows: ChaosResult['disruptionWindows'] = [];
+    const batchScripts: Promise<void>[] = [];
+    // A kill planned during a batch: after the batch's approval answered.
+    const onApproved = async (batch: BatchPlan) => {
+      await Promise.all(
+        plan.disruptions.map(async (d, i) => {
+          if (d.duringBatch?.batch !== batch.index) return;
+          await sleep(d.duringBatch.afterApprovalMs);
+          log(`${describeEvent(d.event)} during batch ${batch.reference}, ${d.duringBatch.afterApprovalMs} ms after its approval`);
+          runDisruption(i);
+        }),
+      );
+    };
     const disrupt = (index: number) => {
       for (const r of plan.receiverFaults.filter((x) => x.afterPayout === index && x.withDisruption === undefined)) receiverFault(r.fault);
-      for (const [i, d] of plan.disruptions.entries()) {
-        if (d.afterPayout !== index) continue;
-        disruptions = disruptions.then(async () => {
-          for (const r of plan.receiverFaults.filter((x) => x.withDisruption === i)) receiverFault(r.fault);
-          const from = Date.now();
-          let outcome: Awaited<ReturnType<typeof performWorldEvent>> = {};
-          let error: string | undefined;
-          try {
-            outcome = await performWorldEvent(ctx, d.event, balanceDips);
-          } catch (err) {
-            error = (err as Error).message;
-            log(`disruption failed: ${error}`);
-          }
-          const to = Date.now();
-          disruptionWindows.push({
-            index: i,
-            afterPayout: d.afterPayout,
-            kind: d.event.kind,
-            event: d.event,
-            detail: describeEvent(d.event, outcome.triggersHeld),
-            ...(outcome.triggersHeld !== undefined && { triggersHeld: outcome.triggersHeld }),
-            from,
-            to,
-            recoveryMs: to - from,
-            ...(error !== undefined && { error }),
-          });
-        });
+      for (const batch of plan.batches ?? []) {
+        if (batch.afterPayout === index) batchScripts.push(runBatch(ctx, batch, onApproved).catch((err: Error) => log(`batch ${batch.reference} failed: ${err.message}`)));
       }
+      for (const [i, d] of plan.disruptions.entries()) if (d.afterPayout === index && d.duringBatch === undefined) runDisruption(i);
+    };
+    const runDisruption = (i: number) => {
+      const d = plan.disruptions[i]!;
+      disruptions = disruptions.then(async () => {
+        for (const r of plan.receiverFaults.filter((x) => x.withDisruption === i)) receiverFault(r.fault);
+        const from = Date.now();
+        let outcome: Awaited<ReturnType<typeof performWorldEvent>> = {};
+        let error: string | undefined;
+        try {
+          outcome = await performWorldEvent(ctx, d.event, balanceDips);
+        } catch (err) {
+          error = (err as Error).message;
+          log(`disruption failed: ${error}`);
+        }
+        const to = Date.now();
+        disruptionWindows.push({
+          index: i,
+          afterPayout: d.afterPayout,
+          kind: d.event.kind,
+          event: d.event,
+          detail: describeEvent(d.event, outcome.triggersHeld),
+          ...(outcome.triggersHeld !== undefined && { triggersHeld: outcome.triggersHeld }),
+          from,
+          to,
+          recoveryMs: to - from,
+          ...(error !== undefined && { error }),
+        });
+      });
     };
 
-    // Polling: every payout is read over and over, unsettled ones often, settled ones now and then.
-    const poller = startPoller(recorder, () => [...recorder.payouts.keys()]);
+    // Polling: every payout and batch is read over and over, unsettled ones often, settled ones now and then.
+    const poller = startPoller({
+      references: () => [...recorder.payouts.keys()],
+      read: (ref) => recorder.read(ref),
+      lastStatus: (ref) => recorder.lastStatus(ref),
+      createStatus: (ref) => recorder.payouts.get(ref)?.createStatus ?? 0,
+      isFinal,
+    });
+    const batchPoller = startPoller({
+      references: () => [...recorder.batches.keys()],
+      read: (ref) => recorder.readBatch(ref),
+      lastStatus: (ref) => recorder.lastBatchStatus(ref),
+      createStatus: (ref) => recorder.batches.get(ref)?.createStatus ?? 0,
+      isFinal: isFinalBatch,
+    });
 
     // The payouts' scripts, at most `concurrency` at a time.
     let next = 0;
@@ -187,6 +217,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       }
     });
     await Promise.all(runners);
+    await Promise.all(batchScripts);
     done.payouts = true;
     await disruptions;
     await world;
@@ -198,6 +229,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const settleWithinMs = 2 * timing.statusPollMaxMs;
     log(`faults stopped; every payout must be final or NEEDS_ATTENTION within ${settleWithinMs} ms`);
     poller.fast = true;
+    batchPoller.fast = true;
     const deadline = faultsStoppedAt + settleWithinMs;
     const giveUpAt = deadline + (options.graceMs ?? 5_000);
     for (;;) {
@@ -209,12 +241,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         if (status === undefined) return p.createStatus >= 200 && p.createStatus < 300;
         return !isFinal(status);
       });
-      if (open.length === 0) break;
+      const openBatches = [...recorder.batches.values()].filter((b) => {
+        const status = recorder.lastBatchStatus(b.reference);
+        return status === undefined ? b.createStatus >= 200 && b.createStatus < 300 : !isFinalBatch(status);
+      });
+      if (open.length === 0 && openBatches.length === 0) break;
       // Past the deadline, make sure each unsettled payout has been read after it, then stop.
       if (Date.now() > giveUpAt) break;
       await sleep(250);
     }
     await poller.stop();
+    await batchPoller.stop();
     // Payouts still needing attention: an operator resolves them as the provider's ledger says.
     if (options.resolve !== false) {
       const before = await readLedgers(stack.simulatorUrl);
@@ -225,12 +262,19 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         await sleep(timing.statusPollInitialMs * 4);
       }
     }
-    // A last look at every payout, sent after everything else was answered.
+    // A batch whose last open rows were just resolved completes a moment later.
+    if (recorder.batches.size > 0) await waitForBatches(recorder, timing.statusPollInitialMs * 8);
+    // A last look at every payout and batch (with every row as it lists them), sent after everything else was answered.
     for (const ref of recorder.payouts.keys()) await recorder.read(ref);
+    for (const ref of recorder.batches.keys()) {
+      await recorder.readBatch(ref);
+      await recorder.listBatchItems(ref);
+    }
     // The webhooks drain: every event of every timeline seen reaches its endpoints; then the API's logs.
     const drain = receivers ? await drainWebhooks(receivers, recorder, timing, faultWindows, log) : undefined;
     // Once more, after what the receivers got was taken: an event beyond every timeline read after it arrived was invented.
     for (const ref of recorder.payouts.keys()) await recorder.read(ref);
+    for (const ref of recorder.batches.keys()) await recorder.readBatch(ref);
     const ledger = await readLedgers(stack.simulatorUrl);
     const faultsFired: ChaosResult['faultsFired'] = {};
     for (const provider of ['singapay', 'faspay'] as const) {
@@ -241,6 +285,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     for await (const _ of stack.client.workflow.list({ query: 'ExecutionStatus = "ContinuedAsNew"' })) continuedAsNew += 1;
     const observations: Observations = {
       payouts: [...recorder.payouts.values()],
+      ...(recorder.batches.size > 0 && { batches: [...recorder.batches.values()] }),
       ledger,
       answers: recorder.answers,
       faultsStoppedAt,
@@ -298,7 +343,7 @@ async function drainWebhooks(
     missing = 0;
     for (const endpoint of receivers.endpoints) {
       const got = firstArrivals(endpoint.received);
-      for (const eventId of expectedEvents(payouts, endpoint.events, Infinity).keys()) if (!got.has(eventId)) missing += 1;
+      for (const eventId of expectedEvents(payouts, endpoint.events, Infinity, [...recorder.batches.values()]).keys()) if (!got.has(eventId)) missing += 1;
     }
     drainedAt = Date.now();
     if (missing === 0 || drainedAt - started > timing.webhookDrainMs) break;
@@ -343,17 +388,40 @@ async function runScript(ctx: ActionContext, payout: PayoutPlan): Promise<void> 
   await sleep(createdAt + lastMoment - Date.now());
 }
 
+/** Reads the batches that are not final every 500 ms until none is, or for `forMs` at most. */
+async function waitForBatches(recorder: Recorder, forMs: number): Promise<void> {
+  const until = Date.now() + forMs;
+  for (;;) {
+    const open = [...recorder.batches.values()].filter((b) => b.createStatus >= 200 && b.createStatus < 300 && !isFinalBatch(recorder.lastBatchStatus(b.reference) ?? 'VALIDATING'));
+    if (open.length === 0 || Date.now() > until) return;
+    for (const b of open) await recorder.readBatch(b.reference);
+    await sleep(500);
+  }
+}
+
 interface Poller {
   fast: boolean;
   stop(): Promise<void>;
 }
 
+/** What a poller reads: payouts (GET /v1/payouts/{id}) or batches (GET /v1/batches/{id}). */
+interface Pollable {
+  references: () => string[];
+  read: (reference: string) => Promise<unknown>;
+  lastStatus: (reference: string) => string | undefined;
+  createStatus: (reference: string) => number;
+  isFinal: (status: string) => boolean;
+}
+
 /**
- * Reads unsettled payouts about every second (every 250 ms once the faults stopped), NEEDS_ATTENTION
- * ones every three, and final ones twice more (10 s and 60 s on) to catch a final status that
- * changes; the run's last look reads everything once more. One GET at a time.
+ * Reads unsettled payouts (or batches) about every second (every 250 ms once the faults stopped),
+ * NEEDS_ATTENTION ones every three, and final ones twice more (10 s and 60 s on) to catch a final
+ * status that changes; the run's last look reads everything once more. One GET at a time.
  */
-function startPoller(recorder: Recorder, references: () => string[]): Poller {
+function startPoller(what: Pollable): Poller {
+  const { references } = what;
+  const recorder = { lastStatus: what.lastStatus, read: what.read };
+  const isFinal = what.isFinal;
   const lastRead = new Map<string, number>();
   const finalReads = new Map<string, number>();
   const state = { running: true, fast: false };
@@ -369,7 +437,7 @@ function startPoller(recorder: Recorder, references: () => string[]): Poller {
           finalReads.set(ref, reads + 1);
           return true;
         }
-        const created = recorder.payouts.get(ref)?.createStatus ?? 0;
+        const created = what.createStatus(ref);
         // Not found so far, and its create never succeeded: probably never created; look now and then.
         if (status === undefined && !(created >= 200 && created < 300)) return since >= 5_000;
         const interval = settledStatus(status) && !state.fast ? 3_000 : state.fast ? 250 : 1_000;

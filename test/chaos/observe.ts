@@ -2,12 +2,17 @@
 // take the instances in turn), every payout document (from GETs and from decisions' answers), every
 // decision and callback, and at the end both simulators' ledgers.
 // Everything here only records; the checker judges.
-import type { ApiAnswer, CallbackRecord, DecisionRecord, KeyName, LedgerRow, PayoutDocument, PayoutPlan, PayoutRecord, Provider, Snapshot } from './model';
+import type { ApiAnswer, BatchDocument, BatchItem, BatchPlan, BatchRecord, BatchSnapshot, CallbackRecord, DecisionRecord, KeyName, LedgerRow, PayoutDocument, PayoutPlan, PayoutRecord, Provider, Snapshot } from './model';
 import { KEYS, keyOf } from './model';
 import { destinationNumber } from '../../src/domain/payout';
 
 /** How long the driver waits for any one API answer before it counts as none. */
 export const API_ANSWER_TIMEOUT_MS = 30_000;
+/**
+ * A batch's create, which answers once every row was handed over: the API gives each chunk of 200
+ * rows 60 s (src/api/batches.ts sendRows), so the driver waits a little longer for a batch's one chunk.
+ */
+export const BATCH_CREATE_TIMEOUT_MS = 90_000;
 
 export class Recorder {
   readonly answers: ApiAnswer[] = [];
@@ -39,9 +44,13 @@ export class Recorder {
     if (this.apiUrls.length === 0) throw new Error('the Recorder needs at least one API instance');
   }
 
-  track(plan: PayoutPlan, scheduledAt: string | undefined): PayoutRecord {
+  readonly batches = new Map<string, BatchRecord>();
+
+  /** A single payout, or (with batchId) a row of a batch: the batch's requester and schedule are the row's. */
+  track(plan: Pick<PayoutPlan, 'reference' | 'provider' | 'amount' | 'destination' | 'requester'>, scheduledAt: string | undefined, batchId?: string): PayoutRecord {
     const record: PayoutRecord = {
       reference: plan.reference,
+      ...(batchId !== undefined && { batchId }),
       provider: plan.provider,
       amount: plan.amount,
       destinationNumber: destinationNumber(plan.destination),
@@ -56,11 +65,85 @@ export class Recorder {
     return record;
   }
 
+  /** A batch and its rows (each a payout record with batchId). */
+  trackBatch(plan: BatchPlan, scheduledAt: string | undefined): BatchRecord {
+    const record: BatchRecord = {
+      reference: plan.reference,
+      plan: plan.decision,
+      requestedBy: KEYS[plan.requester].principal,
+      rows: plan.rows.map((r) => r.reference),
+      ...(scheduledAt !== undefined && { scheduledAt }),
+      createStatus: 0,
+      snapshots: [],
+      decisions: [],
+      listings: [],
+    };
+    this.batches.set(plan.reference, record);
+    for (const row of plan.rows) this.track({ ...row, requester: plan.requester }, scheduledAt, plan.reference);
+    return record;
+  }
+
+  /** GET /v1/batches/{id}: a batch snapshot when it answers 200. */
+  async readBatch(reference: string): Promise<BatchDocument | undefined> {
+    const { status, json, sentAt, answeredAt } = await this.call('GET', `/v1/batches/${encodeURIComponent(reference)}`, { key: keyOf(this, 'approver'), route: 'GET /v1/batches/{id}', reference });
+    if (status !== 200 || !isDocument(json)) return undefined;
+    const doc = json as unknown as BatchDocument;
+    this.batchSnapshot(reference, { source: 'get', sentAt, answeredAt, doc });
+    return doc;
+  }
+
+  /** Every row of a batch (GET /v1/batches/{id}/items, every page), kept as a listing; undefined if a page did not answer 200. */
+  async listBatchItems(reference: string): Promise<BatchItem[] | undefined> {
+    const items: BatchItem[] = [];
+    const startedAt = Date.now();
+    let cursor: string | undefined;
+    for (let page = 0; page < 100; page += 1) {
+      const query = `?limit=200${cursor !== undefined ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const { status, json } = await this.call('GET', `/v1/batches/${encodeURIComponent(reference)}/items${query}`, { key: keyOf(this, 'approver'), route: 'GET /v1/batches/{id}/items', reference });
+      if (status !== 200) return undefined;
+      const body = json as { items: { row: number; reference: string; status: string; amount: { value: string }; excluded?: boolean; reason?: string }[]; nextCursor: string | null };
+      for (const i of body.items) {
+        items.push({ row: i.row, reference: i.reference, status: i.status, amount: rupiah(i.amount.value), ...(i.excluded && { excluded: true }), ...(i.reason !== undefined && { reason: i.reason }) });
+      }
+      if (!body.nextCursor) break;
+      cursor = body.nextCursor;
+    }
+    this.batches.get(reference)?.listings.push({ sentAt: startedAt, answeredAt: Date.now(), items });
+    return items;
+  }
+
+  /** Records a batch document (only what the checks and the report read; identical GETs in a row kept as first and last). */
+  batchSnapshot(reference: string, snapshot: BatchSnapshot): void {
+    const record = this.batches.get(reference);
+    if (!record) return;
+    const kept: BatchSnapshot = { ...snapshot, doc: batchEssentials(snapshot.doc) };
+    const latest = this.latestBatch.get(reference);
+    if (!latest || kept.answeredAt >= latest.answeredAt) this.latestBatch.set(reference, kept);
+    const list = record.snapshots;
+    const prev = list[list.length - 1];
+    const prevPrev = list[list.length - 2];
+    if (kept.source === 'get' && prev?.source === 'get' && prevPrev?.source === 'get' && JSON.stringify(prev.doc) === JSON.stringify(kept.doc) && JSON.stringify(prevPrev.doc) === JSON.stringify(kept.doc)) {
+      list[list.length - 1] = kept;
+      return;
+    }
+    list.push(kept);
+  }
+
+  private readonly latestBatch = new Map<string, BatchSnapshot>();
+
+  lastBatchStatus(reference: string): string | undefined {
+    return this.latestBatch.get(reference)?.doc.status;
+  }
+
+  batchDecision(reference: string, record: BatchRecord['decisions'][number]): void {
+    this.batches.get(reference)?.decisions.push(record);
+  }
+
   /**
    * One API call, recorded whatever happens. `route` names the route in the report (ids replaced by
    * `{id}`). Answers the status (0 when none came) and the parsed body when it is JSON.
    */
-  async call(method: string, path: string, options: { key?: string; body?: string; headers?: Record<string, string>; route: string; reference?: string }): Promise<{ status: number; json: unknown; sentAt: number; answeredAt: number; instance: string }> {
+  async call(method: string, path: string, options: { key?: string; body?: string; headers?: Record<string, string>; route: string; reference?: string; timeoutMs?: number }): Promise<{ status: number; json: unknown; sentAt: number; answeredAt: number; instance: string }> {
     const instance = this.apiUrls[this.nextInstance % this.apiUrls.length]!;
     this.nextInstance += 1;
     const sentAt = Date.now();
@@ -68,7 +151,7 @@ export class Recorder {
     if (options.key) headers.Authorization = `Bearer ${options.key}`;
     if (options.body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
     try {
-      const res = await fetch(`${instance}${path}`, { method, headers, ...(options.body !== undefined && { body: options.body }), signal: AbortSignal.timeout(API_ANSWER_TIMEOUT_MS) });
+      const res = await fetch(`${instance}${path}`, { method, headers, ...(options.body !== undefined && { body: options.body }), signal: AbortSignal.timeout(options.timeoutMs ?? API_ANSWER_TIMEOUT_MS) });
       const text = await res.text();
       const answeredAt = Date.now();
       let json: unknown;
@@ -165,6 +248,35 @@ export function essentials(doc: PayoutDocument): PayoutDocument {
     ...(d.failure?.code !== undefined && { failure: { code: d.failure.code } }),
     timeline: d.timeline.map((e) => ({ status: e.status, at: e.at, ...(e.detail !== undefined && { detail: e.detail }) })),
   };
+}
+
+/** The fields of a batch document that the checks and the report read. */
+export function batchEssentials(d: BatchDocument): BatchDocument {
+  return {
+    ...(d.id !== undefined && { id: d.id }),
+    status: d.status,
+    ...(d.requestedBy !== undefined && { requestedBy: d.requestedBy }),
+    ...(d.approvalDeadline !== undefined && { approvalDeadline: d.approvalDeadline }),
+    ...(d.itemCount !== undefined && { itemCount: d.itemCount }),
+    ...(d.counts !== undefined && { counts: Object.fromEntries(Object.entries(d.counts).filter(([, n]) => n > 0)) }),
+    ...(d.ready !== undefined && { ready: { count: d.ready.count, total: { value: d.ready.total.value } } }),
+    ...(d.approval !== undefined && {
+      approval: {
+        decision: d.approval.decision,
+        by: d.approval.by,
+        ...(d.approval.count !== undefined && { count: d.approval.count }),
+        ...(d.approval.total !== undefined && { total: { value: d.approval.total.value } }),
+        ...(d.approval.excludedCount !== undefined && { excludedCount: d.approval.excludedCount }),
+      },
+    }),
+    ...(d.cancellation !== undefined && { cancellation: { by: d.cancellation.by, at: d.cancellation.at, ...(d.cancellation.reason !== undefined && { reason: d.cancellation.reason }) } }),
+    timeline: d.timeline.map((e) => ({ status: e.status, at: e.at, ...(e.detail !== undefined && { detail: e.detail }) })),
+  };
+}
+
+/** "12500.00" → 12500 (whole rupiah). */
+export function rupiah(value: string): number {
+  return Number(value.replace(/\.00$/, ''));
 }
 
 export function isDocument(json: unknown): json is PayoutDocument {

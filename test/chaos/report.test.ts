@@ -2,7 +2,7 @@
 // instance, each disruption with its recovery time, and the webhooks' figures.
 import type { ChaosResult, DisruptionRecord } from './driver';
 import type { ApiAnswer, EndpointObservation, Observations, Plan, ReceivedEvent, WebhookObservations } from './model';
-import { callsPerInstance, decisionLatency, disruptionLines, DISRUPTION_TAIL_MS, formatReport, receiverRecovery, webhookFigures } from './report';
+import { batchLines, callsPerInstance, decisionLatency, disruptionLines, DISRUPTION_TAIL_MS, formatReport, receiverRecovery, webhookFigures } from './report';
 
 const answer = (route: string, sentAt: number, ms: number, status = 200) => ({ method: 'POST', route, status, sentAt, answeredAt: sentAt + ms });
 
@@ -121,4 +121,53 @@ describe('disruptions and API instances', () => {
     // Without outages, no line about them.
     expect(formatReport({ ...result, observations: { ...observations, outages: undefined } })).not.toContain('503 answers:');
   });
+});
+
+test('the batches\' figures: by planned decision and final status, rows, rows paid, one line per batch', () => {
+  const at = Date.parse('2026-12-02T10:00:00.000Z');
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const rowDoc = (status: string, approval?: string) => ({ status, timeline: [{ status, at: iso(at) }], ...(approval && { approval: { decision: approval, by: 'approver@local' } }) });
+  const row = (reference: string, doc: ReturnType<typeof rowDoc>) => ({
+    reference,
+    batchId: 'B0',
+    provider: 'singapay' as const,
+    amount: 10_000,
+    destinationNumber: '081200000000',
+    requestedBy: 'requester@local',
+    createStatus: 201,
+    snapshots: [{ source: 'get' as const, sentAt: at, answeredAt: at + 5, doc }],
+    decisions: [],
+    callbacks: [],
+  });
+  const batchDoc = (status: string) => ({ status, timeline: [{ status: 'VALIDATING', at: iso(at) }], approval: { decision: 'APPROVED', by: 'approver@local', count: 1, total: { value: '10000.00' }, excludedCount: 1 } });
+  const obs = {
+    payouts: [row('B0-00', rowDoc('SUCCEEDED', 'APPROVED')), row('B0-01', rowDoc('CANCELLED', 'CANCELLED')), row('B0-02', rowDoc('FAILED'))],
+    batches: [
+      {
+        reference: 'B0',
+        plan: 'approve',
+        requestedBy: 'requester@local',
+        rows: ['B0-00', 'B0-01', 'B0-02'],
+        createStatus: 201,
+        snapshots: [{ source: 'get', sentAt: at, answeredAt: at + 5, doc: batchDoc('COMPLETED') }],
+        decisions: [
+          { decision: 'approve', via: 'api', tag: 'wrong-figures', who: 'approver@local', sentAt: at, answeredAt: at, httpStatus: 409, problem: 'batch-figures-differ' },
+          { decision: 'approve', via: 'api', tag: 'primary', who: 'approver@local', sentAt: at, answeredAt: at, httpStatus: 200 },
+        ],
+        listings: [],
+      },
+      { reference: 'B1', plan: 'reject', requestedBy: 'requester@local', rows: [], createStatus: 503, snapshots: [], decisions: [], listings: [] },
+    ],
+    ledger: [{ provider: 'singapay', reference: 'B0-00', amount: 10_000, destinationNumber: '081200000000', status: '00', triggerCalls: 1, acceptedAt: at }],
+    answers: [],
+    faultsStoppedAt: at,
+    settleWithinMs: 0,
+  } as unknown as Observations;
+  expect(batchLines(obs)).toEqual([
+    'batches: 2 (3 rows): planned approve 1, reject 1; ended COMPLETED 1, NOT_CREATED_503 1',
+    'batch rows: 3, 1 paid (1 transfer(s) in the ledgers); rows ended CANCELLED 1, INVALID 1, SUCCEEDED 1',
+    '  B0 approve, 3 rows: COMPLETED; approved by approver@local for 1 rows, IDR 10000.00, 1 excluded; wrong-figures approve→409 batch-figures-differ, primary approve→200; rows CANCELLED 1, INVALID 1, SUCCEEDED 1; 1 paid, 1 transfer(s)',
+    '  B1 reject, 0 rows: NOT_CREATED_503; no decision sent; rows none; 0 paid, 0 transfer(s)',
+  ]);
+  expect(batchLines({ ...obs, batches: undefined })).toEqual([]);
 });

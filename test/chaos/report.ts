@@ -1,9 +1,9 @@
 // The run's report: the seed, what was exercised, the outcomes, the decisions' latency, the calls each
 // API instance took, each disruption with its recovery time, the webhooks' figures, and every
 // violation with its payout's timeline and ledger rows.
-import { describeRow, firstArrivals, inOutage } from './checker';
+import { describeRow, firstArrivals, inOutage, rowStatusOfDocument } from './checker';
 import type { ChaosResult } from './driver';
-import { describeEvent, type Observations, type PayoutRecord, type WebhookObservations } from './model';
+import { describeEvent, type BatchRecord, type Observations, type PayoutRecord, type WebhookObservations } from './model';
 
 export function percentile(values: number[], p: number): number | undefined {
   if (values.length === 0) return undefined;
@@ -42,7 +42,8 @@ export function disruptionLines(result: Pick<ChaosResult, 'plan' | 'disruptionWi
   const lines = [`disruptions: ${plan.disruptions.length ? `${plan.disruptions.length} (${Object.entries(kinds).sort().map(([k, n]) => `${k} ${n}`).join(', ')})` : 'none'}`];
   plan.disruptions.forEach((d, i) => {
     const ran = disruptionWindows.find((w) => w.index === i);
-    const what = `  ${ran?.detail ?? describeEvent(d.event)} at payout ${d.afterPayout}`;
+    const at = d.duringBatch ? `during batch ${plan.batches?.[d.duringBatch.batch]?.reference ?? d.duringBatch.batch}, ${d.duringBatch.afterApprovalMs} ms after its approval` : `at payout ${d.afterPayout}`;
+    const what = `  ${ran?.detail ?? describeEvent(d.event)} ${at}`;
     if (!ran) lines.push(`${what}: did not run`);
     else lines.push(`${what}: from ${clock(ran.from)}, ${ran.error ? `FAILED after ${ran.recoveryMs} ms: ${ran.error}` : `recovered in ${ran.recoveryMs} ms`}`);
   });
@@ -132,6 +133,82 @@ function formatWebhooks(w: WebhookObservations, result: ChaosResult): string[] {
   return lines;
 }
 
+const tallyLine = (t: Record<string, number>) =>
+  Object.entries(t)
+    .sort()
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ') || 'none';
+
+/** The batches' figures: by planned decision and final status, their rows, the rows paid, and one line per batch. */
+export function batchLines(obs: Observations): string[] {
+  const batches = obs.batches ?? [];
+  if (batches.length === 0) return [];
+  const planned: Record<string, number> = {};
+  const ended: Record<string, number> = {};
+  const rowOutcomes: Record<string, number> = {};
+  const byRef = new Map(obs.payouts.map((p) => [p.reference, p]));
+  const transfers = new Map<string, number>();
+  const paid = new Set<string>();
+  for (const r of obs.ledger) {
+    transfers.set(r.reference, (transfers.get(r.reference) ?? 0) + 1);
+    if (r.status === '00') paid.add(r.reference);
+  }
+  const per: string[] = [];
+  let rows = 0;
+  let rowsPaid = 0;
+  let rowTransfers = 0;
+  for (const b of batches) {
+    planned[b.plan] = (planned[b.plan] ?? 0) + 1;
+    const status = latestBatchStatus(b) ?? (b.createStatus >= 200 && b.createStatus < 300 ? 'UNSEEN' : `NOT_CREATED_${b.createStatus}`);
+    ended[status] = (ended[status] ?? 0) + 1;
+    const mine: Record<string, number> = {};
+    for (const ref of b.rows) {
+      const doc = latestDoc(byRef.get(ref) ?? ({ snapshots: [] } as unknown as PayoutRecord));
+      const s = doc ? rowStatusOfDocument(doc) : 'UNSEEN';
+      mine[s] = (mine[s] ?? 0) + 1;
+      rowOutcomes[s] = (rowOutcomes[s] ?? 0) + 1;
+    }
+    const batchPaid = b.rows.filter((ref) => paid.has(ref)).length;
+    const batchTransfers = b.rows.reduce((n, ref) => n + (transfers.get(ref) ?? 0), 0);
+    rows += b.rows.length;
+    rowsPaid += batchPaid;
+    rowTransfers += batchTransfers;
+    const last = [...b.snapshots].sort((x, y) => x.answeredAt - y.answeredAt).at(-1)?.doc;
+    const approval = [...b.snapshots].reverse().find((s) => s.doc.approval)?.doc.approval;
+    const answers = b.decisions.map((d) => `${d.tag}${d.decision === 'row-approve' ? '' : ` ${d.decision}`}→${d.via === 'signal' ? (d.error ? 'refused' : 'signal') : `${d.httpStatus}${d.problem ? ` ${d.problem}` : ''}`}`);
+    per.push(
+      `  ${b.reference} ${b.plan}, ${b.rows.length} rows: ${status}${approval ? `; ${approval.decision.toLowerCase()} by ${approval.by}${approval.count !== undefined ? ` for ${approval.count} rows, IDR ${approval.total?.value ?? '?'}${approval.excludedCount ? `, ${approval.excludedCount} excluded` : ''}` : ''}` : ''}${last?.cancellation ? `; cancelled while processing by ${last.cancellation.by}` : ''}; ${answers.join(', ') || 'no decision sent'}; rows ${tallyLine(mine)}; ${batchPaid} paid, ${batchTransfers} transfer(s)`,
+    );
+  }
+  return [
+    `batches: ${batches.length} (${rows} rows): planned ${tallyLine(planned)}; ended ${tallyLine(ended)}`,
+    `batch rows: ${rows}, ${rowsPaid} paid (${rowTransfers} transfer(s) in the ledgers); rows ended ${tallyLine(rowOutcomes)}`,
+    ...per,
+  ];
+}
+
+function latestBatchStatus(b: BatchRecord): string | undefined {
+  return [...b.snapshots].sort((x, y) => x.answeredAt - y.answeredAt).at(-1)?.doc.status;
+}
+
+/** A batch's story for a violation: its last timeline, its decision, its answers. */
+export function describeBatch(b: BatchRecord): string[] {
+  const last = [...b.snapshots].sort((x, y) => x.answeredAt - y.answeredAt).at(-1)?.doc;
+  const lines = [`batch ${b.reference} (${b.plan}), ${b.rows.length} rows, requested by ${b.requestedBy}${b.scheduledAt ? `, scheduledAt ${b.scheduledAt}` : ''}, create → ${b.createStatus}`];
+  if (last) {
+    lines.push(`timeline: ${last.timeline.map((e) => `${e.status} ${e.at.slice(11, 23)}${e.detail ? ` (${e.detail})` : ''}`).join(' → ')}`);
+    if (last.approval) lines.push(`approval: ${JSON.stringify(last.approval)}`);
+    if (last.cancellation) lines.push(`cancellation: ${JSON.stringify(last.cancellation)}`);
+    lines.push(`counts: ${tallyLine(last.counts ?? {})}`);
+  }
+  for (const d of b.decisions) {
+    lines.push(
+      `${d.decision} via ${d.via} by ${d.who} [${d.tag}]${d.row ? ` row ${d.row}` : ''}${d.expected ? ` asserting ${d.expected.count} rows, ${d.expected.total}` : ''}${d.excluded?.length ? `, excluding ${d.excluded.length}` : ''} sent ${new Date(d.sentAt).toISOString().slice(11, 23)} → ${d.via === 'api' ? `${d.httpStatus}${d.problem ? ` ${d.problem}` : ''}${d.answeredStatus ? ` ${d.answeredStatus}` : ''}` : (d.error ?? 'delivered')} in ${d.answeredAt - d.sentAt} ms`,
+    );
+  }
+  return lines;
+}
+
 export function formatReport(result: ChaosResult): string {
   const { observations: obs, plan, violations } = result;
   const lines: string[] = [];
@@ -170,6 +247,7 @@ export function formatReport(result: ChaosResult): string {
   }
   const resent = obs.ledger.filter((r) => r.triggerCalls > 1).length;
   lines.push(`ledger: ${obs.ledger.length} transfers (${obs.ledger.filter((r) => r.status === '00').length} paid), ${resent} with more than one trigger call`);
+  lines.push(...batchLines(obs));
   const attention = obs.payouts.filter((p) => latestDoc(p)?.status === 'NEEDS_ATTENTION');
   if (attention.length > 0) {
     lines.push(`NEEDS_ATTENTION at the end (allowed; worth a look): ${attention.map((p) => `${p.reference} [${p.provider} …${p.destinationNumber.slice(-4)}, ledger ${obs.ledger.filter((r) => r.reference === p.reference).map((r) => r.status).join('/') || 'nothing'}]: ${(latestDoc(p) as { attention?: { reason?: string } }).attention?.reason ?? ''}`).join('; ')}`);
@@ -186,11 +264,14 @@ export function formatReport(result: ChaosResult): string {
   for (const v of violations) rules[v.rule] = (rules[v.rule] ?? 0) + 1;
   lines.push(`VIOLATIONS: ${violations.length} (${Object.entries(rules).map(([r, n]) => `${r} ${n}`).join(', ')})`);
   const byRef = new Map(obs.payouts.map((p) => [p.reference, p]));
+  const batchByRef = new Map((obs.batches ?? []).map((b) => [b.reference, b]));
   for (const v of violations) {
     lines.push('');
     lines.push(`✗ ${v.rule}${v.reference ? ` — ${v.reference}` : ''}: ${v.message}`);
     const payout = v.reference ? byRef.get(v.reference) : undefined;
     if (payout) lines.push(...describePayout(payout, obs).map((l) => `    ${l}`));
+    const batch = v.reference ? batchByRef.get(v.reference) ?? (payout?.batchId !== undefined ? batchByRef.get(payout.batchId) : undefined) : undefined;
+    if (batch) lines.push(...describeBatch(batch).map((l) => `    ${l}`));
   }
   return lines.join('\n');
 }

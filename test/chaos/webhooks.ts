@@ -184,6 +184,8 @@ function toReceived(delivery: ReceivedDelivery, secret: string): ReceivedEvent {
   const event = delivery.event as Partial<ReceivedDelivery['event']> | undefined;
   // A batch's events (batch.<status>) carry no payout: they have no payout id here.
   const payout = (event?.data as { payout?: unknown } | undefined)?.payout as (Partial<Payout> & { destination?: Destination }) | undefined;
+  const batch = (event?.data as { batch?: { reference?: string; status?: string; timeline?: { status: string; at: string }[] } } | undefined)?.batch;
+  const timeline = payout?.timeline ?? batch?.timeline;
   let shownNumber = '';
   try {
     shownNumber = payout?.destination ? destinationNumber(payout.destination) : '';
@@ -198,7 +200,8 @@ function toReceived(delivery: ReceivedDelivery, secret: string): ReceivedEvent {
     sequence: Number(event?.data?.sequence),
     payoutId: String(payout?.id ?? ''),
     payoutStatus: String(payout?.status ?? ''),
-    timeline: Array.isArray(payout?.timeline) ? payout.timeline.map((e: { status: string; at: string }) => ({ status: e.status, at: e.at })) : [],
+    ...(batch && { batchId: String(batch.reference ?? ''), batchStatus: String(batch.status ?? '') }),
+    timeline: Array.isArray(timeline) ? timeline.map((e: { status: string; at: string }) => ({ status: e.status, at: e.at })) : [],
     shownNumber,
     verifiedByReference,
     receivedAt: delivery.receivedAt,
