@@ -37,6 +37,15 @@ const isBatchDocument = (json: unknown): json is BatchDocument => isDocument(jso
  */
 export async function runBatch(ctx: ActionContext, plan: BatchPlan, onApproved: (plan: BatchPlan) => Promise<void>): Promise<void> {
   const createdAt = Date.now();
+  await script(ctx, plan, onApproved, createdAt);
+  // A batch whose decision did not take (an approval refused, a create that never answered) expires at
+  // its deadline: like a single payout's script, this one lasts until then, so that the faults stop
+  // after it and the settle rules judge it as they judge payouts.
+  const status = ctx.recorder.lastBatchStatus(plan.reference);
+  if (status === undefined || status === 'VALIDATING' || status === 'AWAITING_APPROVAL') await sleep(createdAt + plan.approvalTimeoutMs + 1_000 - Date.now());
+}
+
+async function script(ctx: ActionContext, plan: BatchPlan, onApproved: (plan: BatchPlan) => Promise<void>, createdAt: number): Promise<void> {
   const scheduledAt = plan.scheduledInMs !== undefined ? new Date(createdAt + plan.scheduledInMs).toISOString() : undefined;
   const record = ctx.recorder.trackBatch(plan, scheduledAt);
   const created = await createBatch(ctx, plan, record, scheduledAt);
