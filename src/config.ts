@@ -8,7 +8,7 @@ import { DEFAULT_POLICY, type PayoutPolicy } from '../workflows/policy';
 import { parseCodecKeys, type CodecKey } from './temporal/codec';
 import { routingProblems } from './domain/routing';
 import { millis, optionalFlag, optionalText, pemFile, port } from './providers/env-fields';
-import type { ConfiguredProvider, ParsedEnv, ProviderModule, RegisteredProvider } from './providers/module';
+import type { ConfiguredProvider, ParsedEnv, ProviderModule, ProviderRateLimit, RegisteredProvider } from './providers/module';
 import { PROVIDER_MODULES } from './registry';
 import type { TemporalAccess } from './temporal/connection';
 import { apiKeyEntrySchema, apiKeyProblems, type ApiKeyEntry } from './api/api-keys';
@@ -233,6 +233,11 @@ export interface Config {
   providerModules: readonly RegisteredProvider[];
   /** Those the environment configures, with their settings (npm start runs a simulator for each other one). */
   providers: ConfiguredProvider[];
+  /**
+   * Each provider's most calls per second (`<KEY>_MAX_CALLS_PER_SECOND`), by key, for every provider the
+   * list knows: the Temporal server holds its task queue to it (src/temporal/rate-limits.ts).
+   */
+  rateLimits: Record<string, ProviderRateLimit>;
   policy: PayoutPolicy;
   worker: WorkerTuning;
   webhooks: WebhookSettings;
@@ -326,6 +331,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, modules: rea
     codec: { host: env.CODEC_HOST, port: env.CODEC_PORT },
     providerModules: modules,
     providers,
+    rateLimits: Object.fromEntries(modules.map((module) => [module.key, module.rateLimit(env)])),
     worker: {
       maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
       maxConcurrentWorkflowTaskExecutions: env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,

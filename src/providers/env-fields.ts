@@ -5,6 +5,16 @@ import { z } from 'zod';
 
 export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 export const millis = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+/**
+ * A provider's `<KEY>_MAX_CALLS_PER_SECOND`: the most calls per second it may see from us, all workers
+ * together; a positive number (fractions allowed: 0.5 is one call every two seconds).
+ */
+export const callsPerSecond = (fallback: number) =>
+  z.coerce
+    .number({ error: 'must be a number of calls per second' })
+    .positive({ error: 'must be a positive number of calls per second' })
+    .max(10_000, { error: 'must be at most 10000 calls per second' })
+    .default(fallback);
 export const optionalText = z
   .string()
   .optional()

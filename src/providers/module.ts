@@ -69,6 +69,12 @@ export interface ProviderModule<Settings = unknown> {
    * must be longer, or an attempt would be retried while it still runs.
    */
   attemptBudget(env: ParsedEnv): { ms: number; explanation: string; variable: string };
+  /**
+   * The most calls per second the provider may see from this service, all workers together, and the
+   * variable that sets it (`<KEY>_MAX_CALLS_PER_SECOND`, declared in `env` with `callsPerSecond`):
+   * the Temporal server holds the provider's task queue to it (src/temporal/rate-limits.ts).
+   */
+  rateLimit(env: ParsedEnv): ProviderRateLimit;
   createProvider(settings: Settings): PayoutProvider;
   /** Verifies its callbacks (undefined when the settings hold no key to verify them with: all refused). */
   callbacks(settings: Settings): CallbackHandler | undefined;
@@ -76,6 +82,19 @@ export interface ProviderModule<Settings = unknown> {
   readonly assumptions: readonly ProviderAssumption[];
   /** The go-live check against a sandbox: one verdict per assumption. */
   checkAssumptions(settings: Settings, options: GoLiveOptions): Promise<AssumptionVerdict[]>;
+}
+
+/** A provider's call rate limit, as its module reads it from the environment. */
+export interface ProviderRateLimit {
+  callsPerSecond: number;
+  /** `<KEY>_MAX_CALLS_PER_SECOND`, for messages. */
+  variable: string;
+  /**
+   * The most HTTP calls one activity makes in the normal course (an access-token renewal aside): the
+   * server counts activities, the provider counts calls (Faspay's transfer is a name inquiry and the
+   * transfer: 2).
+   */
+  callsPerActivity: number;
 }
 
 /** Starts a provider's simulator (src/simulators/<key>/launch.ts). */

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { CallbackRequest, CallbackVerdict } from '../../domain/provider-port';
 import { staleness } from '../callback-freshness';
-import { allOrNone, millis, optionalText, pemFile, port } from '../env-fields';
+import { allOrNone, callsPerSecond, millis, optionalText, pemFile, port } from '../env-fields';
 import type { ConfigProblem, ProviderModule } from '../module';
 import { verifyFaspayCallback } from './callback';
 import { FASPAY_ASSUMPTIONS, faspayAssumptionEnv, faspayAssumptionsFromEnv, type FaspayAssumptionEnv } from './assumptions';
@@ -33,6 +33,8 @@ const env = {
   FASPAY_CALLBACK_PUBLIC_KEY: optionalText,
   FASPAY_CALLBACK_PUBLIC_KEY_PATH: pemFile('an RSA public key in PEM form', (pem) => loadPublicKey(pem.toString('utf8'))),
   FASPAY_TIMEOUT_MS: millis(10_000),
+  // No limit is published in its pages (docs/providers/faspay.md "Rate limit"): 20 calls/s until the provider says.
+  FASPAY_MAX_CALLS_PER_SECOND: callsPerSecond(20),
   FASPAY_SIMULATOR_PORT: port(4020),
   // The guesses about what the provider's pages leave open (docs/providers/faspay.md).
   ...faspayAssumptionEnv,
@@ -105,6 +107,12 @@ export const faspayModule: ProviderModule<FaspaySettings> = {
       explanation: `${CALLS_PER_ATTEMPT} × FASPAY_TIMEOUT_MS (${timeoutMs} ms: name inquiry, transfer)`,
     };
   },
+  rateLimit: (parsed) => ({
+    callsPerSecond: parsed.FASPAY_MAX_CALLS_PER_SECOND as number,
+    variable: 'FASPAY_MAX_CALLS_PER_SECOND',
+    // A transfer is the name inquiry and the transfer when another worker made the payout's inquiry.
+    callsPerActivity: CALLS_PER_ATTEMPT,
+  }),
   createProvider: ({ callbackPublicKeyPem: _key, ...client }) => createFaspayProvider(client),
   callbacks: (settings) => {
     const publicKey = settings.callbackPublicKeyPem;

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { CallbackRequest, CallbackVerdict } from '../../domain/provider-port';
 import { staleness } from '../callback-freshness';
-import { allOrNone, millis, optionalText, port } from '../env-fields';
+import { allOrNone, callsPerSecond, millis, optionalText, port } from '../env-fields';
 import type { ProviderModule } from '../module';
 import { SINGAPAY_ASSUMPTIONS, singapayAssumptionEnv, singapayAssumptionsFromEnv, type SingapayAssumptionEnv } from './assumptions';
 import { createSingapayProvider, type SingapayClientConfig } from './client';
@@ -28,6 +28,8 @@ const env = {
   SINGAPAY_API_KEY: optionalText,
   SINGAPAY_ACCOUNT_ID: optionalText,
   SINGAPAY_TIMEOUT_MS: millis(10_000),
+  // No limit is published in its pages (docs/providers/singapay.md "Rate limit"): 20 calls/s until the provider says.
+  SINGAPAY_MAX_CALLS_PER_SECOND: callsPerSecond(20),
   SINGAPAY_SIMULATOR_PORT: port(4010),
   // The guesses about what the provider's pages leave open (docs/providers/singapay.md).
   ...singapayAssumptionEnv,
@@ -65,6 +67,12 @@ export const singapayModule: ProviderModule<SingapaySettings> = {
       explanation: `${calls} × SINGAPAY_TIMEOUT_MS (${timeoutMs} ms: token, call, renewed token, call${calls > 4 ? ', and the inquiry a gross trigger amount needs first' : ''})`,
     };
   },
+  rateLimit: (parsed) => ({
+    callsPerSecond: parsed.SINGAPAY_MAX_CALLS_PER_SECOND as number,
+    variable: 'SINGAPAY_MAX_CALLS_PER_SECOND',
+    // One call per activity; a gross trigger asks the inquiry first.
+    callsPerActivity: parsed.SINGAPAY_TRIGGER_AMOUNT === 'gross' ? 2 : 1,
+  }),
   createProvider: (settings) => createSingapayProvider(settings),
   // Singapay signs its webhooks like a request of ours, with our client secret (the token is its own).
   callbacks: (settings) => ({
