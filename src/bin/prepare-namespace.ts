@@ -1,11 +1,13 @@
 // One-shot, before the workers and the API start on a cluster: creates the namespace when the cluster
-// lacks it (TEMPORAL_NAMESPACE_RETENTION_DAYS), then registers the project's search attributes in it.
-// Both steps are idempotent. docker-compose runs it once per `up`; `npm start` does the same for its
+// lacks it (TEMPORAL_NAMESPACE_RETENTION_DAYS), registers the project's search attributes in it, and
+// sets each provider's rate limit on its task queue (<KEY>_MAX_CALLS_PER_SECOND; every worker sets it
+// again at start-up). Every step is idempotent. docker-compose runs it once per `up`; `npm start` does the same for its
 // dev server by itself. Waits up to two minutes for the server to answer.
 import { Connection } from '@temporalio/client';
 import { loadConfigOrExit } from '../config';
 import { connectionOptions } from '../temporal/connection';
 import { ensureNamespace } from '../temporal/namespace';
+import { applyProviderRateLimits, describeRateLimits } from '../temporal/rate-limits';
 import { ensureSearchAttributes } from '../temporal/search-attributes';
 
 async function main() {
@@ -19,8 +21,18 @@ async function main() {
       const created = await ensureNamespace(connection, namespace, config.env.TEMPORAL_NAMESPACE_RETENTION_DAYS);
       console.log(created ? `created namespace ${namespace} (retention ${config.env.TEMPORAL_NAMESPACE_RETENTION_DAYS} days)` : `namespace ${namespace} exists`);
       const added = await ensureSearchAttributes(connection, namespace);
-      await connection.close();
       console.log(added.length ? `registered search attributes: ${added.join(', ')}` : 'search attributes already registered');
+      // Every provider the service knows: a worker polls the queues of those it is configured with.
+      const limits = await applyProviderRateLimits(connection, {
+        namespace,
+        taskQueue: config.temporal.taskQueue,
+        limits: config.rateLimits,
+        identity: 'payouts prepare-namespace',
+      });
+      await connection.close();
+      const { info, warnings } = describeRateLimits(limits);
+      for (const line of info) console.log(line);
+      for (const line of warnings) console.warn(`warning: ${line}`);
       return;
     } catch (err) {
       if (Date.now() > deadline) throw err;

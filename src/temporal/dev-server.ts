@@ -71,6 +71,9 @@ async function startDevServerOnce(options: DevServerOptions): Promise<DevServer>
   // through the task queue: each provider call of a payout then starts at once (same retries, same
   // attempt numbers), which keeps normal activities about as fast as local ones were.
   args.push('--dynamic-config-value', 'system.enableActivityEagerExecution=true');
+  // Provider rate limits (src/temporal/rate-limits.ts) need no value here: server 1.29 takes
+  // UpdateTaskQueueConfig as it is. Eager execution does not bypass them: it applies only to activities
+  // on the workflow's own task queue, and provider calls run on their provider's.
 
   const child = spawn(options.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

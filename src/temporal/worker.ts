@@ -2,7 +2,7 @@
 //
 // One process polls several task queues: the payout task queue (workflows, webhook activities, and
 // provider calls of payouts that started before PROVIDER_TASK_QUEUES), and one queue per configured
-// provider, where the server rate-limits that provider's calls across all workers.
+// provider, where the server rate-limits that provider's calls across all workers (rate-limits.ts).
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { createWebhookActivities, type WebhookDeps } from '../../activities/webhooks';
@@ -22,6 +22,12 @@ export interface WorkerDeps {
   dataConverter?: WorkerOptions['dataConverter'];
   /** Extra options, e.g. shutdownGraceTime or tuning, for entry points and benchmarks. */
   options?: Partial<WorkerOptions>;
+  /**
+   * Activity tasks per second for each provider's task queue, by provider key: asked of the server
+   * when this worker polls (maxTaskQueueActivitiesPerSecond). A second line of defence: the limit the
+   * server holds from UpdateTaskQueueConfig (src/temporal/rate-limits.ts) overrides it.
+   */
+  providerQueueRates?: Readonly<Record<string, number>>;
 }
 
 export const WORKFLOWS_PATH = require.resolve('../../workflows');
@@ -55,6 +61,7 @@ export async function createWorker(deps: WorkerDeps): Promise<PayoutWorker> {
         ...withoutWorkflowOptions(common),
         taskQueue: providerTaskQueue(deps.taskQueue, key),
         activities: providerActivities,
+        ...(deps.providerQueueRates?.[key] !== undefined && { maxTaskQueueActivitiesPerSecond: deps.providerQueueRates[key] }),
       }),
     ),
   );

@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import { loadConfig } from '../../src/config';
+import { PROVIDER_MODULES } from '../../src/registry';
+import { describeRateLimits, queueRateFor, serverBurst, workerQueueRates, type QueueRateLimitResult } from '../../src/temporal/rate-limits';
+import { thirdpayModule } from '../fixtures/thirdpay/module';
+import { problemsOf } from '../support/config-problems';
+import { rateWindows } from '../support/rate-windows';
+
+const limit = (callsPerSecond: number, callsPerActivity = 1) => ({ callsPerSecond, variable: 'X_MAX_CALLS_PER_SECOND', callsPerActivity });
+
+describe('<KEY>_MAX_CALLS_PER_SECOND', () => {
+  test('every provider module declares it, 20 by default (no provider publishes a limit), as the fixture does', () => {
+    for (const module of [...PROVIDER_MODULES, thirdpayModule]) {
+      const variable = `${module.key.toUpperCase()}_MAX_CALLS_PER_SECOND`;
+      expect(Object.keys(module.env)).toContain(variable);
+      expect(module.rateLimit(z.object(module.env).parse({}))).toEqual({
+        callsPerSecond: 20,
+        variable,
+        callsPerActivity: module.key === 'faspay' ? 2 : 1,
+      });
+    }
+    expect(loadConfig({}).rateLimits).toEqual({
+      singapay: { callsPerSecond: 20, variable: 'SINGAPAY_MAX_CALLS_PER_SECOND', callsPerActivity: 1 },
+      faspay: { callsPerSecond: 20, variable: 'FASPAY_MAX_CALLS_PER_SECOND', callsPerActivity: 2 },
+    });
+  });
+
+  test('a positive number, fractions allowed; a bad value names the variable', () => {
+    const config = loadConfig({ SINGAPAY_MAX_CALLS_PER_SECOND: '7.5', FASPAY_MAX_CALLS_PER_SECOND: '0.5' });
+    expect(config.rateLimits.singapay!.callsPerSecond).toBe(7.5);
+    expect(config.rateLimits.faspay!.callsPerSecond).toBe(0.5);
+    expect(problemsOf({ SINGAPAY_MAX_CALLS_PER_SECOND: '0' })).toContain('SINGAPAY_MAX_CALLS_PER_SECOND: must be a positive number of calls per second');
+    expect(problemsOf({ FASPAY_MAX_CALLS_PER_SECOND: '-3' })).toContain('FASPAY_MAX_CALLS_PER_SECOND: must be a positive number of calls per second');
+    expect(problemsOf({ SINGAPAY_MAX_CALLS_PER_SECOND: 'fast' })).toContain('SINGAPAY_MAX_CALLS_PER_SECOND: must be a number of calls per second');
+    expect(problemsOf({ SINGAPAY_MAX_CALLS_PER_SECOND: '20000' })).toContain('SINGAPAY_MAX_CALLS_PER_SECOND: must be at most 10000');
+  });
+
+  test('a gross Singapay trigger makes two calls in one activity', () => {
+    expect(loadConfig({ SINGAPAY_TRIGGER_AMOUNT: 'gross' }).rateLimits.singapay!.callsPerActivity).toBe(2);
+  });
+});
+
+describe('queueRateFor: the activity rate that keeps the provider under its limit', () => {
+  test('the server bursts one second of the rate per partition, at least one task each', () => {
+    expect(serverBurst(20, 4)).toBe(20);
+    expect(serverBurst(7.9, 4)).toBe(8);
+    expect(serverBurst(1, 4)).toBe(4);
+    expect(serverBurst(10, 1)).toBe(10);
+  });
+
+  test('known values: about 0.79 × the limit for one call per activity, half that for two', () => {
+    expect(queueRateFor(limit(20))).toBe(15.8);
+    expect(queueRateFor(limit(10))).toBe(7.9);
+    expect(queueRateFor(limit(5))).toBe(3.95);
+    expect(queueRateFor(limit(20, 2))).toBe(7.9);
+    // One partition bursts as much (a second's worth): the same rate.
+    expect(queueRateFor(limit(20), 1)).toBe(15.8);
+  });
+
+  test('a limit too low for the partitions has no rate that holds it', () => {
+    // One task per partition at once is 4 calls in a second, over 2 × 1.5.
+    expect(queueRateFor(limit(1.5))).toBeUndefined();
+    expect(queueRateFor(limit(1.5), 1)).toBeGreaterThan(0);
+  });
+
+  test.each([
+    [0.8, 1, 1],
+    [2, 1, 2],
+    [3, 1, 4],
+    [5, 1, 4],
+    [10, 1, 4],
+    [10, 2, 4],
+    [20, 1, 4],
+    [20, 2, 4],
+    [37, 1, 4],
+    [100, 1, 4],
+    [100, 1, 8],
+    [250, 2, 16],
+  ])('limit %p calls/s, %p call(s) per activity, %p partitions: the worst case the server allows stays within it', (callsPerSecond, perActivity, partitions) => {
+    const rate = queueRateFor(limit(callsPerSecond, perActivity), partitions);
+    if (rate === undefined) {
+      // Only when even one task per partition at once breaks the 1 s bound.
+      expect(partitions * perActivity).toBeGreaterThan(2 * callsPerSecond - 1);
+      return;
+    }
+    // The worst the server lets through after a quiet spell: the whole burst at once, then the rate
+    // evenly; each task makes perActivity calls, and two token renewals come with the first ones
+    // (the reserve, max(1, a twentieth of 5 s of calls), holds them for limits of 8/s and up).
+    const tasks = [...Array.from({ length: serverBurst(rate, partitions) }, () => 0), ...Array.from({ length: Math.ceil(rate * 30) }, (_, i) => ((i + 1) * 1000) / rate)];
+    const calls = [...tasks.flatMap((at) => Array.from({ length: perActivity }, () => at)), 0, 0];
+    const windows = rateWindows(calls);
+    const reserve = Math.max(1, 0.25 * callsPerSecond);
+    expect(windows.maxLongAverage).toBeLessThanOrEqual(callsPerSecond + Math.max(0, 2 - reserve) / 5);
+    expect(windows.busiestShort.calls).toBeLessThanOrEqual(2 * callsPerSecond + 1);
+    // And not needlessly low: at least 0.7 × the limit per call for limits above a few per second.
+    if (callsPerSecond >= 10) expect(rate * perActivity).toBeGreaterThanOrEqual(0.7 * callsPerSecond);
+  });
+});
+
+describe('describeRateLimits', () => {
+  const base = { provider: 'singapay', taskQueue: 'payouts.provider.singapay', callsPerSecond: 20, variable: 'SINGAPAY_MAX_CALLS_PER_SECOND', partitions: 4, requestsPerSecond: 15.8 };
+  test('what the worker logs, and the rates its pollers ask for', () => {
+    const results: QueueRateLimitResult[] = [
+      { ...base, outcome: 'set' },
+      { ...base, provider: 'faspay', taskQueue: 'payouts.provider.faspay', variable: 'FASPAY_MAX_CALLS_PER_SECOND', requestsPerSecond: 7.9, outcome: 'unchanged' },
+    ];
+    expect(describeRateLimits(results)).toEqual({
+      info: [
+        'task queue "payouts.provider.singapay" held by the server to 15.8 activity tasks/s for SINGAPAY_MAX_CALLS_PER_SECOND=20',
+        'task queue "payouts.provider.faspay" held by the server to 7.9 activity tasks/s for FASPAY_MAX_CALLS_PER_SECOND=20 (already set)',
+      ],
+      warnings: [],
+    });
+    expect(workerQueueRates(results)).toEqual({ singapay: 15.8, faspay: 7.9 });
+  });
+
+  test('a refusal (an older server) says what holds instead; an impossible limit says what to do', () => {
+    const { info, warnings } = describeRateLimits([
+      { ...base, outcome: 'refused', error: 'UNIMPLEMENTED: unknown method UpdateTaskQueueConfig' },
+      { ...base, callsPerSecond: 1, requestsPerSecond: undefined, outcome: 'impossible' },
+    ]);
+    expect(info).toEqual([]);
+    expect(warnings[0]).toContain('did not take the rate limit of 15.8 activity tasks/s (SINGAPAY_MAX_CALLS_PER_SECOND=20)');
+    expect(warnings[0]).toContain('UNIMPLEMENTED: unknown method UpdateTaskQueueConfig');
+    expect(warnings[0]).toContain("only the workers' own maxTaskQueueActivitiesPerSecond");
+    expect(warnings[1]).toContain('no rate of task queue "payouts.provider.singapay" keeps SINGAPAY_MAX_CALLS_PER_SECOND=1');
+    expect(workerQueueRates([{ ...base, requestsPerSecond: undefined, outcome: 'impossible' }])).toEqual({});
+  });
+});
