@@ -77,6 +77,70 @@ export class FaultPlan {
   }
 }
 
+/** One provider call as a simulator received it: its operation and arrival time (epoch ms). */
+export interface CallArrival<Op extends string = string> {
+  operation: Op;
+  at: number;
+}
+
+/** Arrival times kept at most (the oldest tenth is dropped past it): hours of calls at the bench's rates. */
+const MAX_ARRIVALS = 1_000_000;
+
+/**
+ * The provider calls a simulator received (GET /__sim/calls): a count per operation, and each call's
+ * arrival time, so a test can measure the rate the provider saw (test/support/rate-windows.ts).
+ * POST /__sim/reset forgets both.
+ */
+export class CallLog<Op extends string> {
+  private counts: Record<Op, number>;
+  private arrivals: CallArrival<Op>[] = [];
+
+  constructor(
+    private readonly operations: readonly Op[],
+    private readonly now: () => number = Date.now,
+  ) {
+    this.counts = this.zero();
+  }
+
+  /** One call of `operation`, arrived at `at` (default now). */
+  record(operation: Op, at: number = this.now()): void {
+    this.counts[operation] += 1;
+    this.arrivals.push({ operation, at });
+    if (this.arrivals.length > MAX_ARRIVALS) this.arrivals.splice(0, MAX_ARRIVALS / 10);
+  }
+
+  /** The count per operation (every operation present, 0 when none came). */
+  byOperation(): Record<Op, number> {
+    return { ...this.counts };
+  }
+
+  /** The calls that arrived at or after `sinceMs`, oldest first. */
+  since(sinceMs: number): CallArrival<Op>[] {
+    return this.arrivals.filter((call) => call.at >= sinceMs).map((call) => ({ ...call }));
+  }
+
+  reset(): void {
+    this.counts = this.zero();
+    this.arrivals = [];
+  }
+
+  private zero(): Record<Op, number> {
+    return Object.fromEntries(this.operations.map((op) => [op, 0])) as Record<Op, number>;
+  }
+}
+
+/**
+ * GET /__sim/calls: the counts by operation; with `?since=<epoch ms>` also `times`, each call's
+ * operation and arrival from then on (`since=0`: all). A `since` that is not a number is a 400.
+ */
+export function callsAnswer<Op extends string>(log: CallLog<Op>, query: URLSearchParams): { status: number; body: unknown } {
+  const since = query.get('since');
+  if (since === null) return { status: 200, body: log.byOperation() };
+  const sinceMs = Number(since);
+  if (since.trim() === '' || !Number.isFinite(sinceMs)) return { status: 400, body: { error: 'since must be a time in epoch milliseconds, e.g. ?since=0' } };
+  return { status: 200, body: { ...log.byOperation(), times: log.since(sinceMs) } };
+}
+
 export async function readBody(req: IncomingMessage, limit = 1 << 20): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;

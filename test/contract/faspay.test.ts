@@ -477,3 +477,33 @@ describe('callbacks', () => {
     expect((await control('GET', '/__sim/callbacks')).json).toEqual({ enabled: false, sent: [] });
   });
 });
+
+describe('GET /__sim/calls: the calls Faspay saw, as the Singapay simulator counts them', () => {
+  test('counts by operation; with ?since= each call with its arrival time; reset forgets them', async () => {
+    const before = Date.now();
+    const o = order(bank('1234560000'));
+    await client.inquireAccount(o);
+    // Another worker's client has not seen the inquiry: it asks the name (16), then transfers (18).
+    await createFaspayProvider(config).triggerTransfer(o);
+    await client.checkTransferStatus(o);
+    await client.availableBalance!();
+    await rawCall('/account/v1.0/no-such-service', {}); // not a service: not a call Faspay counts
+    const counts = { inquiry: 2, trigger: 1, status: 1, balance: 1, history: 0 };
+    expect((await control('GET', '/__sim/calls')).json).toEqual(counts);
+    const timed = (await control('GET', `/__sim/calls?since=${before}`)).json;
+    expect(timed).toEqual({ ...counts, times: [expect.any(Object), expect.any(Object), expect.any(Object), expect.any(Object), expect.any(Object)] });
+    expect(timed.times.map((call: Loose) => call.operation)).toEqual(['inquiry', 'inquiry', 'trigger', 'status', 'balance']);
+    const times = timed.times.map((call: Loose) => call.at as number);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(times[0]).toBeGreaterThanOrEqual(before);
+    expect(times[4]).toBeLessThanOrEqual(Date.now());
+    // Only the calls from `since` on.
+    const later = (await control('GET', `/__sim/calls?since=${times[4]}`)).json.times as Loose[];
+    expect(later.at(-1)).toEqual({ operation: 'balance', at: times[4] });
+    expect(later.every((call) => call.at >= times[4]!)).toBe(true);
+    expect(later.length).toBeLessThan(5);
+    expect((await control('GET', '/__sim/calls?since=soon')).status).toBe(400);
+    await control('POST', '/__sim/reset');
+    expect((await control('GET', '/__sim/calls?since=0')).json).toEqual({ inquiry: 0, trigger: 0, status: 0, balance: 0, history: 0, times: [] });
+  });
+});

@@ -594,6 +594,26 @@ describe('control API', () => {
     expect((await control('GET', '/__sim/calls')).json).toEqual({ token: 0, inquiry: 0, trigger: 0, status: 0 });
   });
 
+  test('GET /__sim/calls?since=<ms> adds each call with its arrival time, from then on; reset forgets them', async () => {
+    const before = Date.now();
+    const client = createSingapayProvider(config);
+    const o = order('081200000000');
+    await client.inquireAccount(o);
+    await client.triggerTransfer(o);
+    await fetch(`${sim.url}/api/v2.0/no-such-route`, { method: 'POST' }); // not an operation: not counted
+    const timed = (await control('GET', `/__sim/calls?since=${before}`)).json as { times: { operation: string; at: number }[] };
+    expect(timed).toEqual({ token: 1, inquiry: 1, trigger: 1, status: 0, times: [expect.any(Object), expect.any(Object), expect.any(Object)] });
+    expect(timed.times.map((call) => call.operation)).toEqual(['token', 'inquiry', 'trigger']);
+    const times = timed.times.map((call) => call.at);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(times[0]).toBeGreaterThanOrEqual(before);
+    expect(times[2]).toBeLessThanOrEqual(Date.now());
+    expect(((await control('GET', `/__sim/calls?since=${Date.now() + 60_000}`)).json as { times: unknown[] }).times).toEqual([]);
+    expect((await control('GET', '/__sim/calls?since=')).status).toBe(400);
+    await control('POST', '/__sim/reset');
+    expect((await control('GET', '/__sim/calls?since=0')).json).toEqual({ token: 0, inquiry: 0, trigger: 0, status: 0, times: [] });
+  });
+
   test('settleAfterMs: a number outside the table succeeds on its own after the trigger; table numbers do not', async () => {
     const settling = await startSingapaySimulator({ port: 0, settleAfterMs: 50 });
     try {

@@ -1,12 +1,13 @@
 // The loopback-only control API of simulators.md, the same routes as the Singapay simulator's:
 // ledger, settle, faults, balance, reset, callbacks; and, for the invariant checker (test/chaos),
 // GET /__sim/faults (faults waiting and applied) and POST /__sim/transactions/{reference}/callback
-// (a signed callback handed back, not sent); and GET/POST /__sim/assumptions, what the simulated
-// provider holds on each of the client's assumptions (reset restores the client's defaults).
+// (a signed callback handed back, not sent); GET/POST /__sim/assumptions, what the simulated
+// provider holds on each of the client's assumptions (reset restores the client's defaults); and
+// GET /__sim/calls, the calls received by operation (with ?since=<ms>, each one's arrival time).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { parseRupiah, RUPIAH_PATTERN } from '../../domain/money';
-import { faultSchema, isLoopback, readBody, sendJson, type FaultPlan } from '../common';
+import { callsAnswer, faultSchema, isLoopback, readBody, sendJson, type CallLog, type FaultPlan } from '../common';
 import type { HeldAssumptions } from './assumptions';
 import type { CallbackSender } from './callbacks';
 import { FINAL_STATUSES, money, type Ledger } from './ledger';
@@ -22,6 +23,7 @@ export interface ControlContext {
   faults: FaultPlan;
   callbacks: CallbackSender;
   held: HeldAssumptions;
+  calls: CallLog<string>;
 }
 
 function parseJson(raw: string): unknown {
@@ -32,7 +34,7 @@ function parseJson(raw: string): unknown {
   }
 }
 
-export async function control(ctx: ControlContext, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+export async function control(ctx: ControlContext, req: IncomingMessage, res: ServerResponse, path: string, query = new URLSearchParams()): Promise<void> {
   if (!isLoopback(req)) return sendJson(res, 403, { error: 'the control API answers loopback only' });
   const json = parseJson((await readBody(req)) || '{}');
   const method = req.method ?? 'GET';
@@ -58,6 +60,10 @@ export async function control(ctx: ControlContext, req: IncomingMessage, res: Se
     const url = parsed.data.url ?? t.callbackUrl;
     if (!url) return sendJson(res, 409, { error: 'the transfer has no callbackUrl: give "url"' });
     return sendJson(res, 200, ctx.callbacks.signed(t, url, parsed.data.signedAt ? new Date(parsed.data.signedAt) : new Date()));
+  }
+  if (method === 'GET' && path === '/__sim/calls') {
+    const answer = callsAnswer(ctx.calls, query);
+    return sendJson(res, answer.status, answer.body);
   }
   if (method === 'GET' && path === '/__sim/faults') return sendJson(res, 200, ctx.faults.describe());
   if (method === 'POST' && path === '/__sim/faults') {
@@ -96,6 +102,7 @@ export async function control(ctx: ControlContext, req: IncomingMessage, res: Se
     ctx.held.reset();
     ctx.faults.reset();
     ctx.callbacks.reset();
+    ctx.calls.reset();
     return sendJson(res, 200, { reset: true });
   }
   sendJson(res, 404, { error: `no control route ${method} ${path}` });

@@ -10,7 +10,7 @@ import { responseCode } from '../../providers/faspay/codes';
 import { jakartaTimestamp } from '../../providers/faspay/headers';
 import { FASPAY_SERVICES, type FaspayService } from '../../providers/faspay/services';
 import { loadPrivateKey, loadPublicKey } from '../../providers/faspay/signature';
-import { delay, FaultPlan, listen, readBody, sendJson, type Operation } from '../common';
+import { CallLog, delay, FaultPlan, listen, readBody, sendJson, type Operation } from '../common';
 import { HeldAssumptions } from './assumptions';
 import { authenticate } from './auth';
 import { CallbackSender } from './callbacks';
@@ -67,17 +67,21 @@ async function rsaKeyPair(): Promise<{ privateKeyPem: string; publicKeyPem: stri
 
 type Handler = (ctx: EndpointContext, json: unknown, answer: Answer, mode: TriggerMode) => void;
 
-const ROUTES: Record<FaspayService, { operation: Operation; handle: Handler }> = {
-  accountInquiry: { operation: 'inquiry', handle: inquiries.accountInquiry },
-  vaInquiry: { operation: 'inquiry', handle: inquiries.vaInquiry },
+/** What GET /__sim/calls counts a call as: the fault operations, with the merchant's own account calls apart. */
+export type FaspayCallOperation = 'inquiry' | 'trigger' | 'status' | 'balance' | 'history';
+export const FASPAY_CALL_OPERATIONS: readonly FaspayCallOperation[] = ['inquiry', 'trigger', 'status', 'balance', 'history'];
+
+const ROUTES: Record<FaspayService, { operation: Operation; counted: FaspayCallOperation; handle: Handler }> = {
+  accountInquiry: { operation: 'inquiry', counted: 'inquiry', handle: inquiries.accountInquiry },
+  vaInquiry: { operation: 'inquiry', counted: 'inquiry', handle: inquiries.vaInquiry },
   // The merchant's own account calls are read-only inquiries too, for faults.
-  balanceInquiry: { operation: 'inquiry', handle: inquiries.balanceInquiry },
-  transactionHistory: { operation: 'inquiry', handle: inquiries.transactionHistory },
-  transferInterbank: { operation: 'trigger', handle: transfers.transferInterbank },
-  emoneyTopup: { operation: 'trigger', handle: transfers.emoneyTopup },
-  vaPayment: { operation: 'trigger', handle: transfers.vaPayment },
-  transferStatus: { operation: 'status', handle: statuses.transferStatus },
-  emoneyTopupStatus: { operation: 'status', handle: statuses.topupStatus },
+  balanceInquiry: { operation: 'inquiry', counted: 'balance', handle: inquiries.balanceInquiry },
+  transactionHistory: { operation: 'inquiry', counted: 'history', handle: inquiries.transactionHistory },
+  transferInterbank: { operation: 'trigger', counted: 'trigger', handle: transfers.transferInterbank },
+  emoneyTopup: { operation: 'trigger', counted: 'trigger', handle: transfers.emoneyTopup },
+  vaPayment: { operation: 'trigger', counted: 'trigger', handle: transfers.vaPayment },
+  transferStatus: { operation: 'status', counted: 'status', handle: statuses.transferStatus },
+  emoneyTopupStatus: { operation: 'status', counted: 'status', handle: statuses.topupStatus },
 };
 const BY_PATH = new Map<string, FaspayService>(Object.entries(FASPAY_SERVICES).map(([name, s]) => [s.path, name as FaspayService]));
 
@@ -99,10 +103,13 @@ export async function startFaspaySimulator(options: FaspaySimulatorOptions = {})
   const ledger = new Ledger(options.initialBalanceRupiah ?? 1_000_000_000, credentials.sourceAccount, (t) => callbacks.notify(t));
   const faults = new FaultPlan();
   const held = new HeldAssumptions();
+  const calls = new CallLog(FASPAY_CALL_OPERATIONS);
   const endpointContext: EndpointContext = { ledger, faults, sourceAccount: credentials.sourceAccount, held, log, now: () => new Date() };
 
-  async function provider(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+  async function provider(req: IncomingMessage, res: ServerResponse, path: string, arrivedAt: number): Promise<void> {
     const service = BY_PATH.get(path);
+    // Every call to a service's path counts, whatever its answer (the provider saw it).
+    if (service) calls.record(ROUTES[service].counted, arrivedAt);
     const raw = await readBody(req);
     const code = service ? FASPAY_SERVICES[service].code : '00';
     const answer: Answer = (http, kase, message, extra = {}) =>
@@ -155,9 +162,11 @@ export async function startFaspaySimulator(options: FaspaySimulatorOptions = {})
 
   const running = await listen(
     async (req, res) => {
-      const path = new URL(req.url ?? '/', 'http://simulator').pathname;
-      if (path.startsWith('/__sim/')) return control({ ledger, faults, callbacks, held }, req, res, path);
-      return provider(req, res, path);
+      const arrivedAt = Date.now();
+      const url = new URL(req.url ?? '/', 'http://simulator');
+      const path = url.pathname;
+      if (path.startsWith('/__sim/')) return control({ ledger, faults, callbacks, held, calls }, req, res, path, url.searchParams);
+      return provider(req, res, path, arrivedAt);
     },
     options.port ?? 0,
     options.host ?? '127.0.0.1',

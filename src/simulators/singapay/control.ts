@@ -1,8 +1,9 @@
 // The control API of simulators.md, loopback only: the ledger, settling, faults, the balance,
-// reset, and callbacks on/off with their delivery log. GET /__sim/tokens (how many access tokens
-// were issued) is this simulator's own addition, so tests can prove the client caches its token;
-// so is GET /__sim/calls (provider calls received by operation), which the benchmark reads; and so
-// are GET /__sim/faults (faults waiting and applied) and POST /__sim/transactions/{reference}/callback
+// reset, callbacks on/off with their delivery log, and GET /__sim/calls (provider calls received by
+// operation, which the benchmark reads; with ?since=<ms> also each call's arrival time, which the
+// rate-limit test reads). GET /__sim/tokens (how many access tokens were issued) is this
+// simulator's own addition, so tests can prove the client caches its token; and so are
+// GET /__sim/faults (faults waiting and applied) and POST /__sim/transactions/{reference}/callback
 // (a signed webhook handed back, not sent), which the invariant checker (test/chaos) uses.
 // GET/POST /__sim/assumptions reads and sets the reading the simulated provider holds on each point
 // its pages leave open (src/providers/singapay/assumptions.ts); POST /__sim/reset restores it.
@@ -10,7 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { parseRupiah, RUPIAH_PATTERN } from '../../domain/money';
 import { singapayAssumptionKey, singapayAssumptionsById, singapayAssumptionValues, type SingapayAssumptionSettings } from '../../providers/singapay/assumptions';
-import { faultSchema, isLoopback, sendJson } from '../common';
+import { callsAnswer, faultSchema, isLoopback, sendJson } from '../common';
 import { moveTransfer } from './endpoints';
 import { isFinalStatus, ledgerEntry, money, transferData } from './ledger';
 import { resetState, type SimState } from './state';
@@ -39,7 +40,7 @@ function issues(error: z.ZodError): string[] {
   return error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`);
 }
 
-export function control(state: SimState, req: IncomingMessage, res: ServerResponse, path: string, rawBody: string): void {
+export function control(state: SimState, req: IncomingMessage, res: ServerResponse, path: string, rawBody: string, query = new URLSearchParams()): void {
   if (!isLoopback(req)) return sendJson(res, 403, { error: 'the control API answers loopback callers only' });
   const method = req.method ?? 'GET';
   const json = parseJson(rawBody);
@@ -94,8 +95,10 @@ export function control(state: SimState, req: IncomingMessage, res: ServerRespon
     case 'POST /__sim/reset':
       resetState(state);
       return sendJson(res, 200, { reset: true });
-    case 'GET /__sim/calls':
-      return sendJson(res, 200, state.calls);
+    case 'GET /__sim/calls': {
+      const answer = callsAnswer(state.calls, query);
+      return sendJson(res, answer.status, answer.body);
+    }
     case 'GET /__sim/callbacks':
       return sendJson(res, 200, { enabled: state.callbacks.enabled, notificationUrl: state.callbacks.notificationUrl ?? null, sent: state.callbacks.sent });
     case 'POST /__sim/callbacks': {

@@ -12,7 +12,7 @@ import { control } from './control';
 import { accessToken, accountInquiry, inquiryStatus, triggerTopUp, type CallIn } from './endpoints';
 import { Ledger } from './ledger';
 import { envelope } from './respond';
-import { noCalls, type SimState } from './state';
+import { callLog, type SimState } from './state';
 
 export type { SingapayCredentials };
 
@@ -99,36 +99,37 @@ export async function startSingapaySimulator(options: SingapaySimulatorOptions =
     log,
     now: () => new Date(),
     settleAfterMs: options.settleAfterMs,
-    calls: noCalls(),
+    calls: callLog(),
   };
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const arrivedAt = Date.now();
     const url = new URL(req.url ?? '/', 'http://simulator');
     const path = url.pathname;
     const rawBody = await readBody(req);
-    if (path.startsWith('/__sim/')) return control(state, req, res, path, rawBody);
+    if (path.startsWith('/__sim/')) return control(state, req, res, path, rawBody, url.searchParams);
     if (req.method !== 'POST') return envelope(res, 405, 'SP012', 'Method Not Allowed');
     const call: CallIn = { headers: req.headers, rawBody, pathWithQuery: `${path}${url.search}` };
     if (path === PATHS.token) {
-      state.calls.token += 1;
+      state.calls.record('token', arrivedAt);
       return accessToken(state, call, res);
     }
     if (path === PATHS.inquiry) {
-      state.calls.inquiry += 1;
+      state.calls.record('inquiry', arrivedAt);
       return accountInquiry(state, call, res);
     }
     if (path === PATHS.trigger) {
-      state.calls.trigger += 1;
+      state.calls.record('trigger', arrivedAt);
       return triggerTopUp(state, call, res);
     }
     // Only the status path the simulator holds exists; the other is an unknown route (404 SP014).
     const status = state.assumptions.statusPath === 'account-in-path' ? PATHS.status.exec(path) : null;
     if (status) {
-      state.calls.status += 1;
+      state.calls.record('status', arrivedAt);
       return inquiryStatus(state, call, res, decodeURIComponent(status[1]!));
     }
     if (state.assumptions.statusPath === 'account-in-body' && path === PATHS.statusAccountInBody) {
-      state.calls.status += 1;
+      state.calls.record('status', arrivedAt);
       return inquiryStatus(state, call, res, undefined);
     }
     envelope(res, 404, 'SP014', 'Not Found');

@@ -1,15 +1,17 @@
 // Everything the simulator remembers, in one place, so the endpoints and the control API share it
 // and POST /__sim/reset can forget it all at once.
 import type { SingapayAssumptionSettings } from '../../providers/singapay/assumptions';
-import { FaultPlan } from '../common';
+import { CallLog, FaultPlan } from '../common';
 import type { SingapayCredentials, TokenStore } from './auth';
 import type { CallbackSender } from './callbacks';
 import type { Ledger } from './ledger';
 
 export type SingapayOperation = 'token' | 'inquiry' | 'trigger' | 'status';
 
-export function noCalls(): Record<SingapayOperation, number> {
-  return { token: 0, inquiry: 0, trigger: 0, status: 0 };
+export const SINGAPAY_OPERATIONS: readonly SingapayOperation[] = ['token', 'inquiry', 'trigger', 'status'];
+
+export function callLog(): CallLog<SingapayOperation> {
+  return new CallLog(SINGAPAY_OPERATIONS);
 }
 
 export interface SimState {
@@ -24,8 +26,8 @@ export interface SimState {
   readonly callbacks: CallbackSender;
   /** Set: transfers of numbers outside the scenario table succeed on their own this long after the trigger. */
   readonly settleAfterMs: number | undefined;
-  /** Provider calls received, by operation (GET /__sim/calls), for benchmarks. */
-  readonly calls: Record<SingapayOperation, number>;
+  /** Provider calls received, by operation and with their arrival times (GET /__sim/calls), for benchmarks and rate limits. */
+  readonly calls: CallLog<SingapayOperation>;
   readonly log: (line: string) => void;
   readonly now: () => Date;
   /**
@@ -54,5 +56,5 @@ export function resetState(state: SimState): void {
   state.faults.reset();
   state.unavailableCalls.clear();
   state.callbacks.reset();
-  Object.assign(state.calls, noCalls());
+  state.calls.reset();
 }
