@@ -317,7 +317,7 @@ export async function stopFaults(stack: ChaosStack): Promise<void> {
  * pending → left alone. The requester tries first (403 expected: never the requester), then an admin
  * who did not request it. Answers are recorded like decisions.
  */
-export async function resolveAttention(ctx: ActionContext, plan: PayoutPlan, rows: LedgerRow[]): Promise<void> {
+export async function resolveAttention(ctx: ActionContext, plan: Pick<PayoutPlan, 'reference' | 'requester'>, rows: LedgerRow[]): Promise<void> {
   const ours = rows.filter((r) => r.reference === plan.reference);
   if (ours.some((r) => !['00', '04', '05', '06'].includes(r.status))) return;
   const outcome = ours.some((r) => r.status === '00') ? 'SUCCEEDED' : 'FAILED';

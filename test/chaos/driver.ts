@@ -255,7 +255,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     // Payouts still needing attention: an operator resolves them as the provider's ledger says.
     if (options.resolve !== false) {
       const before = await readLedgers(stack.simulatorUrl);
-      const attention = plan.payouts.filter((p) => recorder.lastStatus(p.reference) === 'NEEDS_ATTENTION');
+      // Batch rows too: their batch completes only once they are final.
+      const rows = (plan.batches ?? []).flatMap((b) => b.rows.map((r) => ({ reference: r.reference, requester: b.requester })));
+      const attention = [...plan.payouts, ...rows].filter((p) => recorder.lastStatus(p.reference) === 'NEEDS_ATTENTION');
       for (const p of attention) await resolveAttention(ctx, p, before);
       if (attention.length > 0) {
         log(`resolved ${attention.length} payout(s) that needed attention; watching them ${timing.statusPollInitialMs * 4} ms more`);
