@@ -30,10 +30,12 @@ export interface RateLimitConnection {
 export const LONG_WINDOW_S = 5;
 export const BURST_FACTOR = 2;
 /**
- * Room left in each window for calls the queue does not count: access-token renewals (one per worker
- * process and token lifetime; Singapay's). A twentieth of the 5 s budget, and at least one call.
+ * Room left in each window for calls the queue does not count (access-token requests: one per worker
+ * process and token lifetime, Singapay's) and for the time between the server's dispatch and the
+ * provider's arrival, which varies from call to call: a tenth of each window's budget, at least one
+ * call. Measured with a twentieth, the busiest 5 s came to 49 calls of 50.
  */
-const RESERVE_SHARE = 0.05;
+const RESERVE_SHARE = 0.1;
 /** The server's default number of partitions of a task queue (matching.numTaskqueueReadPartitions). */
 export const DEFAULT_PARTITIONS = 4;
 
@@ -49,18 +51,18 @@ export function serverBurst(requestsPerSecond: number, partitions: number): numb
  * The rate the server is asked to hold a provider's task queue to, in activity tasks per second, so
  * that the provider never sees more than its limit: in any 5 s, the burst the server allows after a
  * quiet spell plus 5 s at the rate, times the calls one activity makes, plus the reserve for token
- * renewals, stays within 5 × the limit; and in any 1 s, within 2 × the limit. About 0.79 × the limit
- * for one call per activity on 4 partitions (the burst alone is a second's worth); half that again
- * for two calls per activity. Rounded down to a hundredth. Undefined when no rate holds (a limit so
- * low that one task per partition already breaks it: give the queue one partition, README
- * "Provider rate limits").
+ * renewals and dispatch jitter, stays within 5 × the limit; and in any 1 s, within 2 × the limit.
+ * About 0.74 × the limit for one call per activity on 4 partitions (the burst alone is a second's
+ * worth); half that for two calls per activity. Rounded down to a hundredth. Undefined when no rate
+ * holds (a limit so low that one task per partition already breaks it: give the queue one
+ * partition, README "Provider rate limits").
  */
 export function queueRateFor(limit: ProviderRateLimit, partitions: number = DEFAULT_PARTITIONS): number | undefined {
   const perActivity = Math.max(1, limit.callsPerActivity);
   const longBudget = LONG_WINDOW_S * limit.callsPerSecond;
-  const reserve = Math.max(1, RESERVE_SHARE * longBudget);
-  const longTasks = (longBudget - reserve) / perActivity;
-  const shortTasks = (BURST_FACTOR * limit.callsPerSecond - reserve) / perActivity;
+  const shortBudget = BURST_FACTOR * limit.callsPerSecond;
+  const longTasks = (longBudget - Math.max(1, RESERVE_SHARE * longBudget)) / perActivity;
+  const shortTasks = (shortBudget - Math.max(1, RESERVE_SHARE * shortBudget)) / perActivity;
   let best: number | undefined;
   // The burst is partitions × k, k = max(ceil(rate / partitions), 1): try each k in turn.
   for (let k = 1; partitions * (k - 1) < longTasks; k += 1) {
