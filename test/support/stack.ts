@@ -17,6 +17,8 @@ import { createProviders, providerCatalog } from '../../src/providers/catalog';
 import { PROVIDER_MODULES } from '../../src/registry';
 import { freePort } from './ports';
 import { createWorker } from '../../src/temporal/worker';
+import { applyProviderRateLimits, describeRateLimits, workerQueueRates } from '../../src/temporal/rate-limits';
+import { startWorkerProcess, type WorkerProcess } from './worker-process';
 import { dataConverterFor, type CodecKey } from '../../src/temporal/codec';
 import type { PayoutPolicy } from '../../workflows/policy';
 import { TEST_POLICY } from './policy';
@@ -48,6 +50,18 @@ export interface StackOptions {
   extraProviders?: readonly RegisteredProvider[];
   /** Webhook retry timing (short in tests that wait for retries to run out). */
   webhookDelivery?: Partial<DeliveryPolicy>;
+  /**
+   * Provider call limits, calls per second by provider key (`<KEY>_MAX_CALLS_PER_SECOND`): set, the
+   * stack sets every provider's limit on its task queue in the server, as a worker does at start-up
+   * (those not named here at their defaults), and its workers ask the same. Unset: no limit.
+   */
+  rateLimits?: Readonly<Record<string, number>>;
+  /**
+   * More workers on the stack's task queues, each the real worker entry point in a process of its own
+   * (src/bin/worker.ts, with this stack's variables): the SDK allows one worker per task queue in a
+   * process. Not with codecKeys or extraProviders (the process knows the registry's providers only).
+   */
+  workerProcesses?: number;
 }
 
 export type TestStack = Awaited<ReturnType<typeof startStack>>;
@@ -79,17 +93,18 @@ export async function startStack(options: StackOptions = {}) {
   // Short HTTP timeouts (<KEY>_TIMEOUT_MS), so the "answer never comes" scenarios end quickly.
   const timeoutMs = String(options.providerTimeoutMs ?? 1_000);
   const providerEnv: Record<string, string> = Object.assign({}, ...Object.values(simulators).map((running) => running.env));
-  const config = loadConfig(
-    {
-      PUBLIC_BASE_URL: apiUrl,
-      // Only the providers are read from this configuration; the workflow runs with `policy` below,
-      // whose short timeouts are the test's choice, so the activity-timeout rule must not refuse them.
-      ACTIVITY_TIMEOUT_MS: String(10 * 60_000),
-      ...providerEnv,
-      ...Object.fromEntries(modules.map((module) => [`${module.key.toUpperCase()}_TIMEOUT_MS`, timeoutMs])),
-    },
-    modules,
-  );
+  // The worker's variables (a worker process gets them too; for this process only the providers and
+  // their limits are read from them).
+  const workerEnv: Record<string, string> = {
+    PUBLIC_BASE_URL: apiUrl,
+    // The workflow runs with `policy` below, whose short timeouts are the test's choice, so the
+    // activity-timeout rule must not refuse them.
+    ACTIVITY_TIMEOUT_MS: String(10 * 60_000),
+    ...providerEnv,
+    ...Object.fromEntries(modules.map((module) => [`${module.key.toUpperCase()}_TIMEOUT_MS`, timeoutMs])),
+    ...Object.fromEntries(Object.entries(options.rateLimits ?? {}).map(([key, rate]) => [`${key.toUpperCase()}_MAX_CALLS_PER_SECOND`, String(rate)])),
+  };
+  const config = loadConfig(workerEnv, modules);
   const taskQueue = `test-${randomUUID()}`;
   const policy = { ...TEST_POLICY, ...options.policy };
 
@@ -98,6 +113,15 @@ export async function startStack(options: StackOptions = {}) {
   const nativeConnection = await NativeConnection.connect({ address });
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace, ...(dataConverter && { dataConverter }) });
+  // The limits a worker sets at start-up (src/bin/worker.ts), before anything polls.
+  let providerQueueRates: Record<string, number> | undefined;
+  if (options.rateLimits) {
+    const limits = Object.fromEntries(config.providers.map(({ module }) => [module.key, config.rateLimits[module.key]!]));
+    const applied = await applyProviderRateLimits(connection, { namespace, taskQueue, limits, identity: 'payouts test stack' });
+    const { warnings } = describeRateLimits(applied);
+    if (warnings.length > 0) throw new Error(`the rate limits did not hold: ${warnings.join('; ')}`);
+    providerQueueRates = workerQueueRates(applied);
+  }
   const worker = await createWorker({
     connection: nativeConnection,
     namespace,
@@ -107,8 +131,36 @@ export async function startStack(options: StackOptions = {}) {
     options: { shutdownGraceTime: '1s' },
     dataConverter,
     webhooks: { client, masterKey: config.webhooks.masterKey, urlPolicy: config.webhooks.urlPolicy, delivery: { ...TEST_DELIVERY_POLICY, ...options.webhookDelivery } },
+    ...(providerQueueRates && { providerQueueRates }),
   });
   const workerRun = worker.run();
+  const workerProcesses: WorkerProcess[] = [];
+  const stopWorkers = async () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await Promise.all([workerRun, ...workerProcesses.map((each) => each.stop())]);
+  };
+  try {
+    if ((options.workerProcesses ?? 0) > 0 && (options.codecKeys || options.extraProviders)) {
+      throw new Error('workerProcesses: the worker process knows neither codec keys nor extra providers here');
+    }
+    for (let n = 0; n < (options.workerProcesses ?? 0); n += 1) {
+      workerProcesses.push(
+        await startWorkerProcess({
+          ...workerEnv,
+          TEMPORAL_ADDRESS: address,
+          TEMPORAL_NAMESPACE: namespace,
+          TEMPORAL_TASK_QUEUE: taskQueue,
+          WORKFLOW_BUNDLE_PATH: bundlePath,
+        }),
+      );
+    }
+  } catch (err) {
+    await stopWorkers();
+    await nativeConnection.close();
+    await connection.close();
+    for (const running of Object.values(simulators)) await running.close();
+    throw err;
+  }
 
   const app = createApp({
     client,
@@ -141,12 +193,13 @@ export async function startStack(options: StackOptions = {}) {
     faspaySimulator: { url: simulators.faspay!.url },
     client,
     taskQueue,
+    /** The worker in this process (stopping it leaves any worker processes running). */
     worker,
+    workerProcesses,
     async stop() {
       await new Promise((resolve) => server.close(resolve));
       server.closeAllConnections();
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await workerRun;
+      await stopWorkers();
       await nativeConnection.close();
       await connection.close();
       for (const running of Object.values(simulators)) await running.close();
