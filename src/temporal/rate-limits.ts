@@ -54,8 +54,8 @@ export function serverBurst(requestsPerSecond: number, partitions: number): numb
  * renewals and dispatch jitter, stays within 5 × the limit; and in any 1 s, within 2 × the limit.
  * About 0.74 × the limit for one call per activity on 4 partitions (the burst alone is a second's
  * worth); half that for two calls per activity. Rounded down to a hundredth. Undefined when no rate
- * holds (a limit so low that one task per partition already breaks it: give the queue one
- * partition, README "Provider rate limits").
+ * holds (a limit so low that one task per partition already breaks it): closestQueueRate then, and a
+ * warning to give the queue one partition (README "Provider rate limits").
  */
 export function queueRateFor(limit: ProviderRateLimit, partitions: number = DEFAULT_PARTITIONS): number | undefined {
   const perActivity = Math.max(1, limit.callsPerActivity);
@@ -73,6 +73,20 @@ export function queueRateFor(limit: ProviderRateLimit, partitions: number = DEFA
   return best === undefined ? undefined : Math.floor(best * 100) / 100;
 }
 
+/**
+ * For a limit no rate holds on these partitions (queueRateFor gives none): the rate that keeps the
+ * 5 s average when the partitions burst one task each, or failing that 5 s of rate and a second's
+ * burst on one partition. The queue stays limited near the limit; a second may see more than twice it.
+ */
+export function closestQueueRate(limit: ProviderRateLimit, partitions: number = DEFAULT_PARTITIONS): number {
+  const perActivity = Math.max(1, limit.callsPerActivity);
+  const longBudget = LONG_WINDOW_S * limit.callsPerSecond;
+  const longTasks = (longBudget - Math.max(1, RESERVE_SHARE * longBudget)) / perActivity;
+  const withBurst = (longTasks - partitions) / LONG_WINDOW_S;
+  const rate = withBurst > 0 ? withBurst : longTasks / (LONG_WINDOW_S + 1);
+  return Math.max(0.01, Math.floor(rate * 100) / 100);
+}
+
 export interface QueueRateLimitResult {
   provider: string;
   taskQueue: string;
@@ -81,10 +95,12 @@ export interface QueueRateLimitResult {
   variable: string;
   /** The queue's partitions, as the server lists them. */
   partitions: number;
-  /** Activity tasks per second asked of the server (queueRateFor); undefined when no rate holds the limit. */
-  requestsPerSecond: number | undefined;
-  /** `set`: written now; `unchanged`: the server already held it; `refused`: the server did not take it; `impossible`: no rate holds the limit. */
-  outcome: 'set' | 'unchanged' | 'refused' | 'impossible';
+  /** Activity tasks per second asked of the server: queueRateFor's, or closestQueueRate's when it has none. */
+  requestsPerSecond: number;
+  /** Whether that rate holds the limit in the worst case (false: only closest, a second may see more than 2 ×). */
+  holds: boolean;
+  /** `set`: written now; `unchanged`: the server already held it; `refused`: the server did not take it. */
+  outcome: 'set' | 'unchanged' | 'refused';
   /** Why it was refused (the server's answer). */
   error?: string;
 }
@@ -105,9 +121,9 @@ export async function applyProviderRateLimits(connection: RateLimitConnection, o
     Object.entries(options.limits).map(async ([provider, limit]): Promise<QueueRateLimitResult> => {
       const taskQueue = providerTaskQueue(options.taskQueue, provider);
       const partitions = await partitionsOf(connection, options.namespace, taskQueue);
-      const requestsPerSecond = queueRateFor(limit, partitions);
-      const result = { provider, taskQueue, callsPerSecond: limit.callsPerSecond, variable: limit.variable, partitions, requestsPerSecond };
-      if (requestsPerSecond === undefined) return { ...result, outcome: 'impossible' };
+      const strict = queueRateFor(limit, partitions);
+      const requestsPerSecond = strict ?? closestQueueRate(limit, partitions);
+      const result = { provider, taskQueue, callsPerSecond: limit.callsPerSecond, variable: limit.variable, partitions, requestsPerSecond, holds: strict !== undefined };
       try {
         const current = await currentQueueRate(connection, options.namespace, taskQueue);
         // The server keeps the rate as a float32: compare in that precision.
@@ -158,12 +174,7 @@ export function describeRateLimits(results: readonly QueueRateLimitResult[]): { 
   const warnings: string[] = [];
   for (const r of results) {
     const limit = `${r.variable}=${r.callsPerSecond}`;
-    if (r.outcome === 'impossible') {
-      warnings.push(
-        `no rate of task queue "${r.taskQueue}" keeps ${limit} with the server's bursts over its ${r.partitions} partitions; ` +
-          `it is not limited. Give the queue one partition, or raise the limit (README "Provider rate limits").`,
-      );
-    } else if (r.outcome === 'refused') {
+    if (r.outcome === 'refused') {
       warnings.push(
         `the Temporal server did not take the rate limit of ${r.requestsPerSecond} activity tasks/s (${limit}) for task queue "${r.taskQueue}" (${r.error}); ` +
           `only the workers' own maxTaskQueueActivitiesPerSecond holds it now, as each worker asks when it polls (the last one wins). ` +
@@ -172,13 +183,19 @@ export function describeRateLimits(results: readonly QueueRateLimitResult[]): { 
     } else {
       info.push(`task queue "${r.taskQueue}" held by the server to ${r.requestsPerSecond} activity tasks/s for ${limit}${r.outcome === 'unchanged' ? ' (already set)' : ''}`);
     }
+    if (!r.holds) {
+      warnings.push(
+        `${limit} is too low for the ${r.partitions} partitions of task queue "${r.taskQueue}": the server may let one task through on each at once, ` +
+          `so a second may see more than twice the limit. Give the queue one partition, or raise the limit (README "Provider rate limits").`,
+      );
+    }
   }
   return { info, warnings };
 }
 
 /** Each provider's activity tasks per second, for the workers' maxTaskQueueActivitiesPerSecond. */
 export function workerQueueRates(results: readonly QueueRateLimitResult[]): Record<string, number> {
-  return Object.fromEntries(results.flatMap((r) => (r.requestsPerSecond === undefined ? [] : [[r.provider, r.requestsPerSecond]])));
+  return Object.fromEntries(results.map((r) => [r.provider, r.requestsPerSecond]));
 }
 
 function grpcMessage(err: unknown): string {

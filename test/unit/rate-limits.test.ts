@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { loadConfig } from '../../src/config';
 import { PROVIDER_MODULES } from '../../src/registry';
-import { describeRateLimits, queueRateFor, serverBurst, workerQueueRates, type QueueRateLimitResult } from '../../src/temporal/rate-limits';
+import { closestQueueRate, describeRateLimits, queueRateFor, serverBurst, workerQueueRates, type QueueRateLimitResult } from '../../src/temporal/rate-limits';
 import { thirdpayModule } from '../fixtures/thirdpay/module';
 import { problemsOf } from '../support/config-problems';
 import { rateWindows } from '../support/rate-windows';
@@ -57,10 +57,16 @@ describe('queueRateFor: the activity rate that keeps the provider under its limi
     expect(queueRateFor(limit(20), 1)).toBe(15);
   });
 
-  test('a limit too low for the partitions has no rate that holds it', () => {
+  test('a limit too low for the partitions has no rate that holds it; the closest keeps the 5 s average where it can', () => {
     // One task per partition at once is 4 calls in a second, over 2 × 1.5.
     expect(queueRateFor(limit(1.5))).toBeUndefined();
     expect(queueRateFor(limit(1.5), 1)).toBeGreaterThan(0);
+    // 2/s: 4 at once and 1/s is 9 calls in 5 s (of 10), 5 in the first second (of 4).
+    expect(queueRateFor(limit(2))).toBeUndefined();
+    expect(closestQueueRate(limit(2))).toBe(1);
+    // 1/s: not even that; 5 s of rate and a second's worth on one partition.
+    expect(closestQueueRate(limit(1))).toBe(0.66);
+    expect(closestQueueRate(limit(0.1))).toBe(0.01);
   });
 
   test.each([
@@ -99,7 +105,7 @@ describe('queueRateFor: the activity rate that keeps the provider under its limi
 });
 
 describe('describeRateLimits', () => {
-  const base = { provider: 'singapay', taskQueue: 'payouts.provider.singapay', callsPerSecond: 20, variable: 'SINGAPAY_MAX_CALLS_PER_SECOND', partitions: 4, requestsPerSecond: 14.8 };
+  const base = { provider: 'singapay', taskQueue: 'payouts.provider.singapay', callsPerSecond: 20, variable: 'SINGAPAY_MAX_CALLS_PER_SECOND', partitions: 4, requestsPerSecond: 14.8, holds: true };
   test('what the worker logs, and the rates its pollers ask for', () => {
     const results: QueueRateLimitResult[] = [
       { ...base, outcome: 'set' },
@@ -115,16 +121,16 @@ describe('describeRateLimits', () => {
     expect(workerQueueRates(results)).toEqual({ singapay: 14.8, faspay: 7.4 });
   });
 
-  test('a refusal (an older server) says what holds instead; an impossible limit says what to do', () => {
+  test('a refusal (an older server) says what holds instead; a limit too low for the partitions says what to do', () => {
     const { info, warnings } = describeRateLimits([
       { ...base, outcome: 'refused', error: 'UNIMPLEMENTED: unknown method UpdateTaskQueueConfig' },
-      { ...base, callsPerSecond: 1, requestsPerSecond: undefined, outcome: 'impossible' },
+      { ...base, callsPerSecond: 1, requestsPerSecond: 0.66, holds: false, outcome: 'set' },
     ]);
-    expect(info).toEqual([]);
+    expect(info).toEqual(['task queue "payouts.provider.singapay" held by the server to 0.66 activity tasks/s for SINGAPAY_MAX_CALLS_PER_SECOND=1']);
     expect(warnings[0]).toContain('did not take the rate limit of 14.8 activity tasks/s (SINGAPAY_MAX_CALLS_PER_SECOND=20)');
     expect(warnings[0]).toContain('UNIMPLEMENTED: unknown method UpdateTaskQueueConfig');
     expect(warnings[0]).toContain("only the workers' own maxTaskQueueActivitiesPerSecond");
-    expect(warnings[1]).toContain('no rate of task queue "payouts.provider.singapay" keeps SINGAPAY_MAX_CALLS_PER_SECOND=1');
-    expect(workerQueueRates([{ ...base, requestsPerSecond: undefined, outcome: 'impossible' }])).toEqual({});
+    expect(warnings[1]).toContain('SINGAPAY_MAX_CALLS_PER_SECOND=1 is too low for the 4 partitions of task queue "payouts.provider.singapay"');
+    expect(warnings).toHaveLength(2);
   });
 });
