@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { loadConfig } from '../../src/config';
 import { PROVIDER_MODULES } from '../../src/registry';
-import { closestQueueRate, describeRateLimits, queueRateFor, serverBurst, workerQueueRates, type QueueRateLimitResult } from '../../src/temporal/rate-limits';
+import { applyProviderRateLimits, closestQueueRate, describeRateLimits, queueRateFor, serverBurst, workerQueueRates, type QueueRateLimitResult, type RateLimitConnection } from '../../src/temporal/rate-limits';
 import { thirdpayModule } from '../fixtures/thirdpay/module';
 import { problemsOf } from '../support/config-problems';
 import { rateWindows } from '../support/rate-windows';
@@ -132,5 +132,68 @@ describe('describeRateLimits', () => {
     expect(warnings[0]).toContain("only the workers' own maxTaskQueueActivitiesPerSecond");
     expect(warnings[1]).toContain('SINGAPAY_MAX_CALLS_PER_SECOND=1 is too low for the 4 partitions of task queue "payouts.provider.singapay"');
     expect(warnings).toHaveLength(2);
+  });
+});
+
+describe('applyProviderRateLimits (against a stand-in for the server; test/integration/rate-limits.test.ts uses the real one)', () => {
+  /** A WorkflowService that holds one rate per queue, with `partitions` partitions; `refuse` makes the update fail as an old server does. */
+  function server(options: { partitions?: number; refuse?: boolean } = {}) {
+    const rates = new Map<string, number>();
+    const updates: { taskQueue: string; requestsPerSecond: number; reason: string; identity: string }[] = [];
+    const connection = {
+      workflowService: {
+        listTaskQueuePartitions: async ({ taskQueue }: { taskQueue: { name: string } }) => ({
+          activityTaskQueuePartitions: Array.from({ length: options.partitions ?? 4 }, (_, i) => ({ key: `${taskQueue.name}/${i}` })),
+        }),
+        describeTaskQueue: async ({ taskQueue }: { taskQueue: { name: string } }) => {
+          const rate = rates.get(taskQueue.name);
+          return { config: rate === undefined ? null : { queueRateLimit: { rateLimit: { requestsPerSecond: rate } } } };
+        },
+        updateTaskQueueConfig: async (request: { taskQueue: string; identity: string; updateQueueRateLimit: { rateLimit: { requestsPerSecond: number }; reason: string } }) => {
+          if (options.refuse) throw Object.assign(new Error('12 UNIMPLEMENTED: unknown method'), { code: 12, details: 'unknown method UpdateTaskQueueConfig' });
+          // The server keeps a float32.
+          rates.set(request.taskQueue, Math.fround(request.updateQueueRateLimit.rateLimit.requestsPerSecond));
+          updates.push({ taskQueue: request.taskQueue, requestsPerSecond: request.updateQueueRateLimit.rateLimit.requestsPerSecond, reason: request.updateQueueRateLimit.reason, identity: request.identity });
+          return {};
+        },
+      },
+    } as unknown as RateLimitConnection;
+    return { connection, updates };
+  }
+  const limits = loadConfig({}).rateLimits;
+  const options = { namespace: 'default', taskQueue: 'payouts', limits, identity: 'payouts worker test' };
+
+  test('sets each provider queue once; a second caller finds it set and writes nothing', async () => {
+    const { connection, updates } = server();
+    const first = await applyProviderRateLimits(connection, options);
+    expect(first.map((r) => [r.taskQueue, r.requestsPerSecond, r.outcome, r.partitions])).toEqual([
+      ['payouts.provider.singapay', 14.8, 'set', 4],
+      ['payouts.provider.faspay', 7.4, 'set', 4],
+    ]);
+    expect(updates).toEqual([
+      { taskQueue: 'payouts.provider.singapay', requestsPerSecond: 14.8, reason: 'SINGAPAY_MAX_CALLS_PER_SECOND=20 (1 call(s) per activity, 4 partitions)', identity: 'payouts worker test' },
+      { taskQueue: 'payouts.provider.faspay', requestsPerSecond: 7.4, reason: 'FASPAY_MAX_CALLS_PER_SECOND=20 (2 call(s) per activity, 4 partitions)', identity: 'payouts worker test' },
+    ]);
+    const second = await applyProviderRateLimits(connection, options);
+    expect(second.map((r) => r.outcome)).toEqual(['unchanged', 'unchanged']);
+    expect(updates).toHaveLength(2);
+    // Another value is written.
+    await applyProviderRateLimits(connection, { ...options, limits: { singapay: { ...limits.singapay!, callsPerSecond: 10 } } });
+    expect(updates.at(-1)).toMatchObject({ taskQueue: 'payouts.provider.singapay', requestsPerSecond: 7.4 });
+  });
+
+  test('the rate follows the partitions the server lists', async () => {
+    const [singapay] = await applyProviderRateLimits(server({ partitions: 1 }).connection, { ...options, limits: { singapay: limits.singapay! } });
+    expect(singapay).toMatchObject({ partitions: 1, requestsPerSecond: 15, holds: true });
+  });
+
+  test('a server that refuses the call: never throws, says refused with its answer, and the workers still ask the rate', async () => {
+    const results = await applyProviderRateLimits(server({ refuse: true }).connection, options);
+    expect(results.map((r) => [r.outcome, r.error])).toEqual([
+      ['refused', 'UNIMPLEMENTED: unknown method UpdateTaskQueueConfig'],
+      ['refused', 'UNIMPLEMENTED: unknown method UpdateTaskQueueConfig'],
+    ]);
+    expect(workerQueueRates(results)).toEqual({ singapay: 14.8, faspay: 7.4 });
+    expect(describeRateLimits(results).warnings).toHaveLength(2);
   });
 });
