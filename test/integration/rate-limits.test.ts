@@ -112,6 +112,10 @@ describe('provider rate limits hold across workers', () => {
       const queueRate = queueRateFor({ callsPerSecond: LIMIT, variable: 'SINGAPAY_MAX_CALLS_PER_SECOND', callsPerActivity: 1 });
       expect(queueRate).toBe(7.4);
       expect(await currentQueueRate(stack.client.connection, 'default', providerTaskQueue(stack.taskQueue, 'singapay'))).toBeCloseTo(queueRate!, 5);
+      // The worker process (src/bin/worker.ts) set it too at start-up, and found it set.
+      expect(stack.workerProcesses[0]!.output()).toContain(
+        `[worker] task queue "${providerTaskQueue(stack.taskQueue, 'singapay')}" held by the server to 7.4 activity tasks/s for SINGAPAY_MAX_CALLS_PER_SECOND=${LIMIT} (already set)`,
+      );
 
       const since = Date.now();
       const references = Array.from({ length: PAYOUTS }, () => uniqueReference('rate'));
