@@ -25,7 +25,7 @@ import {
 } from '../../workflows/batch-messages';
 import { BATCH_ID } from '../../workflows/search-attributes';
 import type { BatchItemBody, CreateBatchBody } from './batch-schemas';
-import { asTemporalProblem, DEFAULT_APPROVAL_TIMEOUT_MS, payoutFields, routeProvider, stableJson } from './payouts';
+import { asTemporalProblem, DECISION_TIMER_MARGIN_MS, DecisionOutOfTime, decisionOutcomeUnknown, DEFAULT_APPROVAL_TIMEOUT_MS, payoutFields, routeProvider, stableJson } from './payouts';
 import { Problem, problems, type FieldError } from './problem';
 
 /** How long after its deadline (or scheduled time) a row stops waiting for a batch that is gone. */
@@ -337,18 +337,29 @@ export function createBatchService(deps: BatchServiceDeps) {
   /** Sends the decision as an update; answers once the batch accepted or refused it. */
   async function decide<I>(kind: BatchDecisionKind, id: string, update: unknown, input: I, idempotencyKey?: string): Promise<Batch> {
     const handle = handleFor(id);
+    const sent = bounded(
+      () => handle.executeUpdate(update as typeof approveBatchUpdate, { args: [input as never], ...(idempotencyKey !== undefined && { updateId: `batch-${kind}:${idempotencyKey}` }) }),
+      decisionTimeoutMs,
+    );
+    sent.catch(() => undefined);
+    // The client may reconnect and retry across a server restart: a timer bounds the whole answer (as for payouts).
+    let timer: NodeJS.Timeout | undefined;
+    const outOfTime = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new DecisionOutOfTime()), decisionTimeoutMs + DECISION_TIMER_MARGIN_MS);
+    });
     try {
-      return (await bounded(
-        () => handle.executeUpdate(update as typeof approveBatchUpdate, { args: [input as never], ...(idempotencyKey !== undefined && { updateId: `batch-${kind}:${idempotencyKey}` }) }),
-        decisionTimeoutMs,
-      )) as Batch;
+      return (await Promise.race([sent, outOfTime])) as Batch;
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) throw refusalProblem(err.cause);
       if (err instanceof WorkflowNotFoundError) {
         const batch = await get(id);
         throw problems.conflict('not-awaiting-approval', 'The batch does not take this decision now.', `batch ${id} is ${batch.status}`);
       }
+      // Sent, but not confirmed in time (no worker, a restarting server): it may still apply.
+      if (decisionOutcomeUnknown(err)) throw problems.decisionPending(kind, id, idempotencyKey !== undefined, 'batches');
       throw asTemporalProblem(err);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -369,14 +369,14 @@ function refusalProblem(failure: ApplicationFailure): Problem {
 }
 
 /** A decision's answer took longer than DECISION_TIMEOUT_MS (plus the margin) in total. */
-class DecisionOutOfTime extends Error {
+export class DecisionOutOfTime extends Error {
   constructor() {
     super('the decision was not confirmed in time');
     this.name = 'DecisionOutOfTime';
   }
 }
 /** Lets the gRPC deadline (the same timeout) answer first when it can, with its own error. */
-const DECISION_TIMER_MARGIN_MS = 250;
+export const DECISION_TIMER_MARGIN_MS = 250;
 
 /**
  * The decision was sent but its outcome is unknown: the update call ran out of time (no worker or no
@@ -384,7 +384,7 @@ const DECISION_TIMER_MARGIN_MS = 250;
  * The update may still be applied later, so the caller must read the payout or retry with the same
  * Idempotency-Key; never a 500.
  */
-function decisionOutcomeUnknown(err: unknown): boolean {
+export function decisionOutcomeUnknown(err: unknown): boolean {
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || err instanceof DecisionOutOfTime) return true;
   return temporalUnavailable(err);
 }

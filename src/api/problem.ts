@@ -32,12 +32,12 @@ export const problems = {
   /** `fields`: extension members of the problem (RFC 9457 §3.2), e.g. the references that conflict. */
   conflict: (slug: string, title: string, detail: string, fields?: Record<string, unknown>) => new Problem(409, slug, title, detail, fields ? { fields } : {}),
   /** 503 for a decision whose outcome is unknown: it may still take effect (see decisionOutcomeUnknown). */
-  decisionPending: (kind: string, id: string, keyed: boolean) =>
+  decisionPending: (kind: string, id: string, keyed: boolean, resource: 'payouts' | 'batches' = 'payouts') =>
     new Problem(
       503,
       'decision-outcome-unknown',
       'The decision was sent, but the workflow did not confirm it in time; it may still apply.',
-      `Read GET /v1/payouts/${id} to see whether the ${kind} took effect, or send it again ` +
+      `Read GET /v1/${resource}/${id} to see whether the ${kind} took effect, or send it again ` +
         (keyed ? 'with the same Idempotency-Key: a retry joins the first attempt.' : 'with an Idempotency-Key header, so that a retry joins the first attempt.'),
       { retryAfterSeconds: 2 },
     ),

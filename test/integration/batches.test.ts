@@ -412,3 +412,34 @@ describe('a batch larger than one run', () => {
     expect(rest.body.nextCursor).toBeNull();
   }, 300_000);
 });
+
+describe('a batch decision nobody confirms', () => {
+  test('with no worker, approving answers 503 decision-outcome-unknown with Retry-After, within its timeout', async () => {
+    const local = await startStack({ decisionTimeoutMs: 1_500 });
+    try {
+      const id = uniqueReference('noworker-batch');
+      const items = [{ reference: `${id}-1`, destination: { type: 'EWALLET', ewallet: 'DANA', customerNumber: '081234560000' }, amount: { value: '10000.00', currency: 'IDR' } }];
+      expect((await call(local, 'POST', '/v1/batches', { body: { reference: id, items } })).status).toBe(201);
+      let batch: Batch | undefined;
+      for (const deadline = Date.now() + 60_000; Date.now() < deadline && batch?.status !== 'AWAITING_APPROVAL'; ) {
+        batch = (await call<Batch>(local, 'GET', `/v1/batches/${id}`)).body;
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+      local.worker.shutdown();
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const started = Date.now();
+      const pending = await call<{ type: string; detail: string }>(local, 'POST', `/v1/batches/${id}/approve`, {
+        key: KEYS.approver,
+        body: { expectedTotal: { value: '10000.00', currency: 'IDR' }, expectedCount: 1 },
+        headers: { 'idempotency-key': 'batch-retry-me' },
+      });
+      expect(pending.status).toBe(503);
+      expect(pending.body.type).toMatch(/decision-outcome-unknown$/);
+      expect(pending.body.detail).toContain(`/v1/batches/${id}`);
+      expect(pending.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await local.stop();
+    }
+  }, 120_000);
+});
