@@ -1,4 +1,4 @@
-// `npm run test:production -- [--payouts N] [--seed S] [--concurrency C] [--keep]`: the production
+// `npm run test:production -- [--payouts N] [--batches B] [--seed S] [--concurrency C] [--keep]`: the production
 // topology (src/production/stack.ts: PostgreSQL, the Temporal server on it, two workers, two API
 // instances in production mode, the simulators) driven by the chaos run (test/chaos) while, in turn,
 // a worker is killed with -9 during triggers, the Temporal server is restarted (SIGTERM, then
@@ -40,7 +40,8 @@ export function productionDisruptions(payouts: number): Plan['disruptions'] {
 }
 
 function parseArgs(argv: string[]) {
-  const options = { payouts: 140, seed: Math.floor(Math.random() * 2 ** 31), concurrency: 10, keep: false };
+  // Two batches ride along the payouts, so that workers, server and database go down under them too.
+  const options = { payouts: 140, batches: 2, seed: Math.floor(Math.random() * 2 ** 31), concurrency: 10, keep: false };
   for (let i = 0; i < argv.length; i += 1) {
     const flag = argv[i]!;
     const number = () => {
@@ -49,10 +50,11 @@ function parseArgs(argv: string[]) {
       return value;
     };
     if (flag === '--payouts') options.payouts = number();
+    else if (flag === '--batches') options.batches = number();
     else if (flag === '--seed') options.seed = number();
     else if (flag === '--concurrency') options.concurrency = number();
     else if (flag === '--keep') options.keep = true;
-    else throw new Error(`unknown option ${flag} (--payouts N, --seed S, --concurrency C, --keep)`);
+    else throw new Error(`unknown option ${flag} (--payouts N, --batches B, --seed S, --concurrency C, --keep)`);
   }
   return options;
 }
@@ -112,6 +114,7 @@ async function main() {
   const options: ChaosOptions = {
     seed: args.seed,
     payouts: args.payouts,
+    batches: args.batches,
     concurrency: args.concurrency,
     workerKills: 0,
     serverRestarts: 0,
