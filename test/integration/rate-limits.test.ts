@@ -149,3 +149,66 @@ describe('provider rate limits hold across workers', () => {
     170_000,
   );
 });
+
+// The same limit for a batch: 1,000 rows started at once by one batch workflow, then approved at once,
+// on two workers. Singapay rows only, so one provider's calls are judged; a limit that binds (the
+// machine alone would call faster) and lets 1,000 rows' four or five calls each finish in about 3 minutes.
+const BATCH_LIMIT = 40;
+const BATCH_ROWS = 1_000;
+
+describe('a 1,000-row batch under the same limit', () => {
+  let batchStack: TestStack;
+  beforeAll(async () => {
+    batchStack = await startStack({ rateLimits: { singapay: BATCH_LIMIT }, workerProcesses: 1 });
+  });
+  afterAll(async () => {
+    await batchStack?.stop();
+  });
+
+  test(
+    `two workers, one batch of ${BATCH_ROWS} Singapay rows, SINGAPAY_MAX_CALLS_PER_SECOND=${BATCH_LIMIT}: at most ${BATCH_LIMIT}/s over every 5 s and ${2 * BATCH_LIMIT} in any second`,
+    async () => {
+      const since = Date.now();
+      const id = uniqueReference('rate-batch');
+      const items = Array.from({ length: BATCH_ROWS }, (_, i) => ({
+        reference: `${id}-${i}`,
+        destination: { type: 'EWALLET', ewallet: 'DANA', customerNumber: `0815${String(i).padStart(6, '0')}0000` },
+        amount: { value: '10000.00', currency: 'IDR' },
+      }));
+      const created = await call<{ status: string }>(batchStack, 'POST', '/v1/batches', { body: { reference: id, items } });
+      expect(created.status).toBe(201);
+      const read = async () => (await call<{ status: string; ready: { count: number; total: { value: string; currency: string } }; counts: Record<string, number> }>(batchStack, 'GET', `/v1/batches/${id}`)).body;
+      let batch = await read();
+      const deadline = since + 330_000;
+      while (batch.status !== 'AWAITING_APPROVAL' && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        batch = await read();
+      }
+      expect(batch.ready.count).toBe(BATCH_ROWS);
+      const approved = await call(batchStack, 'POST', `/v1/batches/${id}/approve`, { key: KEYS.approver, body: { expectedTotal: batch.ready.total, expectedCount: BATCH_ROWS } });
+      expect(approved.status).toBe(200);
+      while (batch.status !== 'COMPLETED' && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        batch = await read();
+      }
+      expect(batch.counts.SUCCEEDED).toBe(BATCH_ROWS);
+
+      const arrivals = await callArrivals(batchStack.simulator.url, since);
+      const verdict = judgeRate(
+        arrivals.map((arrival) => arrival.at),
+        BATCH_LIMIT,
+      );
+      const byOperation = Object.fromEntries(['token', 'inquiry', 'trigger', 'status'].map((op) => [op, arrivals.filter((a) => a.operation === op).length]));
+      console.log(
+        `rate limit ${BATCH_LIMIT}/s, 2 workers, a ${BATCH_ROWS}-row batch: ${verdict.calls} calls (${JSON.stringify(byOperation)}) in ${(verdict.spanMs / 1000).toFixed(1)} s = ` +
+          `${(verdict.calls / (verdict.spanMs / 1000)).toFixed(2)}/s overall; busiest 5 s ${verdict.maxLongAverage.toFixed(2)}/s, busiest 1 s ${verdict.busiestShort.calls}`,
+      );
+      const transfers = (await ledger(batchStack)).filter((t) => t.reference.startsWith(`${id}-`));
+      expect(transfers).toHaveLength(BATCH_ROWS);
+      expect(transfers.every((t) => t.triggerCalls === 1)).toBe(true);
+      expect(byOperation.trigger).toBe(BATCH_ROWS);
+      expect(verdict.problems).toEqual([]);
+    },
+    360_000,
+  );
+});
