@@ -71,6 +71,7 @@ import {
   type RetryInput,
 } from './batch-messages';
 import { activityProxies } from './context';
+import { asSignal } from './signal-decisions';
 import { allPublished, publishInOrder } from './events';
 import { balanceRecheckDelay, type PayoutPolicy } from './policy';
 import {
@@ -335,16 +336,6 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchRes
   setHandler(rejectBatchUpdate, reject, { validator: validateReject, description: 'Reject the batch: { principal, reason }.' });
   setHandler(cancelBatchUpdate, cancel, { validator: validateCancel, description: 'Cancel the batch: rows not yet submitted stop.' });
   setHandler(retryUnverifiedUpdate, retry, { validator: validateRetry, description: 'Run the inquiries of the unverified rows again.' });
-  const asSignal =
-    <T>(name: string, validate: (input: T) => void, apply: (input: T) => unknown) =>
-    (input: T) => {
-      try {
-        validate(input);
-        apply(input);
-      } catch (err) {
-        log.warn(`${name} signal refused`, { reason: (err as Error).message });
-      }
-    };
   setHandler(approveBatchSignal, asSignal('approve', validateApprove, approve), { description: 'Approve: same input and rules as the API.' });
   setHandler(rejectBatchSignal, asSignal('reject', validateReject, reject), { description: 'Reject: { principal, reason }.' });
   setHandler(cancelBatchSignal, asSignal('cancel', validateCancel, cancel), { description: 'Cancel: { principal, reason? }.' });

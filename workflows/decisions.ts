@@ -3,7 +3,7 @@
 // Temporal UI or CLI); both go through the same validator, so four eyes and the state rules cannot
 // be bypassed. Principals are compared and recorded in canonical form (trimmed, lower case), and
 // every validator asks the status machine, so a decision it accepts can always be applied.
-import { ApplicationFailure, log, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, setHandler } from '@temporalio/workflow';
 import type { Payout, PayoutStatus } from '../src/domain/payout';
 import { canonicalPrincipal } from '../src/domain/principal';
 import { mayTransition } from '../src/domain/status-machine';
@@ -24,6 +24,7 @@ import {
   type RejectInput,
   type ResolveInput,
 } from './messages';
+import { asSignal } from './signal-decisions';
 
 export function installDecisionHandlers(ctx: PayoutContext): void {
   const { state, request } = ctx;
@@ -130,17 +131,6 @@ export function installDecisionHandlers(ctx: PayoutContext): void {
     description: 'End a payout that needs attention: { principal, outcome: SUCCEEDED | FAILED, reason } (an admin, not its requester).',
   });
 
-  const asSignal =
-    <T>(name: string, validate: (input: T) => void, apply: (input: T) => unknown) =>
-    (input: T) => {
-      try {
-        validate(input);
-        apply(input);
-      } catch (err) {
-        // A signal cannot answer; a refused one is logged and changes nothing.
-        log.warn(`${name} signal refused`, { reason: (err as Error).message });
-      }
-    };
   setHandler(approveSignal, asSignal('approve', validateApprove, approve), {
     description: 'Approve: { principal, comment? }. Same rules as the API (four eyes, only while awaiting approval).',
   });
