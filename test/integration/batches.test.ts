@@ -438,6 +438,9 @@ describe('a batch decision nobody confirms', () => {
       expect(pending.body.detail).toContain(`/v1/batches/${id}`);
       expect(pending.headers.get('retry-after')).toMatch(/^\d+$/);
       expect(Date.now() - started).toBeLessThan(5_000);
+      // The update the API stopped waiting for may still sit in the client's retry backoff; let it
+      // end before the connection closes (a retry on a closed channel throws outside any test).
+      await new Promise((resolve) => setTimeout(resolve, 6_000));
     } finally {
       await local.stop();
     }

@@ -4,7 +4,7 @@ import type { Payout } from '../../src/domain/payout';
 import { payoutWorkflowId } from '../../src/api/payouts';
 import { approveSignal } from '../../workflows/messages';
 import { PAYOUT_STATUS } from '../../workflows/search-attributes';
-import { call, ewalletPayout, KEYS, ledger, startStack, uniqueReference, waitForStatus, type TestStack } from '../support/stack';
+import { call, ewalletPayout, KEYS, ledger, startStack, uniqueReference, waitForPayout, waitForStatus, type TestStack } from '../support/stack';
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -150,7 +150,8 @@ describe('payout lifecycle on a real Temporal server', () => {
     const reference = uniqueReference('cancel-late');
     await createAndAwaitApproval(reference, '081200003333'); // stays pending until settled
     await call(stack, 'POST', `/v1/payouts/${reference}/approve`, { key: KEYS.approver, body: {} });
-    await waitForStatus(stack, reference, 'PROCESSING');
+    // PROCESSING comes at approval; the trigger only after the balance and reference checks. Wait for it.
+    await waitForPayout(stack, reference, (p) => p.transfer?.submittedAt !== undefined);
     const late = await call(stack, 'POST', `/v1/payouts/${reference}/cancel`, { key: KEYS.requester, body: {} });
     expect(late.status).toBe(409);
     const settle = await fetch(`${stack.simulator.url}/__sim/transactions/${reference}/settle`, {
