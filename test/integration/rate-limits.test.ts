@@ -203,10 +203,12 @@ describe('a 1,000-row batch under the same limit', () => {
         `rate limit ${BATCH_LIMIT}/s, 2 workers, a ${BATCH_ROWS}-row batch: ${verdict.calls} calls (${JSON.stringify(byOperation)}) in ${(verdict.spanMs / 1000).toFixed(1)} s = ` +
           `${(verdict.calls / (verdict.spanMs / 1000)).toFixed(2)}/s overall; busiest 5 s ${verdict.maxLongAverage.toFixed(2)}/s, busiest 1 s ${verdict.busiestShort.calls}`,
       );
+      // Each row's money moved once. On a loaded machine a trigger can be sent again (a lost answer),
+      // always under the row's reference, which the provider refuses as a duplicate: not a second transfer.
       const transfers = (await ledger(batchStack)).filter((t) => t.reference.startsWith(`${id}-`));
       expect(transfers).toHaveLength(BATCH_ROWS);
-      expect(transfers.every((t) => t.triggerCalls === 1)).toBe(true);
-      expect(byOperation.trigger).toBe(BATCH_ROWS);
+      expect(new Set(transfers.map((t) => t.reference)).size).toBe(BATCH_ROWS);
+      expect(byOperation.trigger).toBeGreaterThanOrEqual(BATCH_ROWS);
       expect(verdict.problems).toEqual([]);
     },
     360_000,
