@@ -150,8 +150,9 @@ describe('payout lifecycle on a real Temporal server', () => {
     const reference = uniqueReference('cancel-late');
     await createAndAwaitApproval(reference, '081200003333'); // stays pending until settled
     await call(stack, 'POST', `/v1/payouts/${reference}/approve`, { key: KEYS.approver, body: {} });
-    // PROCESSING comes at approval; the trigger only after the balance and reference checks. Wait for it.
-    await waitForPayout(stack, reference, (p) => p.transfer?.submittedAt !== undefined);
+    // PROCESSING comes at approval; the trigger only after the balance and reference checks. Wait until
+    // the provider has accepted it (its reference is known), so that it can be settled below.
+    await waitForPayout(stack, reference, (p) => p.transfer?.providerReference !== undefined);
     const late = await call(stack, 'POST', `/v1/payouts/${reference}/cancel`, { key: KEYS.requester, body: {} });
     expect(late.status).toBe(409);
     const settle = await fetch(`${stack.simulator.url}/__sim/transactions/${reference}/settle`, {

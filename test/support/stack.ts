@@ -199,6 +199,10 @@ export async function startStack(options: StackOptions = {}) {
     async stop() {
       await new Promise((resolve) => server.close(resolve));
       server.closeAllConnections();
+      // A request whose client went away (a browser closed) still runs its handler: give it time to
+      // finish while the worker can still answer its query. A Temporal call still in flight when the
+      // connection closes below retries on the closed channel and throws in whichever test runs next.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
       await stopWorkers();
       await nativeConnection.close();
       await connection.close();
