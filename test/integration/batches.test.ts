@@ -333,6 +333,23 @@ describe('batches', () => {
     }
   }, 90_000);
 
+  test('a batch with scheduledAt, approved, waits SCHEDULED and pays nothing before its time', async () => {
+    const id = uniqueReference('scheduled');
+    const items = [dana(`${id}-1`, '081234560000'), bank(`${id}-2`, '5432600000')];
+    // Far enough ahead that the approval comes first, also on a loaded machine.
+    const at = new Date(Date.now() + 30_000);
+    const scheduledAt = at.toISOString().replace('Z', '+00:00');
+    expect((await call(stack, 'POST', '/v1/batches', { body: { reference: id, scheduledAt, items } })).status).toBe(201);
+    const approved = await approveAsIs(id, await waitForBatch(id, ['AWAITING_APPROVAL']));
+    expect(approved.status).toBe(200);
+    expect(approved.body.status).toBe('SCHEDULED');
+    expect((await ledgers()).filter((entry) => entry.reference.startsWith(`${id}-`))).toEqual([]);
+    const done = await waitForBatch(id, ['COMPLETED'], 60_000);
+    expect(done.counts.SUCCEEDED).toBe(2);
+    const processing = done.timeline.find((entry) => entry.status === 'PROCESSING')!;
+    expect(Date.parse(processing.at)).toBeGreaterThanOrEqual(at.getTime());
+  }, 90_000);
+
   test('batch.<status> events reach a webhook endpoint that subscribes to them, in order', async () => {
     const receiver = await testReceiver();
     try {
