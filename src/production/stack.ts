@@ -40,26 +40,11 @@ export const DEFAULT_PORTS: ProductionPorts = {
   workerMetrics: 19464,
 };
 
-/**
- * A free port below 32768, outside the range the system hands out for outgoing connections. The
- * server keeps its membership ports in a PostgreSQL smallint column, which refuses higher ones.
- */
-async function freeLowPort(taken: Set<number>): Promise<number> {
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    if (!taken.has(port) && (await portIsFree(port))) {
-      taken.add(port);
-      return port;
-    }
-  }
-}
-
 /** Ports free now (for tests, which may run beside a stack on the defaults). */
 export async function freePorts(apis = 2): Promise<ProductionPorts> {
-  const taken = new Set<number>();
-  const low = () => freeLowPort(taken);
+  // freePort gives ports below 32768, which the server's PostgreSQL membership table needs.
   const next = freePort;
-  const temporal: TemporalPorts = { frontend: await low(), frontendHttp: await low(), frontendMembership: await low(), history: await low(), historyMembership: await low(), matching: await low(), matchingMembership: await low(), worker: await low(), workerMembership: await low() };
+  const temporal: TemporalPorts = { frontend: await next(), frontendHttp: await next(), frontendMembership: await next(), history: await next(), historyMembership: await next(), matching: await next(), matchingMembership: await next(), worker: await next(), workerMembership: await next() };
   const many = async (n: number) => {
     const ports: number[] = [];
     for (let i = 0; i < n; i += 1) ports.push(await next());
