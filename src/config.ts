@@ -7,6 +7,8 @@ import type { WorkerTuning } from './temporal/worker-tuning';
 import { DEFAULT_POLICY, type PayoutPolicy } from '../workflows/policy';
 import { parseCodecKeys, type CodecKey } from './temporal/codec';
 import { routingProblems } from './domain/routing';
+import { parseApprovalPolicy, type ConfiguredPolicy } from './approvals/policy-config';
+import { deriveScopeKey } from './approvals/scope-id';
 import { millis, optionalFlag, optionalText, pemFile, port } from './providers/env-fields';
 import type { ConfiguredProvider, ParsedEnv, ProviderModule, ProviderRateLimit, RegisteredProvider } from './providers/module';
 import { PROVIDER_MODULES } from './registry';
@@ -101,6 +103,8 @@ const serviceEnv = {
 
   /** Webhooks (README "Webhooks"): the master key every endpoint secret is derived from (base64, ≥ 32 bytes). Required in production. */
   WEBHOOK_SECRET_KEY: optionalText,
+  /** The approval policy: JSON or a JSON file's path (src/approvals/policy-config.ts); unset: one approval, no limits. */
+  APPROVAL_POLICY: optionalText,
   /** Deliver to loopback, private and link-local addresses; unset: only outside production. Production always requires https. */
   WEBHOOK_ALLOW_PRIVATE_URLS: optionalFlag,
   WEBHOOK_RETRY_INITIAL_MS: millis(DEFAULT_DELIVERY_POLICY.initialIntervalMs),
@@ -164,6 +168,8 @@ export function envSchemaFor(modules: readonly ProviderModule[]) {
     } else if (env.NODE_ENV === 'production') {
       ctx.addIssue({ code: 'custom', path: [MASTER_KEY_VARIABLE], message: 'is required in production (webhook secrets are derived from it; `openssl rand -base64 32`)' });
     }
+    const approvalPolicy = parseApprovalPolicy(env.APPROVAL_POLICY);
+    if ('problems' in approvalPolicy) for (const problem of approvalPolicy.problems) ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.message });
     if (env.WEBHOOK_RETRY_MAX_MS < env.WEBHOOK_RETRY_INITIAL_MS) {
       ctx.addIssue({ code: 'custom', path: ['WEBHOOK_RETRY_MAX_MS'], message: 'must not be smaller than WEBHOOK_RETRY_INITIAL_MS' });
     }
@@ -239,6 +245,8 @@ export interface Config {
    */
   rateLimits: Record<string, ProviderRateLimit>;
   policy: PayoutPolicy;
+  /** The approval policy new payouts are created under, and the key of spending scopes' ids. */
+  approvals: ConfiguredPolicy & { scopeKey: Buffer };
   worker: WorkerTuning;
   webhooks: WebhookSettings;
 }
@@ -308,6 +316,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, modules: rea
     const settings = module.settings(env, { callbackUrl: callbackUrlFor(env, module.key) });
     return settings === undefined ? [] : [{ module, settings }];
   });
+  const masterKey = env.WEBHOOK_SECRET_KEY === undefined ? developmentMasterKey() : parseMasterKey(env.WEBHOOK_SECRET_KEY);
   return {
     env,
     production: env.NODE_ENV === 'production',
@@ -342,8 +351,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, modules: rea
       reuseV8Context: env.WORKER_REUSE_V8_CONTEXT,
       stickyQueueTimeoutMs: env.WORKER_STICKY_QUEUE_TIMEOUT_MS,
     },
+    approvals: { ...(parseApprovalPolicy(env.APPROVAL_POLICY) as ConfiguredPolicy), scopeKey: deriveScopeKey(masterKey) },
     webhooks: {
-      masterKey: env.WEBHOOK_SECRET_KEY === undefined ? developmentMasterKey() : parseMasterKey(env.WEBHOOK_SECRET_KEY),
+      masterKey,
       developmentKey: env.WEBHOOK_SECRET_KEY === undefined,
       urlPolicy: { production: env.NODE_ENV === 'production', allowPrivate: env.WEBHOOK_ALLOW_PRIVATE_URLS ?? env.NODE_ENV !== 'production' },
       delivery: {

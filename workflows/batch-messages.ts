@@ -5,6 +5,7 @@
 // `cancel` from the Temporal UI or CLI, under the same rules.
 // Batch → row: `batchDecision`, the batch's decision applied to that row, and `retryInquiry`.
 // Row → batch: `batchRowReport`, the row's new status.
+import type { HeldReservation } from '../src/domain/approval-policy';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Batch, BatchRow, RowReport, RowStatus } from '../src/domain/batch';
 import type { PayoutRequest } from '../src/domain/payout';
@@ -59,6 +60,8 @@ export interface BatchRowDecision {
   at: string;
   comment?: string;
   reason?: string;
+  /** With APPROVE under spending limits: what the batch reserved for this row (the row releases it if it ends without paying). */
+  reservation?: HeldReservation;
 }
 
 export const addBatchRowsUpdate = defineUpdate<{ received: number }, [AddRowsInput]>('addBatchRows');
@@ -87,5 +90,12 @@ export const BatchRefusal = {
   FIGURES_DIFFER: 'BATCH_FIGURES_DIFFER',
   UNKNOWN_REFERENCES: 'BATCH_UNKNOWN_REFERENCES',
   FINISHED: 'BATCH_FINISHED',
+  /** The same person approved the batch already (the policy asks for distinct approvers). */
+  ALREADY_APPROVED: 'ALREADY_APPROVED',
+  /** Every approval of a batch excludes the same rows as the first. */
+  EXCLUSIONS_DIFFER: 'BATCH_EXCLUSIONS_DIFFER',
+  /** Approving would take a spending limit over; the details say what remains. */
+  LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
+  LIMITS_UNAVAILABLE: 'LIMITS_UNAVAILABLE',
   BAD_CHUNK: 'BATCH_BAD_CHUNK',
 } as const;

@@ -47,7 +47,9 @@ import { batchEvent, type BatchEvent } from '../src/domain/events';
 import { toMoney } from '../src/domain/money';
 import { maskNumber, destinationNumber, payoutWorkflowId, type PayoutRequest } from '../src/domain/payout';
 import { newPayoutDocument } from '../src/domain/payout-document';
-import { canonicalPrincipal } from '../src/domain/principal';
+import { canonicalPrincipal, POLICY_PRINCIPAL } from '../src/domain/principal';
+import { reservationsFor, type HeldReservation } from '../src/domain/approval-policy';
+import { releaseLimits, reserveLimits, termsOf } from './approvals';
 import {
   addBatchRowsUpdate,
   approveBatchSignal,
@@ -98,6 +100,8 @@ interface FanOut {
   comment?: string;
   reason?: string;
   next: number;
+  /** With APPROVE under spending limits: the day and scopes the batch reserved for its rows. */
+  reservation?: { day: string; requester?: string; destinations: boolean };
 }
 
 /** Everything a run knows that the next run must know. Plain data. */
@@ -114,6 +118,10 @@ export interface BatchState {
   balanceChecks: number;
   /** batch.<status> webhook events not yet published, in order. */
   outbox: { pending: BatchEvent[] };
+  /** The last approval is reserving the spending limits: other approvals wait for it. */
+  approving?: boolean;
+  /** What the last approval reserved for the payable rows; each row is told its share with APPROVE. */
+  reservation?: FanOut['reservation'];
 }
 
 export interface BatchWorkflowInput {
@@ -129,7 +137,10 @@ export interface BatchResult {
 
 export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchResult> {
   const { header, policy } = input;
+  const terms = termsOf(header);
   const state = input.carried ? carriedOver(input.carried) : newBatchState(header);
+  // Rows keep their destination only where a per-destination limit needs it (the rows travel packed).
+  const keepDestinations = terms.limits.perDestinationPerDay !== undefined;
   let messagesThisRun = 0;
   /** After a decision against the batch: the rows' confirmations were waited for (in this run). */
   let rowsWaitedFor = false;
@@ -160,7 +171,15 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchRes
       if (chunk < state.chunks) return { received: state.rows.length }; // sent again: already here
       state.chunks += 1;
       const first = state.rows.length;
-      for (const request of rows) state.rows.push({ reference: request.reference, provider: request.provider, amount: request.amount, status: 'VALIDATING' });
+      for (const request of rows) {
+        state.rows.push({
+          reference: request.reference,
+          provider: request.provider,
+          amount: request.amount,
+          status: 'VALIDATING',
+          ...(keepDestinations && { destination: destinationNumber(request.destination) }),
+        });
+      }
       messagesThisRun += rows.length;
       await Promise.all(rows.map((request, i) => startRow(request, first + i)));
       return { received: state.rows.length };
@@ -238,8 +257,22 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchRes
   const validateApprove = (input: ApproveBatchInput) => {
     requirePrincipal(input);
     requireAwaitingApproval();
-    if (canonicalPrincipal(input.principal) === canonicalPrincipal(header.requestedBy)) {
-      refuse(BatchRefusal.FOUR_EYES, `${canonicalPrincipal(input.principal)} requested this batch and cannot approve it`);
+    const by = canonicalPrincipal(input.principal);
+    if (by === canonicalPrincipal(header.requestedBy)) {
+      refuse(BatchRefusal.FOUR_EYES, `${by} requested this batch and cannot approve it`);
+    }
+    // The policy never approves a batch; no person may use its name.
+    if (by === POLICY_PRINCIPAL) refuse(BatchRefusal.FOUR_EYES, `the principal ${POLICY_PRINCIPAL} is reserved for the approval policy`);
+    const earlier = state.batch.approvals ?? [];
+    if (earlier.some((approval) => approval.by === by)) {
+      refuse(BatchRefusal.ALREADY_APPROVED, `${by} approved batch ${header.reference} already; it needs ${terms.approvalsRequired} distinct approvers`);
+    }
+    // Every approver approves the same thing: the first approval's exclusions (the figures are checked below).
+    const first = earlier[0];
+    if (first && !sameSet(first.excludeReferences, input.excludeReferences ?? [])) {
+      refuse(BatchRefusal.EXCLUSIONS_DIFFER, `the first approval (${first.by}) excluded ${first.excludeReferences.length} row(s); every approval of the batch excludes the same rows`, {
+        excludeReferences: first.excludeReferences,
+      });
     }
     if (state.fanOut) refuse(BatchRefusal.NOT_READY, 'rows are being retried; approve once their inquiries are done');
     const problem = approvalProblem(state.rows, header.itemCount, {
@@ -251,10 +284,58 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchRes
     const type = { NOT_READY: BatchRefusal.NOT_READY, UNKNOWN_REFERENCES: BatchRefusal.UNKNOWN_REFERENCES, FIGURES_DIFFER: BatchRefusal.FIGURES_DIFFER }[problem.kind];
     refuse(type, problem.message, problem.actual);
   };
-  const approve = (input: ApproveBatchInput): Batch => {
+  /**
+   * One approval of the batch's figures. Until the policy's number of distinct approvers is reached
+   * it is recorded; the last one reserves the spending limits for every payable row at once (a
+   * refusal refuses the whole approval, with what remains, so the approver can exclude rows) and decides.
+   */
+  const approve = async (input: ApproveBatchInput): Promise<Batch> => {
+    if (state.approving) {
+      await condition(() => !state.approving);
+      validateApprove(input);
+    }
     const by = canonicalPrincipal(input.principal);
+    const at = now();
     const excluded = new Set(input.excludeReferences ?? []);
+    const approvals = state.batch.approvals ?? [];
+    const approval = {
+      by,
+      at,
+      ...(input.comment && { comment: input.comment }),
+      expectedTotal: toMoney(input.expectedTotal),
+      expectedCount: input.expectedCount,
+      excludeReferences: [...excluded],
+    };
+    if (approvals.length + 1 < terms.approvalsRequired) {
+      state.batch.approvals = [...approvals, approval];
+      state.batch.updatedAt = at;
+      upsertMemo({ batch: document() });
+      return document();
+    }
+    const payableAfter = state.rows.filter((row) => row.status === 'READY' && !row.excluded && !excluded.has(row.reference));
+    state.approving = true;
+    let held: HeldReservation | undefined;
+    try {
+      held = await reserveLimits(
+        policy,
+        terms,
+        reservationsFor(
+          terms.limits,
+          header.requestedBy,
+          payableAfter.map((row) => ({ holder: row.reference, amount: row.amount, destination: row.destination ?? row.reference })),
+        ),
+      );
+    } finally {
+      state.approving = false;
+    }
+    if (state.batch.status !== 'AWAITING_APPROVAL' || state.batch.approval) {
+      // Cancelled, rejected or expired while the limits were being reserved: nothing goes to the rows.
+      await releaseLimits(policy, held, payableAfter.map((row) => row.reference));
+      return refuse(BatchRefusal.NOT_AWAITING_APPROVAL, `batch ${header.reference} is ${state.batch.status}, not awaiting approval`);
+    }
+    state.batch.approvals = [...approvals, approval];
     for (const row of state.rows) if (excluded.has(row.reference) && !isFinalRow(row.status)) row.excluded = true;
+    if (held) state.reservation = { day: held.day, ...(terms.limits.perRequesterPerDay !== undefined && { requester: canonicalPrincipal(header.requestedBy) }), destinations: keepDestinations };
     const payable = payableRows(state.rows);
     const { total, feeTotal } = sumAmounts(payable);
     state.batch.approval = {
@@ -311,6 +392,8 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchRes
     requirePrincipal(input);
     if (state.batch.status !== 'VALIDATING' && state.batch.status !== 'AWAITING_APPROVAL') refuse(BatchRefusal.NOT_AWAITING_APPROVAL, `batch ${header.reference} is ${state.batch.status}`);
     if (state.fanOut) refuse(BatchRefusal.NOT_READY, 'rows are being retried already');
+    // Approvals so far approved these figures: they cannot change under them.
+    if ((state.batch.approvals ?? []).length > 0) refuse(BatchRefusal.NOT_AWAITING_APPROVAL, `batch ${header.reference} has approvals of its current figures; reject it or exclude the unverified rows`);
     if (!state.rows.some((row) => row.status === 'UNVERIFIED')) refuse(BatchRefusal.NOT_READY, 'no row is unverified');
   };
   const retry = (input: RetryInput): Batch => {
@@ -379,7 +462,7 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchRes
         if (row.excluded) return { ...base, decision: 'CANCEL', reason: `excluded from the batch's approval by ${fanOut.by}` };
         if (row.status !== 'READY') return undefined;
         row.status = 'PROCESSING';
-        return { ...base, decision: 'APPROVE', ...(fanOut.comment && { comment: fanOut.comment }) };
+        return { ...base, decision: 'APPROVE', ...(fanOut.comment && { comment: fanOut.comment }), ...(fanOut.reservation && { reservation: rowReservation(fanOut.reservation, row) }) };
       default:
         return { ...base, decision: fanOut.kind, ...(fanOut.reason && { reason: fanOut.reason }) };
     }
@@ -391,8 +474,9 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchRes
       if (message === 'RETRY') await handle.signal(retryInquirySignal);
       else await handle.signal(batchDecisionSignal, message);
     } catch (err) {
-      // The row's workflow has ended (final): it needs no decision.
+      // The row's workflow has ended (final): it needs no decision, and holds nothing it was to release.
       log.info('batch decision not delivered', { reference: row.reference, error: (err as Error).message });
+      if (message !== 'RETRY' && message.reservation) await releaseLimits(policy, message.reservation, [row.reference]);
     }
   }
 
@@ -467,7 +551,14 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchRes
             break;
           }
           const approval = state.batch.approval!;
-          state.fanOut = { kind: 'APPROVE', by: approval.by, at: approval.at, ...(approval.comment && { comment: approval.comment }), next: 0 };
+          state.fanOut = {
+            kind: 'APPROVE',
+            by: approval.by,
+            at: approval.at,
+            ...(approval.comment && { comment: approval.comment }),
+            ...(state.reservation && { reservation: state.reservation }),
+            next: 0,
+          };
           break;
         }
         if (allRowsFinal()) {
@@ -518,12 +609,27 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchRes
   }
 
   async function finish(): Promise<BatchResult> {
+    // An approval still reserving (the deadline or a cancel came meanwhile) releases before the end.
     await condition(allHandlersFinished);
     // The last event must be published before the run ends (an ended run's activities are abandoned).
     await condition(() => allPublished(state.outbox));
     setCurrentDetails(`Finished: **${state.batch.status}**. ${summary()}.`);
     return { batch: document(), rows: packRows(state.rows) };
   }
+}
+
+/** What one row holds of the batch's reservation: the requester's scope and its own destination's. */
+function rowReservation(reservation: NonNullable<FanOut['reservation']>, row: BatchRow): HeldReservation {
+  const scopes: HeldReservation['scopes'] = [];
+  if (reservation.requester !== undefined) scopes.push({ kind: 'requester', subject: reservation.requester });
+  if (reservation.destinations && row.destination !== undefined) scopes.push({ kind: 'destination', subject: row.destination });
+  return { day: reservation.day, scopes };
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  const left = new Set(a);
+  const right = new Set(b);
+  return left.size === right.size && [...left].every((item) => right.has(item));
 }
 
 function carriedOver(carried: BatchState): BatchState {
@@ -544,6 +650,7 @@ function newBatchState(header: BatchHeader): BatchState {
       approvalDeadline: new Date(Date.parse(header.createdAt) + header.approvalTimeoutMs).toISOString(),
       ...(header.scheduledAt !== undefined && { scheduledAt: header.scheduledAt }),
       itemCount: header.itemCount,
+      ...(header.terms && { approvalsRequired: header.terms.approvalsRequired, approvals: [], policy: header.terms.policy }),
       timeline: [{ status: 'VALIDATING', at: header.createdAt }],
     },
     rows: [],

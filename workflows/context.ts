@@ -2,6 +2,7 @@
 // over continue-as-new), the transfer order, the activity proxies, and the helpers that change status.
 import { patched, proxyActivities, proxyLocalActivities, setCurrentDetails, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { PayoutActivities } from '../activities';
+import type { HeldReservation } from '../src/domain/approval-policy';
 import { changeStatus } from '../src/domain/payout-document';
 import { isFinal, type Payout, type PayoutFailure, type PayoutRequest, type PayoutStatus } from '../src/domain/payout';
 import type { TransferOrder } from '../src/domain/provider-port';
@@ -35,6 +36,10 @@ export interface PayoutState {
   balanceChecks: number;
   /** Webhook events not yet published (workflows/events.ts); unset in payouts started before WEBHOOK_EVENTS. */
   outbox?: EventOutbox;
+  /** The last approval is reserving the spending limits: other approvals wait for it (workflows/approvals.ts). */
+  approving?: boolean;
+  /** Amounts this payout reserved against spending limits, released if it ends without moving money. */
+  reservation?: HeldReservation;
 }
 
 export interface PayoutWorkflowInput {
@@ -87,6 +92,11 @@ export function createContext(input: PayoutWorkflowInput) {
     reads: providerReads(policy, request.provider),
     now,
     setStatus,
+    /** Something other than the status changed (an approval so far): the API's list and memo show it. */
+    touch() {
+      state.payout.updatedAt = now();
+      upsertMemo({ payout: state.payout });
+    },
     onStatus: (listener: (status: PayoutStatus) => void) => statusListeners.push(listener),
     fail(failure: PayoutFailure) {
       state.payout.failure = failure;

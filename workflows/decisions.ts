@@ -3,9 +3,10 @@
 // Temporal UI or CLI); both go through the same validator, so four eyes and the state rules cannot
 // be bypassed. Principals are compared and recorded in canonical form (trimmed, lower case), and
 // every validator asks the status machine, so a decision it accepts can always be applied.
-import { ApplicationFailure, setHandler } from '@temporalio/workflow';
-import type { Payout, PayoutStatus } from '../src/domain/payout';
-import { canonicalPrincipal } from '../src/domain/principal';
+import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
+import { reservationsFor } from '../src/domain/approval-policy';
+import { destinationNumber, type Payout, type PayoutStatus } from '../src/domain/payout';
+import { canonicalPrincipal, POLICY_PRINCIPAL } from '../src/domain/principal';
 import { mayTransition } from '../src/domain/status-machine';
 import type { PayoutContext } from './context';
 import {
@@ -24,9 +25,13 @@ import {
   type RejectInput,
   type ResolveInput,
 } from './messages';
+import { reserveLimits, termsOf } from './approvals';
 import { asSignal } from './signal-decisions';
 
-export function installDecisionHandlers(ctx: PayoutContext): void {
+/** Approves a payout on the policy's behalf (auto-approval): within the limits, or not at all. */
+export type PolicyApproval = () => Promise<'APPROVED' | { refused: string }>;
+
+export function installDecisionHandlers(ctx: PayoutContext): PolicyApproval {
   const { state, request } = ctx;
 
   const refuse = (type: DecisionRefusal, message: string): never => {
@@ -57,11 +62,18 @@ export function installDecisionHandlers(ctx: PayoutContext): void {
   const requireSinglePayout = (what: string) => {
     if (request.batch) refuse(DecisionRefusal.BATCH_ROW, `payout ${request.reference} is a row of batch ${request.batch.id}; ${what} the batch instead`);
   };
+  const terms = termsOf(request);
   const validateApprove = (input: ApproveInput) => {
     requirePrincipal(input);
     requireSinglePayout('approve');
     requireAwaitingApproval();
     requireNotRequester(input, 'approve');
+    const by = canonicalPrincipal(input.principal);
+    // Only the policy itself (autoApprove below) decides under this name; no person may use it.
+    if (by === POLICY_PRINCIPAL) refuse(DecisionRefusal.FOUR_EYES, `the principal ${POLICY_PRINCIPAL} is reserved for the approval policy`);
+    if ((state.payout.approvals ?? []).some((approval) => approval.by === by)) {
+      refuse(DecisionRefusal.ALREADY_APPROVED, `${by} approved payout ${request.reference} already; it needs ${terms.approvalsRequired} distinct approvers`);
+    }
   };
   const validateReject = (input: RejectInput) => {
     requirePrincipal(input);
@@ -85,13 +97,45 @@ export function installDecisionHandlers(ctx: PayoutContext): void {
     requireTransition(input.outcome, DecisionRefusal.NOT_NEEDING_ATTENTION, `payout ${request.reference} cannot become ${input.outcome}`);
   };
 
-  const approve = (input: ApproveInput): Payout => {
-    const by = canonicalPrincipal(input.principal);
-    state.decided = true;
-    state.payout.approval = { decision: 'APPROVED', by, at: ctx.now(), ...(input.comment && { comment: input.comment }) };
-    const waitForSchedule = request.scheduledAt !== undefined && Date.parse(request.scheduledAt) > Date.now();
-    ctx.setStatus(waitForSchedule ? 'SCHEDULED' : 'PROCESSING', `approved by ${by}`);
-    return state.payout;
+  /**
+   * One approval. Until the policy's number of distinct approvers is reached it is recorded and the
+   * payout keeps waiting; the last one reserves the spending limits (an activity) and decides. Updates
+   * are applied one at a time, but the last approval waits for the reservation: another approval that
+   * arrives meanwhile waits for it and is judged again on what it left.
+   */
+  const approve = async (input: ApproveInput, byPolicy = false): Promise<Payout> => {
+    const by = byPolicy ? POLICY_PRINCIPAL : canonicalPrincipal(input.principal);
+    if (state.approving) {
+      await condition(() => !state.approving);
+      if (!byPolicy) validateApprove(input);
+      else if (state.decided) return state.payout;
+    }
+    const approval = { by, at: ctx.now(), ...(input.comment && { comment: input.comment }) };
+    const approvals = state.payout.approvals ?? [];
+    // The policy's approval is the whole decision; a person's counts towards the tier's number.
+    if (!byPolicy && approvals.length + 1 < terms.approvalsRequired) {
+      state.payout.approvals = [...approvals, approval];
+      ctx.touch();
+      ctx.explain(`**Waiting for approvers:** ${approvals.length + 1} of ${terms.approvalsRequired} approved, until ${state.payout.approvalDeadline}.`);
+      return state.payout;
+    }
+    state.approving = true;
+    try {
+      const held = await reserveLimits(ctx.policy, terms, reservationsFor(terms.limits, request.requestedBy, [
+        { holder: request.reference, amount: request.amount, destination: destinationNumber(request.destination) },
+      ]));
+      // Kept even if a cancel or the deadline came meanwhile: the payout's end releases it.
+      if (held) state.reservation = held;
+      requireAwaitingApproval();
+      state.decided = true;
+      state.payout.approvals = [...(state.payout.approvals ?? []), approval];
+      state.payout.approval = { decision: 'APPROVED', by, at: approval.at, ...(approval.comment && { comment: approval.comment }) };
+      const waitForSchedule = request.scheduledAt !== undefined && Date.parse(request.scheduledAt) > Date.now();
+      ctx.setStatus(waitForSchedule ? 'SCHEDULED' : 'PROCESSING', byPolicy ? `approved by the policy ${terms.policy}` : `approved by ${by}`);
+      return state.payout;
+    } finally {
+      state.approving = false;
+    }
   };
   const reject = (input: RejectInput): Payout => {
     const by = canonicalPrincipal(input.principal);
@@ -120,7 +164,7 @@ export function installDecisionHandlers(ctx: PayoutContext): void {
   };
 
   setHandler(getPayoutQuery, () => state.payout, { description: 'The payout document, as the API returns it.' });
-  setHandler(approveUpdate, approve, {
+  setHandler(approveUpdate, (input) => approve(input), {
     validator: validateApprove,
     description: 'Approve the payout (not by its requester). Answers the payout, now PROCESSING or SCHEDULED.',
   });
@@ -131,7 +175,7 @@ export function installDecisionHandlers(ctx: PayoutContext): void {
     description: 'End a payout that needs attention: { principal, outcome: SUCCEEDED | FAILED, reason } (an admin, not its requester).',
   });
 
-  setHandler(approveSignal, asSignal('approve', validateApprove, approve), {
+  setHandler(approveSignal, asSignal('approve', validateApprove, (input) => approve(input)), {
     description: 'Approve: { principal, comment? }. Same rules as the API (four eyes, only while awaiting approval).',
   });
   setHandler(rejectSignal, asSignal('reject', validateReject, reject), { description: 'Reject: { principal, reason }.' });
@@ -139,4 +183,13 @@ export function installDecisionHandlers(ctx: PayoutContext): void {
   setHandler(resolveSignal, asSignal('resolve', validateResolve, resolve), {
     description: 'Resolve a payout that needs attention: { principal, outcome, reason }. Who may send it is decided by Temporal access control.',
   });
+
+  return async () => {
+    try {
+      await approve({ principal: POLICY_PRINCIPAL, comment: `within the auto-approval bounds of policy ${terms.policy}` }, true);
+      return 'APPROVED';
+    } catch (err) {
+      return { refused: (err as Error).message };
+    }
+  };
 }

@@ -3,3 +3,4 @@ export { payoutWorkflow } from './payout';
 export { webhookEndpointsWorkflow } from './webhook-endpoints';
 export { webhookDeliveryWorkflow } from './webhook-delivery';
 export { batchWorkflow } from './batch';
+export { spendingLimitWorkflow } from './spending-limit';

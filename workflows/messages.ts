@@ -61,5 +61,11 @@ export const DecisionRefusal = {
   NOT_NEEDING_ATTENTION: 'NOT_NEEDING_ATTENTION',
   /** A row of a batch is approved or rejected with its batch, never on its own. */
   BATCH_ROW: 'BATCH_ROW',
+  /** The same person approved already (the policy asks for distinct approvers). */
+  ALREADY_APPROVED: 'ALREADY_APPROVED',
+  /** Approving would take a spending limit over; the failure's details say what remains. */
+  LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
+  /** The spending limits could not be reached: nothing was approved; try again. */
+  LIMITS_UNAVAILABLE: 'LIMITS_UNAVAILABLE',
 } as const;
 export type DecisionRefusal = (typeof DecisionRefusal)[keyof typeof DecisionRefusal];

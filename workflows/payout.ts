@@ -9,7 +9,8 @@ import { destinationNumber, maskNumber, type Payout } from '../src/domain/payout
 import { amountOutsideLimits, inquiryDocument, newPayoutDocument } from '../src/domain/payout-document';
 import { createContext, providerName, type PayoutContext, type PayoutWorkflowInput } from './context';
 import { joinBatch, type BatchRowLink } from './batch-row';
-import { installDecisionHandlers } from './decisions';
+import { releaseLimits, termsOf } from './approvals';
+import { installDecisionHandlers, type PolicyApproval } from './decisions';
 import { allPublished, openOutbox, startPublishing } from './events';
 import { checkStatusNowSignal } from './messages';
 import { ensureFunds, submitAndSettle } from './transfer';
@@ -27,7 +28,7 @@ export async function payoutWorkflow(input: PayoutWorkflowInput): Promise<Payout
     if (outbox) ctx.state.outbox = outbox;
   }
   startPublishing(ctx.state.outbox);
-  installDecisionHandlers(ctx);
+  const approveByPolicy = installDecisionHandlers(ctx);
   // A row of a batch: the batch decides for it, and it reports back.
   const row = input.request.batch ? joinBatch(ctx) : undefined;
   const signals = { checkStatusNow: false };
@@ -48,7 +49,7 @@ export async function payoutWorkflow(input: PayoutWorkflowInput): Promise<Payout
 
   if (!input.carried) {
     if (!(await validateAccount(ctx, row))) return finish(ctx, row);
-    if (!(await awaitDecision(ctx, row))) return finish(ctx, row);
+    if (!(await awaitDecision(ctx, row, approveByPolicy))) return finish(ctx, row);
     if (!(await awaitSchedule(ctx))) return finish(ctx, row);
     // A batch checked the balance for all its rows before approving them.
     if (!row && (await ensureFunds(ctx)) === 'STOPPED') return finish(ctx, row);
@@ -116,16 +117,23 @@ async function validateAccount(ctx: PayoutContext, row: BatchRowLink | undefined
 }
 
 /** A human approves, rejects or cancels before the deadline (a durable timer), or it expires. */
-async function awaitDecision(ctx: PayoutContext, row: BatchRowLink | undefined): Promise<boolean> {
+async function awaitDecision(ctx: PayoutContext, row: BatchRowLink | undefined, approveByPolicy: PolicyApproval): Promise<boolean> {
   const { request, state } = ctx;
   const deadlineMs = Date.parse(request.createdAt) + request.approvalTimeoutMs;
   state.payout.approvalDeadline = new Date(deadlineMs).toISOString();
   ctx.setStatus('AWAITING_APPROVAL');
+  const required = termsOf(request).approvalsRequired;
   ctx.explain(
     row
       ? `**Waiting for batch ${request.batch!.id} to be approved** until ${state.payout.approvalDeadline}.`
-      : `**Waiting for an approver** until ${state.payout.approvalDeadline}.`,
+      : `**Waiting for ${required === 1 ? 'an approver' : `${required} distinct approvers`}** until ${state.payout.approvalDeadline}.`,
   );
+  // Within the policy's auto-approval bounds (fixed at creation): approved now if the limits allow it,
+  // else a person decides like for any other payout.
+  if (request.terms?.autoApprove && !row && !state.decided) {
+    const outcome = await approveByPolicy();
+    if (outcome !== 'APPROVED') ctx.explain(`**Not auto-approved:** ${outcome.refused}. Waiting for an approver until ${state.payout.approvalDeadline}.`);
+  }
   // A row waits for its batch, which expires it at the deadline; its own timer only ends a row whose batch is gone.
   const waitUntilMs = row ? row.decideByMs() : deadlineMs;
   const decidedInTime = await condition(() => state.decided, Math.max(1, waitUntilMs - Date.now()), {
@@ -152,6 +160,13 @@ async function awaitSchedule(ctx: PayoutContext): Promise<boolean> {
 
 async function finish(ctx: PayoutContext, row?: BatchRowLink): Promise<Payout> {
   ctx.explain(`Finished: **${ctx.state.payout.status}**.`);
+  // An approval still reserving (the deadline or a cancel came meanwhile) ends first; then whatever
+  // this payout reserved goes back unless its money moved.
+  if (ctx.state.approving) await condition(() => !ctx.state.approving);
+  if (ctx.state.reservation && ctx.state.payout.status !== 'SUCCEEDED') {
+    await releaseLimits(ctx.policy, ctx.state.reservation, [ctx.request.reference]);
+    delete ctx.state.reservation;
+  }
   // Exported with the worker's SDK metrics (not emitted again when a history is replayed).
   metricMeter
     .createCounter('payout_outcomes', 'payouts', 'Payouts that reached a final status, by provider and status')

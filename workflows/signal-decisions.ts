@@ -4,11 +4,14 @@ import { log } from '@temporalio/workflow';
 
 export function asSignal<T>(name: string, validate: (input: T) => void, apply: (input: T) => unknown): (input: T) => void {
   return (input: T) => {
+    const refused = (err: unknown) => log.warn(`${name} signal refused`, { reason: (err as Error).message });
     try {
       validate(input);
-      apply(input);
+      // An approval that reserves spending limits answers later, and may still be refused then.
+      const applied = apply(input);
+      if (applied instanceof Promise) applied.catch(refused);
     } catch (err) {
-      log.warn(`${name} signal refused`, { reason: (err as Error).message });
+      refused(err);
     }
   };
 }

@@ -11,12 +11,15 @@ import { createLogger, type Logger } from '../logging';
 import type { PayoutPolicy } from '../../workflows/policy';
 import { developmentWebhookSettings, type WebhookSettings } from '../webhooks/settings';
 import { requireRole, type Authenticator } from './auth';
-import { createPayoutService } from './payouts';
+import { asTemporalProblem, createPayoutService } from './payouts';
 import { createBatchService } from './batches';
 import { batchRouter } from './batch-routes';
 import { webhookRouter } from './webhook-routes';
 import { registerWebhookGauges } from './webhook-metrics';
 import { buildOpenApiDocument, renderDocsPage } from './openapi';
+import { defaultApprovalPolicy, type ConfiguredPolicy } from '../approvals/policy-config';
+import { deriveScopeKey } from '../approvals/scope-id';
+import { createLimitsService, limitsQuerySchema } from './limits';
 import { problemHandler, problems, sendProblem } from './problem';
 import { parseInput } from './parse';
 import {
@@ -49,6 +52,8 @@ export interface AppDeps {
   namespace?: string;
   /** Webhook endpoints' secrets and URL policy (src/webhooks/settings.ts); unset: the development settings. */
   webhooks?: WebhookSettings;
+  /** The approval policy new payouts and batches are created under; unset: one approval, no limits. */
+  approvals?: ConfiguredPolicy;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -175,6 +180,24 @@ export function createApp(deps: AppDeps): express.Express {
     }
     res.json(await payouts.cancel(id, { principal: principal.name, ...body }, idempotencyKey(req), startedAt));
     metrics.decided.inc({ decision: 'cancel' });
+  });
+
+  // Today's spending against the approval policy's daily limits (approvers and admins; a requester its own).
+  const approvals = deps.approvals ?? defaultApprovalPolicy();
+  const limits = createLimitsService({
+    client: deps.client,
+    policy: approvals.policy,
+    policyId: approvals.id,
+    scopeKey: deriveScopeKey((deps.webhooks ?? developmentWebhookSettings()).masterKey),
+    ...(deps.rpcTimeoutMs !== undefined && { rpcTimeoutMs: deps.rpcTimeoutMs }),
+  });
+  app.get('/v1/limits', auth(), async (req, res) => {
+    const query = parseInput(limitsQuerySchema, { ...req.query }, 'query');
+    try {
+      res.json(await limits.read(query, req.principal!));
+    } catch (err) {
+      throw asTemporalProblem(err);
+    }
   });
 
   app.use('/v1/webhook-endpoints', webhookRouter({ client: deps.client, taskQueue: deps.taskQueue, settings: deps.webhooks ?? developmentWebhookSettings(), admin: auth('admin'), ...(deps.rpcTimeoutMs !== undefined && { rpcTimeoutMs: deps.rpcTimeoutMs }) }));

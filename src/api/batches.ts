@@ -1,5 +1,7 @@
 // The API's side of a batch: validate every row before anything starts, start the batch workflow,
 // hand it the rows in chunks, read it, and send it the one decision. Temporal is the store of record.
+import { termsFor } from '../domain/approval-policy';
+import { defaultApprovalPolicy, type ConfiguredPolicy } from '../approvals/policy-config';
 import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, type Payload } from '@temporalio/common';
@@ -25,7 +27,7 @@ import {
 } from '../../workflows/batch-messages';
 import { BATCH_ID } from '../../workflows/search-attributes';
 import type { BatchItemBody, CreateBatchBody } from './batch-schemas';
-import { asTemporalProblem, DECISION_TIMER_MARGIN_MS, DecisionOutOfTime, decisionOutcomeUnknown, DEFAULT_APPROVAL_TIMEOUT_MS, payoutFields, routeProvider, stableJson } from './payouts';
+import { asTemporalProblem, DECISION_TIMER_MARGIN_MS, DecisionOutOfTime, decisionOutcomeUnknown, DEFAULT_APPROVAL_TIMEOUT_MS, limitFields, payoutFields, routeProvider, stableJson } from './payouts';
 import { Problem, problems, type FieldError } from './problem';
 
 /** How long after its deadline (or scheduled time) a row stops waiting for a batch that is gone. */
@@ -42,6 +44,8 @@ export interface BatchServiceDeps {
   rpcTimeoutMs?: number;
   queryTimeoutMs?: number;
   decisionTimeoutMs?: number;
+  /** The approval policy new batches are created under (their total picks the tier). */
+  approvals?: ConfiguredPolicy;
 }
 
 export interface BatchItemView {
@@ -65,6 +69,7 @@ export function createBatchService(deps: BatchServiceDeps) {
   const queryTimeoutMs = deps.queryTimeoutMs ?? 5_000;
   const decisionTimeoutMs = deps.decisionTimeoutMs ?? 5_000;
   const bounded = <T>(fn: () => Promise<T>, ms = rpcTimeoutMs) => deps.client.connection.withDeadline(Date.now() + ms, fn);
+  const approvals = deps.approvals ?? defaultApprovalPolicy();
   const handleFor = (id: string): WorkflowHandle<typeof batchWorkflow> => deps.client.workflow.getHandle(batchWorkflowId(id));
 
   /** Every row checked and routed; a 400 with one pointer per bad row, and nothing started. */
@@ -102,6 +107,8 @@ export function createBatchService(deps: BatchServiceDeps) {
       ...(scheduledAt !== undefined && { scheduledAt }),
       itemCount: rows.length,
       chunkCount: Math.ceil(rows.length / BATCH_CHUNK_ROWS),
+      // The batch is one decision: its total picks the tier; the policy never approves a batch on its own.
+      terms: termsFor(approvals.policy, approvals.id, { amount: rows.reduce((sum, row) => sum + row.amount, 0), requestedBy, batch: true }),
     };
     return { header, rows };
   }
@@ -421,6 +428,14 @@ function refusalProblem(failure: ApplicationFailure): Problem {
     }
     case BatchRefusal.NOT_READY:
       return problems.conflict('batch-not-ready', 'The batch cannot be approved yet.', failure.message);
+    case BatchRefusal.ALREADY_APPROVED:
+      return problems.conflict('already-approved', 'This approver approved the batch already.', failure.message);
+    case BatchRefusal.EXCLUSIONS_DIFFER:
+      return problems.conflict('batch-exclusions-differ', 'Every approval of a batch excludes the same rows.', failure.message, limitFields(failure));
+    case BatchRefusal.LIMIT_EXCEEDED:
+      return problems.conflict('limit-exceeded', 'Approving would exceed a daily spending limit.', failure.message, limitFields(failure));
+    case BatchRefusal.LIMITS_UNAVAILABLE:
+      return problems.limitsUnavailable(failure.message);
     default:
       return problems.conflict('not-awaiting-approval', 'The batch does not take this decision now.', failure.message);
   }
@@ -428,7 +443,7 @@ function refusalProblem(failure: ApplicationFailure): Problem {
 
 /** Everything that makes two create requests "the same batch": the header and every row, without times. */
 function batchFingerprint(header: BatchHeader, rows: PayoutRequest[]): string {
-  const { createdAt: _created, ...shape } = header;
+  const { createdAt: _created, terms: _terms, ...shape } = header;
   const hash = createHash('sha256').update(stableJson(shape));
   for (const { createdAt: _c, batch: _b, ...row } of rows) hash.update(stableJson(row));
   return hash.digest('hex');

@@ -1,5 +1,7 @@
 // The API's side of a payout: start its workflow, read it, and send decisions to it. Temporal is
 // the store of record; this module holds no state of its own.
+import { termsFor } from '../domain/approval-policy';
+import { defaultApprovalPolicy, type ConfiguredPolicy } from '../approvals/policy-config';
 import { createHash } from 'node:crypto';
 import { WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, isGrpcServiceError, type Client } from '@temporalio/client';
 import { temporalUnavailable } from './temporal-unavailable';
@@ -62,6 +64,8 @@ export interface PayoutServiceDeps {
    * the cases where no worker or no server answers.
    */
   decisionTimeoutMs?: number;
+  /** The approval policy new payouts are created under (unset: one approval, no limits). */
+  approvals?: ConfiguredPolicy;
 }
 
 /** The updates a decision is sent as. */
@@ -75,6 +79,7 @@ export function createPayoutService(deps: PayoutServiceDeps) {
   const rpcTimeoutMs = deps.rpcTimeoutMs ?? 10_000;
   const decisionTimeoutMs = deps.decisionTimeoutMs ?? 5_000;
   const bounded = <T>(fn: () => Promise<T>, ms = rpcTimeoutMs) => deps.client.connection.withDeadline(Date.now() + ms, fn);
+  const approvals = deps.approvals ?? defaultApprovalPolicy();
 
   async function create(body: CreatePayoutBody, requestedBy: string): Promise<{ created: boolean; payout: Payout }> {
     const routed = routeProvider(body, deps.providers);
@@ -85,6 +90,8 @@ export function createPayoutService(deps: PayoutServiceDeps) {
       approvalTimeoutMs: body.approvalTimeout ?? DEFAULT_APPROVAL_TIMEOUT_MS,
       ...(body.scheduledAt !== undefined && { scheduledAt: new Date(body.scheduledAt).toISOString() }),
     };
+    // Fixed now: a later change of the policy affects only payouts created after it.
+    request.terms = termsFor(approvals.policy, approvals.id, { amount: request.amount, requestedBy });
     const fingerprint = requestFingerprint(request);
     try {
       await bounded(() => deps.client.workflow.start<typeof payoutWorkflow>('payoutWorkflow', {
@@ -361,11 +368,23 @@ function refusalProblem(failure: ApplicationFailure): Problem {
       return problems.validation(failure.message);
     case DecisionRefusal.BATCH_ROW:
       return problems.conflict('batch-row', 'A row of a batch is decided with its batch.', failure.message);
+    case DecisionRefusal.ALREADY_APPROVED:
+      return problems.conflict('already-approved', 'This approver approved the payout already.', failure.message);
+    case DecisionRefusal.LIMIT_EXCEEDED:
+      return problems.conflict('limit-exceeded', 'Approving would exceed a daily spending limit.', failure.message, limitFields(failure));
+    case DecisionRefusal.LIMITS_UNAVAILABLE:
+      return problems.limitsUnavailable(failure.message);
     case DecisionRefusal.NOT_NEEDING_ATTENTION:
       return problems.conflict('not-needing-attention', 'Only a payout that needs attention can be resolved.', failure.message);
     default:
       return problems.conflict('decision-refused', 'The payout refused this decision.', failure.message);
   }
+}
+
+/** The refused limit's figures (scope, limit, used, remaining, requested, day) as the problem's fields. */
+export function limitFields(failure: ApplicationFailure): Record<string, unknown> | undefined {
+  const details = failure.details?.[0];
+  return details && typeof details === 'object' ? (details as Record<string, unknown>) : undefined;
 }
 
 /** A decision's answer took longer than DECISION_TIMEOUT_MS (plus the margin) in total. */
@@ -407,7 +426,8 @@ export function describeDestination(destination: CreatePayoutBody['destination']
 
 /** What makes two create requests "the same": every field that shapes the payout, and who asked. */
 function requestFingerprint(request: PayoutRequest): string {
-  const { createdAt: _ignored, ...shape } = request;
+  // The terms follow from the body and the policy: the same body again after a policy change is the same request.
+  const { createdAt: _ignored, terms: _terms, ...shape } = request;
   return createHash('sha256').update(stableJson(shape)).digest('hex');
 }
 

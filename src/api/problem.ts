@@ -41,6 +41,8 @@ export const problems = {
         (keyed ? 'with the same Idempotency-Key: a retry joins the first attempt.' : 'with an Idempotency-Key header, so that a retry joins the first attempt.'),
       { retryAfterSeconds: 2 },
     ),
+  /** The spending limits could not be checked: the approval was not applied; try again. */
+  limitsUnavailable: (detail: string) => new Problem(503, 'limits-unavailable', 'The spending limits could not be checked; nothing was approved.', detail, { retryAfterSeconds: 2 }),
   temporalUnavailable: () =>
     new Problem(503, 'temporal-unavailable', 'The workflow service is unavailable.', 'Temporal could not be reached; try again shortly.', {
       retryAfterSeconds: 5,

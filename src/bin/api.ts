@@ -31,6 +31,7 @@ async function main() {
     decisionTimeoutMs: config.api.decisionTimeoutMs,
     logger,
     webhooks: config.webhooks,
+    approvals: config.approvals,
   });
   const codec = dataConverter?.payloadCodecs[0];
   // Without encryption there is nothing to decode: no codec listener, no port open for it.

@@ -3,6 +3,7 @@
 //
 // Each row is a normal payout (its own workflow, its own reference); the batch holds one small record
 // per row (reference, status, amount, fee, provider) and decides for all of them at once.
+import type { ApprovalTerms } from './approval-policy';
 import { formatRupiah, toMoney, type Money } from './money';
 import type { PayoutStatus, ProviderKey } from './payout';
 
@@ -61,6 +62,8 @@ export interface BatchRow {
   excluded?: true;
   /** The trigger may have been sent: the money may move. */
   submitted?: true;
+  /** The destination's account number, for the per-destination spending limit (rows received under approval policies). */
+  destination?: string;
 }
 
 /** What a row tells its batch (a signal from the row's payout workflow). */
@@ -73,6 +76,16 @@ export interface RowReport {
 }
 
 /** The batch's one decision, and what it covered. */
+/** One approver's approval of a batch's figures. */
+export interface BatchApprover {
+  by: string;
+  at: string;
+  comment?: string;
+  expectedTotal: Money;
+  expectedCount: number;
+  excludeReferences: string[];
+}
+
 export interface BatchDecision {
   decision: 'APPROVED' | 'REJECTED' | 'CANCELLED' | 'EXPIRED';
   by: string;
@@ -98,6 +111,8 @@ export interface BatchHeader {
   /** Rows in the batch, and the chunks the API sends them in (rows never travel as one payload). */
   itemCount: number;
   chunkCount: number;
+  /** The approval policy's terms, picked by the batch's total when it was created; unset in older batches (one approval). */
+  terms?: ApprovalTerms;
 }
 
 export interface TimelineEntry {
@@ -124,6 +139,12 @@ export interface Batch {
   /** READY rows: their count, the sum of their amounts (what beneficiaries receive), their fees, and both together. */
   ready: { count: number; total: Money; feeTotal: Money; grossTotal: Money };
   approval?: BatchDecision & { count?: number; total?: Money; feeTotal?: Money; excludedCount?: number };
+  /** Distinct approvers the batch's policy asks for (its total picked the tier when it was created). */
+  approvalsRequired?: number;
+  /** The approvals so far, each of the same figures and exclusions. */
+  approvals?: BatchApprover[];
+  /** The short id of the approval policy version the batch was created under. */
+  policy?: string;
   /** A cancel that came while rows were being paid: the rows not yet submitted stop. */
   cancellation?: { by: string; at: string; reason?: string };
   timeline: TimelineEntry[];
@@ -250,8 +271,8 @@ export function batchWorkflowId(reference: string): string {
  */
 export interface PackedRows {
   providers: string[];
-  /** [reference, provider index, amount, status, fee (-1: none), flags (1 excluded, 2 submitted), reason?] */
-  rows: [string, number, number, RowStatus, number, number, string?][];
+  /** [reference, provider index, amount, status, fee (-1: none), flags (1 excluded, 2 submitted), reason (or null)?, destination?] */
+  rows: [string, number, number, RowStatus, number, number, (string | null)?, string?][];
 }
 
 /** The longest reason a batch keeps for a row (its payout keeps the whole of it). */
@@ -269,20 +290,22 @@ export function packRows(rows: readonly BatchRow[]): PackedRows {
     providers,
     rows: rows.map((row) => {
       const packed: PackedRows['rows'][number] = [row.reference, indexOf(row.provider), row.amount, row.status, row.fee ?? -1, (row.excluded ? 1 : 0) | (row.submitted ? 2 : 0)];
-      if (row.reason !== undefined) packed.push(shortReason(row.reason));
+      if (row.reason !== undefined || row.destination !== undefined) packed.push(row.reason === undefined ? null : shortReason(row.reason));
+      if (row.destination !== undefined) packed.push(row.destination);
       return packed;
     }),
   };
 }
 
 export function unpackRows(packed: PackedRows): BatchRow[] {
-  return packed.rows.map(([reference, provider, amount, status, fee, flags, reason]) => ({
+  return packed.rows.map(([reference, provider, amount, status, fee, flags, reason, destination]) => ({
     reference,
     provider: packed.providers[provider]!,
     amount,
     status,
     ...(fee >= 0 && { fee }),
-    ...(reason !== undefined && { reason }),
+    ...(reason !== undefined && reason !== null && { reason }),
+    ...(destination !== undefined && { destination }),
     ...((flags & 1) !== 0 && { excluded: true as const }),
     ...((flags & 2) !== 0 && { submitted: true as const }),
   }));

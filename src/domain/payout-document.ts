@@ -19,6 +19,7 @@ export function newPayoutDocument(request: PayoutRequest): Payout {
     updatedAt: request.createdAt,
     ...(request.scheduledAt !== undefined && { scheduledAt: request.scheduledAt }),
     ...(request.batch !== undefined && { batchId: request.batch.id }),
+    ...(request.terms !== undefined && { approvalsRequired: request.terms.approvalsRequired, approvals: [], policy: request.terms.policy }),
     timeline: [{ status: 'VALIDATING', at: request.createdAt }],
   };
 }

@@ -1,5 +1,6 @@
 // The payout's domain types, shared by the API, the workflow and the activities. Pure: the workflow
 // sandbox imports this module, so no Node built-ins and no side effects here.
+import type { ApprovalTerms } from './approval-policy';
 import type { Money } from './money';
 
 export const EWALLETS = ['DANA', 'OVO', 'GOPAY', 'SHOPEEPAY', 'LINKAJA'] as const;
@@ -83,6 +84,11 @@ export interface PayoutRequest {
   scheduledAt?: string;
   /** Set when the payout is a row of a batch: the batch decides for it (workflows/batch.ts). */
   batch?: BatchMembership;
+  /**
+   * The approval policy's terms when the payout was created (src/domain/approval-policy.ts). Unset
+   * in payouts created before approval policies: one approval, no limits.
+   */
+  terms?: ApprovalTerms;
 }
 
 /** A payout's place in its batch. */
@@ -118,6 +124,13 @@ export interface ApprovalDecision {
   at: string;
   comment?: string;
   reason?: string;
+}
+
+/** One approver's approval; the payout goes on once its policy's number of distinct approvers approved. */
+export interface Approval {
+  by: string;
+  at: string;
+  comment?: string;
 }
 
 export interface TransferProgress {
@@ -165,7 +178,14 @@ export interface Payout {
     minAmount?: Money;
     maxAmount?: Money;
   };
+  /** The final decision (approved, rejected, cancelled): set once. */
   approval?: ApprovalDecision;
+  /** Distinct approvers the payout's policy asks for (fixed when it was created). */
+  approvalsRequired?: number;
+  /** The approvals so far, in order. */
+  approvals?: Approval[];
+  /** The short id of the approval policy version the payout was created under. */
+  policy?: string;
   transfer?: TransferProgress;
   failure?: PayoutFailure;
   /** Why an operator must look (NEEDS_ATTENTION), and since when. */

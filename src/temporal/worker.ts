@@ -5,7 +5,9 @@
 // provider, where the server rate-limits that provider's calls across all workers (rate-limits.ts).
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../../activities';
+import { createLimitActivities } from '../../activities/limits';
 import { createWebhookActivities, type WebhookDeps } from '../../activities/webhooks';
+import { deriveScopeKey } from '../approvals/scope-id';
 import type { ProviderClients } from '../domain/provider-port';
 import { providerTaskQueue } from '../domain/task-queues';
 
@@ -52,7 +54,12 @@ export async function createWorker(deps: WorkerDeps): Promise<PayoutWorker> {
   const main = await Worker.create({
     ...common,
     taskQueue: deps.taskQueue,
-    activities: { ...providerActivities, ...createWebhookActivities({ ...deps.webhooks, taskQueue: deps.taskQueue }) },
+    activities: {
+      ...providerActivities,
+      ...createWebhookActivities({ ...deps.webhooks, taskQueue: deps.taskQueue }),
+      // Spending-limit workflows run here too; their scope ids are keyed from the same master key as the API's.
+      ...createLimitActivities({ client: deps.webhooks.client, taskQueue: deps.taskQueue, scopeKey: deriveScopeKey(deps.webhooks.masterKey) }),
+    },
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
   });
   const providerWorkers = await Promise.all(

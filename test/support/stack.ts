@@ -22,6 +22,8 @@ import { startWorkerProcess, type WorkerProcess } from './worker-process';
 import { dataConverterFor, type CodecKey } from '../../src/temporal/codec';
 import type { PayoutPolicy } from '../../workflows/policy';
 import { TEST_POLICY } from './policy';
+import type { ConfiguredPolicy } from '../../src/approvals/policy-config';
+import type { ApiKeyEntry } from '../../src/api/api-keys';
 import type { DeliveryPolicy } from '../../src/domain/webhooks';
 
 export { TEST_POLICY };
@@ -62,6 +64,10 @@ export interface StackOptions {
    * process. Not with codecKeys or extraProviders (the process knows the registry's providers only).
    */
   workerProcesses?: number;
+  /** The approval policy the API creates payouts and batches under (src/approvals/policy-config.ts); unset: one approval, no limits. */
+  approvals?: ConfiguredPolicy;
+  /** API keys instead of the development keys (src/api/auth.ts), e.g. more approvers. */
+  apiKeys?: ApiKeyEntry[];
 }
 
 export type TestStack = Awaited<ReturnType<typeof startStack>>;
@@ -166,7 +172,8 @@ export async function startStack(options: StackOptions = {}) {
     client,
     taskQueue,
     policy,
-    authenticator: createAuthenticator(undefined, false),
+    authenticator: createAuthenticator(options.apiKeys, false),
+    ...(options.approvals && { approvals: options.approvals }),
     providers: providerCatalog(modules, config.providers),
     ...(options.decisionTimeoutMs !== undefined && { decisionTimeoutMs: options.decisionTimeoutMs }),
     logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
