@@ -10,6 +10,8 @@ let current = null;
 let isAdmin = false;
 /** The signed-in principal's roles (from /v1/me): who may cancel a batch (its requester or an admin). */
 let roles = [];
+/** The signed-in principal's name (from /v1/me): a requester may read its own limits only. */
+let principal = null;
 
 function masked(number) {
   return number.length <= 4 ? number : '•••• ' + number.slice(-4);
@@ -141,6 +143,154 @@ function fact(dl, term, value) {
   dl.append(dt, dd);
 }
 
+/** A term and a description made of nodes (a count, then a list). */
+function factNodes(dl, term, nodes) {
+  const dt = document.createElement('dt');
+  dt.textContent = term;
+  const dd = document.createElement('dd');
+  dd.append(...nodes);
+  dl.append(dt, dd);
+  return dd;
+}
+
+// --- approvals and daily limits ------------------------------------------------------------------
+
+/**
+ * A payout's or batch's approvals so far and how many distinct approvers it needs. One created
+ * before approval policies has neither field: it needs one, and its approval (if any) is the one.
+ */
+function approvalProgress(doc) {
+  const required = doc.approvalsRequired || 1;
+  const list = doc.approvals || (doc.approval && doc.approval.decision === 'APPROVED' ? [doc.approval] : []);
+  return { required, list, missing: Math.max(0, required - list.length) };
+}
+
+/** The Approvals fact: "1 of 2" (and how many more while it awaits approval), then who approved and when. */
+function approvalsFact(dl, doc, describe) {
+  const { required, list, missing } = approvalProgress(doc);
+  const count = document.createElement('span');
+  count.className = 'approvals-count';
+  count.textContent =
+    list.length + ' of ' + required + (doc.status === 'AWAITING_APPROVAL' && missing > 0 ? ' (' + missing + ' more ' + (missing === 1 ? 'approver' : 'approvers') + ' needed)' : '');
+  const nodes = [count];
+  if (list.length > 0) {
+    const ul = document.createElement('ul');
+    ul.className = 'approvers';
+    for (const a of list) {
+      const li = document.createElement('li');
+      li.textContent = a.by + ' at ' + when(a.at) + (describe ? describe(a) : '') + (a.comment ? ' — “' + a.comment + '”' : '');
+      ul.appendChild(li);
+    }
+    nodes.push(ul);
+  }
+  factNodes(dl, 'Approvals', nodes);
+}
+
+/** Whether the signed-in principal approves (an approver or an admin): it may read anyone's limits. */
+function decides() {
+  return roles.includes('approver') || roles.includes('admin');
+}
+
+/** Remaining of a scope's daily limit, as one line. */
+function limitText(figures) {
+  return rupiah(figures.remaining) + ' remaining of ' + rupiah(figures.limit) + ' (' + rupiah(figures.used) + ' used)';
+}
+
+/** The limits boxes by id: a number that makes older answers stale. */
+const limitLoads = {};
+
+/**
+ * Today's remaining daily limits in a box (`limits` or `batch-limits`): the requester's and, for a
+ * payout, its destination's. A requester may only read its own figures and no destination's, so it
+ * is not asked for others. The box stays hidden when the policy sets no such limit (null).
+ * `amount`: what approving would reserve; a scope with less remaining is marked.
+ */
+async function showLimits(box, requester, destination, amount) {
+  const generation = (limitLoads[box] = (limitLoads[box] || 0) + 1);
+  const dl = $(box + '-facts');
+  const params = [];
+  if (requester && (decides() || requester === principal)) params.push('requester=' + encodeURIComponent(requester));
+  if (destination && decides()) params.push('destination=' + encodeURIComponent(destination));
+  if (params.length === 0) {
+    $(box).hidden = true;
+    return;
+  }
+  try {
+    const view = await api('GET', '/v1/limits?' + params.join('&'));
+    if (generation !== limitLoads[box]) return;
+    dl.replaceChildren();
+    say(box + '-status', '');
+    const scope = (term, figures) => {
+      if (!figures || !figures.limit) return; // the policy sets no such limit
+      const short = amount && Number(figures.remaining.value) < Number(amount.value);
+      const dd = factNodes(dl, term, [limitText(figures) + (short ? ' — less than the ' + rupiah(amount) + ' approving would take' : '')]);
+      if (short) dd.className = 'error';
+    };
+    scope('Requester ' + (view.requester ? view.requester.principal : ''), view.requester);
+    scope('Destination ' + (destination ? masked(destination) : ''), view.destination);
+    $(box + '-title').textContent = 'Daily limits today (' + view.date + ', ' + view.timeZone + ')';
+    $(box).hidden = dl.children.length === 0;
+  } catch (err) {
+    if (generation !== limitLoads[box]) return;
+    dl.replaceChildren();
+    $(box + '-title').textContent = 'Daily limits';
+    say(box + '-status', 'Could not read the daily limits: ' + problemText(err), 'error');
+    $(box).hidden = false;
+    if (err.status === 401) signOut();
+  }
+}
+
+function hideLimits(box) {
+  limitLoads[box] = (limitLoads[box] || 0) + 1;
+  $(box).hidden = true;
+}
+
+/** The signed-in principal's own daily limit, above the queue, for those who may request payouts. */
+async function loadMyLimits() {
+  const generation = (limitLoads.mine = (limitLoads.mine || 0) + 1);
+  if (!(roles.includes('requester') || roles.includes('admin'))) {
+    $('my-limits').hidden = true;
+    return;
+  }
+  try {
+    const view = await api('GET', '/v1/limits');
+    if (generation !== limitLoads.mine) return;
+    const mine = view.requester;
+    $('my-limits').hidden = !(mine && mine.limit);
+    if (mine && mine.limit) say('my-limits', 'Your daily limit today (' + view.date + ', ' + view.timeZone + '): ' + limitText(mine) + '.');
+  } catch (err) {
+    if (generation !== limitLoads.mine) return;
+    say('my-limits', 'Could not read your daily limit: ' + problemText(err), 'error');
+    $('my-limits').hidden = false;
+  }
+}
+
+/**
+ * A refused approval's problem as one text: its title and detail, and for a daily limit what remains
+ * of it ("limit-exceeded": scope, limit, used, remaining, requested, day).
+ */
+function refusalText(err) {
+  const p = err.problem || {};
+  if (typeof p.type === 'string' && p.type.endsWith('/limit-exceeded') && p.remaining && p.limit) {
+    // The figures, as the page shows money, in place of the detail that says the same.
+    return (
+      'Refused: ' + (p.title || 'Approving would exceed a daily spending limit.') +
+      ' The ' + (p.scope === 'destination' ? 'destination’s' : 'requester’s') + ' daily limit' + (p.day ? ' for ' + p.day + ' (Asia/Jakarta)' : '') +
+      ' is ' + rupiah(p.limit) + ': ' + rupiah(p.used) + ' used, ' + rupiah(p.remaining) + ' remaining; this approval asks ' + rupiah(p.requested) + '.'
+    );
+  }
+  return 'Refused: ' + problemText(err);
+}
+
+/** What an approval answered: recorded while more approvers are needed, else the new status. */
+function approvedText(doc, what) {
+  if (doc.status === 'AWAITING_APPROVAL') {
+    const { required, list, missing } = approvalProgress(doc);
+    return 'Approval recorded (' + list.length + ' of ' + required + '): the ' + what + ' awaits ' + missing + ' more ' + (missing === 1 ? 'approver' : 'approvers') + '.';
+  }
+  return 'Approved: the ' + what + ' is now ' + doc.status + '.';
+}
+
 function showPayout(p) {
   current = p;
   $('detail-title').textContent = 'Payout ' + p.reference + ' — ' + p.status;
@@ -154,6 +304,8 @@ function showPayout(p) {
   fact(dl, 'Provider', providerName(p.provider));
   fact(dl, 'Requested by', p.requestedBy);
   fact(dl, 'Decide by', when(p.approvalDeadline));
+  approvalsFact(dl, p);
+  if (p.policy) fact(dl, 'Approval policy', p.policy);
   if (p.approval) fact(dl, 'Decision', p.approval.decision + ' by ' + p.approval.by);
   if (p.failure) fact(dl, 'Failure', p.failure.code + ': ' + p.failure.message);
   const ol = $('timeline');
@@ -165,9 +317,18 @@ function showPayout(p) {
   }
   $('temporal-link').href =
     config.temporalUiUrl + '/namespaces/' + encodeURIComponent(config.namespace) + '/workflows/payout-' + encodeURIComponent(p.id);
+  // Open while it awaits approval: also after an approval, while more approvers are needed.
   const open = p.status === 'AWAITING_APPROVAL';
   $('approve').disabled = !open;
   $('reject').disabled = !open;
+  showLimits('limits', p.requestedBy, destinationNumber(p.destination), open ? p.amount : null);
+}
+
+/** The destination's account number, whatever its type (what its daily limit is kept by). */
+function destinationNumber(d) {
+  if (d.type === 'EWALLET') return d.customerNumber;
+  if (d.type === 'BANK_ACCOUNT') return d.accountNumber;
+  return d.virtualAccountNumber;
 }
 
 async function openPayout(id) {
@@ -196,12 +357,16 @@ async function decide(action) {
   }
   try {
     const p = await api('POST', '/v1/payouts/' + encodeURIComponent(current.id) + '/' + action, body);
+    $('note').value = '';
     showPayout(p);
-    $('result').textContent = (action === 'approve' ? 'Approved' : 'Rejected') + ': the payout is now ' + p.status + '.';
+    $('result').textContent = action === 'approve' ? approvedText(p, 'payout') : 'Rejected: the payout is now ' + p.status + '.';
     $('result').className = 'ok';
   } catch (err) {
-    $('result').textContent = 'Refused: ' + err.message;
+    $('result').textContent = refusalText(err);
     $('result').className = 'error';
+    // What remains may have changed under the page (another approval reserved meanwhile).
+    if (current && current.status === 'AWAITING_APPROVAL') showLimits('limits', current.requestedBy, destinationNumber(current.destination), current.amount);
+    if (err.status === 401) signOut();
   }
 }
 
@@ -210,6 +375,7 @@ async function signIn(key) {
   try {
     const me = await api('GET', '/v1/me');
     $('who').textContent = 'Signed in as ' + me.principal + ' (' + me.roles.join(', ') + ')';
+    principal = me.principal;
     $('signin').hidden = true;
     $('queue').hidden = false;
     $('batches').hidden = false;
@@ -217,6 +383,7 @@ async function signIn(key) {
     isAdmin = me.roles.includes('admin');
     roles = me.roles;
     $('webhooks').hidden = !isAdmin;
+    loadMyLimits();
     if (isAdmin) loadEndpoints();
     loadBatches(false);
     await loadQueue();
@@ -238,6 +405,10 @@ function signOut() {
   say('batches-status', '');
   isAdmin = false;
   roles = [];
+  principal = null;
+  hideLimits('limits');
+  limitLoads.mine = (limitLoads.mine || 0) + 1;
+  $('my-limits').hidden = true;
   $('webhooks').hidden = true;
   $('endpoints').querySelector('tbody').replaceChildren();
   say('endpoints-status', '');
@@ -330,6 +501,7 @@ async function openBatch(id) {
 
 function closeBatch() {
   batchView.generation += 1;
+  hideLimits('batch-limits');
   batchView.batch = null;
   batchView.rows.clear();
   batchView.excluded.clear();
@@ -378,6 +550,8 @@ function showBatch(batch, fresh) {
   fact(dl, 'Ready total (beneficiaries receive)', rupiah(batch.ready.total));
   fact(dl, 'Fee total', rupiah(batch.ready.feeTotal));
   fact(dl, 'Gross total (leaves the balance)', rupiah(batch.ready.grossTotal));
+  approvalsFact(dl, batch, (a) => ': ' + a.expectedCount + (a.expectedCount === 1 ? ' row, ' : ' rows, ') + rupiah(a.expectedTotal) + (a.excludeReferences && a.excludeReferences.length ? '; ' + a.excludeReferences.length + ' excluded' : ''));
+  if (batch.policy) fact(dl, 'Approval policy', batch.policy);
   fact(dl, 'Decision', decisionText(batch.approval));
   if (batch.cancellation) {
     fact(dl, 'Cancelled', 'by ' + batch.cancellation.by + ' at ' + when(batch.cancellation.at) + (batch.cancellation.reason ? ' (' + batch.cancellation.reason + ')' : ''));
@@ -423,6 +597,8 @@ function showBatch(batch, fresh) {
   $('batch-cancel').disabled = !open;
   $('batch-retry').hidden = (batch.counts.UNVERIFIED || 0) === 0;
   $('batch-retry').disabled = !(batch.status === 'VALIDATING' || awaiting);
+  // The requester's daily limit (a batch reserves its total there, and each row at its destination).
+  showLimits('batch-limits', batch.requestedBy, null, awaiting ? batch.ready.total : null);
 
   if (fresh) {
     batchView.generation += 1; // a load of the rows still under way belongs to the old document
@@ -482,6 +658,7 @@ async function loadRows(fresh) {
       view.cursor = page.nextCursor;
       if (!view.cursor) view.pass += 1;
     }
+    if (agreedExclusions().size > 0) recomputeFigures(); // rows the first approval excluded came ticked
     const shown = view.rows.size;
     const done = view.pass >= ROW_PASSES.length;
     $('batch-rows-more').hidden = done;
@@ -496,6 +673,16 @@ async function loadRows(fresh) {
       $('batch-rows-more').disabled = false;
     }
   }
+}
+
+/**
+ * The rows the batch's first approval excluded while more approvers are needed: every approval of a
+ * batch excludes the same rows (else 409 batch-exclusions-differ), so they come ticked.
+ */
+function agreedExclusions() {
+  const batch = batchView.batch;
+  const first = batch && batch.status === 'AWAITING_APPROVAL' && batch.approvals && batch.approvals[0];
+  return new Set(first ? first.excludeReferences || [] : []);
 }
 
 /** A row may be excluded while the batch awaits approval and the row is READY or UNVERIFIED. */
@@ -518,7 +705,9 @@ function batchRow(item) {
   const box = document.createElement('input');
   box.type = 'checkbox';
   box.setAttribute('aria-label', 'Exclude ' + item.reference);
-  box.checked = Boolean(item.excluded);
+  const agreed = excludable(item) && agreedExclusions().has(item.reference);
+  if (agreed) batchView.excluded.set(item.reference, item);
+  box.checked = Boolean(item.excluded) || agreed;
   box.disabled = !excludable(item);
   box.addEventListener('change', () => {
     if (box.checked) batchView.excluded.set(item.reference, item);
@@ -527,7 +716,7 @@ function batchRow(item) {
     recomputeFigures();
   });
   pick.appendChild(box);
-  row.classList.toggle('excluded', Boolean(item.excluded));
+  row.classList.toggle('excluded', box.checked);
   cell(row, String(item.row), 'num');
   cell(row, item.reference, 'code');
   const state = cell(row, item.status, 'state');
@@ -556,10 +745,14 @@ function recomputeFigures() {
   $('expected-total').value = total + '.00';
   $('expected-count').value = String(count);
   const n = batchView.excluded.size;
+  const agreed = agreedExclusions();
   $('batch-excluded-note').textContent =
-    n === 0
+    (n === 0
       ? 'Tick rows below to exclude them; the expected figures follow.'
-      : n + (n === 1 ? ' row' : ' rows') + ' excluded (' + readyExcluded + ' of them ready): the expected figures are the ready rows without them.';
+      : n + (n === 1 ? ' row' : ' rows') + ' excluded (' + readyExcluded + ' of them ready): the expected figures are the ready rows without them.') +
+    (agreed.size > 0
+      ? ' The first approval (' + batch.approvals[0].by + ') excluded ' + agreed.size + (agreed.size === 1 ? ' row' : ' rows') + '; every approval excludes the same rows.'
+      : '');
 }
 
 /** The expected total as the API takes it ("1250000.00"), or null when it is not whole rupiah. */
@@ -582,7 +775,10 @@ async function decideBatch(action) {
       return say('batch-result', 'The expected number of rows must be a whole number.', 'error');
     }
     body = { expectedTotal: { value, currency: 'IDR' }, expectedCount: count };
-    if (batchView.excluded.size > 0) body.excludeReferences = [...batchView.excluded.keys()];
+    // With the first approval's exclusions among rows not shown yet (More rows): they are not the page's to drop.
+    const unseen = [...agreedExclusions()].filter((reference) => !batchView.rows.has(reference));
+    const exclusions = [...batchView.excluded.keys(), ...unseen];
+    if (exclusions.length > 0) body.excludeReferences = exclusions;
     if (note) body.comment = note;
   } else if (action === 'reject') {
     if (!note) return say('batch-result', 'A rejection needs a reason.', 'error');
@@ -598,15 +794,17 @@ async function decideBatch(action) {
     const done = { approve: 'Approved', reject: 'Rejected', cancel: 'Cancelled', retry: 'Retrying the unverified rows' }[action];
     $('batch-note').value = '';
     showBatch(answer, true);
-    say('batch-result', done + ': the batch is now ' + answer.status + '.', 'ok');
+    say('batch-result', action === 'approve' ? approvedText(answer, 'batch') : done + ': the batch is now ' + answer.status + '.', 'ok');
   } catch (err) {
     if (generation !== batchView.generation) return;
-    let text = 'Refused: ' + problemText(err);
+    let text = refusalText(err);
     const actual = err.problem && err.problem.actual;
     if (actual) {
       text += ' Now: ' + actual.count + (actual.count === 1 ? ' row, ' : ' rows, ') + rupiah(actual.total) + ' plus fees ' + rupiah(actual.feeTotal) + '. Refresh to see the batch as it is.';
     }
     say('batch-result', text, 'error');
+    // What remains of the requester's daily limit may have changed under the page.
+    if (action === 'approve' && batch.status === 'AWAITING_APPROVAL') showLimits('batch-limits', batch.requestedBy, null, batch.ready.total);
     if (err.status === 401) signOut();
   }
 }
@@ -845,14 +1043,19 @@ document.addEventListener('DOMContentLoaded', async () => {
     e.preventDefault();
     signIn($('api-key').value.trim());
   });
-  $('refresh').addEventListener('click', loadQueue);
+  $('refresh').addEventListener('click', () => {
+    loadQueue();
+    loadMyLimits();
+  });
   $('signout').addEventListener('click', signOut);
   $('back').addEventListener('click', () => {
     $('detail').hidden = true;
     $('queue').hidden = false;
     $('batches').hidden = false;
     $('webhooks').hidden = !isAdmin;
+    hideLimits('limits');
     loadQueue();
+    loadMyLimits();
   });
   $('batch-title').tabIndex = -1;
   $('batches-refresh').addEventListener('click', () => loadBatches(false));
