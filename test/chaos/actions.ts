@@ -5,7 +5,7 @@
 // and database restarts, and scaling the workers. Every answer goes to the Recorder.
 import type { Client } from '@temporalio/client';
 import type { ChaosStack } from './stack';
-import { keyOf, type CallbackVariant, type FaultMode, type FaultOperation, type KeyName, type LedgerRow, type PayoutAction, type PayoutPlan, type Provider, type WorldEvent } from './model';
+import { keyOf, type CallbackVariant, type FaultMode, type FaultOperation, type KeyName, type LedgerRow, type LimitRefusal, type PayoutAction, type PayoutPlan, type Provider, type WorldEvent } from './model';
 import { isFinal } from './checker';
 import { isDocument, type Recorder } from './observe';
 
@@ -85,9 +85,11 @@ export async function settleTransfer(ctx: ActionContext, provider: Provider, ref
 async function decideThroughApi(ctx: ActionContext, plan: PayoutPlan, action: Extract<PayoutAction, { kind: 'decide'; via: 'api' }>): Promise<void> {
   const body = action.decision === 'reject' ? { reason: `chaos ${action.tag}` } : action.decision === 'approve' ? { comment: `chaos ${action.tag}` } : { reason: `chaos ${action.tag}` };
   const key = keyOf(ctx.stack, action.key);
-  // Half the decisions carry an Idempotency-Key, per decision kind and payout, so duplicates and
-  // retries after a 503 join the first attempt.
-  const idempotencyKey = plan.index % 2 === 0 ? `${action.decision}-${plan.reference}` : undefined;
+  // Half the decisions carry an Idempotency-Key, per decision kind and payout (and, for approvals, per
+  // approver: two approvers' approvals are two decisions), so duplicates and retries after a 503 join
+  // the first attempt. A `fresh` one carries none: it never joins anything.
+  const idempotencyKey =
+    plan.index % 2 === 0 && !action.fresh ? (action.decision === 'approve' ? `approve-${action.key}-${plan.reference}` : `${action.decision}-${plan.reference}`) : undefined;
   for (let attempt = 1; attempt <= 4; attempt += 1) {
     // A key used before joins the first attempt's update, whose answer may be older than this request.
     const firstSentAt = idempotencyKey === undefined ? undefined : ctx.recorder.firstUseOfKey(plan.reference, idempotencyKey);
@@ -99,6 +101,8 @@ async function decideThroughApi(ctx: ActionContext, plan: PayoutPlan, action: Ex
       reference: plan.reference,
     });
     const ok = status >= 200 && status < 300 && isDocument(json);
+    const problem = problemOf(status, json);
+    const limit = problem === 'limit-exceeded' ? limitRefusalOf(json) : undefined;
     ctx.recorder.decision(plan.reference, {
       decision: action.decision,
       via: 'api',
@@ -109,6 +113,8 @@ async function decideThroughApi(ctx: ActionContext, plan: PayoutPlan, action: Ex
       answeredAt,
       httpStatus: status,
       ...(ok && { answeredStatus: json.status }),
+      ...(problem !== undefined && { problem }),
+      ...(limit && { limit }),
     });
     if (ok) ctx.recorder.snapshot(plan.reference, { source: action.decision, sentAt, ...(firstSentAt !== undefined && { readFrom: firstSentAt }), answeredAt, doc: json });
     // A 503 says the decision may still apply: retry with the same key, as a careful client would.
@@ -119,6 +125,29 @@ async function decideThroughApi(ctx: ActionContext, plan: PayoutPlan, action: Ex
     if (!retry503 && !retry409) return;
     await new Promise((r) => setTimeout(r, retry503 ? 1_000 : 1_500));
   }
+}
+
+/** The problem type's last path segment of a 4xx answer (already-approved, limit-exceeded, …). */
+export function problemOf(status: number, json: unknown): string | undefined {
+  const type = (json as { type?: unknown } | undefined)?.type;
+  return status >= 400 && typeof type === 'string' ? type.split('/').pop() : undefined;
+}
+
+/** A 409 limit-exceeded problem's fields (money as { value } → whole rupiah). */
+export function limitRefusalOf(json: unknown): LimitRefusal {
+  const body = (json ?? {}) as Record<string, unknown>;
+  const money = (x: unknown): number | undefined => {
+    const value = typeof x === 'object' && x !== null ? (x as { value?: unknown }).value : x;
+    return typeof value === 'string' && /^\d+(\.\d{2})?$/.test(value) ? Number(value.replace(/\.\d{2}$/, '')) : typeof value === 'number' ? value : undefined;
+  };
+  const out: LimitRefusal = {};
+  if (typeof body.scope === 'string') out.scope = body.scope;
+  for (const field of ['limit', 'used', 'remaining', 'requested'] as const) {
+    const n = money(body[field]);
+    if (n !== undefined) out[field] = n;
+  }
+  if (typeof body.day === 'string') out.day = body.day;
+  return out;
 }
 
 async function decideBySignal(ctx: ActionContext, plan: PayoutPlan, action: Extract<PayoutAction, { kind: 'decide'; via: 'signal' }>): Promise<void> {

@@ -4,7 +4,7 @@
 // while rows are paid, reject, cancel before any approval, or let it expire — with the attacks around
 // it: a wrong total or count first (409, nothing may change), a row approved on its own (409 through
 // the API, dropped as a signal), the requester approving (403). Every answer goes to the Recorder.
-import { settleTransfer, type ActionContext } from './actions';
+import { limitRefusalOf, settleTransfer, type ActionContext } from './actions';
 import { isFinalBatch } from './checker';
 import { KEYS, keyOf, type BatchDecisionRecord, type BatchDocument, type BatchItem, type BatchPlan, type BatchRecord, type KeyName } from './model';
 import { BATCH_CREATE_TIMEOUT_MS, isDocument } from './observe';
@@ -183,6 +183,7 @@ async function decide(
     const rawActual = (json as { actual?: { count: number; total: { value: string } } } | undefined)?.actual;
     const actual = status === 409 && rawActual ? { count: rawActual.count, total: Number(rawActual.total.value.replace(/\.00$/, '')) } : undefined;
     const ok = is2xx(status) && isBatchDocument(json);
+    const limit = problem === 'limit-exceeded' ? limitRefusalOf(json) : undefined;
     const record: BatchDecisionRecord = {
       decision: kind,
       via: 'api',
@@ -197,6 +198,7 @@ async function decide(
       ...(options.expected && { expected: options.expected }),
       ...(options.excluded && { excluded: options.excluded }),
       ...(actual && { actual }),
+      ...(limit && { limit }),
     };
     ctx.recorder.batchDecision(ref, record);
     if (ok) ctx.recorder.batchSnapshot(ref, { source: kind, sentAt, ...(firstSentAt !== undefined && { readFrom: firstSentAt }), answeredAt, doc: json });
@@ -207,18 +209,30 @@ async function decide(
   return answer;
 }
 
-/** The figures an approver would assert: the READY rows left after excluding the last `exclude` of them, and every UNVERIFIED row excluded. */
-export function approvalFigures(items: readonly BatchItem[], exclude: number): { count: number; total: number; excluded: string[] } {
+/**
+ * The figures an approver would assert: the READY rows left after excluding the last `exclude` of
+ * them, and every UNVERIFIED row excluded; with a `budget` (what the requester's daily limit has
+ * left, read from GET /v1/limits), more of the last READY rows excluded until the rest fit in it
+ * (one row at least stays).
+ */
+export function approvalFigures(items: readonly BatchItem[], exclude: number, budget?: number): { count: number; total: number; excluded: string[] } {
   const ready = items.filter((i) => i.status === 'READY' && !i.excluded);
-  const n = Math.max(0, Math.min(exclude, ready.length - 1));
+  let n = Math.max(0, Math.min(exclude, ready.length - 1));
+  const totalOf = (k: number) => ready.slice(0, ready.length - k).reduce((sum, i) => sum + i.amount, 0);
+  if (budget !== undefined) while (n < ready.length - 1 && totalOf(n) > budget) n += 1;
   const left = ready.slice(0, ready.length - n);
   const excluded = [...ready.slice(ready.length - n), ...items.filter((i) => i.status === 'UNVERIFIED')].map((i) => i.reference);
   return { count: left.length, total: left.reduce((sum, i) => sum + i.amount, 0), excluded };
 }
 
+type Figures = ReturnType<typeof approvalFigures>;
+
 /** An approval with the plan's exclusions: the right figures, or wrong ones on purpose (`wrong`), by `who`. */
 async function approve(ctx: ActionContext, plan: BatchPlan, items: readonly BatchItem[] | undefined, tag: string, who: KeyName, wrong?: 'total' | 'count', key?: string): Promise<Answer> {
-  const figures = approvalFigures(items ?? [], plan.exclude);
+  return approveWith(ctx, plan, approvalFigures(items ?? [], plan.exclude), tag, who, wrong, key);
+}
+
+async function approveWith(ctx: ActionContext, plan: BatchPlan, figures: Figures, tag: string, who: KeyName, wrong?: 'total' | 'count', key?: string): Promise<Answer> {
   const expected = { count: figures.count + (wrong === 'count' ? 1 : 0), total: figures.total + (wrong === 'total' ? 1_000 : 0) };
   return decide(
     ctx,
@@ -231,25 +245,67 @@ async function approve(ctx: ActionContext, plan: BatchPlan, items: readonly Batc
   );
 }
 
+/** Whether an approval's answer shows the batch decided (its last approval took: PROCESSING or SCHEDULED). */
+const decidedBy = (answer: Answer): boolean => is2xx(answer.status) && (answer.doc?.status === 'PROCESSING' || answer.doc?.status === 'SCHEDULED');
+
 /**
- * The approval itself: the figures from a fresh listing of the rows; again after a 409 while rows
- * validate (a retry of unverified rows) or when the figures differ (read again, at most twice).
- * Answers when it was approved (ms), or undefined.
+ * What the requester's daily limit has left (GET /v1/limits), less a fifth for the single payouts
+ * approved meanwhile: the approver fits the batch in it. Undefined: no limit (or no answer).
+ */
+async function limitBudget(ctx: ActionContext, plan: BatchPlan): Promise<number | undefined> {
+  const reading = await ctx.recorder.readLimits('requester', KEYS[plan.requester].principal);
+  return reading?.remaining === null || reading === undefined ? undefined : Math.floor(reading.remaining * 0.8);
+}
+
+/**
+ * The approval itself: the figures from a fresh listing of the rows, fitted into what the
+ * requester's daily limit has left; again after a 409 while rows validate (a retry of unverified
+ * rows) or when the figures differ (read again, at most twice). Under a two-approver tier, a second
+ * approver approves the same figures and exclusions (at once with the first, or after it), and
+ * before that the first approves again (409 already-approved expected). A second approval refused by
+ * the limits (409 limit-exceeded) leaves the batch's exclusions fixed by the first: the approver
+ * rejects it. Answers when it was approved (ms), or undefined.
  */
 async function approveForReal(ctx: ActionContext, plan: BatchPlan, first: readonly BatchItem[] | undefined): Promise<number | undefined> {
   let items = first;
+  const budget = await limitBudget(ctx, plan);
+  const recorded = new Set<KeyName>();
+  let figures: Figures | undefined;
   for (let attempt = 1; attempt <= 6; attempt += 1) {
     if (attempt > 1 || !items) items = await ctx.recorder.listBatchItems(plan.reference);
-    const answer = await approve(ctx, plan, items, attempt === 1 ? 'primary' : 'primary-again', plan.approver, undefined, `approve-${plan.reference}-${attempt}`);
-    if (is2xx(answer.status)) return Date.now();
+    figures = approvalFigures(items ?? [], plan.exclude, budget);
+    const together = plan.approvalsTogether && attempt === 1;
+    const [answer, second] = await Promise.all([
+      approveWith(ctx, plan, figures, attempt === 1 ? 'primary' : 'primary-again', plan.approver, undefined, `approve-${plan.reference}-${attempt}`),
+      together ? approveWith(ctx, plan, figures, 'second', plan.secondApprover, undefined, `approve-${plan.reference}-second`) : undefined,
+    ]);
+    if (decidedBy(answer) || (second && decidedBy(second))) return Date.now();
+    if (is2xx(answer.status)) recorded.add(plan.approver);
+    if (second && is2xx(second.status)) recorded.add(plan.secondApprover);
+    if (recorded.size > 0) break;
     const again = answer.status === 409 && (answer.problem === 'batch-not-ready' || (answer.problem === 'batch-figures-differ' && attempt <= 2));
     if (!again) {
       ctx.log(`batch ${plan.reference}: the approval answered ${answer.status} ${answer.problem ?? ''}`);
+      if (answer.problem === 'limit-exceeded') await rejectOverLimit(ctx, plan, plan.approver);
       return undefined;
     }
     await sleep(1_500);
   }
+  if (recorded.size === 0 || !figures) return undefined;
+  // One approval recorded, the batch awaits the other.
+  const firstApprover = recorded.has(plan.approver) ? plan.approver : plan.secondApprover;
+  const other = firstApprover === plan.approver ? plan.secondApprover : plan.approver;
+  if (plan.sameApproverAgain) await approveWith(ctx, plan, figures, 'same-approver', firstApprover, undefined, `approve-${plan.reference}-same-approver`);
+  const answer = await approveWith(ctx, plan, figures, 'second', other, undefined, `approve-${plan.reference}-second-after`);
+  if (decidedBy(answer)) return Date.now();
+  ctx.log(`batch ${plan.reference}: the second approval answered ${answer.status} ${answer.problem ?? answer.doc?.status ?? ''}`);
+  if (answer.problem === 'limit-exceeded') await rejectOverLimit(ctx, plan, other);
   return undefined;
+}
+
+/** An approval refused by the daily limits: the approver rejects the batch (its exclusions are fixed by the approvals so far). */
+async function rejectOverLimit(ctx: ActionContext, plan: BatchPlan, who: KeyName): Promise<void> {
+  await decide(ctx, plan, 'reject', who, { reason: 'chaos: over the daily limit' }, 'over-limit', { key: `reject-${plan.reference}` });
 }
 
 /** A READY row approved on its own: through the API (409 batch-row expected) or as a raw approve signal to its payout workflow (dropped). */

@@ -8,7 +8,7 @@
 // read happened somewhere between sending the request and getting the answer. So "b came after a"
 // means b was sent after a was answered, and a rule fires only on evidence, never on timing luck.
 import { maskNumber } from '../../src/domain/payout';
-import { KEYS, OUTAGE_KINDS, type ApiAnswer, type BatchRecord, type BatchSnapshot, type DisruptionWindow, type EndpointObservation, type LedgerRow, type Observations, type PayoutDocument, type PayoutRecord, type ReceivedEvent, type RuleId, type Snapshot, type Violation, type WebhookObservations } from './model';
+import { approvalsRequiredFor, autoApprovable, jakartaDay, KEYS, OUTAGE_KINDS, type ApiAnswer, type BatchDecisionRecord, type ChaosPolicy, type DecisionRecord, type LimitsReading, type BatchRecord, type BatchSnapshot, type DisruptionWindow, type EndpointObservation, type LedgerRow, type Observations, type PayoutDocument, type PayoutRecord, type ReceivedEvent, type RuleId, type Snapshot, type Violation, type WebhookObservations } from './model';
 
 export const FINAL_STATUSES = ['SUCCEEDED', 'FAILED', 'REJECTED', 'EXPIRED', 'CANCELLED'] as const;
 /** Statuses after which no money may move. */
@@ -111,6 +111,7 @@ export function check(obs: Observations): Violation[] {
     checkTransferAgainstPayout(row, payout, report);
   }
 
+  if (obs.policy) checkPolicy(obs, obs.policy, rowsByReference, report);
   if (obs.webhooks) checkWebhooks(obs.webhooks, payouts, new Map((obs.batches ?? []).map((b) => [b.reference, b])), report);
   for (const batch of obs.batches ?? []) checkBatch(batch, payouts, rowsByReference, obs, report);
 
@@ -538,6 +539,238 @@ function checkRefusedApprovals(batch: BatchRecord, snapshots: BatchSnapshot[], r
         report('batch-refused-approval-changed', ref, `after an approval refused for its figures, the next approval (${next.expected?.count} rows totalling ${next.expected?.total}) answered 409 ${next.problem}, although a read just before showed the batch AWAITING_APPROVAL with ${before.doc.ready.count} ready rows totalling ${before.doc.ready.total.value}`);
       }
     }
+  }
+}
+
+// ---------------------------------------------------------------- approval policies (issue 15)
+
+/** The principal the policy approves under (src/domain/principal.ts POLICY_PRINCIPAL). */
+export const POLICY_PRINCIPAL = 'policy';
+
+/** Statuses in which an approved payout still holds its reservation (with SUCCEEDED, which keeps it). */
+const HOLDING_STATUSES = ['SUCCEEDED', 'PROCESSING', 'SCHEDULED', 'NEEDS_ATTENTION'];
+
+/**
+ * How long after a payout ends without moving money its reservation may still be held (the release is
+ * an activity after the final status): a payout that ended this recently before a limits reading makes
+ * its scope's figures unjudgeable.
+ */
+export const RELEASE_GRACE_MS = 10_000;
+
+/** How close to a Jakarta midnight an approval makes its day uncertain (the day is taken when the limits are reserved, just before). */
+const DAY_EDGE_MS = 60_000;
+
+/** Every principal a payout's documents show approving it (approvals, and an APPROVED decision), canonical. */
+function approversShown(snapshots: readonly { doc: { approval?: { decision: string; by: string }; approvals?: { by: string; decision?: string }[] } }[]): Set<string> {
+  const found = new Set<string>();
+  for (const s of snapshots) {
+    if (s.doc.approval?.decision === 'APPROVED' && typeof s.doc.approval.by === 'string') found.add(canonical(s.doc.approval.by));
+    for (const a of s.doc.approvals ?? []) if (typeof a.by === 'string' && (a.decision === undefined || a.decision === 'APPROVED')) found.add(canonical(a.by));
+  }
+  return found;
+}
+
+/** When the payout was finally approved (its documents' APPROVED decision), in ms; undefined if none showed it. */
+function approvedAtOf(payout: PayoutRecord): number | undefined {
+  for (const s of payout.snapshots) if (s.doc.approval?.decision === 'APPROVED' && s.doc.approval.at !== undefined) return Date.parse(s.doc.approval.at);
+  return undefined;
+}
+
+/** Whether an instant lies within DAY_EDGE_MS after a Jakarta midnight (its limits may count on the day before). */
+function nearDayStart(atMs: number): boolean {
+  return jakartaDay(atMs) !== jakartaDay(atMs - DAY_EDGE_MS);
+}
+
+/**
+ * The approval policy's rules, judged against the ledgers, the documents, the answers and the limits
+ * read at the end:
+ * - approvals-short: no payout (no batch's row) moved money with fewer distinct approvers, other than
+ *   its requester, than its policy asks (the tier of its amount, or of the batch's total), unless the
+ *   policy approved it within the auto-approval bounds;
+ * - approvals-not-distinct, terms-not-as-policy: no document lists one approver twice, and a single
+ *   payout's approvalsRequired is its tier's;
+ * - auto-approval-outside-bounds: the policy approves only a listed requester's single payout within maxAmount;
+ * - daily-limit-exceeded: per Jakarta day, per requester and per destination, the payouts whose money
+ *   moved (paid, or still held by the provider) total no more than the limit;
+ * - limit-refusal-wrong: a 409 limit-exceeded names its scope and the policy's limit, what was used and
+ *   what remains (limit − used, less than the request), and the approval it refused left no trace;
+ * - limit-leak: what GET /v1/limits reports as used today is the sum of the payouts approved today that
+ *   ended SUCCEEDED or still hold it (PROCESSING, SCHEDULED, NEEDS_ATTENTION);
+ * - batch-approvals-differ: every approval of a batch excludes the same rows.
+ */
+function checkPolicy(obs: Observations, policy: ChaosPolicy, ledger: Map<string, LedgerRow[]>, report: Report): void {
+  const batches = new Map((obs.batches ?? []).map((b) => [b.reference, b]));
+  const principalOf = (who: string) => canonical(KEYS[who as keyof typeof KEYS]?.principal ?? who);
+
+  for (const payout of obs.payouts) {
+    const ref = payout.reference;
+    const requester = canonical(requesterOf(payout));
+    const rows = ledger.get(ref) ?? [];
+    for (const s of payout.snapshots) {
+      const bys = (s.doc.approvals ?? []).map((a) => canonical(a.by));
+      const twice = bys.find((by, i) => bys.indexOf(by) !== i);
+      if (twice !== undefined) report('approvals-not-distinct', ref, `${twice} approved twice: approvals ${bys.join(', ')} (${s.source}, answered ${iso(s.answeredAt)})`);
+    }
+    const approvers = approversShown(payout.snapshots);
+    if (approvers.has(POLICY_PRINCIPAL)) {
+      if (payout.batchId !== undefined) report('auto-approval-outside-bounds', ref, `a row of batch ${payout.batchId}, approved by the policy (batches are never auto-approved)`);
+      else if (!autoApprovable(policy, requester, payout.amount)) {
+        report('auto-approval-outside-bounds', ref, `approved by the policy, but ${requester}'s payout of ${payout.amount} is outside its bounds (requesters ${policy.autoApprove?.requesters.join(', ') ?? 'none'}, up to ${policy.autoApprove?.maxAmount ?? 'nothing'})`);
+      }
+    }
+    if (payout.batchId !== undefined) continue; // its batch's approvals decide it (below)
+    const tier = approvalsRequiredFor(policy, payout.amount);
+    const shown = [...new Set(payout.snapshots.flatMap((s) => (s.doc.approvalsRequired !== undefined ? [s.doc.approvalsRequired] : [])))];
+    for (const n of shown) if (n !== tier) report('terms-not-as-policy', ref, `a payout of ${payout.amount} shows approvalsRequired ${n}, but the policy's tier asks ${tier}`);
+    if (rows.length > 0) {
+      const required = Math.max(tier, ...shown);
+      const people = [...approvers].filter((by) => by !== POLICY_PRINCIPAL && by !== requester);
+      const byPolicy = approvers.has(POLICY_PRINCIPAL) && autoApprovable(policy, requester, payout.amount);
+      if (!byPolicy && people.length < required) {
+        report('approvals-short', ref, `money moved (${rows.map(describeRow).join('; ')}) with ${people.length} distinct approver(s) other than the requester ${requester} (${people.join(', ') || 'none'}${approvers.has(POLICY_PRINCIPAL) ? ', and the policy, outside its bounds' : ''}), but it needs ${required}`);
+      }
+    }
+  }
+
+  for (const batch of batches.values()) checkBatchApprovals(batch, policy, obs, ledger, report);
+
+  // Daily limits, against the ledgers: per day, requester and destination, what moved stays within the limit.
+  const moved = new Map<string, { limit: number; total: number; refs: string[] }>();
+  for (const payout of obs.payouts) {
+    const rows = (ledger.get(payout.reference) ?? []).filter((r) => !MONEY_RETURNED.includes(r.status));
+    if (rows.length === 0) continue;
+    const day = jakartaDay(approvedAtOf(payout) ?? Math.min(...rows.map((r) => r.acceptedAt)));
+    const scopes: [string, number | undefined][] = [
+      [`requester ${canonical(requesterOf(payout))}`, policy.limits?.perRequesterPerDay],
+      [`destination ${payout.destinationNumber}`, policy.limits?.perDestinationPerDay],
+    ];
+    for (const [scope, limit] of scopes) {
+      if (limit === undefined) continue;
+      const key = `${day} ${scope}`;
+      const entry = moved.get(key) ?? { limit, total: 0, refs: [] };
+      entry.total += payout.amount;
+      entry.refs.push(`${payout.reference} ${payout.amount}`);
+      moved.set(key, entry);
+    }
+  }
+  for (const [key, { limit, total, refs }] of moved) {
+    if (total > limit) report('daily-limit-exceeded', undefined, `${key}: ${total} moved, over the daily limit of ${limit}, by ${refs.length} payout(s): ${refs.slice(0, 8).join(', ')}${refs.length > 8 ? ', …' : ''}`);
+  }
+
+  // Refusals by the limits: the figures make sense, and nothing changed.
+  for (const payout of obs.payouts) {
+    for (const d of payout.decisions) {
+      if (d.problem === 'limit-exceeded') checkLimitRefusal(payout.reference, d, policy, payout.batchId === undefined ? payout.amount : undefined, report);
+    }
+    checkRefusalLeftNoTrace(payout, principalOf, report);
+  }
+  for (const batch of batches.values()) for (const d of batch.decisions) if (d.problem === 'limit-exceeded') checkLimitRefusal(batch.reference, d, policy, undefined, report);
+
+  // No leak: what the limits report as used is what the payouts hold.
+  for (const reading of obs.limits ?? []) checkLimitsReading(reading, obs.payouts, report);
+}
+
+/** A batch: its approvals exclude the same rows, none is its requester's or the policy's, and rows moved money only with enough of them. */
+function checkBatchApprovals(batch: BatchRecord, policy: ChaosPolicy, obs: Observations, ledger: Map<string, LedgerRow[]>, report: Report): void {
+  const ref = batch.reference;
+  const requester = canonical(batch.snapshots.find((s) => typeof s.doc.requestedBy === 'string')?.doc.requestedBy ?? batch.requestedBy);
+  const exclusions = new Map<string, string>();
+  for (const s of batch.snapshots) {
+    for (const a of s.doc.approvals ?? []) {
+      const by = canonical(a.by);
+      if (by === requester) report('four-eyes', ref, `batch approved by "${a.by}", who requested it (${s.source}, answered ${iso(s.answeredAt)})`);
+      if (by === POLICY_PRINCIPAL) report('auto-approval-outside-bounds', ref, `batch approved by the policy (batches are never auto-approved)`);
+      if (a.excludeReferences) exclusions.set(by, [...a.excludeReferences].sort().join(','));
+    }
+  }
+  if (new Set(exclusions.values()).size > 1) {
+    report('batch-approvals-differ', ref, `its approvals exclude different rows: ${[...exclusions].map(([by, x]) => `${by} [${x}]`).join('; ')}`);
+  }
+  const taken = batch.decisions.filter((d): d is BatchDecisionRecord & { excluded: string[] } => d.decision === 'approve' && is2xx(d.httpStatus) && d.excluded !== undefined);
+  const sets = new Set(taken.map((d) => [...d.excluded].sort().join(',')));
+  if (sets.size > 1) report('batch-approvals-differ', ref, `approvals with different exclusions were all taken: ${taken.map((d) => `${d.who} (${d.tag}) [${[...d.excluded].sort().join(',')}] answered ${d.httpStatus}`).join('; ')}`);
+
+  const paid = batch.rows.filter((r) => (ledger.get(r) ?? []).length > 0);
+  if (paid.length === 0) return;
+  const payouts = new Map(obs.payouts.map((p) => [p.reference, p]));
+  const total = batch.rows.reduce((sum, r) => sum + (payouts.get(r)?.amount ?? 0), 0);
+  const shown = batch.snapshots.flatMap((s) => (s.doc.approvalsRequired !== undefined ? [s.doc.approvalsRequired] : []));
+  const tier = approvalsRequiredFor(policy, total);
+  for (const n of new Set(shown)) if (n !== tier) report('terms-not-as-policy', ref, `a batch totalling ${total} shows approvalsRequired ${n}, but the policy's tier asks ${tier}`);
+  const required = Math.max(tier, ...shown);
+  const people = [...approversShown(batch.snapshots)].filter((by) => by !== POLICY_PRINCIPAL && by !== requester);
+  if (people.length < required) {
+    report('approvals-short', ref, `${paid.length} row(s) of batch ${ref} moved money (${paid.slice(0, 3).join(', ')}) with ${people.length} distinct approver(s) other than the requester (${people.join(', ') || 'none'}), but a batch totalling ${total} needs ${required}`);
+  }
+}
+
+/** A 409 limit-exceeded: its scope, the policy's limit for it, used and remaining (limit − used, less than the request; a single payout requests its amount). */
+function checkLimitRefusal(ref: string, d: DecisionRecord | BatchDecisionRecord, policy: ChaosPolicy, amount: number | undefined, report: Report): void {
+  const l = d.limit ?? {};
+  const what = `an approval by ${d.who} refused at ${iso(d.answeredAt)} (409 limit-exceeded: ${JSON.stringify(l)})`;
+  const limit = l.scope === 'requester' ? policy.limits?.perRequesterPerDay : l.scope === 'destination' ? policy.limits?.perDestinationPerDay : undefined;
+  const wrong: string[] = [];
+  if (l.scope !== 'requester' && l.scope !== 'destination') wrong.push('no scope');
+  else if (limit === undefined) wrong.push(`the policy sets no ${l.scope} limit`);
+  else if (l.limit !== limit) wrong.push(`limit ${l.limit}, but the policy's is ${limit}`);
+  if (l.used === undefined || l.remaining === undefined || l.requested === undefined || l.day === undefined) wrong.push('used, remaining, requested or day missing');
+  else {
+    if (l.limit !== undefined && l.remaining !== Math.max(0, l.limit - l.used)) wrong.push(`remaining ${l.remaining} is not limit − used`);
+    if (l.requested <= l.remaining) wrong.push(`${l.requested} requested fits in the ${l.remaining} remaining`);
+    if (amount !== undefined && l.requested !== amount) wrong.push(`${l.requested} requested, but the payout is for ${amount}`);
+  }
+  if (wrong.length > 0) report('limit-refusal-wrong', ref, `${what}: ${wrong.join('; ')}`);
+}
+
+/**
+ * A refused approval left no trace: no document read after the refusal was answered, and answered
+ * before any other approval of the payout was sent, shows the refused approver among its approvals
+ * unless a document before the refusal already did.
+ */
+function checkRefusalLeftNoTrace(payout: PayoutRecord, principalOf: (who: string) => string, report: Report): void {
+  const approvals = [...payout.decisions].filter((d) => d.decision === 'approve').sort((a, b) => a.sentAt - b.sentAt);
+  for (const [i, refused] of approvals.entries()) {
+    if (refused.problem !== 'limit-exceeded') continue;
+    const by = principalOf(refused.who);
+    const before = payout.snapshots.filter((s) => s.answeredAt < refused.sentAt);
+    if (approversShown(before).has(by)) continue;
+    // Another approval by the same principal sent before this answer came (a duplicate, a signal) may have taken.
+    if (approvals.some((d) => d !== refused && principalOf(d.who) === by && d.sentAt <= refused.answeredAt)) continue;
+    const until = approvals.slice(i + 1).find((d) => d.sentAt > refused.sentAt)?.sentAt ?? Infinity;
+    const after = payout.snapshots.find((s) => readFrom(s) > refused.answeredAt && s.answeredAt < until && approversShown([s]).has(by));
+    if (after) report('limit-refusal-wrong', payout.reference, `${by}'s approval was refused by the limits (answered ${iso(refused.answeredAt)}), yet a document (${after.source}, sent ${iso(after.sentAt)}) shows it among the approvals, before any other approval was sent`);
+  }
+}
+
+/** GET /v1/limits at the end: `used` is the sum of the scope's payouts approved that day that ended SUCCEEDED or still hold it. */
+function checkLimitsReading(reading: LimitsReading, payouts: readonly PayoutRecord[], report: Report): void {
+  const inScope = payouts.filter((p) => (reading.kind === 'requester' ? canonical(requesterOf(p)) === canonical(reading.subject) : p.destinationNumber === reading.subject));
+  let expected = 0;
+  const holders: string[] = [];
+  for (const p of inScope) {
+    const snaps = p.snapshots;
+    if (snaps.length === 0) continue;
+    // Its status at the reading: the same in the last document answered before it and the first sent after it.
+    const before = latestSnapshot(snaps.filter((s) => s.answeredAt <= reading.sentAt));
+    const after = snaps.filter((s) => s.sentAt >= reading.answeredAt).sort((a, b) => a.sentAt - b.sentAt)[0];
+    if (!before || !after || before.doc.status !== after.doc.status) return; // it moved around the reading: not judged
+    const status = before.doc.status;
+    const last = before.doc.timeline?.[before.doc.timeline.length - 1];
+    if (isFinal(status) && status !== 'SUCCEEDED' && last && Date.parse(last.at) > reading.sentAt - RELEASE_GRACE_MS) return; // its release may still be under way
+    const approvedAt = approvedAtOf(p);
+    if (approvedAt === undefined) continue;
+    if (nearDayStart(approvedAt)) return; // the day it counts on is uncertain
+    if (jakartaDay(approvedAt) === reading.date && HOLDING_STATUSES.includes(status)) {
+      expected += p.amount;
+      holders.push(`${p.reference} ${p.amount} ${status}`);
+    }
+  }
+  if (reading.used !== expected) {
+    report(
+      'limit-leak',
+      undefined,
+      `GET /v1/limits (sent ${iso(reading.sentAt)}) reports ${reading.used} used on ${reading.date} by ${reading.kind} ${reading.subject}, but its payouts approved that day that succeeded or are still open hold ${expected}${holders.length ? ` (${holders.slice(0, 8).join(', ')}${holders.length > 8 ? ', …' : ''})` : ''}`,
+    );
   }
 }
 

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { createPayout, performPayoutAction, performWorldEvent, resolveAttention, stopFaults, type ActionContext } from './actions';
 import { runBatch } from './batches';
 import { check, expectedEvents, firstArrivals, isFinal, isFinalBatch, outagesOf } from './checker';
-import { describeEvent, type BatchPlan, type DeliveryLogRecord, type DisruptionWindow, type Observations, type Plan, type PayoutPlan, type ReceiverFault, type Violation, type WebhookObservations, type WorldEvent } from './model';
+import { describeEvent, policyJson, type BatchPlan, type ChaosPolicy, type DeliveryLogRecord, type DisruptionWindow, type Observations, type Plan, type PayoutPlan, type ReceiverFault, type Violation, type WebhookObservations, type WorldEvent } from './model';
 import { readLedgers, Recorder } from './observe';
 import { makePlan, type PlanOptions } from './plan';
 import { startChaosStack, DEFAULT_TIMING, type AssumptionForms, type ChaosStack, type Timing } from './stack';
@@ -38,7 +38,7 @@ export interface ChaosOptions extends PlanOptions {
    * `assumptions`). The run takes its timing (settle deadline, webhook drain) from the stack's
    * `timing`, and stops the stack at the end.
    */
-  startStack?: (log: (line: string) => void) => Promise<ChaosStack>;
+  startStack?: (log: (line: string) => void, setup: StackSetup) => Promise<ChaosStack>;
   /**
    * Register the two webhook endpoints with their receivers on loopback, run the receiver faults and
    * drain the webhooks at the end (default true). false: none of that, and the webhook rules have
@@ -52,6 +52,11 @@ export interface ChaosOptions extends PlanOptions {
    * judges every other 5xx).
    */
   outageRule?: { graceMs: number };
+}
+
+/** What the run asks of a stack it is given: the approval policy of its plan (to configure as APPROVAL_POLICY, and to answer as ChaosStack.approvalPolicy). */
+export interface StackSetup {
+  policy?: ChaosPolicy;
 }
 
 /** One disruption as it ran. */
@@ -102,9 +107,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   log(
     `seed ${options.seed}: ${plan.payouts.length} payouts${plan.batches?.length ? ` and ${plan.batches.length} batches (${plan.batches.reduce((n, b) => n + b.rows.length, 0)} rows)` : ''}, concurrency ${options.concurrency}, ${options.startStack ? 'the stack given' : `${options.workers ?? 1} worker(s)`}, ${plan.disruptions.length} disruption(s)${options.disruptions ? ' (given)' : ''}, ${withWebhooks ? `${plan.receiverFaults.length} receiver faults` : 'no webhooks'}, faults ${options.faults ? 'on' : 'off'}${options.startStack ? '' : `, provider assumptions ${options.assumptions ?? 'default'}`}${options.outageRule ? `, 503 only in outages (±${options.outageRule.graceMs} ms)` : ''}`,
   );
+  if (plan.policy) log(`approval policy: ${policyJson(plan.policy)}`);
   const stack = options.startStack
-    ? await options.startStack(log)
-    : await startChaosStack({ timing: options.timing ?? DEFAULT_TIMING, workers: options.workers ?? 1, assumptions: options.assumptions ?? 'default', log });
+    ? await options.startStack(log, { ...(plan.policy && { policy: plan.policy }) })
+    : await startChaosStack({ timing: options.timing ?? DEFAULT_TIMING, workers: options.workers ?? 1, assumptions: options.assumptions ?? 'default', ...(plan.policy && { policy: plan.policy }), log });
+  if (plan.policy && !stack.approvalPolicy) log('the stack runs without the approval policy the plan drew: the policy rules judge nothing');
   const timing = stack.timing;
   log(`stack up in ${Date.now() - started} ms (logs in ${stack.dir}; API ${stack.apiUrls.join(', ')})`);
   let webhooks: WebhookHarness | undefined;
@@ -274,6 +281,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     }
     // The webhooks drain: every event of every timeline seen reaches its endpoints; then the API's logs.
     const drain = receivers ? await drainWebhooks(receivers, recorder, timing, faultWindows, log) : undefined;
+    // Issue 15: what every requester and destination of the run has used today, read between two
+    // complete reads of the payouts (the one before and the one below), so that the checker knows
+    // each payout's status around the reading.
+    if (stack.approvalPolicy?.limits) await readAllLimits(recorder, stack.approvalPolicy);
     // Once more, after what the receivers got was taken: an event beyond every timeline read after it arrived was invented.
     for (const ref of recorder.payouts.keys()) await recorder.read(ref);
     for (const ref of recorder.batches.keys()) await recorder.readBatch(ref);
@@ -287,6 +298,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     for await (const _ of stack.client.workflow.list({ query: 'ExecutionStatus = "ContinuedAsNew"' })) continuedAsNew += 1;
     const observations: Observations = {
       payouts: [...recorder.payouts.values()],
+      ...(stack.approvalPolicy && { policy: stack.approvalPolicy }),
+      ...(recorder.limits.length > 0 && { limits: recorder.limits }),
       ...(recorder.batches.size > 0 && { batches: [...recorder.batches.values()] }),
       ledger,
       answers: recorder.answers,
@@ -388,6 +401,18 @@ async function runScript(ctx: ActionContext, payout: PayoutPlan): Promise<void> 
   );
   const lastMoment = Math.max(payout.approvalTimeoutMs, payout.scheduledInMs ?? 0, ...payout.actions.map((a) => a.at)) + 500;
   await sleep(createdAt + lastMoment - Date.now());
+}
+
+/** GET /v1/limits for every requester principal and every destination number of the run (the scopes the policy limits). */
+async function readAllLimits(recorder: Recorder, policy: ChaosPolicy): Promise<void> {
+  const payouts = [...recorder.payouts.values()].filter((p) => p.snapshots.length > 0);
+  if (policy.limits?.perRequesterPerDay !== undefined) {
+    const requesters = new Set(payouts.map((p) => (p.snapshots.find((s) => typeof s.doc.requestedBy === 'string')?.doc.requestedBy ?? p.requestedBy).trim().toLowerCase()));
+    for (const principal of requesters) await recorder.readLimits('requester', principal);
+  }
+  if (policy.limits?.perDestinationPerDay !== undefined) {
+    for (const number of new Set(payouts.map((p) => p.destinationNumber))) await recorder.readLimits('destination', number);
+  }
 }
 
 /** Reads the batches that are not final every 500 ms until none is, or for `forMs` at most. */

@@ -8,20 +8,93 @@ export type Destination =
   | { type: 'BANK_ACCOUNT'; bankCode: string; accountNumber: string }
   | { type: 'VIRTUAL_ACCOUNT'; billerCode: string; virtualAccountNumber: string };
 
-/** The development keys of api.md, and the principals they stand for. */
+/**
+ * The development keys of api.md, and the principals they stand for; and two more the run's stacks
+ * configure (API_KEYS, see apiKeyEntries): a requester whose small payouts the approval policy
+ * approves on its own (CHAOS_AUTO_REQUESTER), and a third approver, so that a payout of a two-approver
+ * tier requested by an admin still has two approvers who did not request it.
+ */
 export const KEYS = {
   requester: { key: 'dev-requester', principal: 'requester@local' },
   approver: { key: 'dev-approver', principal: 'approver@local' },
   admin: { key: 'dev-admin', principal: 'admin@local' },
+  auto: { key: 'dev-chaos-auto-requester', principal: 'payroll-bot@local' },
+  approver2: { key: 'dev-chaos-second-approver', principal: 'second-approver@local' },
 } as const;
 export type KeyName = keyof typeof KEYS;
+
+/** Each key's roles (API_KEYS entries). */
+export const KEY_ROLES: Readonly<Record<KeyName, readonly ('requester' | 'approver' | 'admin')[]>> = {
+  requester: ['requester'],
+  approver: ['approver'],
+  admin: ['admin'],
+  auto: ['requester'],
+  approver2: ['approver'],
+};
+
+/** The approvers a plan draws from (never the requester of what they approve). */
+export const APPROVERS: readonly KeyName[] = ['approver', 'admin', 'approver2'];
+
+/**
+ * The API_KEYS entries for the run's keys: every key of KEYS (or the stack's own key for a name), its
+ * principal and roles. `sha256` is src/api/auth.ts sha256Hex (passed in: this module stays pure).
+ */
+export function apiKeyEntries(keys: Readonly<Record<KeyName, string>>, sha256: (text: string) => string): { keySha256: string; principal: string; roles: string[] }[] {
+  return (Object.keys(KEYS) as KeyName[]).map((name) => ({ keySha256: sha256(keys[name]), principal: KEYS[name].principal, roles: [...KEY_ROLES[name]] }));
+}
+
+// ---------------------------------------------------------------- the approval policy (issue 15)
+
+/**
+ * The APPROVAL_POLICY a run configures, in whole rupiah: a tier of two distinct approvers from
+ * `tiers[1].minAmount`, auto-approval of one requester's payouts up to a bound, and daily limits per
+ * requester and per destination tight enough that some approvals are refused (plan.ts policyFor).
+ */
+export interface ChaosPolicy {
+  tiers: { minAmount: number; approvals: number }[];
+  autoApprove?: { maxAmount: number; requesters: string[] };
+  limits?: { perRequesterPerDay?: number; perDestinationPerDay?: number };
+}
+
+/** The policy as APPROVAL_POLICY's JSON (amounts as "12345.00"). */
+export function policyJson(policy: ChaosPolicy): string {
+  const rupiah = (n: number) => `${n}.00`;
+  return JSON.stringify({
+    tiers: policy.tiers.map((t) => ({ minAmount: rupiah(t.minAmount), approvals: t.approvals })),
+    ...(policy.autoApprove && { autoApprove: { maxAmount: rupiah(policy.autoApprove.maxAmount), requesters: policy.autoApprove.requesters } }),
+    ...(policy.limits && {
+      limits: {
+        ...(policy.limits.perRequesterPerDay !== undefined && { perRequesterPerDay: rupiah(policy.limits.perRequesterPerDay) }),
+        ...(policy.limits.perDestinationPerDay !== undefined && { perDestinationPerDay: rupiah(policy.limits.perDestinationPerDay) }),
+      },
+    }),
+  });
+}
+
+/** The distinct approvers the policy asks for an amount (a payout's, or a batch's total). */
+export function approvalsRequiredFor(policy: ChaosPolicy | undefined, amount: number): number {
+  let required = 1;
+  for (const tier of policy?.tiers ?? []) if (amount >= tier.minAmount) required = tier.approvals;
+  return required;
+}
+
+/** Whether the policy may approve a single payout on its own: a listed requester, an amount within the bound. */
+export function autoApprovable(policy: ChaosPolicy | undefined, requester: string, amount: number): boolean {
+  const auto = policy?.autoApprove;
+  return auto !== undefined && amount <= auto.maxAmount && auto.requesters.some((r) => r.trim().toLowerCase() === requester.trim().toLowerCase());
+}
+
+/** The Jakarta calendar day (UTC+7, no daylight saving) of an instant, as the service's limits count days. */
+export function jakartaDay(atMs: number): string {
+  return new Date(atMs + 7 * 3_600_000).toISOString().slice(0, 10);
+}
 
 /**
  * The API key to send for a principal: the stack's own (a production-like stack generates keys for
  * the same principals, ChaosStack.apiKeys) or else the development key. Every request the run makes
  * takes its key from here; KEYS[name].principal stays who the key stands for.
  */
-export function keyOf(from: { apiKeys?: Readonly<Record<KeyName, string>> | undefined } | undefined, name: KeyName): string {
+export function keyOf(from: { apiKeys?: Readonly<Partial<Record<KeyName, string>>> | undefined } | undefined, name: KeyName): string {
   return from?.apiKeys?.[name] ?? KEYS[name].key;
 }
 
@@ -33,7 +106,7 @@ export type RecordedDecision = DecisionKind | 'resolve';
 
 export type PayoutAction =
   /** A decision through the API with a development key. */
-  | { at: number; kind: 'decide'; decision: DecisionKind; via: 'api'; key: KeyName; tag: string }
+  | { at: number; kind: 'decide'; decision: DecisionKind; via: 'api'; key: KeyName; tag: string; /** Send no Idempotency-Key (a fresh request, never joining an earlier one). */ fresh?: boolean }
   /** The same decision as a raw Temporal signal, with any principal (four-eyes attacks spell the requester oddly). */
   | { at: number; kind: 'decide'; decision: DecisionKind; via: 'signal'; principal: string; tag: string }
   /** The create request again: the same body (200) or a changed one (409). */
@@ -147,6 +220,12 @@ export interface BatchPlan {
   afterPayout: number;
   requester: KeyName;
   approver: KeyName;
+  /** Under a two-approver tier (a batch's total picks it): the second approver, neither the requester nor `approver`. */
+  secondApprover: KeyName;
+  /** Both approvals sent at once (concurrent), instead of the second after the first answered. */
+  approvalsTogether: boolean;
+  /** After the first approval, the same approver approves again with a fresh Idempotency-Key (409 already-approved). */
+  sameApproverAgain: boolean;
   approvalTimeoutMs: number;
   /** Milliseconds after the create request; the create body carries the absolute time. */
   scheduledInMs?: number;
@@ -170,6 +249,8 @@ export interface BatchPlan {
 
 export interface Plan {
   seed: number;
+  /** The APPROVAL_POLICY the stack runs with (absent: none, one approval and no limits). */
+  policy?: ChaosPolicy;
   payouts: PayoutPlan[];
   /** Batches, each created with the single payout `afterPayout` (absent or empty: none). */
   batches?: BatchPlan[];
@@ -199,7 +280,10 @@ export interface PayoutDocument {
   provider?: string;
   amount?: { value: string; currency: string };
   approval?: { decision: string; by: string; at?: string };
-  approvals?: { by: string; decision?: string }[];
+  /** Issue 15: the distinct approvers the payout's policy asks for, the approvals so far, the policy's id. */
+  approvalsRequired?: number;
+  approvals?: { by: string; decision?: string; at?: string }[];
+  policy?: string;
   transfer?: { submittedAt?: string; providerReference?: string };
   /** The fee the approver was shown (the provider's quote, or the configured fee table). */
   inquiry?: { accountName?: string; fee?: { value: string } };
@@ -235,8 +319,37 @@ export interface DecisionRecord {
   httpStatus?: number;
   /** The status in a 2xx answer's document. */
   answeredStatus?: string;
+  /** The problem type's last path segment of a 4xx (already-approved, limit-exceeded, four-eyes, …). */
+  problem?: string;
+  /** 409 limit-exceeded: the problem's figures. */
+  limit?: LimitRefusal;
   /** A signal that Temporal refused, or a request that got no HTTP answer. */
   error?: string;
+}
+
+/** A 409 limit-exceeded problem's fields (issue 15), amounts in whole rupiah. */
+export interface LimitRefusal {
+  scope?: string;
+  limit?: number;
+  used?: number;
+  remaining?: number;
+  requested?: number;
+  day?: string;
+}
+
+/** One GET /v1/limits answer (issue 15): the used amount of one scope on `date`. */
+export interface LimitsReading {
+  kind: 'requester' | 'destination';
+  /** The requester's principal, or the destination's account number (as the run sent it). */
+  subject: string;
+  sentAt: number;
+  answeredAt: number;
+  /** The Jakarta day it reports. */
+  date: string;
+  /** Whole rupiah. */
+  used: number;
+  limit: number | null;
+  remaining: number | null;
 }
 
 export interface CallbackRecord {
@@ -274,7 +387,10 @@ export interface BatchDocument {
   itemCount?: number;
   counts?: Record<string, number>;
   ready?: { count: number; total: { value: string } };
-  approval?: { decision: string; by: string; count?: number; total?: { value: string }; excludedCount?: number };
+  approval?: { decision: string; by: string; at?: string; count?: number; total?: { value: string }; excludedCount?: number };
+  /** Issue 15: the distinct approvers the batch's total asks for, and the approvals so far (with the rows each excluded). */
+  approvalsRequired?: number;
+  approvals?: { by: string; at?: string; excludeReferences?: string[] }[];
   cancellation?: { by: string; at: string; reason?: string };
   timeline: { status: string; at: string; detail?: string }[];
 }
@@ -322,6 +438,8 @@ export interface BatchDecisionRecord {
   actual?: { count: number; total: number };
   /** row-approve: the row. */
   row?: string;
+  /** 409 limit-exceeded: the problem's figures. */
+  limit?: LimitRefusal;
   error?: string;
 }
 
@@ -380,6 +498,10 @@ export interface DisruptionWindow {
 
 export interface Observations {
   payouts: PayoutRecord[];
+  /** The APPROVAL_POLICY the stack ran with (absent: none; the policy rules have nothing to judge). */
+  policy?: ChaosPolicy;
+  /** GET /v1/limits for every requester and destination of the run, read at the end (after every payout settled). */
+  limits?: LimitsReading[];
   /** The batches (absent: the run had none); their rows are among `payouts`, with batchId. */
   batches?: BatchRecord[];
   ledger: LedgerRow[];
@@ -510,4 +632,12 @@ export type RuleId =
   | 'batch-refused-approval-changed'
   | 'batch-pays-more-than-approved'
   | 'batch-row-decided-alone'
-  | 'batch-not-final';
+  | 'batch-not-final'
+  | 'approvals-short'
+  | 'approvals-not-distinct'
+  | 'terms-not-as-policy'
+  | 'auto-approval-outside-bounds'
+  | 'daily-limit-exceeded'
+  | 'limit-refusal-wrong'
+  | 'limit-leak'
+  | 'batch-approvals-differ';

@@ -2,7 +2,7 @@
 // take the instances in turn), every payout document (from GETs and from decisions' answers), every
 // decision and callback, and at the end both simulators' ledgers.
 // Everything here only records; the checker judges.
-import type { ApiAnswer, BatchDocument, BatchItem, BatchPlan, BatchRecord, BatchSnapshot, CallbackRecord, DecisionRecord, KeyName, LedgerRow, PayoutDocument, PayoutPlan, PayoutRecord, Provider, Snapshot } from './model';
+import type { ApiAnswer, BatchDocument, BatchItem, BatchPlan, BatchRecord, BatchSnapshot, CallbackRecord, DecisionRecord, KeyName, LedgerRow, LimitsReading, PayoutDocument, PayoutPlan, PayoutRecord, Provider, Snapshot } from './model';
 import { KEYS, keyOf } from './model';
 import { destinationNumber } from '../../src/domain/payout';
 
@@ -38,7 +38,7 @@ export class Recorder {
    */
   constructor(
     api: string | readonly string[],
-    readonly apiKeys?: Readonly<Record<KeyName, string>>,
+    readonly apiKeys?: Readonly<Partial<Record<KeyName, string>>>,
   ) {
     this.apiUrls = typeof api === 'string' ? [api] : [...api];
     if (this.apiUrls.length === 0) throw new Error('the Recorder needs at least one API instance');
@@ -230,6 +230,29 @@ export class Recorder {
   lastStatus(reference: string): string | undefined {
     return this.latest.get(reference)?.doc.status;
   }
+
+  /** Every GET /v1/limits answered 200, in order. */
+  readonly limits: LimitsReading[] = [];
+
+  /** GET /v1/limits for one requester or one destination (issue 15), with an approver's key; kept when it answers 200. */
+  async readLimits(kind: 'requester' | 'destination', subject: string): Promise<LimitsReading | undefined> {
+    const { status, json, sentAt, answeredAt } = await this.call('GET', `/v1/limits?${kind}=${encodeURIComponent(subject)}`, { key: keyOf(this, 'approver'), route: `GET /v1/limits?${kind}` });
+    const body = json as { date?: string } & Partial<Record<'requester' | 'destination', { used?: { value: string }; limit?: { value: string } | null; remaining?: { value: string } | null }>> | undefined;
+    const figures = body?.[kind];
+    if (status !== 200 || typeof body?.date !== 'string' || !figures?.used) return undefined;
+    const reading: LimitsReading = {
+      kind,
+      subject,
+      sentAt,
+      answeredAt,
+      date: body.date,
+      used: rupiah(figures.used.value),
+      limit: figures.limit ? rupiah(figures.limit.value) : null,
+      remaining: figures.remaining ? rupiah(figures.remaining.value) : null,
+    };
+    this.limits.push(reading);
+    return reading;
+  }
 }
 
 /** The fields of a payout document that the checks and the report read. */
@@ -241,7 +264,9 @@ export function essentials(doc: PayoutDocument): PayoutDocument {
     ...(d.requestedBy !== undefined && { requestedBy: d.requestedBy }),
     ...(d.scheduledAt !== undefined && { scheduledAt: d.scheduledAt }),
     ...(d.approval !== undefined && { approval: { decision: d.approval.decision, by: d.approval.by, ...(d.approval.at !== undefined && { at: d.approval.at }) } }),
-    ...(d.approvals !== undefined && { approvals: d.approvals.map((a) => ({ by: a.by, ...(a.decision !== undefined && { decision: a.decision }) })) }),
+    ...(d.approvalsRequired !== undefined && { approvalsRequired: d.approvalsRequired }),
+    ...(d.approvals !== undefined && { approvals: d.approvals.map((a) => ({ by: a.by, ...(a.decision !== undefined && { decision: a.decision }), ...(a.at !== undefined && { at: a.at }) })) }),
+    ...(d.policy !== undefined && { policy: d.policy }),
     ...(d.transfer?.submittedAt !== undefined && { transfer: { submittedAt: d.transfer.submittedAt } }),
     ...(d.inquiry?.fee !== undefined && { inquiry: { fee: { value: d.inquiry.fee.value } } }),
     ...(d.attention?.reason !== undefined && { attention: { reason: d.attention.reason } }),
@@ -264,10 +289,15 @@ export function batchEssentials(d: BatchDocument): BatchDocument {
       approval: {
         decision: d.approval.decision,
         by: d.approval.by,
+        ...(d.approval.at !== undefined && { at: d.approval.at }),
         ...(d.approval.count !== undefined && { count: d.approval.count }),
         ...(d.approval.total !== undefined && { total: { value: d.approval.total.value } }),
         ...(d.approval.excludedCount !== undefined && { excludedCount: d.approval.excludedCount }),
       },
+    }),
+    ...(d.approvalsRequired !== undefined && { approvalsRequired: d.approvalsRequired }),
+    ...(d.approvals !== undefined && {
+      approvals: d.approvals.map((a) => ({ by: a.by, ...(a.at !== undefined && { at: a.at }), ...(a.excludeReferences !== undefined && { excludeReferences: [...a.excludeReferences].sort() }) })),
     }),
     ...(d.cancellation !== undefined && { cancellation: { by: d.cancellation.by, at: d.cancellation.at, ...(d.cancellation.reason !== undefined && { reason: d.cancellation.reason }) } }),
     timeline: d.timeline.map((e) => ({ status: e.status, at: e.at, ...(e.detail !== undefined && { detail: e.detail }) })),

@@ -4,8 +4,8 @@
 // disruptions given instead). The same seed and options give the same plan; only timing differs from
 // run to run.
 import { createPrng, type Prng } from './prng';
-import type { BatchDecisionPlan, BatchPlan, BatchRowPlan, CallbackVariant, DecisionKind, Destination, FaultMode, FaultOperation, KeyName, PayoutAction, PayoutPlan, Plan, Provider, ReceiverFault, WorldEvent } from './model';
-import { KEYS } from './model';
+import type { BatchDecisionPlan, BatchPlan, BatchRowPlan, CallbackVariant, ChaosPolicy, DecisionKind, Destination, FaultMode, FaultOperation, KeyName, PayoutAction, PayoutPlan, Plan, Provider, ReceiverFault, WorldEvent } from './model';
+import { APPROVERS, KEYS } from './model';
 
 export interface PlanOptions {
   seed: number;
@@ -44,6 +44,60 @@ export interface PlanOptions {
    * while an approved batch's rows are being paid (appended to `disruptions`, with `duringBatch`).
    */
   batches?: number;
+  /**
+   * Run under an APPROVAL_POLICY (issue 15; default true): two distinct approvers from
+   * POLICY_BOUNDS.twoApproversFrom, the `auto` requester's payouts up to POLICY_BOUNDS.autoApproveUpTo
+   * approved by the policy, and daily limits (policyFor) that refuse some approvals. The plan then has
+   * second approvals (some at once with the first), the same approver twice, payouts of the auto
+   * requester, and payouts to a few shared accounts, so that the destination limit refuses some.
+   */
+  approvalPolicy?: boolean;
+}
+
+/** The policy's fixed bounds (whole rupiah); the requester's daily limit comes from the plan (policyFor). */
+export const POLICY_BOUNDS = { twoApproversFrom: 200_000, autoApproveUpTo: 100_000, perDestinationPerDay: 400_000 } as const;
+
+/** How many accounts several payouts of a run share (their daily destination limit fills up). */
+export const SHARED_ACCOUNTS = 3;
+
+/**
+ * The run's policy: a requester's daily limit of about half of what the busiest requester
+ * (requester@local) is planned to have approved, singles and approved batches' rows, so that its
+ * approvals late in the run are refused; a destination's limit that a shared account reaches after a
+ * few payouts; two approvers from POLICY_BOUNDS.twoApproversFrom; and the auto requester's payouts up
+ * to POLICY_BOUNDS.autoApproveUpTo approved by the policy.
+ */
+export function policyFor(payouts: readonly PayoutPlan[], batches: readonly BatchPlan[] = []): ChaosPolicy {
+  const approvedSingles = payouts
+    .filter((p) => p.requester === 'requester' && p.actions.some((a) => a.kind === 'decide' && a.decision === 'approve' && a.tag === 'primary'))
+    .reduce((sum, p) => sum + p.amount, 0);
+  const approvedRows = batches
+    .filter((b) => b.requester === 'requester' && (b.decision === 'approve' || b.decision === 'approve-cancel'))
+    .reduce((sum, b) => sum + b.rows.reduce((n, r) => n + r.amount, 0), 0);
+  const perRequesterPerDay = Math.max(500_000, Math.round((approvedSingles + approvedRows) / 2 / 1_000) * 1_000);
+  return {
+    tiers: [
+      { minAmount: 0, approvals: 1 },
+      { minAmount: POLICY_BOUNDS.twoApproversFrom, approvals: 2 },
+    ],
+    autoApprove: { maxAmount: POLICY_BOUNDS.autoApproveUpTo, requesters: [KEYS.auto.principal] },
+    limits: { perRequesterPerDay, perDestinationPerDay: POLICY_BOUNDS.perDestinationPerDay },
+  };
+}
+
+/** The accounts several payouts share: scenarios that pay (0000 at once, 1111 after pending checks). */
+function sharedAccounts(rng: Prng): SharedAccount[] {
+  return Array.from({ length: SHARED_ACCOUNTS }, (_, i) => {
+    const scenario = i % 2 === 0 ? '0000' : '1111';
+    return { scenario, ...destinationFor(rng, scenario) };
+  });
+}
+
+interface SharedAccount {
+  scenario: string;
+  provider: Provider;
+  explicitProvider: boolean;
+  destination: Destination;
 }
 
 /** The run's webhook receivers: 0 takes every event type, 1 only the final statuses and NEEDS_ATTENTION (see webhooks.ts). */
@@ -76,7 +130,8 @@ const FAULT_MODES: readonly (readonly [FaultMode, number])[] = [
 export function makePlan(options: PlanOptions): Plan {
   const root = createPrng(options.seed);
   const payouts: PayoutPlan[] = [];
-  for (let i = 0; i < options.payouts; i += 1) payouts.push(planPayout(root.fork(`payout-${i}`), options, i));
+  const shared = options.approvalPolicy !== false ? sharedAccounts(root.fork('shared-accounts')) : [];
+  for (let i = 0; i < options.payouts; i += 1) payouts.push(planPayout(root.fork(`payout-${i}`), options, i, shared));
 
   const worldRng = root.fork('world');
   const world: Plan['world'] = [];
@@ -93,6 +148,7 @@ export function makePlan(options: PlanOptions): Plan {
     // After the drawn ones, so that their indices (and the receiver faults that come with them) stay the seed's.
     plan.disruptions = [...disruptions, ...kills];
   }
+  if (options.approvalPolicy !== false && !options.focus) plan.policy = policyFor(payouts, plan.batches);
   return plan;
 }
 
@@ -162,12 +218,18 @@ function planBatches(root: Prng, options: PlanOptions): { batches: BatchPlan[]; 
     const retryUnverified = rng.chance(0.5);
     const afterPayout = Math.min(options.payouts - 1, Math.max(0, Math.floor(options.payouts * (0.05 + (0.6 * (b + rng.next())) / count))));
     const kill = { afterApprovalMs: rng.int(200, 2_500), downForMs: rng.int(300, 3_000), duringTrigger: rng.chance(0.3), chance: rng.next() };
+    const secondApprover = rng.pick(APPROVERS.filter((k) => k !== approver && k !== requester));
+    const approvalsTogether = rng.chance(0.3);
+    const sameApproverAgain = b === 0 || rng.chance(0.4);
     batches.push({
       index: b,
       reference,
       afterPayout,
       requester,
       approver,
+      secondApprover,
+      approvalsTogether,
+      sameApproverAgain,
       approvalTimeoutMs,
       ...(scheduled !== undefined && { scheduledInMs: scheduled }),
       rows,
@@ -305,24 +367,31 @@ function cancelRacePayout(rng: Prng, options: PlanOptions, index: number): Payou
     provider: 'faspay',
     explicitProvider: false,
     destination: { type: 'BANK_ACCOUNT', bankCode: '014', accountNumber: `${digits(rng, 6)}0000` },
-    amount: rng.int(10, 300) * 1_000,
+    // Below the two-approver tier: one approval decides, and the cancel races it.
+    amount: rng.int(10, Math.floor(POLICY_BOUNDS.twoApproversFrom / 1_000) - 1) * 1_000,
     requester: 'requester',
     approvalTimeoutMs: 12_000,
     actions: actions.sort((a, b) => a.at - b.at),
   };
 }
 
-function planPayout(rng: Prng, options: PlanOptions, index: number): PayoutPlan {
+function planPayout(rng: Prng, options: PlanOptions, index: number, shared: readonly SharedAccount[] = []): PayoutPlan {
   if (options.focus === 'cancel-race') return cancelRacePayout(rng, options, index);
-  const scenario = rng.weighted(SCENARIOS);
+  const policy = options.approvalPolicy !== false;
+  let scenario = rng.weighted(SCENARIOS);
   const drawn = String(rng.int(1_000, 9_999));
   // A number outside the table must end outside it.
   const suffix = scenario !== 'rand' ? scenario : SCENARIOS.some(([s]) => s === drawn) ? '1234' : drawn;
-  const { provider, explicitProvider, destination } = destinationFor(rng, suffix);
-  const amount = rng.int(10, scenario === '9999' ? 80 : 300) * 1_000;
-  const requester: KeyName = rng.chance(0.15) ? 'admin' : 'requester';
+  let { provider, explicitProvider, destination } = destinationFor(rng, suffix);
+  // One payout in five goes to an account others pay too: its daily destination limit fills up.
+  if (shared.length > 0 && rng.chance(0.2)) ({ scenario, provider, explicitProvider, destination } = rng.pick(shared));
+  const requester: KeyName = policy ? rng.weighted<KeyName>([['requester', 73], ['admin', 15], ['auto', 12]]) : rng.chance(0.15) ? 'admin' : 'requester';
+  // The auto requester's payouts mostly within the auto-approval bound.
+  const amount = rng.int(10, scenario === '9999' ? 80 : requester === 'auto' && rng.chance(0.7) ? POLICY_BOUNDS.autoApproveUpTo / 1_000 : 300) * 1_000;
   const requesterPrincipal = KEYS[requester].principal;
   const approver: KeyName = requester === 'admin' ? 'approver' : rng.chance(0.8) ? 'approver' : 'admin';
+  const autoApproved = policy && requester === 'auto' && amount <= POLICY_BOUNDS.autoApproveUpTo;
+  const twoApprovers = policy && amount >= POLICY_BOUNDS.twoApproversFrom;
 
   const actions: PayoutAction[] = [];
   // The first decision comes 1.5–6 s after the create (the inquiry has to be done for it to apply).
@@ -332,19 +401,30 @@ function planPayout(rng: Prng, options: PlanOptions, index: number): PayoutPlan 
   const approvalTimeoutMs = raceDeadline ? Math.max(1_000, Math.round((decideAt + rng.int(-400, 400)) / 1_000) * 1_000) : rng.int(8, 14) * 1_000;
   const scheduledInMs = rng.chance(0.25) ? decideAt + rng.int(-1_000, 4_000) : undefined;
 
-  const primary = rng.weighted<DecisionKind | 'none'>([
-    ['approve', 14],
-    ['reject', 2],
-    ['cancel', 2],
-    ['none', 1],
-  ]);
-  const decide = (decision: DecisionKind, at: number, tag: string, overrides: { via?: 'api' | 'signal'; key?: KeyName; principal?: string } = {}) => {
+  // The policy approves the auto requester's small payouts: mostly nobody else decides (a person's
+  // approval then meets 409, or the limits if the policy's approval was refused by them).
+  const primary = rng.weighted<DecisionKind | 'none'>(
+    autoApproved
+      ? [
+          ['approve', 3],
+          ['reject', 1],
+          ['cancel', 1],
+          ['none', 5],
+        ]
+      : [
+          ['approve', 14],
+          ['reject', 2],
+          ['cancel', 2],
+          ['none', 1],
+        ],
+  );
+  const decide = (decision: DecisionKind, at: number, tag: string, overrides: { via?: 'api' | 'signal'; key?: KeyName; principal?: string; fresh?: boolean } = {}) => {
     const via = overrides.via ?? (rng.chance(0.3) ? 'signal' : 'api');
     if (via === 'api') {
       const key = overrides.key ?? (decision === 'cancel' ? (rng.chance(0.7) ? requester : 'admin') : approver);
-      actions.push({ at, kind: 'decide', decision, via: 'api', key, tag });
+      actions.push({ at, kind: 'decide', decision, via: 'api', key, tag, ...(overrides.fresh && { fresh: true }) });
     } else {
-      const principal = overrides.principal ?? (decision === 'cancel' ? requesterPrincipal : spell(rng, KEYS[approver].principal));
+      const principal = overrides.principal ?? (decision === 'cancel' ? requesterPrincipal : spell(rng, KEYS[overrides.key ?? approver].principal));
       actions.push({ at, kind: 'decide', decision, via: 'signal', principal, tag });
     }
   };
@@ -352,6 +432,14 @@ function planPayout(rng: Prng, options: PlanOptions, index: number): PayoutPlan 
     decide(primary, decideAt, 'primary');
     // The same decision again: at once (concurrent) or a little later, through either channel.
     if (rng.chance(0.3)) decide(primary, decideAt + rng.pick([0, 0, 50, 400, 1_500]), 'duplicate');
+  }
+  // Two approvers: the second one, at once with the first (concurrent) or a little later, through
+  // either channel; and now and then the first approver again, without an Idempotency-Key (409
+  // already-approved while the second is awaited).
+  if (twoApprovers && primary === 'approve') {
+    const second = rng.pick(APPROVERS.filter((k) => k !== approver && k !== requester));
+    decide('approve', decideAt + rng.pick([0, 0, 40, 300, 1_000, 2_500]), 'second', { key: second, via: rng.chance(0.8) ? 'api' : 'signal' });
+    if (rng.chance(0.3)) decide('approve', decideAt + rng.pick([150, 600]), 'same-approver', { via: 'api', key: approver, fresh: true });
   }
   // A conflicting decision racing the first one.
   if (rng.chance(0.2)) {

@@ -209,6 +209,44 @@ export function describeBatch(b: BatchRecord): string[] {
   return lines;
 }
 
+/**
+ * The approval policy's figures (issue 15): the policy, the payouts approved by two people and by
+ * the policy, the approvals' refusals by problem (already-approved, limit-exceeded by scope, …), and
+ * the limits read at the end.
+ */
+export function policyLines(obs: Observations): string[] {
+  const policy = obs.policy;
+  if (!policy) return [];
+  const lines = [
+    `approval policy: ${policy.tiers.map((t) => `${t.approvals} approver(s) from ${t.minAmount}`).join(', ')}; auto-approval ${policy.autoApprove ? `of ${policy.autoApprove.requesters.join(', ')} up to ${policy.autoApprove.maxAmount}` : 'none'}; limits per day: requester ${policy.limits?.perRequesterPerDay ?? 'none'}, destination ${policy.limits?.perDestinationPerDay ?? 'none'}`,
+  ];
+  const singles = obs.payouts.filter((p) => p.batchId === undefined);
+  const approversOf = (p: PayoutRecord) => {
+    const doc = latestDoc(p);
+    return new Set((doc?.approvals ?? []).map((a) => a.by));
+  };
+  const twoPeople = singles.filter((p) => [...approversOf(p)].filter((by) => by !== 'policy').length >= 2).length;
+  const byPolicy = singles.filter((p) => approversOf(p).has('policy')).length;
+  const refusals: Record<string, number> = {};
+  const note = (d: { decision: string; httpStatus?: number; problem?: string; limit?: { scope?: string } }) => {
+    if (d.decision !== 'approve' || d.httpStatus === undefined || d.httpStatus < 400) return;
+    const k = `${d.httpStatus} ${d.problem ?? '?'}${d.limit?.scope ? ` (${d.limit.scope})` : ''}`;
+    refusals[k] = (refusals[k] ?? 0) + 1;
+  };
+  for (const p of obs.payouts) for (const d of p.decisions) note(d);
+  for (const b of obs.batches ?? []) for (const d of b.decisions) note(d);
+  lines.push(`  approved by two people: ${twoPeople} payout(s); by the policy: ${byPolicy}; approvals refused: ${Object.entries(refusals).sort().map(([k, n]) => `${k} ×${n}`).join(', ') || 'none'}`);
+  if (obs.limits?.length) {
+    const requesters = obs.limits.filter((l) => l.kind === 'requester');
+    const destinations = obs.limits.filter((l) => l.kind === 'destination');
+    const busiest = [...destinations].sort((a, b) => b.used - a.used)[0];
+    lines.push(
+      `  limits at the end (${obs.limits[0]!.date}): ${requesters.map((l) => `${l.subject} ${l.used}/${l.limit ?? '-'}`).join(', ')}; ${destinations.length} destination(s), ${destinations.filter((l) => l.used > 0).length} with something used${busiest ? `, the most ${busiest.used}/${busiest.limit ?? '-'} (…${busiest.subject.slice(-4)})` : ''}`,
+    );
+  }
+  return lines;
+}
+
 export function formatReport(result: ChaosResult): string {
   const { observations: obs, plan, violations } = result;
   const lines: string[] = [];
@@ -248,6 +286,7 @@ export function formatReport(result: ChaosResult): string {
   const resent = obs.ledger.filter((r) => r.triggerCalls > 1).length;
   lines.push(`ledger: ${obs.ledger.length} transfers (${obs.ledger.filter((r) => r.status === '00').length} paid), ${resent} with more than one trigger call`);
   lines.push(...batchLines(obs));
+  lines.push(...policyLines(obs));
   const attention = obs.payouts.filter((p) => latestDoc(p)?.status === 'NEEDS_ATTENTION');
   if (attention.length > 0) {
     lines.push(`NEEDS_ATTENTION at the end (allowed; worth a look): ${attention.map((p) => `${p.reference} [${p.provider} …${p.destinationNumber.slice(-4)}, ledger ${obs.ledger.filter((r) => r.reference === p.reference).map((r) => r.status).join('/') || 'nothing'}]: ${(latestDoc(p) as { attention?: { reason?: string } }).attention?.reason ?? ''}`).join('; ')}`);

@@ -1,6 +1,7 @@
 // `npm run chaos -- [--payouts N] [--batches B] [--seed S] [--concurrency C] [--workers W] [--kills K] [--restarts R] [--no-kills] [--no-faults]
-// [--receiver-faults N] [--refusal-confirm-ms MS] [--focus cancel-race] [--assumptions default|alternate]`:
-// the invariant checker (RELIABILITY.md) on the default stack (stack.ts). Prints the seed, what was
+// [--receiver-faults N] [--refusal-confirm-ms MS] [--focus cancel-race] [--assumptions default|alternate] [--no-policy]`:
+// the invariant checker (RELIABILITY.md) on the default stack (stack.ts), under the approval policy
+// the plan draws (plan.ts policyFor; --no-policy: none). Prints the seed, what was
 // exercised, the outcomes, the decisions' latency, the calls per API instance, each disruption with
 // its recovery time, and every violation; exits 1 on a violation, 2 when the run itself failed.
 // Another topology (its own stack, disruptions, no webhooks, 503s judged against outages) is driven
@@ -74,8 +75,11 @@ export function parseArgs(argv: string[]): ChaosOptions {
       case '--no-faults':
         options.faults = false;
         break;
+      case '--no-policy':
+        options.approvalPolicy = false;
+        break;
       case '--help':
-        console.log('npm run chaos -- [--payouts N=40] [--batches B=3 | --no-batches] [--seed S] [--concurrency C=8] [--workers W=1] [--kills K=1] [--restarts R=1] [--no-kills] [--no-faults] [--receiver-faults N] [--refusal-confirm-ms MS] [--focus cancel-race] [--no-resolve]');
+        console.log('npm run chaos -- [--payouts N=40] [--batches B=3 | --no-batches] [--seed S] [--concurrency C=8] [--workers W=1] [--kills K=1] [--restarts R=1] [--no-kills] [--no-faults] [--receiver-faults N] [--refusal-confirm-ms MS] [--focus cancel-race] [--no-resolve] [--no-policy]');
         process.exit(0);
         break;
       default:

@@ -21,7 +21,8 @@ import { resolveTemporalBinary } from '../../src/temporal/cli-binary';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
 import { writeWorkflowBundle } from '../../src/temporal/workflow-bundle';
 import { startService, type ServiceProcess } from '../../src/production/processes';
-import type { KeyName } from './model';
+import { sha256Hex } from '../../src/api/auth';
+import { apiKeyEntries, KEYS, policyJson, type ChaosPolicy, type KeyName } from './model';
 
 export const TASK_QUEUE = 'chaos-payouts';
 
@@ -109,6 +110,11 @@ export interface ChaosStack {
    * (KEYS[name].principal). Absent: the development keys.
    */
   apiKeys?: Record<KeyName, string>;
+  /**
+   * The APPROVAL_POLICY the API and workers run with (issue 15), as the run asked for it (the checker's
+   * policy rules judge against it). Absent: none (one approval, no limits, no auto-approval).
+   */
+  approvalPolicy?: ChaosPolicy;
   temporalAddress: string;
   /** The simulators when they run in this process (absent when they are processes of their own: the run uses simulatorUrl only). */
   singapay?: SingapaySimulator;
@@ -159,7 +165,12 @@ export function alternateAssumptions(): { key: string; held: Record<string, stri
   });
 }
 
-export async function startChaosStack(options: { timing?: Timing; workers?: number; assumptions?: AssumptionForms; log: (line: string) => void }): Promise<ChaosStack> {
+/** The development keys of KEYS, as API_KEYS entries (the API then knows the run's extra requester and approver too). */
+export function chaosApiKeys(keys: Readonly<Record<KeyName, string>> = Object.fromEntries(Object.entries(KEYS).map(([name, k]) => [name, k.key])) as Record<KeyName, string>): string {
+  return JSON.stringify(apiKeyEntries(keys, sha256Hex));
+}
+
+export async function startChaosStack(options: { timing?: Timing; workers?: number; assumptions?: AssumptionForms; policy?: ChaosPolicy; log: (line: string) => void }): Promise<ChaosStack> {
   const timing = options.timing ?? DEFAULT_TIMING;
   const log = options.log;
   const dir = mkdtempSync(join(tmpdir(), 'payouts-chaos-'));
@@ -214,6 +225,9 @@ export async function startChaosStack(options: { timing?: Timing; workers?: numb
       FASPAY_SOURCE_ACCOUNT: faspay.credentials.sourceAccount,
       FASPAY_CALLBACK_PUBLIC_KEY: faspay.simulatorPublicKeyPem,
       ...timingEnvironment(timing),
+      // Every key of KEYS (the development keys and the run's two more), and the approval policy.
+      API_KEYS: chaosApiKeys(),
+      ...(options.policy && { APPROVAL_POLICY: policyJson(options.policy) }),
     };
     if (options.assumptions === 'alternate') {
       const simulatorUrls: Record<string, string> = { singapay: singapay.url, faspay: faspay.url };
@@ -256,6 +270,7 @@ export async function startChaosStack(options: { timing?: Timing; workers?: numb
       dir,
       apiUrl,
       apiUrls: [apiUrl],
+      ...(options.policy && { approvalPolicy: options.policy }),
       temporalAddress,
       singapay,
       faspay,

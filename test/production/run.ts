@@ -5,15 +5,17 @@
 // SIGKILL), PostgreSQL is restarted (fast, then immediate shutdown) and the workers are scaled
 // 2 → 1 → 3. Two webhook endpoints take every event over https, through receiver faults. Judged by
 // the invariant checker, with one rule more than `npm run chaos`: a 503 only while Temporal or its
-// database is down. Prints the figures (payouts, disruptions, recovery time of
+// database is down. The API and workers run under the approval policy the chaos plan draws
+// (APPROVAL_POLICY, with API_KEYS for the run's extra requester and approver). Prints the figures (payouts, disruptions, recovery time of
 // each); exits 1 on a violation, 2 when the run itself failed.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { runChaos, type ChaosOptions } from '../chaos/driver';
-import type { Plan } from '../chaos/model';
+import { runChaos, type ChaosOptions, type StackSetup } from '../chaos/driver';
+import { KEYS, policyJson, type KeyName, type Plan } from '../chaos/model';
 import { callsPerInstance, formatReport } from '../chaos/report';
-import { DEFAULT_TIMING, timingEnvironment, type ChaosStack } from '../chaos/stack';
+import { chaosApiKeys, DEFAULT_TIMING, timingEnvironment, type ChaosStack } from '../chaos/stack';
 import { ROOT } from '../../src/production/compose';
 import { freePorts, startProductionStack } from '../../src/production/stack';
 import { dataConverterFor, parseCodecKeys } from '../../src/temporal/codec';
@@ -67,14 +69,28 @@ async function main() {
   const timing = DEFAULT_TIMING;
   const log = (line: string) => console.log(`[production] ${line}`);
 
-  const startStack = async (chaosLog: (line: string) => void): Promise<ChaosStack> => {
+  const startStack = async (chaosLog: (line: string) => void, setup: StackSetup): Promise<ChaosStack> => {
     // Production delivers webhooks to https only: the run's receivers serve https on loopback with a
     // certificate for 127.0.0.1 from a CA of the run's own, which the workers trust.
     const webhookCertificate = makeServerCertificate('IP:127.0.0.1');
+    // The keys: the stack's own for its three roles (its secrets file, made here first and then read
+    // by the stack), and two more for the run's auto requester and third approver (test/chaos/model.ts
+    // KEYS); API_KEYS then holds all five, after the compose environment's three.
+    mkdirSync(dataDir, { recursive: true });
+    const secrets = loadOrCreateSecrets(join(dataDir, 'secrets.json'));
+    const keys: Record<KeyName, string> = {
+      ...secrets.keys,
+      auto: `auto-${randomBytes(24).toString('base64url')}`,
+      approver2: `approver2-${randomBytes(24).toString('base64url')}`,
+    };
     const stack = await startProductionStack({
       dataDir,
       ports: await freePorts(),
+      principals: { requester: KEYS.requester.principal, approver: KEYS.approver.principal, admin: KEYS.admin.principal },
       extraEnv: {
+        API_KEYS: chaosApiKeys(keys),
+        // Issue 15: the approval policy the chaos plan drew (two approvers, auto-approval, daily limits).
+        ...(setup.policy && { APPROVAL_POLICY: policyJson(setup.policy) }),
         // The chaos run's short polls, budgets and retries, so that minutes see many of them.
         ...timingEnvironment(timing),
         LOG_LEVEL: 'warn',
@@ -93,7 +109,8 @@ async function main() {
       dir: dataDir,
       apiUrl: stack.apiUrls[0]!,
       apiUrls: stack.apiUrls,
-      apiKeys: stack.keys,
+      apiKeys: keys,
+      ...(setup.policy && { approvalPolicy: setup.policy }),
       temporalAddress: stack.temporalAddress,
       simulatorUrl: stack.simulatorUrls,
       client,
