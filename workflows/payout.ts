@@ -136,10 +136,14 @@ async function awaitDecision(ctx: PayoutContext, row: BatchRowLink | undefined, 
   }
   // A row waits for its batch, which expires it at the deadline; its own timer only ends a row whose batch is gone.
   const waitUntilMs = row ? row.decideByMs() : deadlineMs;
-  const decidedInTime = await condition(() => state.decided, Math.max(1, waitUntilMs - Date.now()), {
+  await condition(() => state.decided, Math.max(1, waitUntilMs - Date.now()), {
     summary: `Approval deadline ${state.payout.approvalDeadline}`,
   });
-  if (!decidedInTime) {
+  // An approval that came before the deadline may still be finishing: it reserves the spending limits
+  // (an activity), or its handler's last step runs just after the deadline's timer in the same
+  // workflow task. It decides; the deadline only expires a payout nobody decided on.
+  if (state.approving) await condition(() => !state.approving);
+  if (!state.decided) {
     state.decided = true;
     ctx.setStatus('EXPIRED', 'nobody decided before the approval deadline');
     return false;
