@@ -749,7 +749,11 @@ function checkLimitsReading(reading: LimitsReading, payouts: readonly PayoutReco
   const holders: string[] = [];
   for (const p of inScope) {
     const snaps = p.snapshots;
-    if (snaps.length === 0) continue;
+    // Never seen: nothing to count, unless it may exist all the same (its create got no clear answer).
+    if (snaps.length === 0) {
+      if (p.createStatus >= 400 && p.createStatus !== 503) continue;
+      return;
+    }
     // Its status at the reading: the same in the last document answered before it and the first sent after it.
     const before = latestSnapshot(snaps.filter((s) => s.answeredAt <= reading.sentAt));
     const after = snaps.filter((s) => s.sentAt >= reading.answeredAt).sort((a, b) => a.sentAt - b.sentAt)[0];
