@@ -1,5 +1,6 @@
 // The plan is the seed's: the same seed and options give the same payouts, actions and faults.
-import { makePlan } from './plan';
+import { makePlan, POLICY_BOUNDS, SHARED_ACCOUNTS } from './plan';
+import { KEYS, policyJson } from './model';
 import { parseArgs } from './run';
 
 const options = { seed: 12_345, payouts: 30, workerKills: 2, serverRestarts: 1, faults: true };
@@ -166,4 +167,44 @@ describe('batches', () => {
     expect(parseArgs(['--no-batches'])).toMatchObject({ batches: 0 });
     expect(() => parseArgs(['--batches', '-1'])).toThrow(/--batches/);
   });
+});
+
+test('the approval policy: a two-approver tier, the auto requester, limits from the plan; the plan drives them (second approvals, the same approver twice, shared accounts); none with approvalPolicy false', () => {
+  const plan = makePlan({ ...options, payouts: 200, batches: 2 });
+  const policy = plan.policy!;
+  expect(policy.tiers).toEqual([
+    { minAmount: 0, approvals: 1 },
+    { minAmount: POLICY_BOUNDS.twoApproversFrom, approvals: 2 },
+  ]);
+  expect(policy.autoApprove).toEqual({ maxAmount: POLICY_BOUNDS.autoApproveUpTo, requesters: [KEYS.auto.principal] });
+  expect(policy.limits?.perDestinationPerDay).toBe(POLICY_BOUNDS.perDestinationPerDay);
+  // About half of what requester@local is planned to have approved: its later approvals are refused.
+  const planned = plan.payouts.filter((p) => p.requester === 'requester' && p.actions.some((a) => a.kind === 'decide' && a.decision === 'approve' && a.tag === 'primary')).reduce((n, p) => n + p.amount, 0);
+  expect(policy.limits!.perRequesterPerDay!).toBeLessThan(planned);
+  expect(JSON.parse(policyJson(policy))).toMatchObject({ tiers: [{ minAmount: '0.00', approvals: 1 }, { minAmount: `${POLICY_BOUNDS.twoApproversFrom}.00`, approvals: 2 }] });
+
+  const decisions = plan.payouts.flatMap((p) => p.actions.flatMap((a) => (a.kind === 'decide' ? [{ p, a }] : [])));
+  // Every payout of the upper tier approved by someone has a second approver, neither its requester nor the first.
+  for (const p of plan.payouts.filter((x) => x.amount >= POLICY_BOUNDS.twoApproversFrom)) {
+    const primary = p.actions.find((a) => a.kind === 'decide' && a.tag === 'primary');
+    if (primary?.kind !== 'decide' || primary.decision !== 'approve') continue;
+    const second = p.actions.find((a) => a.kind === 'decide' && a.tag === 'second');
+    expect(second).toBeDefined();
+    if (second?.kind === 'decide' && second.via === 'api') expect(second.key).not.toBe(p.requester);
+  }
+  expect(decisions.some(({ a }) => a.tag === 'same-approver' && a.via === 'api' && a.fresh === true)).toBe(true);
+  expect(decisions.some(({ p, a }) => a.tag === 'second' && p.actions.some((b) => b.kind === 'decide' && b.tag === 'primary' && b.at === a.at))).toBe(true);
+  // The auto requester's payouts, most within the bound; a few accounts shared by several payouts.
+  const auto = plan.payouts.filter((p) => p.requester === 'auto');
+  expect(auto.filter((p) => p.amount <= POLICY_BOUNDS.autoApproveUpTo).length).toBeGreaterThan(auto.length / 2);
+  const perAccount = new Map<string, number>();
+  for (const p of plan.payouts) perAccount.set(JSON.stringify(p.destination), (perAccount.get(JSON.stringify(p.destination)) ?? 0) + 1);
+  expect([...perAccount.values()].filter((n) => n >= 3).length).toBe(SHARED_ACCOUNTS);
+  // Batches: two distinct approvers, neither the requester.
+  for (const b of plan.batches!) expect(new Set([b.requester, b.approver, b.secondApprover]).size).toBe(3);
+
+  const none = makePlan({ ...options, approvalPolicy: false });
+  expect(none.policy).toBeUndefined();
+  expect(none.payouts.some((p) => p.requester === 'auto')).toBe(false);
+  expect(parseArgs(['--no-policy'])).toMatchObject({ approvalPolicy: false });
 });
