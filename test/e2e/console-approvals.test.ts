@@ -65,24 +65,35 @@ async function facts(page: Page, selector: string): Promise<Record<string, strin
   return Object.fromEntries(terms.map((term, i) => [term, values[i]!]));
 }
 
-/** Opens a payout from the approvals queue, pressing Refresh until the queue lists it. */
-async function openFromQueue(page: Page, reference: string): Promise<void> {
-  const row = page.locator('#payouts tbody tr', { hasText: reference });
+/**
+ * Opens a payout from the approvals queue, pressing Refresh until the queue lists it with its approvals
+ * so far (the list is read from visibility, a moment behind); answers the row's text.
+ */
+async function openFromQueue(page: Page, reference: string, approvals: string): Promise<string> {
+  const row = await queueRow(page, reference, approvals);
+  const text = await row.innerText();
+  await row.click();
+  await page.getByRole('heading', { name: `Payout ${reference} — AWAITING_APPROVAL` }).waitFor();
+  return text;
+}
+
+/** The queue's row of a payout once it shows these approvals, pressing Refresh until it does. */
+async function queueRow(page: Page, reference: string, approvals: string) {
+  const row = page.locator('#payouts tbody tr', { hasText: reference }).filter({ hasText: approvals });
   for (const deadline = Date.now() + 30_000; (await row.count()) === 0; ) {
-    if (Date.now() > deadline) throw new Error(`the approvals queue did not list ${reference}: ${await page.locator('#payouts').innerText()}`);
+    if (Date.now() > deadline) throw new Error(`the approvals queue did not list ${reference} with ${approvals}: ${await page.locator('#payouts').innerText()}`);
     await page.waitForTimeout(300);
     await page.getByRole('button', { name: 'Refresh', exact: true }).click();
     await page.locator('#queue-status', { hasText: /awaiting approval|Nothing awaits|Could not/ }).waitFor();
   }
-  await row.click();
-  await page.getByRole('heading', { name: `Payout ${reference} — AWAITING_APPROVAL` }).waitFor();
+  return row;
 }
 
-/** The payout view's limits once shown: the requester's line and the destination's. */
-async function shownLimits(page: Page): Promise<Record<string, string>> {
-  await page.locator('#limits-title', { hasText: /^Daily limits today \(\d{4}-\d{2}-\d{2}, Asia\/Jakarta\)$/ }).waitFor();
-  await page.locator('#limits').waitFor({ state: 'visible' });
-  return facts(page, '#limits-facts');
+/** A view's limits (`#limits`, `#batch-limits`) once loaded and shown: the requester's line and the destination's. */
+async function shownLimits(page: Page, box = '#limits'): Promise<Record<string, string>> {
+  await page.locator(`${box}[aria-busy="false"]`).waitFor({ state: 'visible' });
+  expect(await page.locator(`${box} h3`).innerText()).toMatch(/^Daily limits today \(\d{4}-\d{2}-\d{2}, Asia\/Jakarta\)$/);
+  return facts(page, `${box} dl`);
 }
 
 async function createPayout(reference: string, customerNumber: string, value: string): Promise<void> {
@@ -104,7 +115,7 @@ describe('console: approvals under a policy', () => {
     const firstErrors = watchErrors(first, (status, url) => status === 409 && /\/approve$/.test(url));
     await signIn(first, KEYS.approver);
     expect(await first.locator('#my-limits').isHidden()).toBe(true); // an approver requests nothing
-    await openFromQueue(first, reference);
+    await openFromQueue(first, reference, '0 of 2');
     expect((await facts(first, '#facts')).Approvals).toBe('0 of 2 (2 more approvers needed)');
     const before = await shownLimits(first);
     expect(before).toEqual({
@@ -135,7 +146,7 @@ describe('console: approvals under a policy', () => {
     const secondErrors = watchErrors(second, (status, url) => status === 409 && /\/approve$/.test(url));
     await signIn(second, SECOND_APPROVER);
     await second.getByText('Signed in as second-approver@local').waitFor();
-    await openFromQueue(second, reference);
+    expect(await openFromQueue(second, reference, '1 of 2')).not.toContain('you approved');
     expect((await facts(second, '#facts')).Approvals).toMatch(/^1 of 2 \(1 more approver needed\)approver@local at /);
     await second.getByRole('button', { name: 'Approve' }).click();
     await second.locator('#result', { hasText: /^Approved: the payout is now (PROCESSING|SCHEDULED|SUCCEEDED)\.$/ }).waitFor();
@@ -156,7 +167,7 @@ describe('console: approvals under a policy', () => {
     const over = uniqueReference('console-over');
     await createPayout(over, destination, '200000.00');
     await first.getByRole('button', { name: 'Back to the list' }).click();
-    await openFromQueue(first, over);
+    await openFromQueue(first, over, '0 of 2');
     const overLimits = await shownLimits(first);
     expect(overLimits['Destination •••• 0000']).toBe(
       `${idr('150000.00')} remaining of ${idr('300000.00')} (${idr('150000.00')} used) — less than the ${idr('200000.00')} approving would take`,
@@ -164,8 +175,10 @@ describe('console: approvals under a policy', () => {
     expect(await first.locator('#limits-facts dd.error').count()).toBe(1);
     await first.getByRole('button', { name: 'Approve' }).click();
     await first.getByText('Approval recorded (1 of 2): the payout awaits 1 more approver.').waitFor();
+    await first.getByRole('button', { name: 'Back to the list' }).click();
+    await queueRow(first, over, '1 of 2 (you approved)');
     await second.getByRole('button', { name: 'Back to the list' }).click();
-    await openFromQueue(second, over);
+    await openFromQueue(second, over, '1 of 2');
     await second.getByRole('button', { name: 'Approve' }).click();
     const refusal = second.locator('#result', { hasText: /^Refused: Approving would exceed a daily spending limit\./ });
     await refusal.waitFor();
@@ -249,8 +262,7 @@ describe('console: approvals under a policy', () => {
     expect(once.Decision).toBe('none yet');
     expect(await first.getByRole('button', { name: 'Approve' }).isEnabled()).toBe(true);
     // The requester's limit, seen by the approver in the batch view (nothing reserved yet today by this batch).
-    await first.locator('#batch-limits').waitFor({ state: 'visible' });
-    expect((await facts(first, '#batch-limits-facts'))['Requester requester@local']).toMatch(/ remaining of IDR 500,000\.00 /);
+    expect((await shownLimits(first, '#batch-limits'))['Requester requester@local']).toMatch(/ remaining of IDR 500,000\.00 /);
     await first.screenshot({ path: join(SHOTS, 'console-approvals-batch-1-of-2.png'), fullPage: true });
 
     // The second finds the first approval's exclusion ticked and its figures, as every approval must agree.

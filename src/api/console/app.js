@@ -102,6 +102,13 @@ function fillProviderFilter() {
   }
 }
 
+/** A queued payout's approvals so far of required, and whether the signed-in principal is among them. */
+function queueApprovals(p) {
+  if (p.batchId) return 'with its batch';
+  const { required, list } = approvalProgress(p);
+  return list.length + ' of ' + required + (list.some((a) => a.by === principal) ? ' (you approved)' : '');
+}
+
 async function loadQueue() {
   $('queue-status').textContent = 'Loading…';
   const tbody = $('payouts').querySelector('tbody');
@@ -122,6 +129,7 @@ async function loadQueue() {
       cell(row, rupiah(p.inquiry && p.inquiry.fee), 'money');
       cell(row, rupiah(p.inquiry && p.inquiry.grossAmount), 'money');
       cell(row, p.requestedBy);
+      cell(row, queueApprovals(p));
       cell(row, when(p.approvalDeadline));
       const open = () => (p.batchId ? openBatch(p.batchId) : openPayout(p.id));
       row.addEventListener('click', open);
@@ -208,11 +216,13 @@ const limitLoads = {};
 async function showLimits(box, requester, destination, amount) {
   const generation = (limitLoads[box] = (limitLoads[box] || 0) + 1);
   const dl = $(box + '-facts');
+  $(box).setAttribute('aria-busy', 'true');
   const params = [];
   if (requester && (decides() || requester === principal)) params.push('requester=' + encodeURIComponent(requester));
   if (destination && decides()) params.push('destination=' + encodeURIComponent(destination));
   if (params.length === 0) {
     $(box).hidden = true;
+    $(box).setAttribute('aria-busy', 'false');
     return;
   }
   try {
@@ -230,19 +240,23 @@ async function showLimits(box, requester, destination, amount) {
     scope('Destination ' + (destination ? masked(destination) : ''), view.destination);
     $(box + '-title').textContent = 'Daily limits today (' + view.date + ', ' + view.timeZone + ')';
     $(box).hidden = dl.children.length === 0;
+    $(box).setAttribute('aria-busy', 'false');
   } catch (err) {
     if (generation !== limitLoads[box]) return;
     dl.replaceChildren();
     $(box + '-title').textContent = 'Daily limits';
     say(box + '-status', 'Could not read the daily limits: ' + problemText(err), 'error');
     $(box).hidden = false;
+    $(box).setAttribute('aria-busy', 'false');
     if (err.status === 401) signOut();
   }
 }
 
+/** Hides a limits box, and drops any answer still to come (another payout or batch is opening). */
 function hideLimits(box) {
   limitLoads[box] = (limitLoads[box] || 0) + 1;
   $(box).hidden = true;
+  $(box).setAttribute('aria-busy', 'false');
 }
 
 /** The signed-in principal's own daily limit, above the queue, for those who may request payouts. */
@@ -335,6 +349,7 @@ async function openPayout(id) {
   $('result').textContent = '';
   $('result').className = '';
   $('note').value = '';
+  hideLimits('limits'); // another payout's figures must not show meanwhile
   try {
     showPayout(await api('GET', '/v1/payouts/' + encodeURIComponent(id)));
     $('queue').hidden = true;
@@ -490,6 +505,7 @@ async function openBatch(id) {
     say('batch-result', '');
     say('batch-status', '');
     $('batch-note').value = '';
+    hideLimits('batch-limits'); // another batch's figures must not show meanwhile
     showBatch(batch, true);
     $('batch-title').focus();
   } catch (err) {
