@@ -75,6 +75,14 @@ export const batchSchema = z.object({
       excludedCount: z.number().int().optional(),
     })
     .optional(),
+  approvalsRequired: z.number().int().min(1).optional().describe("Distinct approvers the approval policy asks for; the batch's total picked the tier."),
+  approvals: z
+    .array(
+      z.object({ by: z.string(), at, comment: z.string().optional(), expectedTotal: moneyOut, expectedCount: z.number().int(), excludeReferences: z.array(z.string()) }),
+    )
+    .optional()
+    .describe('The approvals so far; each approved the same figures and exclusions.'),
+  policy: z.string().optional(),
   cancellation: z.object({ by: z.string(), at, reason: z.string().optional() }).optional(),
   timeline: z.array(z.object({ status: z.enum(BATCH_STATUSES), at, detail: z.string().optional() })),
 });

@@ -5,6 +5,7 @@ import {
   approveBodySchema,
   cancelBodySchema,
   createPayoutSchema,
+  limitsSchema,
   listQuerySchema,
   payoutListSchema,
   payoutSchema,
@@ -12,6 +13,7 @@ import {
   rejectBodySchema,
   resolveBodySchema,
 } from './schemas';
+import { limitsQuerySchema } from './limits';
 import {
   createdEndpointSchema,
   createEndpointBodySchema,
@@ -236,8 +238,15 @@ export function operations(providerKeys: readonly string[]): Operation[] {
     roles: 'approver',
     body: { schema: approveBodySchema, example: 'approve' },
     decision: true,
-    ok: { status: '200', description: 'The payout, now PROCESSING or SCHEDULED.', schema: payoutSchema },
-    errors: { '400': 'invalid body or Idempotency-Key', '401': 'no or wrong API key', '403': 'four eyes or missing role', '404': 'no such payout', '409': 'not awaiting approval', '503': DECISION_PENDING },
+    ok: { status: '200', description: 'The payout, now PROCESSING or SCHEDULED, or still AWAITING_APPROVAL when its approval policy needs more distinct approvers (`approvals` shows them so far).', schema: payoutSchema },
+    errors: {
+      '400': 'invalid body or Idempotency-Key',
+      '401': 'no or wrong API key',
+      '403': 'four eyes or missing role',
+      '404': 'no such payout',
+      '409': 'not awaiting approval; `already-approved` (the same approver again); `limit-exceeded` (a daily spending limit: the problem gives `scope`, `limit`, `used`, `remaining`, `requested`, `day`)',
+      '503': `${DECISION_PENDING}; or \`limits-unavailable\`: the spending limits could not be checked and nothing was approved`,
+    },
   },
   {
     method: 'post',
@@ -340,13 +349,13 @@ export function operations(providerKeys: readonly string[]): Operation[] {
     roles: 'approver',
     decision: true,
     body: { schema: approveBatchBodySchema, example: 'approveBatch' },
-    ok: { status: '200', description: 'The batch, now PROCESSING (or SCHEDULED); excluded rows end CANCELLED.', schema: batchSchema },
+    ok: { status: '200', description: 'The batch, now PROCESSING (or SCHEDULED); excluded rows end CANCELLED. Still AWAITING_APPROVAL when its approval policy needs more distinct approvers (`approvals` so far).', schema: batchSchema },
     errors: {
       '400': 'invalid body, or excluded references that are not rows of this batch',
       '401': 'no or wrong API key',
       '403': 'four eyes (the requester of the batch) or missing role',
       '404': 'no such batch',
-      '409': 'not awaiting approval, rows still validating or unverified, or the figures differ (the problem gives `actual`)',
+      '409': 'not awaiting approval, rows still validating or unverified, or the figures differ (the problem gives `actual`); `already-approved`; `batch-exclusions-differ` (every approval excludes the rows the first one did); `limit-exceeded` (the rows together exceed a daily limit: `remaining`; exclude rows)',
       '503': DECISION_PENDING,
     },
   },
@@ -382,6 +391,16 @@ export function operations(providerKeys: readonly string[]): Operation[] {
     body: { schema: emptyDecisionBodySchema, example: 'noFields', optional: true },
     ok: { status: '200', description: 'The batch; its unverified rows are validating again.', schema: batchSchema },
     errors: { '400': 'invalid body', '401': 'no or wrong API key', '403': 'missing role', '404': 'no such batch', '409': 'no unverified row, or the batch was decided', '503': DECISION_PENDING },
+  },
+  {
+    method: 'get',
+    operationId: 'getLimits',
+    path: '/v1/limits',
+    summary: "Today's (Asia/Jakarta) spending against the approval policy's daily limits",
+    roles: 'approver or admin (any requester and destination); a requester for itself',
+    query: limitsQuerySchema,
+    ok: { status: '200', description: 'Used and remaining amounts of the requester (default: the caller) and of the destination (an account number), today.', schema: limitsSchema },
+    errors: { '400': 'invalid query', '401': 'no or wrong API key', '403': "a requester asking for another principal's or a destination's figures", '503': TEMPORAL_DOWN },
   },
   {
     method: 'get',

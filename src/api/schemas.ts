@@ -130,6 +130,12 @@ export const payoutSchema = z.object({
       reason: z.string().optional(),
     })
     .optional(),
+  approvalsRequired: z.number().int().min(1).optional().describe('Distinct approvers the approval policy asks for; fixed when the payout was created.'),
+  approvals: z
+    .array(z.object({ by: z.string(), at, comment: z.string().optional() }))
+    .optional()
+    .describe('The approvals so far, in order (the approval policy itself approves as `policy`).'),
+  policy: z.string().optional().describe('The short id of the approval policy version the payout was created under.'),
   transfer: z
     .object({
       providerReference: z.string().optional(),
@@ -144,6 +150,20 @@ export const payoutSchema = z.object({
   resolution: z.object({ outcome: z.enum(['SUCCEEDED', 'FAILED']), by: z.string(), at, reason: z.string() }).optional(),
   batchId: z.string().optional(),
   timeline: z.array(z.object({ status: z.enum(PAYOUT_STATUSES), at, detail: z.string().optional() })),
+});
+
+/** GET /v1/limits: today's spending against the approval policy's daily limits. */
+const scopeFigures = {
+  limit: moneyOut.nullable().describe('null: the policy sets no such limit'),
+  used: moneyOut,
+  remaining: moneyOut.nullable(),
+};
+export const limitsSchema = z.object({
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).describe('The Jakarta calendar day the figures are for'),
+  timeZone: z.literal('Asia/Jakarta'),
+  policy: z.string(),
+  requester: z.object({ principal: z.string(), ...scopeFigures }).optional(),
+  destination: z.object({ accountNumber: z.string().describe('masked'), ...scopeFigures }).optional(),
 });
 
 export const payoutListSchema = z.object({ items: z.array(payoutSchema), nextCursor: z.string().nullable() });
