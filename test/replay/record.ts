@@ -16,6 +16,10 @@ import { freePort } from '../support/ports';
 import { deliveryWorkflowId, endpointsWorkflowId } from '../../src/domain/webhooks';
 import { eventsOf, testReceiver } from '../support/webhooks';
 import { REPLAY_CODEC_KEY } from '../support/replay-key';
+import { parseApprovalPolicy, type ConfiguredPolicy } from '../../src/approvals/policy-config';
+import { deriveScopeKey, spendingWorkflowId } from '../../src/approvals/scope-id';
+import { jakartaDay } from '../../src/domain/approval-policy';
+import { developmentWebhookSettings } from '../../src/webhooks/settings';
 import { call, ewalletPayout, KEYS, startStack, TEST_POLICY, waitForPayout, waitForStatus, type TestStack } from '../support/stack';
 
 const OUT = join(__dirname, 'histories');
@@ -53,6 +57,13 @@ async function main() {
   writeFileSync(bundle, code);
   process.env.TEST_TEMPORAL_ADDRESS = server.address;
   process.env.TEST_WORKFLOW_BUNDLE = bundle;
+  // `-- --approvals-only`: only the approval policies' histories (the others stay as recorded).
+  if (!process.argv.includes('--approvals-only')) await recordAll();
+  await recordApprovals();
+  await server.stop();
+}
+
+async function recordAll() {
   const stack = await startStack();
   // A small history limit, so that a long pending continues as new within the recording.
   const long = await startStack({ policy: { maxHistoryEvents: 60 } });
@@ -198,7 +209,69 @@ async function main() {
     await long.stop();
     await stack.stop();
     await slow.stop();
-    await server.stop();
+  }
+}
+
+/**
+ * Under an approval policy (two approvers from 50,000.00, an auto-approved requester, daily limits):
+ * a payout approved by two people; an auto-approved one; one approved and then failed at the
+ * provider (its reservation released); a batch approved by two; and a spending-limit workflow.
+ */
+async function recordApprovals() {
+  const approvals = parseApprovalPolicy(
+    JSON.stringify({
+      tiers: [
+        { minAmount: '0.00', approvals: 1 },
+        { minAmount: '50000.00', approvals: 2 },
+      ],
+      autoApprove: { maxAmount: '20000.00', requesters: ['requester@local'] },
+      limits: { perRequesterPerDay: '10000000.00', perDestinationPerDay: '5000000.00' },
+    }),
+  ) as ConfiguredPolicy;
+  const stack = await startStack({ approvals });
+  try {
+    const approve = async (path: string, key: string, body: unknown = {}) => {
+      const answer = await call(stack, 'POST', path, { key, body });
+      if (answer.status !== 200) throw new Error(`${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
+    };
+    await call(stack, 'POST', '/v1/payouts', { body: ewalletPayout('REPLAY-TWO-APPROVERS', '081200000000', '60000.00') });
+    await waitForStatus(stack, 'REPLAY-TWO-APPROVERS', 'AWAITING_APPROVAL');
+    await approve('/v1/payouts/REPLAY-TWO-APPROVERS/approve', KEYS.approver, { comment: 'first' });
+    await approve('/v1/payouts/REPLAY-TWO-APPROVERS/approve', KEYS.admin, { comment: 'second' });
+    await waitForStatus(stack, 'REPLAY-TWO-APPROVERS', 'SUCCEEDED');
+    await save(stack, 'approval-two-approvers', 'REPLAY-TWO-APPROVERS');
+
+    await call(stack, 'POST', '/v1/payouts', { body: ewalletPayout('REPLAY-AUTO', '081200000000', '10000.00') });
+    await waitForStatus(stack, 'REPLAY-AUTO', 'SUCCEEDED');
+    await save(stack, 'approval-auto', 'REPLAY-AUTO');
+
+    await call(stack, 'POST', '/v1/payouts', { body: ewalletPayout('REPLAY-RELEASED', '081200002222', '30000.00') });
+    await waitForStatus(stack, 'REPLAY-RELEASED', 'AWAITING_APPROVAL');
+    await approve('/v1/payouts/REPLAY-RELEASED/approve', KEYS.approver);
+    await waitForStatus(stack, 'REPLAY-RELEASED', 'FAILED');
+    await save(stack, 'approval-limit-released', 'REPLAY-RELEASED');
+
+    const row = (i: number) => ({ reference: `REPLAY-POLICY-BATCH-${i}`, destination: { type: 'EWALLET', ewallet: 'DANA', customerNumber: `0812000${i}0000` }, amount: { value: '30000.00', currency: 'IDR' } });
+    await call(stack, 'POST', '/v1/batches', { body: { reference: 'REPLAY-POLICY-BATCH', items: [row(1), row(2)] } });
+    const batchIs = async (status: string) => {
+      for (;;) {
+        const batch = (await call<Batch>(stack, 'GET', '/v1/batches/REPLAY-POLICY-BATCH')).body;
+        if (batch.status === status) return batch;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    await batchIs('AWAITING_APPROVAL');
+    const figures = { expectedTotal: { value: '60000.00', currency: 'IDR' }, expectedCount: 2 };
+    await approve('/v1/batches/REPLAY-POLICY-BATCH/approve', KEYS.approver, figures);
+    await approve('/v1/batches/REPLAY-POLICY-BATCH/approve', KEYS.admin, figures);
+    await batchIs('COMPLETED');
+    await saveWorkflow(stack, 'batch-two-approvers', batchWorkflowId('REPLAY-POLICY-BATCH'));
+    await save(stack, 'batch-two-approvers-row', 'REPLAY-POLICY-BATCH-1');
+
+    const scopeKey = deriveScopeKey(developmentWebhookSettings().masterKey);
+    await saveWorkflow(stack, 'spending-limit', spendingWorkflowId(scopeKey, 'requester', 'requester@local', jakartaDay(Date.now())));
+  } finally {
+    await stack.stop();
   }
 }
 
