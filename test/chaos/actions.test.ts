@@ -2,7 +2,8 @@
 // simulators (it waits until a trigger call is held, kills while it is, and counts it), and the new
 // kinds on a stack that cannot perform them. The stack here is a plain object that records what it
 // was asked to do; the simulators and the provider client are the real ones.
-import { performWorldEvent, TRIGGER_HOLD, type ActionContext } from './actions';
+import { limitRefusalOf, performWorldEvent, problemOf, TRIGGER_HOLD, type ActionContext } from './actions';
+import { approvalFigures } from './batches';
 import { Recorder } from './observe';
 import type { ChaosStack } from './stack';
 import { createSingapayProvider } from '../../src/providers/singapay';
@@ -101,4 +102,22 @@ test('restart-database and scale-workers go to the stack, and fail on a stack th
   await performWorldEvent(context(able, lines), { kind: 'scale-workers', to: 3 }, new Set());
   expect(asked).toEqual(['restart-database immediate', 'scale-workers 3']);
   expect(lines.filter((l) => /^database answering again after \d+ ms$/.test(l) || /^3 worker\(s\) running after \d+ ms$/.test(l))).toHaveLength(2);
+});
+
+describe('issue 15: what the run reads from the API', () => {
+  test('a 409 limit-exceeded problem: its figures in whole rupiah', () => {
+    const problem = { type: 'https://payouts.example/problems/limit-exceeded', scope: 'destination', limit: { value: '400000.00', currency: 'IDR' }, used: { value: '300000.00', currency: 'IDR' }, remaining: { value: '100000.00', currency: 'IDR' }, requested: { value: '150000.00', currency: 'IDR' }, day: '2026-12-02' };
+    expect(problemOf(409, problem)).toBe('limit-exceeded');
+    expect(problemOf(200, problem)).toBeUndefined();
+    expect(limitRefusalOf(problem)).toEqual({ scope: 'destination', limit: 400_000, used: 300_000, remaining: 100_000, requested: 150_000, day: '2026-12-02' });
+    expect(limitRefusalOf({ type: 'x' })).toEqual({});
+  });
+
+  test("a batch's approval fitted into what the requester's limit has left: the last READY rows excluded until the rest fit, one row at least", () => {
+    const items = [100, 200, 300, 400].map((k, row) => ({ row, reference: `R${row}`, status: 'READY', amount: k * 1_000 }));
+    expect(approvalFigures(items, 1)).toEqual({ count: 3, total: 600_000, excluded: ['R3'] });
+    expect(approvalFigures(items, 1, 350_000)).toEqual({ count: 2, total: 300_000, excluded: ['R2', 'R3'] });
+    expect(approvalFigures(items, 0, 1_000)).toEqual({ count: 1, total: 100_000, excluded: ['R1', 'R2', 'R3'] });
+    expect(approvalFigures([...items, { row: 4, reference: 'R4', status: 'UNVERIFIED', amount: 5_000 }], 0, 10_000_000)).toEqual({ count: 4, total: 1_000_000, excluded: ['R4'] });
+  });
 });
