@@ -21,7 +21,7 @@ export interface LimitDeps {
 const PARALLEL_SCOPES = 8;
 
 export function createLimitActivities(deps: LimitDeps) {
-  const workflowId = (scope: { kind: ScopeReservation['kind']; subject: string }, day: string) => spendingWorkflowId(deps.scopeKey, scope.kind, scope.subject, day);
+  const workflowId = (scope: { kind: ScopeReservation['kind']; subject: string }, day: string) => spendingWorkflowId(deps.scopeKey, deps.taskQueue, scope.kind, scope.subject, day);
 
   async function reserveOne(scope: ScopeReservation, day: string) {
     const start = new WithStartWorkflowOperation<typeof spendingLimitWorkflow>('spendingLimitWorkflow', {

@@ -188,6 +188,7 @@ export function createApp(deps: AppDeps): express.Express {
     client: deps.client,
     policy: approvals.policy,
     policyId: approvals.id,
+    taskQueue: deps.taskQueue,
     scopeKey: deriveScopeKey((deps.webhooks ?? developmentWebhookSettings()).masterKey),
     ...(deps.rpcTimeoutMs !== undefined && { rpcTimeoutMs: deps.rpcTimeoutMs }),
   });

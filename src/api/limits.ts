@@ -39,6 +39,8 @@ export interface LimitsServiceDeps {
   policy: ApprovalPolicy;
   policyId: string;
   scopeKey: Buffer;
+  /** The workers' task queue: scopes belong to one deployment (src/approvals/scope-id.ts). */
+  taskQueue: string;
   now?: () => Date;
   rpcTimeoutMs?: number;
 }
@@ -48,7 +50,7 @@ export function createLimitsService(deps: LimitsServiceDeps) {
   const rpcTimeoutMs = deps.rpcTimeoutMs ?? 10_000;
 
   async function usedBy(kind: 'requester' | 'destination', subject: string, day: string): Promise<number> {
-    const handle = deps.client.workflow.getHandle(spendingWorkflowId(deps.scopeKey, kind, subject, day));
+    const handle = deps.client.workflow.getHandle(spendingWorkflowId(deps.scopeKey, deps.taskQueue, kind, subject, day));
     try {
       const description = await deps.client.connection.withDeadline(Date.now() + rpcTimeoutMs, () => handle.describe());
       return (description.memo?.spending as SpendingSummary | undefined)?.used ?? 0;

@@ -10,7 +10,11 @@ export function deriveScopeKey(masterKey: Buffer): Buffer {
   return Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'payouts spending-limit scope ids v1', 32));
 }
 
-export function spendingWorkflowId(scopeKey: Buffer, kind: ScopeKind, subject: string, day: string): string {
-  const digest = createHmac('sha256', scopeKey).update(`${kind}\n${subject}`).digest('hex').slice(0, 32);
+/**
+ * The task queue is part of the scope: deployments (or test stacks) that share a namespace but not a
+ * task queue keep separate limits, and a scope's workflow runs on the workers of its own deployment.
+ */
+export function spendingWorkflowId(scopeKey: Buffer, taskQueue: string, kind: ScopeKind, subject: string, day: string): string {
+  const digest = createHmac('sha256', scopeKey).update(`${taskQueue}\n${kind}\n${subject}`).digest('hex').slice(0, 32);
   return `spending-${kind}-${day}-${digest}`;
 }

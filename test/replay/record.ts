@@ -269,7 +269,7 @@ async function recordApprovals() {
     await save(stack, 'batch-two-approvers-row', 'REPLAY-POLICY-BATCH-1');
 
     const scopeKey = deriveScopeKey(developmentWebhookSettings().masterKey);
-    await saveWorkflow(stack, 'spending-limit', spendingWorkflowId(scopeKey, 'requester', 'requester@local', jakartaDay(Date.now())));
+    await saveWorkflow(stack, 'spending-limit', spendingWorkflowId(scopeKey, stack.taskQueue, 'requester', 'requester@local', jakartaDay(Date.now())));
   } finally {
     await stack.stop();
   }

@@ -129,13 +129,14 @@ describe('Jakarta days and scopes', () => {
     expect(reservationsFor({}, 'req@x', [{ holder: 'r1', amount: 10, destination: '0811' }])).toEqual([]);
   });
 
-  test('a scope id never shows the account number, and differs per key, kind and day', () => {
+  test('a scope id never shows the account number, and differs per key, task queue, kind and day', () => {
     const key = deriveScopeKey(Buffer.alloc(32, 1));
-    const id = spendingWorkflowId(key, 'destination', '081234567890', '2026-12-02');
+    const id = spendingWorkflowId(key, 'payouts', 'destination', '081234567890', '2026-12-02');
     expect(id).toMatch(/^spending-destination-2026-12-02-[0-9a-f]{32}$/);
     expect(id).not.toContain('081234567890');
-    expect(spendingWorkflowId(deriveScopeKey(Buffer.alloc(32, 2)), 'destination', '081234567890', '2026-12-02')).not.toBe(id);
-    expect(spendingWorkflowId(key, 'requester', '081234567890', '2026-12-02')).not.toBe(id);
-    expect(spendingWorkflowId(key, 'destination', '081234567890', '2026-12-03')).not.toBe(id);
+    expect(spendingWorkflowId(deriveScopeKey(Buffer.alloc(32, 2)), 'payouts', 'destination', '081234567890', '2026-12-02')).not.toBe(id);
+    expect(spendingWorkflowId(key, 'payouts', 'requester', '081234567890', '2026-12-02')).not.toBe(id);
+    expect(spendingWorkflowId(key, 'payouts', 'destination', '081234567890', '2026-12-03')).not.toBe(id);
+    expect(spendingWorkflowId(key, 'other-deployment', 'destination', '081234567890', '2026-12-02')).not.toBe(id);
   });
 });
