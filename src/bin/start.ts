@@ -123,6 +123,9 @@ async function main() {
         `  Codec endpoint    http://localhost:${config.codec.port}/codec   (decrypts payloads for the Web UI)`,
         ...simulators.map(({ name, url }) => `  ${`${name} sim`.padEnd(18)}${url}   (ledger: GET ${url}/__sim/transactions)`),
         `  Console           ${apiUrl}/console   API docs: ${apiUrl}/docs`,
+        config.approvals.configured
+          ? `  Approval policy   ${config.approvals.id} from APPROVAL_POLICY   (today's limits: GET ${apiUrl}/v1/limits)`
+          : '  Approval policy   one approval per payout, no limits   (set APPROVAL_POLICY: docs/approvals.md)',
         ...(demo ? [`  Webhook receiver  ${demo.receiver.url}   (endpoint ${demo.endpointId}; prints each event it verifies)`] : []),
         ...(config.api.keys
           ? ['  API keys          from API_KEYS']
