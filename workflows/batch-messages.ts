@@ -60,7 +60,7 @@ export interface BatchRowDecision {
   at: string;
   comment?: string;
   reason?: string;
-  /** With APPROVE under spending limits: what the batch reserved for this row (the row releases it if it ends without paying). */
+  /** Under spending limits, once the batch was approved: what it reserved for this row (the row releases it if it ends without paying). */
   reservation?: HeldReservation;
 }
 

@@ -106,7 +106,7 @@ function applyBatchDecision(ctx: PayoutContext, decision: BatchRowDecision): voi
     ctx.setStatus(to, detail);
   };
   // Held by this row whatever happens next: its end releases it unless its money moved.
-  if (decision.decision === 'APPROVE' && decision.reservation) state.reservation = decision.reservation;
+  if (decision.reservation) state.reservation = decision.reservation;
   switch (decision.decision) {
     case 'APPROVE':
       if (status !== 'AWAITING_APPROVAL' || state.decided) return ignore('not awaiting approval');

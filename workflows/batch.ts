@@ -463,8 +463,12 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchRes
         if (row.status !== 'READY') return undefined;
         row.status = 'PROCESSING';
         return { ...base, decision: 'APPROVE', ...(fanOut.comment && { comment: fanOut.comment }), ...(fanOut.reservation && { reservation: rowReservation(fanOut.reservation, row) }) };
-      default:
-        return { ...base, decision: fanOut.kind, ...(fanOut.reason && { reason: fanOut.reason }) };
+      default: {
+        // A cancel after the approval (midway, or the balance stayed short) may reach rows that never
+        // got their APPROVE: they hand back their share of the approval's reservation when they end.
+        const reserved = state.reservation && !row.excluded ? { reservation: rowReservation(state.reservation, row) } : {};
+        return { ...base, decision: fanOut.kind, ...(fanOut.reason && { reason: fanOut.reason }), ...reserved };
+      }
     }
   }
 
