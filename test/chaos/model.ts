@@ -500,7 +500,7 @@ export interface Observations {
   payouts: PayoutRecord[];
   /** The APPROVAL_POLICY the stack ran with (absent: none; the policy rules have nothing to judge). */
   policy?: ChaosPolicy;
-  /** GET /v1/limits for every requester and destination of the run, read at the end (after every payout settled). */
+  /** GET /v1/limits for every requester and destination of the run, read at the end (after every payout settled; none of the readings made mid-run). */
   limits?: LimitsReading[];
   /** The batches (absent: the run had none); their rows are among `payouts`, with batchId. */
   batches?: BatchRecord[];

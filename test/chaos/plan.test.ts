@@ -178,7 +178,7 @@ test('the approval policy: a two-approver tier, the auto requester, limits from 
   ]);
   expect(policy.autoApprove).toEqual({ maxAmount: POLICY_BOUNDS.autoApproveUpTo, requesters: [KEYS.auto.principal] });
   expect(policy.limits?.perDestinationPerDay).toBe(POLICY_BOUNDS.perDestinationPerDay);
-  // About half of what requester@local is planned to have approved: its later approvals are refused.
+  // About a third of what requester@local is planned to have approved: its later approvals are refused.
   const planned = plan.payouts.filter((p) => p.requester === 'requester' && p.actions.some((a) => a.kind === 'decide' && a.decision === 'approve' && a.tag === 'primary')).reduce((n, p) => n + p.amount, 0);
   expect(policy.limits!.perRequesterPerDay!).toBeLessThan(planned);
   expect(JSON.parse(policyJson(policy))).toMatchObject({ tiers: [{ minAmount: '0.00', approvals: 1 }, { minAmount: `${POLICY_BOUNDS.twoApproversFrom}.00`, approvals: 2 }] });

@@ -55,14 +55,14 @@ export interface PlanOptions {
 }
 
 /** The policy's fixed bounds (whole rupiah); the requester's daily limit comes from the plan (policyFor). */
-export const POLICY_BOUNDS = { twoApproversFrom: 200_000, autoApproveUpTo: 100_000, perDestinationPerDay: 400_000 } as const;
+export const POLICY_BOUNDS = { twoApproversFrom: 200_000, autoApproveUpTo: 100_000, perDestinationPerDay: 300_000 } as const;
 
 /** How many accounts several payouts of a run share (their daily destination limit fills up). */
 export const SHARED_ACCOUNTS = 3;
 
 /**
- * The run's policy: a requester's daily limit of about half of what the busiest requester
- * (requester@local) is planned to have approved, singles and approved batches' rows, so that its
+ * The run's policy: a requester's daily limit of about a third of what the busiest requester
+ * (requester@local) is planned to have approved (of which about half ends paid or still held), singles and approved batches' rows, so that its
  * approvals late in the run are refused; a destination's limit that a shared account reaches after a
  * few payouts; two approvers from POLICY_BOUNDS.twoApproversFrom; and the auto requester's payouts up
  * to POLICY_BOUNDS.autoApproveUpTo approved by the policy.
@@ -74,7 +74,7 @@ export function policyFor(payouts: readonly PayoutPlan[], batches: readonly Batc
   const approvedRows = batches
     .filter((b) => b.requester === 'requester' && (b.decision === 'approve' || b.decision === 'approve-cancel'))
     .reduce((sum, b) => sum + b.rows.reduce((n, r) => n + r.amount, 0), 0);
-  const perRequesterPerDay = Math.max(500_000, Math.round((approvedSingles + approvedRows) / 2 / 1_000) * 1_000);
+  const perRequesterPerDay = Math.max(500_000, Math.round((0.35 * (approvedSingles + approvedRows)) / 1_000) * 1_000);
   return {
     tiers: [
       { minAmount: 0, approvals: 1 },
