@@ -6,7 +6,7 @@
 //
 // Reserving and releasing are idempotent per holder (a payout's reference, or a batch row's), so an
 // activity retried after a lost answer never counts an amount twice.
-import { allHandlersFinished, condition, continueAsNew, setHandler, upsertMemo, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, makeContinueAsNewFunc, setHandler, upsertMemo, workflowInfo } from '@temporalio/workflow';
 import { jakartaDayEndMs, type ScopeKind } from '../src/domain/approval-policy';
 import { getSpendingQuery, releaseSpendingUpdate, reserveSpendingUpdate, type SpendingSummary } from './spending-messages';
 
@@ -64,5 +64,11 @@ export async function spendingLimitWorkflow(input: SpendingLimitInput): Promise<
   // Never in the middle of an update.
   await condition(allHandlersFinished);
   if (dayOver) return summary();
-  return continueAsNew<typeof spendingLimitWorkflow>({ kind: input.kind, day: input.day, holds: Object.fromEntries(holds) });
+  // The new run starts with the memo given here (without one, with none: GET /v1/limits would read 0
+  // until the next change). It publishes only on a change, so the figures travel with the handover.
+  return makeContinueAsNewFunc<typeof spendingLimitWorkflow>({ memo: { ...workflowInfo().memo, spending: summary() } })({
+    kind: input.kind,
+    day: input.day,
+    holds: Object.fromEntries(holds),
+  });
 }
