@@ -20,8 +20,41 @@ export interface LimitDeps {
 /** Destination scopes reserved at once (a batch can have thousands). */
 const PARALLEL_SCOPES = 8;
 
+/**
+ * Updates this worker sends to one scope's workflow at once. The server refuses more than 10 updates
+ * in flight per workflow (RESOURCE_EXHAUSTED); many approvals at one scope used to hit that and back
+ * off on the activity's retry policy (seconds to a minute in production), so approvals waited far
+ * longer than the decision timeout. Queued here, they go as soon as one before them is answered.
+ */
+const UPDATES_IN_FLIGHT_PER_SCOPE = 8;
+
+/** A per-key gate: at most `width` calls of one key run at once; the others wait in order. */
+export function keyedGate(width: number) {
+  const gates = new Map<string, { active: number; waiting: (() => void)[] }>();
+  return async function through<T>(key: string, call: () => Promise<T>): Promise<T> {
+    let gate = gates.get(key);
+    if (!gate) {
+      gate = { active: 0, waiting: [] };
+      gates.set(key, gate);
+    }
+    if (gate.active >= width) await new Promise<void>((resolve) => gate!.waiting.push(resolve));
+    else gate.active += 1;
+    try {
+      return await call();
+    } finally {
+      const next = gate.waiting.shift();
+      if (next) next(); // the slot passes straight to the next caller
+      else {
+        gate.active -= 1;
+        if (gate.active === 0) gates.delete(key);
+      }
+    }
+  };
+}
+
 export function createLimitActivities(deps: LimitDeps) {
   const workflowId = (scope: { kind: ScopeReservation['kind']; subject: string }, day: string) => spendingWorkflowId(deps.scopeKey, deps.taskQueue, scope.kind, scope.subject, day);
+  const throughScope = keyedGate(UPDATES_IN_FLIGHT_PER_SCOPE);
 
   async function reserveOne(scope: ScopeReservation, day: string) {
     const start = new WithStartWorkflowOperation<typeof spendingLimitWorkflow>('spendingLimitWorkflow', {
@@ -31,12 +64,15 @@ export function createLimitActivities(deps: LimitDeps) {
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       staticSummary: `Spending of one ${scope.kind} on ${day} (Asia/Jakarta)`,
     });
-    return deps.client.workflow.executeUpdateWithStart(reserveSpendingUpdate, { args: [{ holds: scope.holds, limit: scope.limit }], startWorkflowOperation: start });
+    return throughScope(start.options.workflowId, () =>
+      deps.client.workflow.executeUpdateWithStart(reserveSpendingUpdate, { args: [{ holds: scope.holds, limit: scope.limit }], startWorkflowOperation: start }),
+    );
   }
 
   async function releaseOne(scope: { kind: ScopeReservation['kind']; subject: string }, day: string, holders: string[]): Promise<void> {
     try {
-      await deps.client.workflow.getHandle(workflowId(scope, day)).executeUpdate(releaseSpendingUpdate, { args: [{ holders }] });
+      const id = workflowId(scope, day);
+      await throughScope(id, () => deps.client.workflow.getHandle(id).executeUpdate(releaseSpendingUpdate, { args: [{ holders }] }));
     } catch (err) {
       // Never reserved (the saga stopped before it), or the day's workflow has ended: nothing is held.
       if (!(err instanceof WorkflowNotFoundError)) throw err;
