@@ -4,7 +4,7 @@
 // change does not change an open payout's tier; auto-approval happens only within its bounds.
 import type { Payout } from '../../src/domain/payout';
 import { call, ewalletPayout, startStack, uniqueReference, type TestStack } from '../support/stack';
-import { apiKeysOf, approvalPolicy, approve, danaNumber, getPayout, ledgers, named, person, reject, sleep, waitUntil, type Person } from '../support/approvals';
+import { apiKeysOf, clearOfJakartaMidnight, approvalPolicy, approve, danaNumber, getPayout, ledgers, named, person, reject, sleep, waitUntil, type Person } from '../support/approvals';
 
 const requester = person('requester', ['requester', 'approver']);
 const approvers = [person('approver-a', ['approver']), person('approver-b', ['approver']), person('approver-c', ['approver'])] as const;
@@ -31,8 +31,10 @@ const POLICY_B = approvalPolicy({ tiers: [{ minAmount: '0.00', approvals: 1 }] }
 
 let stack: TestStack;
 beforeAll(async () => {
+  // The limits are per Jakarta day: this file's reservations and readings stay on one day.
+  await clearOfJakartaMidnight(150_000);
   stack = await startStack({ approvals: POLICY_A, apiKeys: apiKeysOf(people), providerTimeoutMs: 5_000, decisionTimeoutMs: 10_000 });
-});
+}, 210_000);
 afterAll(async () => {
   await stack?.stop();
 });

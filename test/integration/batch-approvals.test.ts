@@ -5,7 +5,7 @@
 // then succeeds (per requester and per destination).
 import type { Batch } from '../../src/domain/batch';
 import { call, startStack, uniqueReference, type TestStack } from '../support/stack';
-import { apiKeysOf, approvalPolicy, danaNumber, documentedExceptLimitFields, ledgers, limits, person, rupiah, sleep, type Person, type Problem } from '../support/approvals';
+import { apiKeysOf, clearOfJakartaMidnight, approvalPolicy, danaNumber, documentedExceptLimitFields, ledgers, limits, person, rupiah, sleep, type Person, type Problem } from '../support/approvals';
 
 const watcher = person('watcher', ['admin']);
 const requester = person('batch-requester', ['requester', 'approver']);
@@ -13,8 +13,9 @@ const limited = person('limited', ['requester']);
 const sharing = person('sharing', ['requester']);
 const planner = person('planner', ['requester']);
 const big = person('big', ['requester']);
+const loner = person('loner', ['requester']);
 const [first, second] = [person('approver-a', ['approver']), person('approver-b', ['approver'])];
-const people: Person[] = [watcher, requester, limited, sharing, planner, big, first, second];
+const people: Person[] = [watcher, requester, limited, sharing, planner, big, loner, first, second];
 
 /** Two approvers from a total of 100,000.00; 200,000.00 per requester and day. */
 const TIERED = approvalPolicy({
@@ -33,9 +34,11 @@ const LIMITED = approvalPolicy({
 let tiered: TestStack;
 let capped: TestStack;
 beforeAll(async () => {
+  // The limits are per Jakarta day: this file's reservations and readings stay on one day.
+  await clearOfJakartaMidnight(180_000);
   tiered = await startStack({ approvals: TIERED, apiKeys: apiKeysOf(people), providerTimeoutMs: 5_000, decisionTimeoutMs: 15_000 });
   capped = await startStack({ approvals: LIMITED, apiKeys: apiKeysOf(people), providerTimeoutMs: 5_000, decisionTimeoutMs: 15_000 });
-});
+}, 240_000);
 afterAll(async () => {
   await tiered?.stop();
   await capped?.stop();
@@ -241,11 +244,7 @@ describe('a batch under spending limits', () => {
     expect(used).toBe(before + 20_000);
   });
 
-  // KNOWN BUG (workflows/batch.ts, reported with issue 15's tests): a batch cancelled while SCHEDULED
-  // (or cancelled for a short balance before its APPROVE fan-out) tells its rows CANCEL without their
-  // share of the reservation, so nobody releases it: the requester's figure stays at 30,000.00 for
-  // the day. test.failing passes while the bug is there; once fixed, make this `test`.
-  test.failing('a batch cancelled while SCHEDULED gives the shares of its rows back', async () => {
+  test('a batch cancelled while SCHEDULED gives the shares of its rows back', async () => {
     const id = uniqueReference('sched');
     const items = rows(id, [20_000, 10_000]);
     const scheduledAt = new Date(Date.now() + 10 * 60_000).toISOString().replace('Z', '+00:00');
@@ -268,5 +267,34 @@ describe('a batch under spending limits', () => {
     }
     expect(used).toBe(0);
     expect(await ledgers(capped, items.map((row) => row.reference))).toEqual([]);
+  });
+
+  // KNOWN GAP (workflows/batch.ts, messageFor): a row cancelled on its own after its batch's approval
+  // but before the batch told it APPROVE is final, so no decision (and no share) is ever sent to it,
+  // and nobody releases its share of the batch's reservation. test.failing passes while the gap is
+  // there; once fixed, make this `test`.
+  test.failing('a row cancelled on its own between the approval and its APPROVE gives its share back', async () => {
+    const id = uniqueReference('rowcancel');
+    const items = rows(id, [20_000, 10_000]);
+    const scheduledAt = new Date(Date.now() + 10 * 60_000).toISOString().replace('Z', '+00:00');
+    const created = await call<Batch>(capped, 'POST', '/v1/batches', { key: loner.key, body: { reference: id, approvalTimeout: 'PT3M', scheduledAt, items } });
+    expect(created.status).toBe(201);
+    await waitForBatch(capped, id, ['AWAITING_APPROVAL']);
+    expect((await approveBatch(capped, id, first, figures(items))).body.status).toBe('SCHEDULED');
+    const usedNow = async () => rupiah((await limits(capped, first.key, { requester: loner.principal })).body.requester!.used);
+    expect(await usedNow()).toBe(30_000);
+    // The row alone, then the batch.
+    const row = await call(capped, 'POST', `/v1/payouts/${items[1]!.reference}/cancel`, { key: loner.key, body: { reason: 'not this one' } });
+    expect(row.status).toBe(200);
+    expect((await call<Batch>(capped, 'POST', `/v1/batches/${id}/cancel`, { key: loner.key, body: { reason: 'wrong month' } })).status).toBe(200);
+    await waitForBatch(capped, id, ['CANCELLED']);
+    const deadline = Date.now() + 15_000;
+    let used = NaN;
+    while (Date.now() < deadline) {
+      used = await usedNow();
+      if (used === 0) break;
+      await sleep(250);
+    }
+    expect(used).toBe(0);
   });
 });

@@ -10,7 +10,7 @@ import { deriveScopeKey, spendingWorkflowId } from '../../src/approvals/scope-id
 import { developmentWebhookSettings } from '../../src/webhooks/settings';
 import { reserveSpendingUpdate } from '../../workflows/spending-messages';
 import { call, ewalletPayout, startStack, uniqueReference, type TestStack } from '../support/stack';
-import { apiKeysOf, approvalPolicy, approve, cancel, danaNumber, ledgers, limits, person, rupiah, sleep, waitUntil, type Person } from '../support/approvals';
+import { apiKeysOf, clearOfJakartaMidnight, approvalPolicy, approve, cancel, danaNumber, ledgers, limits, person, rupiah, sleep, waitUntil, type Person } from '../support/approvals';
 
 const watcher = person('watcher', ['admin']);
 const approvers = Array.from({ length: 5 }, (_, i) => person(`approver-${i}`, ['approver']));
@@ -33,11 +33,13 @@ const POLICY = approvalPolicy({
 
 let stack: TestStack;
 beforeAll(async () => {
+  // The limits are per Jakarta day: this file's reservations and readings stay on one day.
+  await clearOfJakartaMidnight(240_000);
   stack = await startStack({ approvals: POLICY, apiKeys: apiKeysOf(people), providerTimeoutMs: 5_000, decisionTimeoutMs: 20_000 });
-});
+}, 300_000);
 afterAll(async () => {
   await stack?.stop();
-});
+}, 120_000);
 
 async function create(by: Person, value: string, number = danaNumber('0000'), extra: Record<string, unknown> = {}): Promise<string> {
   const reference = uniqueReference('lim');

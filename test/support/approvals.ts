@@ -156,3 +156,16 @@ export async function waitUntil(stack: Stack, key: string, reference: string, do
   }
   throw new Error(`payout ${reference} did not ${typeof done === 'string' ? `reach ${done}` : 'get there'} within ${timeoutMs} ms; last seen: ${JSON.stringify(last)}`);
 }
+
+/**
+ * Spending is counted per Asia/Jakarta day (midnight there is 17:00 UTC): a test that reserves before
+ * midnight and reads GET /v1/limits after it would read the next day's figures. Waits until the next
+ * `withinMs` do not cross midnight in Jakarta (call it before a test file's first reservation).
+ */
+export async function clearOfJakartaMidnight(withinMs: number): Promise<void> {
+  const JAKARTA_OFFSET_MS = 7 * 3_600_000;
+  const DAY_MS = 86_400_000;
+  const sinceMidnight = (Date.now() + JAKARTA_OFFSET_MS) % DAY_MS;
+  const untilMidnight = DAY_MS - sinceMidnight;
+  if (untilMidnight < withinMs) await sleep(untilMidnight + 2_000);
+}
