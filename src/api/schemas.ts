@@ -179,4 +179,13 @@ export const problemSchema = z.object({
   references: z.array(z.string()).optional(),
   /** batch-figures-differ: what the batch would pay. */
   actual: z.object({ count: z.number().int(), total: moneyOut, feeTotal: moneyOut }).optional(),
+  /** limit-exceeded: which daily limit, and its figures on that Jakarta day. */
+  scope: z.enum(['requester', 'destination']).optional(),
+  limit: moneyOut.optional(),
+  used: moneyOut.optional(),
+  remaining: moneyOut.optional(),
+  requested: moneyOut.optional(),
+  day: z.string().optional(),
+  /** batch-exclusions-differ: the rows the first approval excluded. */
+  excludeReferences: z.array(z.string()).optional(),
 });
