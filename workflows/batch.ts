@@ -325,6 +325,22 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchRes
           payableAfter.map((row) => ({ holder: row.reference, amount: row.amount, destination: row.destination ?? row.reference })),
         ),
       );
+    } catch (err) {
+      if ((err as ApplicationFailure).type === BatchRefusal.LIMIT_EXCEEDED && approvals.length > 0) {
+        // The earlier approvals were of rows the limits cannot take: they lapse, so the approvers can
+        // approve again with exclusions (each approval must carry the first one's).
+        state.batch.approvals = [];
+        state.batch.updatedAt = now();
+        upsertMemo({ batch: document() });
+        const failure = err as ApplicationFailure;
+        throw ApplicationFailure.create({
+          type: failure.type ?? BatchRefusal.LIMIT_EXCEEDED,
+          message: `${failure.message}; the ${approvals.length} earlier approval(s) lapsed: approve again, excluding rows`,
+          nonRetryable: true,
+          details: failure.details ? [...failure.details] : [],
+        });
+      }
+      throw err;
     } finally {
       state.approving = false;
     }
@@ -440,7 +456,14 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchRes
         const row = state.rows[fanOut.next]!;
         fanOut.next += 1;
         const message = messageFor(fanOut, row);
-        if (!message) continue;
+        if (!message) {
+          const share = unclaimedShare(fanOut, row);
+          if (share) {
+            messagesThisRun += 1;
+            window.push(releaseLimits(policy, share, [row.reference]));
+          }
+          continue;
+        }
         messagesThisRun += 1;
         window.push(send(row, message));
       }
@@ -470,6 +493,16 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchRes
         return { ...base, decision: fanOut.kind, ...(fanOut.reason && { reason: fanOut.reason }), ...reserved };
       }
     }
+  }
+
+  /**
+   * A row the approval reserved for that ended on its own (cancelled alone) before the batch's
+   * decision reached it: nobody will tell it its share, so the batch gives it back.
+   */
+  function unclaimedShare(fanOut: FanOut, row: BatchRow): HeldReservation | undefined {
+    if (!state.reservation || (fanOut.kind !== 'APPROVE' && fanOut.kind !== 'CANCEL') || row.excluded) return undefined;
+    if (row.status !== 'CANCELLED' && row.status !== 'FAILED') return undefined;
+    return rowReservation(state.reservation, row);
   }
 
   async function send(row: BatchRow, message: BatchRowDecision | 'RETRY'): Promise<void> {
