@@ -18,7 +18,7 @@ export interface LimitDeps {
 }
 
 /** Destination scopes reserved at once (a batch can have thousands). */
-const PARALLEL_SCOPES = 8;
+const PARALLEL_SCOPES = 16;
 
 /**
  * Updates this worker sends to one scope's workflow at once. The server refuses more than 10 updates
