@@ -46,6 +46,14 @@ async function created(stack: TestStack, reference: string, number: string, extr
   await waitForStatus(stack, reference, 'AWAITING_APPROVAL');
 }
 
+async function waitForBatchStatus(stack: TestStack, reference: string, status: string): Promise<Batch> {
+  for (;;) {
+    const batch = (await call<Batch>(stack, 'GET', `/v1/batches/${reference}`)).body;
+    if (batch.status === status) return batch;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 const settle = (stack: TestStack, reference: string) =>
   fetch(`${stack.simulator.url}/__sim/transactions/${reference}/settle`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"status":"00"}' });
 
@@ -187,13 +195,7 @@ async function recordAll() {
         ],
       },
     });
-    const batchIs = async (status: string) => {
-      for (;;) {
-        const batch = (await call<Batch>(stack, 'GET', '/v1/batches/REPLAY-BATCH')).body;
-        if (batch.status === status) return batch;
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    };
+    const batchIs = (status: string) => waitForBatchStatus(stack, 'REPLAY-BATCH', status);
     await batchIs('AWAITING_APPROVAL');
     await call(stack, 'POST', '/v1/batches/REPLAY-BATCH/approve', {
       key: KEYS.approver,
@@ -253,13 +255,7 @@ async function recordApprovals() {
 
     const row = (i: number) => ({ reference: `REPLAY-POLICY-BATCH-${i}`, destination: { type: 'EWALLET', ewallet: 'DANA', customerNumber: `0812000${i}0000` }, amount: { value: '30000.00', currency: 'IDR' } });
     await call(stack, 'POST', '/v1/batches', { body: { reference: 'REPLAY-POLICY-BATCH', items: [row(1), row(2)] } });
-    const batchIs = async (status: string) => {
-      for (;;) {
-        const batch = (await call<Batch>(stack, 'GET', '/v1/batches/REPLAY-POLICY-BATCH')).body;
-        if (batch.status === status) return batch;
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    };
+    const batchIs = (status: string) => waitForBatchStatus(stack, 'REPLAY-POLICY-BATCH', status);
     await batchIs('AWAITING_APPROVAL');
     const figures = { expectedTotal: { value: '60000.00', currency: 'IDR' }, expectedCount: 2 };
     await approve('/v1/batches/REPLAY-POLICY-BATCH/approve', KEYS.approver, figures);
