@@ -479,7 +479,11 @@ describe('request signature checks (raw requests)', () => {
   });
 
   test('a timestamp ten minutes off → refused (the client says MISCONFIGURED, 4019900); nothing moved', async () => {
-    const client = createSingapayProvider({ ...config, now: () => new Date(Date.now() - 10 * 60_000) });
+    // Ten minutes off, away from Jakarta midnight: the token's signature carries the Jakarta date, so
+    // a clock skewed across midnight is refused at the token (SP016) instead, the run failed at 17:05 UTC.
+    const jakartaHour = new Date(Date.now() + 7 * 3_600_000).getUTCHours();
+    const skewMs = jakartaHour < 12 ? 10 * 60_000 : -10 * 60_000;
+    const client = createSingapayProvider({ ...config, now: () => new Date(Date.now() + skewMs) });
     const err = await callError(client.triggerTransfer(order('081200000000')));
     expect(err).toMatchObject({ kind: 'MISCONFIGURED', details: { providerCode: '4019900', httpStatus: 401, mayHaveArrived: false } });
     expect(await ledger()).toHaveLength(0);
