@@ -142,8 +142,11 @@ describe('provider rate limits hold across workers', () => {
       expect([...new Set(finals.values())]).toEqual(['SUCCEEDED']);
       const transfers = await ledger(stack);
       expect(transfers.filter((t) => references.includes(t.reference)).map((t) => t.triggerCalls)).toEqual(references.map(() => 1));
-      // Every payout's four calls reached the provider once, and both workers' clients called it (a token each).
-      expect(byOperation).toEqual({ inquiry: PAYOUTS, trigger: PAYOUTS, status: 2 * PAYOUTS, token: 2 });
+      // Every payout's four calls reached the provider once, and both workers' clients called it (a token
+      // each; a token request that timed out on a loaded machine is asked again, as the fresh-clone run saw).
+      const { token, ...payoutCalls } = byOperation;
+      expect(payoutCalls).toEqual({ inquiry: PAYOUTS, trigger: PAYOUTS, status: 2 * PAYOUTS });
+      expect(token).toBeGreaterThanOrEqual(2);
       expect(verdict.problems).toEqual([]);
     },
     170_000,
