@@ -27,7 +27,7 @@ import {
 } from '../../workflows/batch-messages';
 import { BATCH_ID } from '../../workflows/search-attributes';
 import type { BatchItemBody, CreateBatchBody } from './batch-schemas';
-import { asTemporalProblem, DECISION_TIMER_MARGIN_MS, DecisionOutOfTime, decisionOutcomeUnknown, DEFAULT_APPROVAL_TIMEOUT_MS, limitFields, payoutFields, routeProvider, stableJson } from './payouts';
+import { asTemporalProblem, DECISION_TIMER_MARGIN_MS, DecisionOutOfTime, decisionOutcomeUnknown, DEFAULT_APPROVAL_TIMEOUT_MS, refusalFields, payoutFields, routeProvider, stableJson } from './payouts';
 import { Problem, problems, type FieldError } from './problem';
 
 /** How long after its deadline (or scheduled time) a row stops waiting for a batch that is gone. */
@@ -431,9 +431,9 @@ function refusalProblem(failure: ApplicationFailure): Problem {
     case BatchRefusal.ALREADY_APPROVED:
       return problems.conflict('already-approved', 'This approver approved the batch already.', failure.message);
     case BatchRefusal.EXCLUSIONS_DIFFER:
-      return problems.conflict('batch-exclusions-differ', 'Every approval of a batch excludes the same rows.', failure.message, limitFields(failure));
+      return problems.conflict('batch-exclusions-differ', 'Every approval of a batch excludes the same rows.', failure.message, refusalFields(failure));
     case BatchRefusal.LIMIT_EXCEEDED:
-      return problems.conflict('limit-exceeded', 'Approving would exceed a daily spending limit.', failure.message, limitFields(failure));
+      return problems.conflict('limit-exceeded', 'Approving would exceed a daily spending limit.', failure.message, refusalFields(failure));
     case BatchRefusal.LIMITS_UNAVAILABLE:
       return problems.limitsUnavailable(failure.message);
     default:

@@ -371,7 +371,7 @@ function refusalProblem(failure: ApplicationFailure): Problem {
     case DecisionRefusal.ALREADY_APPROVED:
       return problems.conflict('already-approved', 'This approver approved the payout already.', failure.message);
     case DecisionRefusal.LIMIT_EXCEEDED:
-      return problems.conflict('limit-exceeded', 'Approving would exceed a daily spending limit.', failure.message, limitFields(failure));
+      return problems.conflict('limit-exceeded', 'Approving would exceed a daily spending limit.', failure.message, refusalFields(failure));
     case DecisionRefusal.LIMITS_UNAVAILABLE:
       return problems.limitsUnavailable(failure.message);
     case DecisionRefusal.NOT_NEEDING_ATTENTION:
@@ -381,8 +381,8 @@ function refusalProblem(failure: ApplicationFailure): Problem {
   }
 }
 
-/** The refused limit's figures (scope, limit, used, remaining, requested, day) as the problem's fields. */
-export function limitFields(failure: ApplicationFailure): Record<string, unknown> | undefined {
+/** A refusal's details as the problem's fields (a limit's scope and figures, a batch's first exclusions). */
+export function refusalFields(failure: ApplicationFailure): Record<string, unknown> | undefined {
   const details = failure.details?.[0];
   return details && typeof details === 'object' ? (details as Record<string, unknown>) : undefined;
 }
