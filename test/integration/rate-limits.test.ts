@@ -146,11 +146,13 @@ describe('provider rate limits hold across workers', () => {
       // On a loaded machine a call whose answer came after the client's timeout is made again (the
       // fresh-clone runs saw 4 tokens, then 161 inquiries): at least each call, and only a few more.
       // Money moved once per payout whatever the retries (the ledger's triggerCalls above).
-      const expected = { token: 2, inquiry: PAYOUTS, trigger: PAYOUTS, status: 2 * PAYOUTS };
+      const expected = { inquiry: PAYOUTS, trigger: PAYOUTS, status: 2 * PAYOUTS };
       for (const [operation, count] of Object.entries(expected)) {
         expect(byOperation[operation]).toBeGreaterThanOrEqual(count);
         expect(byOperation[operation]).toBeLessThanOrEqual(Math.ceil(count * 1.25));
       }
+      expect(byOperation.token).toBeGreaterThanOrEqual(2);
+      expect(byOperation.token).toBeLessThanOrEqual(10);
       expect(verdict.problems).toEqual([]);
     },
     170_000,
