@@ -1,10 +1,11 @@
 // Approvals under a policy: how many distinct approvers a payout still needs, and the spending limits
 // reserved by its last approval (and released when it ends without moving money). Reservations live
 // in the spending-limit workflows of their scopes, reached through activities (activities/limits.ts).
-import { ApplicationFailure, patched, proxyActivities } from '@temporalio/workflow';
+import { ApplicationFailure, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { LimitActivities } from '../activities/limits';
 import { hasLimits, jakartaDay, LEGACY_TERMS, type ApprovalTerms, type HeldReservation, type ReserveOutcome, type ScopeReservation } from '../src/domain/approval-policy';
 import { toMoney } from '../src/domain/money';
+import { limitsTaskQueue } from '../src/domain/task-queues';
 import { DecisionRefusal } from './messages';
 import type { PayoutPolicy } from './policy';
 
@@ -31,6 +32,7 @@ export function termsOf(request: { terms?: ApprovalTerms }): ApprovalTerms {
 
 function limitActivities(policy: PayoutPolicy) {
   return proxyActivities<LimitActivities>({
+    taskQueue: limitsTaskQueue(workflowInfo().taskQueue),
     startToCloseTimeout: policy.activityTimeoutMs,
     // Bounded: an approval waits for its answer. A refusal by RESOURCE_EXHAUSTED (many approvals at
     // one scope) is retried like any other failure.
@@ -42,6 +44,7 @@ function limitActivities(policy: PayoutPolicy) {
 function releaseActivities(policy: PayoutPolicy) {
   // A release must happen eventually: unlimited attempts.
   return proxyActivities<LimitActivities>({
+    taskQueue: limitsTaskQueue(workflowInfo().taskQueue),
     startToCloseTimeout: policy.activityTimeoutMs,
     retry: { initialInterval: policy.activityRetryInitialMs, maximumInterval: policy.activityRetryMaxMs, backoffCoefficient: 2 },
     summary: 'Release spending limits',

@@ -7,3 +7,12 @@ import type { ProviderKey } from './payout';
 export function providerTaskQueue(taskQueue: string, provider: ProviderKey): string {
   return `${taskQueue}.provider.${provider}`;
 }
+
+/**
+ * The task queue of spending-limit reservations (activities/limits.ts): an approval waits for its
+ * reservation, so it gets slots of its own and never queues behind webhook deliveries or other
+ * activities of the payout task queue.
+ */
+export function limitsTaskQueue(taskQueue: string): string {
+  return `${taskQueue}.limits`;
+}

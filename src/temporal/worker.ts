@@ -9,7 +9,7 @@ import { createLimitActivities } from '../../activities/limits';
 import { createWebhookActivities, type WebhookDeps } from '../../activities/webhooks';
 import { deriveScopeKey } from '../approvals/scope-id';
 import type { ProviderClients } from '../domain/provider-port';
-import { providerTaskQueue } from '../domain/task-queues';
+import { limitsTaskQueue, providerTaskQueue } from '../domain/task-queues';
 
 export interface WorkerDeps {
   connection: NativeConnection;
@@ -57,8 +57,6 @@ export async function createWorker(deps: WorkerDeps): Promise<PayoutWorker> {
     activities: {
       ...providerActivities,
       ...createWebhookActivities({ ...deps.webhooks, taskQueue: deps.taskQueue }),
-      // Spending-limit workflows run here too; their scope ids are keyed from the same master key as the API's.
-      ...createLimitActivities({ client: deps.webhooks.client, taskQueue: deps.taskQueue, scopeKey: deriveScopeKey(deps.webhooks.masterKey) }),
     },
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
   });
@@ -72,7 +70,14 @@ export async function createWorker(deps: WorkerDeps): Promise<PayoutWorker> {
       }),
     ),
   );
-  const workers = [main, ...providerWorkers];
+  // Spending-limit reservations on their own queue (an approval waits for them); the spending-limit
+  // workflows themselves run on the payout task queue, and their scope ids are keyed like the API's.
+  const limitsWorker = await Worker.create({
+    ...withoutWorkflowOptions(common),
+    taskQueue: limitsTaskQueue(deps.taskQueue),
+    activities: createLimitActivities({ client: deps.webhooks.client, taskQueue: deps.taskQueue, scopeKey: deriveScopeKey(deps.webhooks.masterKey) }),
+  });
+  const workers = [main, ...providerWorkers, limitsWorker];
   return {
     taskQueues: workers.map((worker) => worker.options.taskQueue),
     async run() {
