@@ -69,14 +69,15 @@ describe('a third provider from its module alone', () => {
     const options = await page.locator('#provider-filter option').allInnerTexts();
     expect(options).toEqual(expect.arrayContaining(['Singapay', 'Faspay', 'Thirdpay']));
     await page.locator('#provider-filter').selectOption({ label: 'Thirdpay' });
-    const row = page.locator('#payouts tbody tr', { hasText: reference });
+    // The rows loaded under the Thirdpay filter (the unfiltered list shown before it holds this row too).
+    const row = page.locator('#payouts[data-provider="thirdpay"] tbody tr', { hasText: reference });
     await row.waitFor();
     const text = await row.innerText();
     expect(text).toContain('Thirdpay');
     expect(text).toContain('Bank 014 •••• 0000');
     expect(text).toContain('IDR 12,500.00');
     // Only Thirdpay's payouts are listed under its filter.
-    for (const other of await page.locator('#payouts tbody tr').allInnerTexts()) expect(other).toContain('Thirdpay');
+    for (const other of await page.locator('#payouts[data-provider="thirdpay"] tbody tr').allInnerTexts()) expect(other).toContain('Thirdpay');
     await row.click();
     await page.getByRole('heading', { name: new RegExp(`Payout ${reference} — AWAITING_APPROVAL`) }).waitFor();
     const facts = await page.locator('#facts').innerText();

@@ -109,13 +109,22 @@ function queueApprovals(p) {
   return list.length + ' of ' + required + (list.some((a) => a.by === principal) ? ' (you approved)' : '');
 }
 
+// Each load of the queue has a number; only the latest one renders. A slower answer to an earlier
+// load (the list before the provider filter changed) must not overwrite the filtered list.
+let queueLoads = 0;
+
 async function loadQueue() {
+  const load = ++queueLoads;
   $('queue-status').textContent = 'Loading…';
-  const tbody = $('payouts').querySelector('tbody');
+  const table = $('payouts');
+  const tbody = table.querySelector('tbody');
   const provider = $('provider-filter').value;
   try {
     const page = await api('GET', '/v1/payouts?status=AWAITING_APPROVAL&limit=100' + (provider ? '&provider=' + encodeURIComponent(provider) : ''));
+    if (load !== queueLoads) return;
     tbody.replaceChildren();
+    // Which filter the rows shown were loaded under ('' for all providers).
+    table.dataset.provider = provider;
     for (const p of page.items) {
       const row = document.createElement('tr');
       row.tabIndex = 0;
@@ -138,6 +147,7 @@ async function loadQueue() {
     }
     $('queue-status').textContent = page.items.length === 0 ? 'Nothing awaits approval.' : page.items.length + ' awaiting approval.';
   } catch (err) {
+    if (load !== queueLoads) return;
     $('queue-status').textContent = 'Could not load: ' + err.message;
     if (err.status === 401) signOut();
   }
