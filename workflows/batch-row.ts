@@ -3,6 +3,7 @@
 // recorded before batches existed, replay unchanged.
 import { condition, getExternalWorkflowHandle, log, setHandler } from '@temporalio/workflow';
 import { batchWorkflowId, type RowReport, type RowStatus } from '../src/domain/batch';
+import { messageTime } from '../src/domain/message-time';
 import { parseRupiah } from '../src/domain/money';
 import type { PayoutStatus } from '../src/domain/payout';
 import { mayTransition } from '../src/domain/status-machine';
@@ -20,8 +21,11 @@ export function joinBatch(ctx: PayoutContext) {
   let retryAsked = false;
 
   const report = (status: RowStatus, extra: Omit<RowReport, 'row' | 'status'> = {}) => {
+    // The time of the row's status, so the batch stamps what follows from it without its own clock
+    // (src/domain/message-time.ts). UNVERIFIED and a retry's VALIDATING are no status change: now.
+    const at = status === 'UNVERIFIED' || status === 'VALIDATING' ? ctx.now() : (state.payout.timeline.at(-1)?.at ?? ctx.now());
     const sent = batch
-      .signal(batchRowReportSignal, { row: membership.row, status, ...extra, ...(state.submitted && { submitted: true }) })
+      .signal(batchRowReportSignal, { row: membership.row, status, at, ...extra, ...(state.submitted && { submitted: true }) })
       .catch((err: unknown) => {
         // The batch has ended (it ends only once its rows are final, or after deciding against them).
         log.warn('row report not delivered to its batch', { batch: membership.id, status, error: (err as Error).message });
@@ -94,6 +98,8 @@ function applyBatchDecision(ctx: PayoutContext, decision: BatchRowDecision): voi
   const { state } = ctx;
   const status = state.payout.status;
   const ignore = (why: string) => log.info('batch decision not applied', { decision: decision.decision, status, why });
+  // Stamped with the batch's decision time, not the clock: a query can run this handler with an old clock.
+  const at = messageTime(decision.at, state.payout.timeline.at(-1)?.at, ctx.now);
   const decide = (to: PayoutStatus, kind: 'APPROVED' | 'REJECTED' | 'CANCELLED', detail: string) => {
     state.decided = true;
     state.payout.approval = {
@@ -103,7 +109,7 @@ function applyBatchDecision(ctx: PayoutContext, decision: BatchRowDecision): voi
       ...(decision.comment && { comment: decision.comment }),
       ...(decision.reason && { reason: decision.reason }),
     };
-    ctx.setStatus(to, detail);
+    ctx.setStatus(to, detail, at);
   };
   // Held by this row whatever happens next: its end releases it unless its money moved.
   if (decision.reservation) state.reservation = decision.reservation;
@@ -116,7 +122,7 @@ function applyBatchDecision(ctx: PayoutContext, decision: BatchRowDecision): voi
       if (status === 'AWAITING_APPROVAL' && !state.decided) {
         if (decision.decision === 'REJECT') return decide('REJECTED', 'REJECTED', decision.reason ?? 'batch rejected');
         state.decided = true;
-        return ctx.setStatus('EXPIRED', decision.reason ?? 'the batch expired');
+        return ctx.setStatus('EXPIRED', decision.reason ?? 'the batch expired', at);
       }
       // A row still validating cannot be rejected or expire: it is cancelled with the batch.
       if (status === 'VALIDATING') return decide('CANCELLED', 'CANCELLED', decision.reason ?? 'batch ended');

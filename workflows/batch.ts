@@ -44,6 +44,7 @@ import {
   type RowReport,
 } from '../src/domain/batch';
 import { batchEvent, type BatchEvent } from '../src/domain/events';
+import { messageTime } from '../src/domain/message-time';
 import { toMoney } from '../src/domain/money';
 import { maskNumber, destinationNumber, payoutWorkflowId, type PayoutRequest } from '../src/domain/payout';
 import { newPayoutDocument } from '../src/domain/payout-document';
@@ -122,6 +123,8 @@ export interface BatchState {
   approving?: boolean;
   /** What the last approval reserved for the payable rows; each row is told its share with APPROVE. */
   reservation?: FanOut['reservation'];
+  /** The latest time a row's report carried: what the rows' reports settle is stamped with it. */
+  lastReportAt?: string;
 }
 
 export interface BatchWorkflowInput {
@@ -149,11 +152,14 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchRes
   const now = () => new Date().toISOString();
   const deadlineMs = Date.parse(header.createdAt) + header.approvalTimeoutMs;
   const anySubmitted = () => state.rows.some((row) => row.submitted);
+  /** For a status the rows' reports settle: the last report's time, never before the batch's previous status. */
+  const reportedAt = () => messageTime(state.lastReportAt, state.batch.timeline.at(-1)?.at, now);
   const allRowsArrived = () => state.rows.length >= header.itemCount;
   const allRowsFinal = () => state.rows.every((row) => isFinalRow(row.status));
   const document = (): Batch => ({ ...state.batch, receivedCount: state.rows.length, ...batchFigures(state.rows) });
-  const setStatus = (status: BatchStatus, detail?: string) => {
-    changeBatchStatus(state.batch as Batch, status, now(), { anySubmitted: anySubmitted() }, detail);
+  /** `at`: a time the messages carried (src/domain/message-time.ts); otherwise the workflow clock. */
+  const setStatus = (status: BatchStatus, detail?: string, at: string = now()) => {
+    changeBatchStatus(state.batch as Batch, status, at, { anySubmitted: anySubmitted() }, detail);
     const current = document();
     upsertMemo({ batch: current });
     state.outbox.pending.push(batchEvent(current, current.timeline.length));
@@ -241,6 +247,7 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchRes
       if (report.reason !== undefined) row.reason = shortReason(report.reason);
       else delete row.reason;
       if (report.submitted) row.submitted = true;
+      if (report.at !== undefined && (state.lastReportAt === undefined || Date.parse(report.at) > Date.parse(state.lastReportAt))) state.lastReportAt = report.at;
     },
     { description: 'A row (payout) reports its new status to its batch.' },
   );
@@ -559,7 +566,7 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchRes
         const settled = () => allRowsArrived() && state.rows.every((row) => row.status !== 'VALIDATING');
         const woke = await condition(() => settled() || state.batch.status !== 'VALIDATING' || state.fanOut !== undefined || needsNewRun(), Math.max(1, deadlineMs - Date.now()));
         if (!woke) expire();
-        else if (state.batch.status === 'VALIDATING' && settled()) setStatus('AWAITING_APPROVAL', `${payableRows(state.rows).length} rows ready`);
+        else if (state.batch.status === 'VALIDATING' && settled()) setStatus('AWAITING_APPROVAL', `${payableRows(state.rows).length} rows ready`, reportedAt());
         break;
       }
       case 'AWAITING_APPROVAL': {
@@ -599,8 +606,8 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchRes
           break;
         }
         if (allRowsFinal()) {
-          if (state.batch.cancellation && !anySubmitted()) setStatus('CANCELLED', `cancelled by ${state.batch.cancellation.by}; no row was submitted`);
-          else setStatus('COMPLETED', summary());
+          if (state.batch.cancellation && !anySubmitted()) setStatus('CANCELLED', `cancelled by ${state.batch.cancellation.by}; no row was submitted`, reportedAt());
+          else setStatus('COMPLETED', summary(), reportedAt());
           break;
         }
         setCurrentDetails(`**Paying.** ${summary()}.`);

@@ -71,9 +71,10 @@ export function createContext(input: PayoutWorkflowInput) {
   const now = () => new Date().toISOString();
   /** Told of every status change (a batch row reports to its batch). */
   const statusListeners: ((status: PayoutStatus) => void)[] = [];
-  const setStatus = (status: PayoutStatus, detail?: string) => {
+  /** `at`: the time a message carried (src/domain/message-time.ts); otherwise the workflow clock. */
+  const setStatus = (status: PayoutStatus, detail?: string, at: string = now()) => {
     // Through the status machine: an illegal change throws and fails the workflow task loudly.
-    changeStatus(state.payout, status, now(), detail, { mayHaveBeenSent: state.submitted });
+    changeStatus(state.payout, status, at, detail, { mayHaveBeenSent: state.submitted });
     upsertSearchAttributes([{ key: PAYOUT_STATUS, value: status }]);
     // The document as of this status, for the API's list and for reading it while no worker holds
     // the workflow (the memo is encrypted like every other payload when the codec is on).

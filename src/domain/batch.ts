@@ -73,6 +73,8 @@ export interface RowReport {
   fee?: number;
   reason?: string;
   submitted?: boolean;
+  /** When the row's status changed (its payout's timeline); absent in reports sent before rows carried it. */
+  at?: string;
 }
 
 /** The batch's one decision, and what it covered. */

@@ -145,21 +145,23 @@ export async function startStack(options: StackOptions = {}) {
     if (worker.getState() === 'RUNNING') worker.shutdown();
     await Promise.all([workerRun, ...workerProcesses.map((each) => each.stop())]);
   };
-  try {
-    if ((options.workerProcesses ?? 0) > 0 && (options.codecKeys || options.extraProviders)) {
+  /** One more worker: the real entry point in a process of its own, with this stack's variables (an empty cache). */
+  const addWorkerProcess = async (): Promise<WorkerProcess> => {
+    if (options.codecKeys || options.extraProviders) {
       throw new Error('workerProcesses: the worker process knows neither codec keys nor extra providers here');
     }
-    for (let n = 0; n < (options.workerProcesses ?? 0); n += 1) {
-      workerProcesses.push(
-        await startWorkerProcess({
-          ...workerEnv,
-          TEMPORAL_ADDRESS: address,
-          TEMPORAL_NAMESPACE: namespace,
-          TEMPORAL_TASK_QUEUE: taskQueue,
-          WORKFLOW_BUNDLE_PATH: bundlePath,
-        }),
-      );
-    }
+    const started = await startWorkerProcess({
+      ...workerEnv,
+      TEMPORAL_ADDRESS: address,
+      TEMPORAL_NAMESPACE: namespace,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      WORKFLOW_BUNDLE_PATH: bundlePath,
+    });
+    workerProcesses.push(started);
+    return started;
+  };
+  try {
+    for (let n = 0; n < (options.workerProcesses ?? 0); n += 1) await addWorkerProcess();
   } catch (err) {
     await stopWorkers();
     await nativeConnection.close();
@@ -203,6 +205,7 @@ export async function startStack(options: StackOptions = {}) {
     /** The worker in this process (stopping it leaves any worker processes running). */
     worker,
     workerProcesses,
+    addWorkerProcess,
     async stop() {
       await new Promise((resolve) => server.close(resolve));
       server.closeAllConnections();
