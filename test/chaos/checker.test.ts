@@ -346,17 +346,18 @@ describe('api-503-outside-outage (with the outages known)', () => {
     expect(check(observations([], [], [answer(503, T0 + 24_001), answer(503, T0 + 60_000)]))).toEqual([]);
   });
 
-  test('the outages of a run are its server and database restarts, not its worker kills or scaling', () => {
+  test('the outages of a run are its server and database restarts, its worker kills and its scaling, each until it recovered', () => {
     const windows = [
       { kind: 'kill-worker' as const, from: 1, to: 2 },
       { kind: 'restart-server' as const, from: 3, to: 4 },
       { kind: 'scale-workers' as const, from: 5, to: 6 },
       { kind: 'restart-database' as const, from: 7, to: 8 },
     ];
-    expect(outagesOf(windows, 500)).toEqual({ graceMs: 500, windows: [windows[1], windows[3]] });
-    // A 503 during a worker kill is judged like any other.
-    const obs = { ...observations([], [], [answer(503, T0 + 1_000)]), outages: outagesOf([{ kind: 'kill-worker', from: T0, to: T0 + 5_000 }], 500) };
-    expect(rules(obs)).toEqual(['api-503-outside-outage']);
+    expect(outagesOf(windows, 500)).toEqual({ graceMs: 500, windows });
+    // A 503 while a killed worker is replaced is allowed; one after it recovered and the grace passed is not.
+    const kill = outagesOf([{ kind: 'kill-worker', from: T0, to: T0 + 5_000 }], 500);
+    expect(rules({ ...observations([], [], [answer(503, T0 + 1_000)]), outages: kill })).toEqual([]);
+    expect(rules({ ...observations([], [], [answer(503, T0 + 5_501)]), outages: kill })).toEqual(['api-503-outside-outage']);
   });
 });
 

@@ -132,7 +132,7 @@ export function check(obs: Observations): Violation[] {
 
 type Report = (rule: RuleId, reference: string | undefined, message: string) => void;
 
-/** What Observations.outages holds for a run's disruptions: the windows of those that take Temporal or its database down (OUTAGE_KINDS). */
+/** What Observations.outages holds for a run's disruptions: the windows of those that take Temporal, its database or worker capacity down (OUTAGE_KINDS). */
 export function outagesOf(disruptions: readonly DisruptionWindow[], graceMs: number): NonNullable<Observations['outages']> {
   return { graceMs, windows: disruptions.filter((d) => OUTAGE_KINDS.includes(d.kind)).map(({ kind, from, to }) => ({ kind, from, to })) };
 }
