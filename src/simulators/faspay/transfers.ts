@@ -3,11 +3,10 @@
 // account, limit and funds checks, then the debit of the amount and of the fee the provider holds
 // (faspay.fee-source, POST /__sim/assumptions; 0 by default).
 import { parseRupiah } from '../../domain/money';
-import type { Ewallet } from '../../domain/payout';
-import { feeFor } from '../../providers/faspay/assumptions';
 import { TRANSACTION_STATUS_DESC, type TransactionStatus } from '../../providers/faspay/codes';
-import { DESCRIPTION_MAX, PLATFORM_CODES } from '../../providers/faspay/fields';
+import { DESCRIPTION_MAX } from '../../providers/faspay/fields';
 import { jakartaTimestamp } from '../../providers/faspay/headers';
+import { feeOf } from './fees';
 import { money, numberOf, type SimDestination, type SimTransaction } from './ledger';
 import { checkBody, topupBody, transferBody, vaPaymentBody } from './requests';
 import { OK, refuseBody, unavailable, wrongSource, wrongVaSplit, type Answer, type EndpointContext, type TriggerMode } from './respond';
@@ -24,20 +23,6 @@ interface TriggerInput {
   callbackUrl: string;
   beneficiaryEmail?: string;
   transactionDate: string;
-}
-
-/** The fee the provider holds for a destination (its fee table's keys are the client's). */
-function feeOf(ctx: EndpointContext, d: SimDestination): number {
-  switch (d.type) {
-    case 'BANK_ACCOUNT':
-      return feeFor(ctx.held.settings.fees, { type: 'BANK_ACCOUNT', code: d.bankCode });
-    case 'EWALLET': {
-      const ewallet = (Object.entries(PLATFORM_CODES) as [Ewallet, string][]).find(([, code]) => code === d.platformCode)?.[0] ?? d.platformCode;
-      return feeFor(ctx.held.settings.fees, { type: 'EWALLET', code: ewallet });
-    }
-    case 'VIRTUAL_ACCOUNT':
-      return feeFor(ctx.held.settings.fees, { type: 'VIRTUAL_ACCOUNT', code: d.billerCode });
-  }
 }
 
 /** Returns the accepted transaction, or undefined when it answered a refusal. */
@@ -70,7 +55,7 @@ function acceptTrigger(ctx: EndpointContext, input: TriggerInput, answer: Answer
     answer(403, '02', 'Exceeds Transaction Amount Limit');
     return undefined;
   }
-  const fee = feeOf(ctx, input.destination);
+  const fee = feeOf(ctx.held.settings, input.destination);
   if (scenario.insufficientBalance || amount + fee > ctx.ledger.balance) {
     answer(403, '14', 'Insufficient Funds');
     return undefined;
