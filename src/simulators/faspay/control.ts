@@ -3,12 +3,16 @@
 // GET /__sim/faults (faults waiting and applied) and POST /__sim/transactions/{reference}/callback
 // (a signed callback handed back, not sent); GET/POST /__sim/assumptions, what the simulated
 // provider holds on each of the client's assumptions (reset restores the client's defaults); and
-// GET /__sim/calls, the calls received by operation (with ?since=<ms>, each one's arrival time).
+// GET /__sim/calls, the calls received by operation (with ?since=<ms>, each one's arrival time);
+// POST /__sim/transactions and PATCH /__sim/transactions/{reference}, the reconciliation breaks
+// (breaks.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { parseRupiah, RUPIAH_PATTERN } from '../../domain/money';
+import { pathReference, TRANSACTION_PATH } from '../breaks';
 import { callsAnswer, faultSchema, isLoopback, readBody, sendJson, type CallLog, type FaultPlan } from '../common';
 import type { HeldAssumptions } from './assumptions';
+import { changeTransfer, recordTransfer } from './breaks';
 import type { CallbackSender } from './callbacks';
 import { FINAL_STATUSES, money, type Ledger } from './ledger';
 
@@ -41,8 +45,22 @@ export async function control(ctx: ControlContext, req: IncomingMessage, res: Se
   const { ledger } = ctx;
   const settle = /^\/__sim\/transactions\/([^/]+)\/settle$/.exec(path);
   const callback = /^\/__sim\/transactions\/([^/]+)\/callback$/.exec(path);
+  const transaction = method === 'PATCH' ? TRANSACTION_PATH.exec(path) : null;
+  const breaks = { ledger, held: ctx.held, now: () => new Date() };
 
-  if (method === 'GET' && path === '/__sim/transactions') return sendJson(res, 200, [...ledger.transactions.values()].map((t) => ledger.entry(t)));
+  if (method === 'GET' && path === '/__sim/transactions') return sendJson(res, 200, ledger.rows().map((t) => ledger.entry(t)));
+  if (method === 'POST' && path === '/__sim/transactions') {
+    if (json === undefined) return sendJson(res, 400, { error: 'body must be JSON' });
+    const answer = recordTransfer(breaks, json);
+    return sendJson(res, answer.status, answer.body);
+  }
+  if (transaction) {
+    const reference = pathReference(transaction[1]!);
+    if (reference === undefined) return sendJson(res, 400, { error: 'the reference in the path is not valid percent-encoding' });
+    if (json === undefined) return sendJson(res, 400, { error: 'body must be JSON' });
+    const answer = changeTransfer(breaks, reference, json);
+    return sendJson(res, answer.status, answer.body);
+  }
   if (method === 'POST' && settle) {
     const parsed = settleBody.safeParse(json);
     if (!parsed.success) return sendJson(res, 400, { error: 'body must be { "status": "00" | "06" | "04" }' });

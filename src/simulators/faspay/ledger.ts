@@ -3,7 +3,8 @@
 // Money moves only here: a debit when a trigger is accepted (the transfer's amount, and Faspay's fee
 // as a separate debit as in the provider pages' history sample), a refund of both when a transfer fails.
 // Remarks carry our reference, or Faspay's own id when the provider holds faspay.history-match
-// "amount-and-time".
+// "amount-and-time". The control API's break routes (breaks.ts) change transfers here too: a second
+// record for a reference (a duplicate), another amount, a reversal.
 import { randomInt } from 'node:crypto';
 import { formatRupiah } from '../../domain/money';
 import { TRANSACTION_STATUS_DESC, type TransactionStatus } from '../../providers/faspay/codes';
@@ -34,6 +35,15 @@ export interface SimTransaction {
   triggerCalls: number;
   createdAt: Date;
   updatedAt: Date;
+  /** Set when the control API recorded it (POST /__sim/transactions): a transfer the service never sent. */
+  createdBy?: 'control';
+  /** A second provider record for a reference the ledger already held (the DUPLICATE break). */
+  duplicate?: true;
+  /** Set when the control API changed it (PATCH /__sim/transactions/{reference}). */
+  changedBy?: 'control';
+  changedAt?: Date;
+  /** When a success was reversed: the provider's money came back after it had reported success. */
+  reversedAt?: Date;
 }
 
 export interface HistoryEntry {
@@ -42,6 +52,9 @@ export interface HistoryEntry {
   remark: string;
   type: 'SEND_MONEY' | 'PAYMENT' | 'REFUND';
   debitCredit: 'D' | 'K';
+  /** The transfer and which of its sums the entry moves, so that a changed amount shows in its entries. */
+  transfer?: SimTransaction;
+  part?: 'amount' | 'fee';
 }
 
 export const FINAL_STATUSES: readonly TransactionStatus[] = ['00', '04', '05', '06'];
@@ -65,6 +78,8 @@ export class Ledger {
   balance: number;
   transactions = new Map<string, SimTransaction>();
   history: HistoryEntry[] = [];
+  /** Second records of references in `transactions` (the status services answer the first one). */
+  duplicates: SimTransaction[] = [];
   private externalIds = new Map<string, Set<string>>();
   private bursts = new Map<string, number>();
 
@@ -81,6 +96,7 @@ export class Ledger {
     this.balance = this.initialBalance;
     this.transactions = new Map();
     this.history = [];
+    this.duplicates = [];
     this.externalIds = new Map();
     this.bursts = new Map();
   }
@@ -115,32 +131,65 @@ export class Ledger {
     return t.remarkNamesReference ? t.reference : t.transactionId;
   }
 
-  /** Accepts a transfer: it is recorded, and its amount and fee leave the balance as two debits. */
+  /**
+   * Accepts a transfer: it is recorded, and its amount and fee leave the balance as two debits. A
+   * duplicate is kept apart: the status services and the duplicate check go on finding the first.
+   */
   accept(t: SimTransaction): void {
-    this.transactions.set(t.reference, t);
+    if (t.duplicate) this.duplicates.push(t);
+    else this.transactions.set(t.reference, t);
     this.balance -= t.amount + t.fee;
     const verb = t.service === '38' ? 'Topup' : t.service === '33' ? 'VA payment' : 'Transfer';
     const day = jakartaDay(t.createdAt).replace(/-/g, '');
-    this.record(t.createdAt, t.amount, `${verb} ${day} ${this.sourceAccount} ${this.token(t)}`, t.service === '33' ? 'PAYMENT' : 'SEND_MONEY', 'D');
-    if (t.fee > 0) this.record(t.createdAt, t.fee, `fee ${this.sourceAccount} ${this.token(t)}_${t.transactionId}_FEE`, 'PAYMENT', 'D');
+    this.record(t, 'amount', t.createdAt, `${verb} ${day} ${this.sourceAccount} ${this.token(t)}`, t.service === '33' ? 'PAYMENT' : 'SEND_MONEY', 'D');
+    if (t.fee > 0) this.record(t, 'fee', t.createdAt, `fee ${this.sourceAccount} ${this.token(t)}_${t.transactionId}_FEE`, 'PAYMENT', 'D');
   }
 
-  /** Moves a transfer to a status; a final failure refunds the amount and the fee. */
-  moveTo(t: SimTransaction, status: TransactionStatus, now = new Date()): void {
+  /**
+   * Moves a transfer to a status; a final failure refunds the amount and the fee, once (a failure
+   * relabelled as another failure has its money back already). `notify` false: no callback, for the
+   * control API's silent changes, which only a reconciliation should find.
+   */
+  moveTo(t: SimTransaction, status: TransactionStatus, now = new Date(), notify = true): void {
     if (t.status === status) return;
+    const wasRefunded = REFUNDING.includes(t.status);
     t.status = status;
     t.updatedAt = now;
-    if (REFUNDING.includes(status)) {
+    if (REFUNDING.includes(status) && !wasRefunded) {
       this.balance += t.amount + t.fee;
       const day = jakartaDay(now).replace(/-/g, '');
-      this.record(now, t.amount, `Reimburse ${day} ${this.sourceAccount} ${this.token(t)}_REVERSAL`, 'REFUND', 'K');
-      if (t.fee > 0) this.record(now, t.fee, `Reimburse ${day} ${this.sourceAccount} ${this.token(t)}_FEE_REVERSAL`, 'REFUND', 'K');
+      this.record(t, 'amount', now, `Reimburse ${day} ${this.sourceAccount} ${this.token(t)}_REVERSAL`, 'REFUND', 'K');
+      if (t.fee > 0) this.record(t, 'fee', now, `Reimburse ${day} ${this.sourceAccount} ${this.token(t)}_FEE_REVERSAL`, 'REFUND', 'K');
     }
-    if (FINAL_STATUSES.includes(status)) this.onFinal(t);
+    if (notify && FINAL_STATUSES.includes(status)) this.onFinal(t);
   }
 
-  private record(at: Date, amount: number, remark: string, type: HistoryEntry['type'], debitCredit: HistoryEntry['debitCredit']): void {
-    this.history.push({ at, amount, remark, type, debitCredit });
+  /**
+   * Another amount for a transfer, as if the provider had moved that amount all along: its history
+   * entries show it, and the balance pays the difference unless the money already came back (then
+   * debit and refund change alike). The caller has checked that the balance covers an increase.
+   */
+  changeAmount(t: SimTransaction, amount: number, now: Date): void {
+    if (!REFUNDING.includes(t.status)) this.balance -= amount - t.amount;
+    for (const h of this.history) if (h.transfer === t && h.part === 'amount') h.amount = amount;
+    t.amount = amount;
+    t.updatedAt = now;
+  }
+
+  /** Every record, the duplicates after the first records (GET /__sim/transactions). */
+  rows(): SimTransaction[] {
+    return [...this.transactions.values(), ...this.duplicates];
+  }
+
+  private record(
+    transfer: SimTransaction,
+    part: HistoryEntry['part'],
+    at: Date,
+    remark: string,
+    type: HistoryEntry['type'],
+    debitCredit: HistoryEntry['debitCredit'],
+  ): void {
+    this.history.push({ at, amount: part === 'fee' ? transfer.fee : transfer.amount, remark, type, debitCredit, transfer, part });
   }
 
   /** One transfer as the control API shows it. */
@@ -160,6 +209,12 @@ export class Ledger {
       statusChecks: t.statusChecks,
       createdAt: t.createdAt.toISOString(),
       updatedAt: t.updatedAt.toISOString(),
+      // Only the control API's records and changes carry these (added fields: the chaos checker reads the rest).
+      ...(t.createdBy && { createdBy: t.createdBy }),
+      ...(t.duplicate && { duplicate: true }),
+      ...(t.changedBy && { changedBy: t.changedBy }),
+      ...(t.changedAt && { changedAt: t.changedAt.toISOString() }),
+      ...(t.reversedAt && { reversedAt: t.reversedAt.toISOString() }),
     };
   }
 
