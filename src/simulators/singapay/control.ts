@@ -7,11 +7,15 @@
 // (a signed webhook handed back, not sent), which the invariant checker (test/chaos) uses.
 // GET/POST /__sim/assumptions reads and sets the reading the simulated provider holds on each point
 // its pages leave open (src/providers/singapay/assumptions.ts); POST /__sim/reset restores it.
+// POST /__sim/transactions and PATCH /__sim/transactions/{reference} make reconciliation breaks
+// (breaks.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { parseRupiah, RUPIAH_PATTERN } from '../../domain/money';
 import { singapayAssumptionKey, singapayAssumptionsById, singapayAssumptionValues, type SingapayAssumptionSettings } from '../../providers/singapay/assumptions';
+import { pathReference, TRANSACTION_PATH, type ControlAnswer } from '../breaks';
 import { callsAnswer, faultSchema, isLoopback, sendJson } from '../common';
+import { changeTopUp, recordTopUp } from './breaks';
 import { moveTransfer } from './endpoints';
 import { isFinalStatus, ledgerEntry, money, transferData } from './ledger';
 import { resetState, type SimState } from './state';
@@ -69,9 +73,18 @@ export function control(state: SimState, req: IncomingMessage, res: ServerRespon
     return sendJson(res, 200, state.callbacks.signed(url, transferData(t, state.ledger.balance, state.assumptions.statusVocabulary), at));
   }
 
+  const transaction = method === 'PATCH' ? TRANSACTION_PATH.exec(path) : null;
+  if (transaction) {
+    const reference = pathReference(transaction[1]!);
+    if (reference === undefined) return sendJson(res, 400, { error: 'the reference in the path is not valid percent-encoding' });
+    return answer(res, json === undefined ? notJson : changeTopUp(state, reference, json));
+  }
+
   switch (route) {
     case 'GET /__sim/transactions':
       return sendJson(res, 200, state.ledger.transactions().map(ledgerEntry));
+    case 'POST /__sim/transactions':
+      return answer(res, json === undefined ? notJson : recordTopUp(state, json));
     case 'POST /__sim/faults': {
       const parsed = faultSchema.safeParse(json);
       if (!parsed.success) return sendJson(res, 400, { error: 'invalid fault', issues: issues(parsed.error) });
@@ -122,6 +135,12 @@ export function control(state: SimState, req: IncomingMessage, res: ServerRespon
     default:
       return sendJson(res, 404, { error: `no control route ${route}` });
   }
+}
+
+const notJson: ControlAnswer = { status: 400, body: { error: 'body must be JSON' } };
+
+function answer(res: ServerResponse, a: ControlAnswer): void {
+  sendJson(res, a.status, a.body);
 }
 
 /** A partial `{ "<id>": "<value>" }`: every id must be Singapay's and every value one of its values; nothing is applied otherwise. */

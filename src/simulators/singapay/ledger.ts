@@ -1,6 +1,7 @@
 // The simulator's books: every accepted top-up, the merchant balance it debits (gross amount =
 // amount + fee) and refunds when a transfer fails for good (04/05/06). Tests read it through
-// GET /__sim/transactions to prove that money moved exactly once.
+// GET /__sim/transactions to prove that money moved exactly once. The control API's break routes
+// (breaks.ts) change transfers here too: another amount, a success reversed.
 import { randomBytes } from 'node:crypto';
 import { formatRupiah } from '../../domain/money';
 import type { SingapayAssumptionSettings } from '../../providers/singapay/assumptions';
@@ -44,6 +45,13 @@ export interface SimTransaction {
   triggerCalls: number;
   createdAt: Date;
   updatedAt: Date;
+  /** Set when the control API recorded it (POST /__sim/transactions): a transfer the service never sent. */
+  createdBy?: 'control';
+  /** Set when the control API changed it (PATCH /__sim/transactions/{reference}). */
+  changedBy?: 'control';
+  changedAt?: Date;
+  /** When a success was reversed: the provider's money came back after it had reported success. */
+  reversedAt?: Date;
 }
 
 export const money = (rupiah: number) => ({ value: formatRupiah(rupiah), currency: 'IDR' as const });
@@ -96,6 +104,28 @@ export class Ledger {
     t.updatedAt = now;
     if (REFUNDED.includes(status)) this.balance += t.amount + t.fee;
     return isFinalStatus(status);
+  }
+
+  /**
+   * Sets any status, final or not (the control API's changes): the gross amount comes back when the
+   * transfer enters a final failure from a status whose money had not come back (a reversal of a
+   * success included), never twice. No webhook: the caller decides.
+   */
+  restate(t: SimTransaction, status: TransactionStatus, now: Date): void {
+    if (t.status === status) return;
+    if (REFUNDED.includes(status) && !REFUNDED.includes(t.status)) this.balance += t.amount + t.fee;
+    t.status = status;
+    t.updatedAt = now;
+  }
+
+  /**
+   * Another amount for a transfer, as if the provider had moved that amount all along: the balance
+   * pays the difference unless the money already came back. The caller has checked the balance.
+   */
+  changeAmount(t: SimTransaction, amount: number, now: Date): void {
+    if (!REFUNDED.includes(t.status)) this.balance -= amount - t.amount;
+    t.amount = amount;
+    t.updatedAt = now;
   }
 
   transactions(): readonly SimTransaction[] {
@@ -165,5 +195,10 @@ export function ledgerEntry(t: SimTransaction) {
     ...(t.notes !== undefined && { notes: t.notes }),
     createdAt: t.createdAt.toISOString(),
     updatedAt: t.updatedAt.toISOString(),
+    // Only the control API's records and changes carry these (added fields: the chaos checker reads the rest).
+    ...(t.createdBy && { createdBy: t.createdBy }),
+    ...(t.changedBy && { changedBy: t.changedBy }),
+    ...(t.changedAt && { changedAt: t.changedAt.toISOString() }),
+    ...(t.reversedAt && { reversedAt: t.reversedAt.toISOString() }),
   };
 }
