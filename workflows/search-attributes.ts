@@ -20,6 +20,9 @@ export const WEBHOOK_PENDING_SINCE = defineSearchAttributeKey('WebhookPendingSin
 /** How many of a delivery workflow's events ran out of retries (FAILED): the API's failed-events metric sums them. */
 export const WEBHOOK_FAILED_EVENTS = defineSearchAttributeKey('WebhookFailedEvents', SearchAttributeType.INT);
 
+/** The Jakarta day a reconciliation run reconciles (YYYY-MM-DD): `GET /v1/reconciliations?date=` is a visibility query. */
+export const RECONCILIATION_DATE = defineSearchAttributeKey('ReconciliationDate', SearchAttributeType.KEYWORD);
+
 export const PAYOUT_SEARCH_ATTRIBUTES = [
   PAYOUT_STATUS,
   PAYOUT_PROVIDER,
@@ -30,4 +33,5 @@ export const PAYOUT_SEARCH_ATTRIBUTES = [
   WEBHOOK_ENDPOINT_ID,
   WEBHOOK_PENDING_SINCE,
   WEBHOOK_FAILED_EVENTS,
+  RECONCILIATION_DATE,
 ] as const;
