@@ -14,6 +14,8 @@ import { requireRole, type Authenticator } from './auth';
 import { asTemporalProblem, createPayoutService } from './payouts';
 import { createBatchService } from './batches';
 import { batchRouter } from './batch-routes';
+import { createReconciliationService } from './reconciliations';
+import { reconciliationRouter } from './reconciliation-routes';
 import { webhookRouter } from './webhook-routes';
 import { registerWebhookGauges } from './webhook-metrics';
 import { buildOpenApiDocument, renderDocsPage } from './openapi';
@@ -200,6 +202,15 @@ export function createApp(deps: AppDeps): express.Express {
       throw asTemporalProblem(err);
     }
   });
+
+  // Reconciliation runs (issue 18): an admin starts one; admins and approvers read them.
+  const reconciliations = createReconciliationService({
+    client: deps.client,
+    taskQueue: deps.taskQueue,
+    providers: deps.providers,
+    ...(deps.rpcTimeoutMs !== undefined && { rpcTimeoutMs: deps.rpcTimeoutMs }),
+  });
+  app.use('/v1/reconciliations', reconciliationRouter({ reconciliations, providerKeys, auth }));
 
   app.use('/v1/webhook-endpoints', webhookRouter({ client: deps.client, taskQueue: deps.taskQueue, settings: deps.webhooks ?? developmentWebhookSettings(), admin: auth('admin'), ...(deps.rpcTimeoutMs !== undefined && { rpcTimeoutMs: deps.rpcTimeoutMs }) }));
 

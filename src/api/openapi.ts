@@ -38,6 +38,16 @@ import {
   emptyDecisionBodySchema,
 } from './batch-schemas';
 import { CSV_COLUMNS } from './batch-csv';
+import {
+  createReconciliationSchema,
+  reconciliationAcceptedSchema,
+  reconciliationListQuerySchema,
+  reconciliationListSchema,
+  reconciliationRunSchema,
+  LATEST_RUNS,
+  RECONCILIATION_ID_PATTERN,
+  RUNS_PER_DAY,
+} from './reconciliation-schemas';
 import type { ProviderDescription } from '../domain/provider-port';
 import { EVENT_TYPES, payoutEvent } from '../domain/events';
 import type { Payout } from '../domain/payout';
@@ -123,6 +133,48 @@ export const EXAMPLES = {
     ],
   },
   approveBatch: { expectedTotal: { value: '5600000.00', currency: 'IDR' }, expectedCount: 2, excludeReferences: [], comment: 'payroll checked' },
+  createReconciliation: { date: '2026-11-22', provider: 'faspay' },
+  reconciliationAccepted: { id: 'reconciliation-2026-11-22-faspay-5f0c2a9e81d4' },
+  reconciliationRun: {
+    id: 'reconciliation-2026-11-22-faspay-5f0c2a9e81d4',
+    date: '2026-11-22',
+    provider: 'faspay',
+    trigger: 'api',
+    requestedBy: 'admin@local',
+    status: 'COMPLETED',
+    startedAt: '2026-11-23T02:00:00.000Z',
+    completedAt: '2026-11-23T02:00:04.000Z',
+    cutoff: '2026-11-23T02:00:00.000Z',
+    providers: [
+      {
+        provider: 'faspay',
+        supports: ['UNKNOWN_AT_PROVIDER', 'UNKNOWN_TO_US', 'AMOUNT_MISMATCH', 'STATUS_MISMATCH', 'DUPLICATE', 'FEE_MISMATCH'],
+        ours: { count: 3, total: 85000 },
+        matched: { count: 2, total: 60000 },
+        pending: { count: 0, total: 0 },
+        breaks: { UNKNOWN_AT_PROVIDER: 0, UNKNOWN_TO_US: 0, AMOUNT_MISMATCH: 1, STATUS_MISMATCH: 0, DUPLICATE: 0, FEE_MISMATCH: 0 },
+        balance: { available: 48915000, at: '2026-11-23T02:00:01.000Z' },
+      },
+    ],
+    breaks: [
+      {
+        kind: 'AMOUNT_MISMATCH',
+        provider: 'faspay',
+        reference: 'INV-2026-0007',
+        ours: { reference: 'INV-2026-0007', provider: 'faspay', status: 'SUCCEEDED', amount: 25000, fee: 2500, submittedAt: '2026-11-22T03:10:00.000Z', providerReference: '20261122031000123' },
+        theirs: [
+          {
+            source: 'history',
+            role: 'transfer',
+            entry: { at: '2026-11-22T03:10:02.000Z', amount: 20000, direction: 'DEBIT', remark: 'INV-2026-0007', status: 'SUCCESS', type: 'TRANSFER' },
+          },
+        ],
+        detail: 'we sent IDR 25000, the provider moved IDR 20000',
+      },
+    ],
+    flagged: [],
+    breakCounts: { UNKNOWN_AT_PROVIDER: 0, UNKNOWN_TO_US: 0, AMOUNT_MISMATCH: 1, STATUS_MISMATCH: 0, DUPLICATE: 0, FEE_MISMATCH: 0 },
+  },
   // The event the example payout sent when it entered AWAITING_APPROVAL, made by the code that makes events.
   webhookEvent: payoutEvent(PAYOUT_EXAMPLE as unknown as Payout, 2),
   problem: {
@@ -150,6 +202,9 @@ export const EXAMPLE_SCHEMAS: Record<keyof typeof EXAMPLES, z.ZodType> = {
   noFields: emptyBodySchema,
   createBatch: createBatchSchema([EXAMPLES.createPayout.provider, 'faspay'], () => Date.parse('2026-11-22T00:00:00Z')),
   approveBatch: approveBatchBodySchema,
+  createReconciliation: createReconciliationSchema(['singapay', 'faspay']),
+  reconciliationAccepted: reconciliationAcceptedSchema,
+  reconciliationRun: reconciliationRunSchema,
   webhookEvent: webhookEventSchema,
   problem: problemSchema,
 };
@@ -191,6 +246,15 @@ function pathParameter(name: string, path: string, providerKeys: readonly string
       required: true,
       description: 'The event id, `evt_<payout reference>.<sequence>` or `evt_batch:<batch reference>.<sequence>` (the `webhook-id` header of its deliveries).',
       schema: { type: 'string', pattern: '^evt_(batch:)?[A-Za-z0-9._-]{1,64}\\.[1-9][0-9]*$' },
+    };
+  }
+  if (name === 'id' && path.startsWith('/v1/reconciliations/')) {
+    return {
+      name,
+      in: 'path',
+      required: true,
+      description: 'The run id (`reconciliation-<date>-<provider or all>-<nonce>`, or a scheduled run\'s `reconciliation-daily-<time>`): the `id` POST answered.',
+      schema: { type: 'string', pattern: RECONCILIATION_ID_PATTERN.source },
     };
   }
   if (name === 'provider') return { name, in: 'path', required: true, schema: { type: 'string', enum: providerKeys } };
@@ -401,6 +465,58 @@ export function operations(providerKeys: readonly string[]): Operation[] {
     query: limitsQuerySchema,
     ok: { status: '200', description: 'Used and remaining amounts of the requester (default: the caller) and of the destination (an account number), today.', schema: limitsSchema },
     errors: { '400': 'invalid query', '401': 'no or wrong API key', '403': "a requester asking for another principal's or a destination's figures", '503': TEMPORAL_DOWN },
+  },
+  {
+    method: 'post',
+    operationId: 'createReconciliation',
+    path: '/v1/reconciliations',
+    summary: "Reconcile one Jakarta day's payouts against the providers' own records",
+    roles: 'admin',
+    body: { schema: createReconciliationSchema(providerKeys), example: 'createReconciliation' },
+    ok: {
+      status: '202',
+      description:
+        'Started: a new run every time (reconciling a day again gives a run with the same report). Read it at `Location` until `status` is COMPLETED. `provider` left out reconciles every provider this deployment configures.',
+      schema: reconciliationAcceptedSchema,
+      example: 'reconciliationAccepted',
+      location: 'The run: /v1/reconciliations/{id}.',
+    },
+    errors: {
+      '400':
+        "invalid body; a date that is not a calendar day, is after today (Asia/Jakarta), is older than the namespace's retention (its payouts are gone from Temporal), or, with Faspay reconciled, older than its history reaches (89 days); a provider not configured here",
+      '401': 'no or wrong API key',
+      '403': NOT_ADMIN,
+      '503': TEMPORAL_DOWN,
+    },
+  },
+  {
+    method: 'get',
+    operationId: 'listReconciliations',
+    path: '/v1/reconciliations',
+    summary: "A day's reconciliation runs, or the latest runs, newest first",
+    roles: 'approver or admin',
+    query: reconciliationListQuerySchema,
+    ok: {
+      status: '200',
+      description: `With \`date\`: that day's runs (at most ${RUNS_PER_DAY}); without: the latest ${LATEST_RUNS} runs. Each run as of its last change, without \`breaks\` (read a run by id for them; \`breakCounts\` and each provider's \`breaks\` count them). Read from Temporal visibility: a run just started may take a moment to show.`,
+      schema: reconciliationListSchema,
+    },
+    errors: { '400': 'a date that is not a calendar day, or an unknown parameter', '401': 'no or wrong API key', '403': 'not an approver or admin', '503': TEMPORAL_DOWN },
+  },
+  {
+    method: 'get',
+    operationId: 'getReconciliation',
+    path: '/v1/reconciliations/{id}',
+    summary: 'Read a reconciliation run: per provider counts, totals and balance, and every break with both sides\' records',
+    roles: 'approver or admin',
+    ok: {
+      status: '200',
+      description:
+        'The run. RUNNING: `providers` and `breaks` are empty until COMPLETED. FAILED: the run ended without a report (its workflow failed, timed out or was terminated). Amounts are whole rupiah.',
+      schema: reconciliationRunSchema,
+      example: 'reconciliationRun',
+    },
+    errors: { '401': 'no or wrong API key', '403': 'not an approver or admin', '404': 'no such run', '503': TEMPORAL_DOWN },
   },
   {
     method: 'get',

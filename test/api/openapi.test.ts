@@ -18,7 +18,7 @@ interface Layer {
   handle?: { stack?: Layer[] };
 }
 
-/** Routes of an app, and of its mounted sub-routers (callbacks, webhook endpoints, batches and the console; on the codec listener, the codec). */
+/** Routes of an app, and of its mounted sub-routers (callbacks, webhook endpoints, batches, reconciliations and the console; on the codec listener, the codec). */
 function routesOf(app: express.Express): string[] {
   const list = (stack: Layer[], prefix: string) =>
     stack
@@ -33,6 +33,7 @@ function routesOf(app: express.Express): string[] {
     if (routes.some((r) => r.endsWith(' /{provider}'))) return '/v1/callbacks';
     if (routes.some((r) => r.endsWith(' /{id}/rotate-secret'))) return '/v1/webhook-endpoints';
     if (routes.some((r) => r.endsWith(' /{id}/retry-unverified'))) return '/v1/batches';
+    if (routes.includes('post /') && routes.includes('get /{id}')) return '/v1/reconciliations';
     return '/console';
   };
   // A sub-router's own root ("/console" + "/") is the mount path itself.

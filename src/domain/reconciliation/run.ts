@@ -19,7 +19,8 @@ export interface ReconciliationRequest {
   trigger: 'schedule' | 'api';
 }
 
-export type ReconciliationRunStatus = 'RUNNING' | 'COMPLETED';
+/** FAILED: the run's workflow failed, timed out, was terminated or cancelled; it has no report (the API says so from its memo). */
+export type ReconciliationRunStatus = 'RUNNING' | 'COMPLETED' | 'FAILED';
 
 /** A run as GET /v1/reconciliations/{id} shows it. */
 export interface ReconciliationRun {
