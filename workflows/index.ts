@@ -4,3 +4,4 @@ export { webhookEndpointsWorkflow } from './webhook-endpoints';
 export { webhookDeliveryWorkflow } from './webhook-delivery';
 export { batchWorkflow } from './batch';
 export { spendingLimitWorkflow } from './spending-limit';
+export { reconciliationWorkflow } from './reconciliation';

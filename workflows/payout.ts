@@ -13,6 +13,7 @@ import { releaseLimits, termsOf } from './approvals';
 import { installDecisionHandlers, type PolicyApproval } from './decisions';
 import { allPublished, openOutbox, startPublishing } from './events';
 import { checkStatusNowSignal } from './messages';
+import { installReconciliationBreakHandler } from './reconciliation-break';
 import { ensureFunds, submitAndSettle } from './transfer';
 
 export type { PayoutWorkflowInput } from './context';
@@ -29,6 +30,7 @@ export async function payoutWorkflow(input: PayoutWorkflowInput): Promise<Payout
   }
   startPublishing(ctx.state.outbox);
   const approveByPolicy = installDecisionHandlers(ctx);
+  installReconciliationBreakHandler(ctx);
   // A row of a batch: the batch decides for it, and it reports back.
   const row = input.request.batch ? joinBatch(ctx) : undefined;
   const signals = { checkStatusNow: false };

@@ -147,6 +147,10 @@ export const payoutSchema = z.object({
     .optional(),
   failure: z.object({ code: z.string(), message: z.string(), providerCode: z.string().optional() }).optional(),
   attention: z.object({ reason: z.string(), since: at }).optional(),
+  reconciliationBreaks: z
+    .array(z.object({ reconciliation: z.string(), kind: z.string(), detail: z.string(), at }))
+    .optional()
+    .describe('Breaks reconciliation runs found while the payout was open (it moved to NEEDS_ATTENTION for them)'),
   resolution: z.object({ outcome: z.enum(['SUCCEEDED', 'FAILED']), by: z.string(), at, reason: z.string() }).optional(),
   batchId: z.string().optional(),
   timeline: z.array(z.object({ status: z.enum(PAYOUT_STATUSES), at, detail: z.string().optional() })),

@@ -147,6 +147,16 @@ export interface TimelineEntry {
   detail?: string;
 }
 
+/** A break a reconciliation run found for a payout, as the payout keeps it. */
+export interface ReconciliationNotice {
+  /** The reconciliation run's id (GET /v1/reconciliations/{id}). */
+  reconciliation: string;
+  /** A ReconciliationBreakKind (src/domain/reconciliation). */
+  kind: string;
+  detail: string;
+  at: string;
+}
+
 /** How an admin ended a payout that needed attention. */
 export interface Resolution {
   outcome: 'SUCCEEDED' | 'FAILED';
@@ -190,6 +200,8 @@ export interface Payout {
   failure?: PayoutFailure;
   /** Why an operator must look (NEEDS_ATTENTION), and since when. */
   attention?: { reason: string; since: string };
+  /** Breaks a reconciliation found for this payout while it was open (it moved to NEEDS_ATTENTION for them). */
+  reconciliationBreaks?: ReconciliationNotice[];
   resolution?: Resolution;
   /** The batch this payout is a row of. */
   batchId?: string;

@@ -6,6 +6,7 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { createLimitActivities } from '../../activities/limits';
+import { createReconciliationActivities } from '../../activities/reconciliation';
 import { createWebhookActivities, type WebhookDeps } from '../../activities/webhooks';
 import { deriveScopeKey } from '../approvals/scope-id';
 import type { ProviderClients } from '../domain/provider-port';
@@ -45,6 +46,8 @@ export interface PayoutWorker {
 
 export async function createWorker(deps: WorkerDeps): Promise<PayoutWorker> {
   const providerActivities = createActivities({ providers: deps.providers });
+  // Reading our side (visibility) runs on the payout queue; reading a provider's history, on its queue.
+  const reconciliationActivities = createReconciliationActivities({ client: deps.webhooks.client, taskQueue: deps.taskQueue, providers: deps.providers });
   const common = {
     connection: deps.connection,
     namespace: deps.namespace,
@@ -57,6 +60,7 @@ export async function createWorker(deps: WorkerDeps): Promise<PayoutWorker> {
     activities: {
       ...providerActivities,
       ...createWebhookActivities({ ...deps.webhooks, taskQueue: deps.taskQueue }),
+      ...reconciliationActivities,
     },
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
   });
@@ -65,7 +69,7 @@ export async function createWorker(deps: WorkerDeps): Promise<PayoutWorker> {
       Worker.create({
         ...withoutWorkflowOptions(common),
         taskQueue: providerTaskQueue(deps.taskQueue, key),
-        activities: providerActivities,
+        activities: { ...providerActivities, ...reconciliationActivities },
         ...(deps.providerQueueRates?.[key] !== undefined && { maxTaskQueueActivitiesPerSecond: deps.providerQueueRates[key] }),
       }),
     ),

@@ -27,3 +27,5 @@ export {
   type StatusRecord,
   type Tally,
 } from './types';
+export { emptyReconciliation, mergeReconciliations } from './merge';
+export * from './run';

@@ -39,6 +39,8 @@ export interface ReconciliationRun {
   providers: ProviderReport[];
   /** Every break found, each with both sides' records (RECONCILIATION_BREAK_KINDS order). */
   breaks: ReconciliationBreak[];
+  /** Breaks beyond the first 1,000, left out of `breaks` (a run's result stays far below Temporal's 2 MB payload limit); `breakCounts` counts all. */
+  breaksOmitted?: number;
   /** Open payouts this run moved to (or kept in) NEEDS_ATTENTION because of a break. */
   flagged: string[];
   /** Breaks by kind, all providers together; set once COMPLETED. */

@@ -1,0 +1,251 @@
+// One reconciliation run: our payouts of one Jakarta day against each provider's own records
+// (issue 18). Started by the daily Schedule (the day before its scheduled time) or on demand.
+//
+// - A provider with a transaction history (Faspay) is reconciled in one activity on its task queue:
+//   it reads our payouts and the history itself, so that thousands of entries never enter this
+//   workflow's history.
+// - A provider that answers per reference (Singapay) is asked about each payout as its own status
+//   activity on its task queue, where the server holds its rate limit; our payouts come a page at a
+//   time and the run continues as new between pages, carrying only the sums so far.
+//
+// Breaks on open payouts reach them by signal (they move to NEEDS_ATTENTION through their own state
+// machine); every break is in the report, counted in `reconciliation_breaks`, and sent to webhook
+// endpoints as `reconciliation.break` for payouts that are already closed.
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  metricMeter,
+  proxyActivities,
+  setHandler,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { PayoutActivities } from '../activities';
+import type { ReconciliationActivities, ReconcilablePayout, ReconcilableProvider } from '../activities/reconciliation';
+import { jakartaDay } from '../src/domain/approval-policy';
+import type { ProviderKey } from '../src/domain/payout';
+import type { TransferStatusResult } from '../src/domain/provider-port';
+import { jakartaDayWindow } from '../src/domain/reconciliation/days';
+import { emptyReconciliation, mergeReconciliations } from '../src/domain/reconciliation/merge';
+import { buildReport } from '../src/domain/reconciliation/report';
+import type { ReconciliationRequest, ReconciliationRun } from '../src/domain/reconciliation/run';
+import { reconcileSingapay, SINGAPAY_SUPPORTS } from '../src/domain/reconciliation/singapay';
+import { DEFAULT_STATUS_MEANING, RECONCILIATION_BREAK_KINDS, type ProviderBalance, type ProviderReconciliation, type ReconciliationBreak, type ReconciliationBreakKind } from '../src/domain/reconciliation/types';
+import { providerTaskQueue } from '../src/domain/task-queues';
+import { publishReconciliationBreaks } from './reconciliation-events';
+import { getReconciliationQuery, reconciliationBreakSignal } from './reconciliation-messages';
+import { RECONCILIATION_DATE } from './search-attributes';
+
+/** Knobs tests turn (a small page shows continue-as-new with a few payouts). */
+export interface ReconciliationTuning {
+  /** Payouts per page of a per-reference provider; the run continues as new between pages once its history is long. Default 200. */
+  pageSize?: number;
+  /** Continue as new past this many history events. Default 2,000. */
+  maxHistoryEvents?: number;
+  /** A payout without a provider record is missing there once submitted this long before the cut-off. Default 2 h (DEFAULT_MISSING_AFTER_MS). */
+  missingAfterMs?: number;
+}
+
+/** What a run hands to the next run after continue-as-new. Only sums and positions: never a day's records. */
+interface Carried {
+  run: ReconciliationRun;
+  providers: ReconcilableProvider[];
+  /** The provider being reconciled (index into providers). */
+  index: number;
+  pageToken?: string;
+  /** The current provider's sum so far. */
+  part?: ProviderReconciliation;
+  done: ProviderReconciliation[];
+  balances: Record<ProviderKey, ProviderBalance>;
+  /** References of the current provider already asked about (a page boundary can show one twice). */
+  asked: string[];
+}
+
+export type ReconciliationWorkflowInput = ReconciliationRequest & { tuning?: ReconciliationTuning };
+
+/** Set by the server on a run a Schedule started: the time it was due, not the time it began. */
+const SCHEDULED_START_TIME = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
+/** Status questions in flight at once: the provider's queue has other users (live payouts' polls). */
+const STATUS_CHECKS_IN_FLIGHT = 8;
+/** Breaks a run returns in full; the counts always cover all of them (a result must stay far below 2 MB). */
+const BREAKS_KEPT = 1_000;
+/** Open payouts a run lists as flagged (each is also signalled). */
+const FLAGGED_KEPT = 1_000;
+
+const reads = proxyActivities<ReconciliationActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
+});
+
+export async function reconciliationWorkflow(input: ReconciliationWorkflowInput, carried?: Carried): Promise<ReconciliationRun> {
+  const tuning = { pageSize: input.tuning?.pageSize ?? 200, maxHistoryEvents: input.tuning?.maxHistoryEvents ?? 2_000 };
+  const state: Carried = carried ?? (await begin(input));
+  setHandler(getReconciliationQuery, () => state.run);
+  const { run } = state;
+
+  for (; state.index < state.providers.length; state.index += 1) {
+    const provider = state.providers[state.index]!;
+    if (!(provider.key in state.balances)) {
+      const balance = await balanceOf(provider.key);
+      if (balance) state.balances[provider.key] = balance;
+    }
+    if (provider.method === 'history') {
+      const part = await onProviderQueue(provider.key, '10 minutes', 'Reconcile with the transaction history')
+        .reconcileFromHistory(provider.key, run.date, run.cutoff, input.tuning?.missingAfterMs);
+      await tellPayouts(run, part.breaks);
+      state.done.push(part);
+      continue;
+    }
+    // Per reference: a page of our payouts, their status answers, then the next page.
+    state.part ??= emptyReconciliation(run.date, provider.key, SINGAPAY_SUPPORTS);
+    for (;;) {
+      const page = await reads.ourPayoutsPage(provider.key, run.date, tuning.pageSize, state.pageToken);
+      const asked = new Set(state.asked);
+      const fresh = page.payouts.filter((p) => !asked.has(p.record.reference));
+      const statuses = await statusesOf(provider.key, fresh);
+      const part = reconcileSingapay(run.date, fresh.map((p) => p.record), statuses, {
+        provider: provider.key,
+        cutoff: run.cutoff,
+        ...(input.tuning?.missingAfterMs !== undefined && { missingAfterMs: input.tuning.missingAfterMs }),
+      });
+      await tellPayouts(run, part.breaks);
+      state.part = mergeReconciliations(state.part, part);
+      state.asked.push(...fresh.map((p) => p.record.reference));
+      if (page.nextPageToken === undefined) break;
+      state.pageToken = page.nextPageToken;
+      if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= tuning.maxHistoryEvents) {
+        await condition(allHandlersFinished);
+        return continueAsNew<typeof reconciliationWorkflow>(input, state);
+      }
+    }
+    state.done.push(state.part);
+    delete state.part;
+    delete state.pageToken;
+    state.asked = [];
+  }
+
+  const report = buildReport(run.date, state.done, state.balances);
+  countBreaks(report.breaks);
+  await publishReconciliationBreaks(run, report.breaks.filter((b) => !flaggable(b)));
+  run.providers = report.providers;
+  run.breaks = report.breaks.slice(0, BREAKS_KEPT);
+  if (report.breaks.length > BREAKS_KEPT) run.breaksOmitted = report.breaks.length - BREAKS_KEPT;
+  run.breakCounts = countsByKind(report.breaks);
+  run.status = 'COMPLETED';
+  run.completedAt = new Date().toISOString();
+  upsertMemo({ reconciliation: summaryOf(run) });
+  await condition(allHandlersFinished);
+  return run;
+}
+
+/** The first run: which day, which providers, and the cut-off the "missing" rule counts back from. */
+async function begin(input: ReconciliationRequest): Promise<Carried> {
+  const info = workflowInfo();
+  const scheduledAt = info.typedSearchAttributes.get(SCHEDULED_START_TIME);
+  // A scheduled run reconciles the day before it was due (a catch-up run may start much later);
+  // a run started by hand without a date, the day before it started.
+  const dueMs = (scheduledAt ?? info.startTime).getTime();
+  const date = input.date ?? jakartaDay(dueMs - 86_400_000);
+  let day;
+  try {
+    day = jakartaDayWindow(date);
+  } catch (err) {
+    throw ApplicationFailure.nonRetryable(`cannot reconcile ${JSON.stringify(date)}: ${(err as Error).message}`, 'INVALID_RECONCILIATION');
+  }
+  // The time the run was due (or asked for), never later than needed: a day reconciled again later
+  // judges the same payouts by the same clock, so it gives the same report.
+  const cutoff = new Date(Math.min(day.to.getTime() + 86_400_000, scheduledAt?.getTime() ?? info.startTime.getTime())).toISOString();
+  if (info.typedSearchAttributes.get(RECONCILIATION_DATE) !== date) upsertSearchAttributes([{ key: RECONCILIATION_DATE, value: date }]);
+  const configured = await reads.reconciliationProviders();
+  const providers = input.provider ? configured.filter((p) => p.key === input.provider) : configured;
+  if (input.provider && providers.length === 0) {
+    throw ApplicationFailure.nonRetryable(`provider ${input.provider} is not configured on this deployment`, 'INVALID_RECONCILIATION');
+  }
+  const run: ReconciliationRun = {
+    id: info.workflowId,
+    date,
+    ...(input.provider && { provider: input.provider }),
+    trigger: input.trigger ?? 'api',
+    ...(input.requestedBy && { requestedBy: input.requestedBy }),
+    status: 'RUNNING',
+    startedAt: info.startTime.toISOString(),
+    cutoff,
+    providers: [],
+    breaks: [],
+    flagged: [],
+  };
+  upsertMemo({ reconciliation: summaryOf(run) });
+  return { run, providers, index: 0, done: [], balances: {}, asked: [] };
+}
+
+function onProviderQueue(provider: ProviderKey, timeout: '2 minutes' | '10 minutes', summary: string) {
+  return proxyActivities<ReconciliationActivities & PayoutActivities>({
+    taskQueue: providerTaskQueue(workflowInfo().taskQueue, provider),
+    startToCloseTimeout: timeout,
+    heartbeatTimeout: '1 minute',
+    retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
+    summary,
+  });
+}
+
+/** The provider's balance at the time of the run; a provider without a balance call (or not answering) has none in the report. */
+async function balanceOf(provider: ProviderKey): Promise<ProviderBalance | undefined> {
+  const available = await onProviderQueue(provider, '2 minutes', 'Balance for the reconciliation')
+    .checkAvailableBalance(provider)
+    .catch(() => null);
+  return available === null ? undefined : { available, at: new Date().toISOString() };
+}
+
+/** The provider's answer for each payout, a few at a time; one that never answers is left out (pending in the report). */
+async function statusesOf(provider: ProviderKey, payouts: readonly ReconcilablePayout[]): Promise<Map<string, TransferStatusResult>> {
+  const statuses = new Map<string, TransferStatusResult>();
+  const activities = onProviderQueue(provider, '2 minutes', 'Status for the reconciliation');
+  let next = 0;
+  const lane = async () => {
+    while (next < payouts.length) {
+      const payout = payouts[next++]!;
+      const result = await activities.checkTransferStatus(provider, payout.order, payout.record.providerReference).catch(() => undefined);
+      if (result) statuses.set(payout.record.reference, result);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(STATUS_CHECKS_IN_FLIGHT, payouts.length) }, lane));
+  return statuses;
+}
+
+/** A break on a payout that is still open reaches it: the payout moves to (or stays in) NEEDS_ATTENTION. */
+function flaggable(b: ReconciliationBreak): boolean {
+  return b.reference !== undefined && b.ours !== undefined && (DEFAULT_STATUS_MEANING.open as readonly string[]).includes(b.ours.status);
+}
+
+async function tellPayouts(run: ReconciliationRun, breaks: readonly ReconciliationBreak[]): Promise<void> {
+  for (const b of breaks.filter(flaggable)) {
+    try {
+      await getExternalWorkflowHandle(`payout-${b.reference!}`).signal(reconciliationBreakSignal, { reconciliation: run.id, kind: b.kind, detail: b.detail });
+      if (!run.flagged.includes(b.reference!) && run.flagged.length < FLAGGED_KEPT) run.flagged.push(b.reference!);
+    } catch {
+      // The payout closed meanwhile: the break stays in the report (and goes to webhooks below as a closed payout's).
+    }
+  }
+}
+
+function countsByKind(breaks: readonly ReconciliationBreak[]): Record<ReconciliationBreakKind, number> {
+  const counts = Object.fromEntries(RECONCILIATION_BREAK_KINDS.map((k) => [k, 0])) as Record<ReconciliationBreakKind, number>;
+  for (const b of breaks) counts[b.kind] += 1;
+  return counts;
+}
+
+/** Exported with the worker's SDK metrics (not emitted again when a history is replayed). */
+function countBreaks(breaks: readonly ReconciliationBreak[]): void {
+  const counter = metricMeter.createCounter('reconciliation_breaks', 'breaks', 'Breaks reconciliation runs found, by kind and provider');
+  for (const b of breaks) counter.add(1, { kind: b.kind, provider: b.provider });
+}
+
+/** The memo: the run without its breaks (the API lists runs from visibility, without a worker). */
+function summaryOf(run: ReconciliationRun): ReconciliationRun {
+  return { ...run, breaks: [] };
+}
