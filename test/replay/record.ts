@@ -65,10 +65,51 @@ async function main() {
   writeFileSync(bundle, code);
   process.env.TEST_TEMPORAL_ADDRESS = server.address;
   process.env.TEST_WORKFLOW_BUNDLE = bundle;
-  // `-- --approvals-only`: only the approval policies' histories (the others stay as recorded).
-  if (!process.argv.includes('--approvals-only')) await recordAll();
-  await recordApprovals();
+  // `-- --approvals-only`: only the approval policies' histories (the others stay as recorded);
+  // `-- --reconciliation-only`: only the reconciliation's.
+  const only = process.argv.find((a) => a === '--approvals-only' || a === '--reconciliation-only');
+  if (!only) await recordAll();
+  if (!only || only === '--approvals-only') await recordApprovals();
+  if (!only || only === '--reconciliation-only') await recordReconciliation();
   await server.stop();
+}
+
+/**
+ * A reconciliation run that finds a break on a closed payout (a reversal at Singapay) and one on an
+ * open payout (its transfer never reached Faspay), which it tells: that payout's history, with the
+ * reconciliationBreak signal, and the run's.
+ */
+async function recordReconciliation() {
+  const stack = await startStack();
+  try {
+    const approve = async (reference: string, body: Record<string, unknown>, until: 'SUCCEEDED' | 'PROCESSING') => {
+      await call(stack, 'POST', '/v1/payouts', { body });
+      await waitForStatus(stack, reference, 'AWAITING_APPROVAL');
+      await call(stack, 'POST', `/v1/payouts/${reference}/approve`, { key: KEYS.approver, body: {} });
+      await waitForStatus(stack, reference, until, 30_000);
+    };
+    const post = (url: string, path: string, body: unknown, method = 'POST') =>
+      fetch(`${url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    await approve('REPLAY-RECON-REVERSED', ewalletPayout('REPLAY-RECON-REVERSED', '081200000000'), 'SUCCEEDED');
+    await post(stack.simulator.url, '/__sim/transactions/REPLAY-RECON-REVERSED', { status: '06' }, 'PATCH');
+    await post(stack.faspaySimulator.url, '/__sim/faults', { operation: 'trigger', mode: 'timeout', count: 1_000 });
+    const bank = { type: 'BANK_ACCOUNT', bankCode: '014', accountNumber: '1234560000' };
+    await approve('REPLAY-RECON-OPEN', { reference: 'REPLAY-RECON-OPEN', destination: bank, amount: { value: '50000.00', currency: 'IDR' } }, 'PROCESSING');
+    await new Promise((r) => setTimeout(r, 1_500));
+    const handle = await stack.client.workflow.start('reconciliationWorkflow', {
+      taskQueue: stack.taskQueue,
+      workflowId: 'reconciliation-replay',
+      args: [{ date: jakartaDay(Date.now()), trigger: 'api', tuning: { missingAfterMs: 1_000 } }],
+    });
+    await handle.result();
+    await waitForStatus(stack, 'REPLAY-RECON-OPEN', 'NEEDS_ATTENTION');
+    await fetch(`${stack.faspaySimulator.url}/__sim/faults`, { method: 'DELETE' });
+    await waitForStatus(stack, 'REPLAY-RECON-OPEN', 'SUCCEEDED', 60_000);
+    await saveWorkflow(stack, 'reconciliation-run', 'reconciliation-replay');
+    await save(stack, 'reconciliation-break-payout', 'REPLAY-RECON-OPEN');
+  } finally {
+    await stack.stop();
+  }
 }
 
 async function recordAll() {

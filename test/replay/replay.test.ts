@@ -25,7 +25,10 @@ describe('replaying committed histories through the current workflow code', () =
     // And, since approval policies: two approvers, auto-approval, a reservation released, a batch
     // approved by two and its row, and a spending-limit workflow (recorded with `-- --approvals-only`).
     const approvals = ['approval-two-approvers', 'approval-auto', 'approval-limit-released', 'batch-two-approvers', 'batch-two-approvers-row', 'spending-limit'];
-    const expected = [...paths, ...newPaths, ...webhooks, ...batches, ...approvals]
+    // And, since reconciliation: a run with a break on a closed and on an open payout, and that open
+    // payout's history with the break's signal (recorded with `-- --reconciliation-only`).
+    const reconciliation = ['reconciliation-run', 'reconciliation-break-payout'];
+    const expected = [...paths, ...newPaths, ...webhooks, ...batches, ...approvals, ...reconciliation]
       .map((p) => `${p}.json`)
       .concat(paths.map((p) => `v1-${p}.json`), paths.map((p) => `v2-${p}.json`), [...paths, ...newPaths].map((p) => `v3-${p}.json`))
       .concat([...paths, ...newPaths, ...webhooks].map((p) => `v4-${p}.json`));
@@ -54,6 +57,7 @@ describe('replaying committed histories through the current workflow code', () =
         .map((m) => JSON.parse(Buffer.from(m.details!['patch-data']!.payloads[0]!.data, 'base64').toString('utf8')).id as string);
     };
     expect(patchesOf('approval-two-approvers.json')).toEqual(['webhook-events', 'money-safety-v2', 'provider-task-queues', 'approval-limits']);
+    expect(patchesOf('reconciliation-break-payout.json')).toContain('reconciliation-breaks');
     expect(patchesOf('happy-path.json')).toEqual(['webhook-events', 'money-safety-v2', 'provider-task-queues']);
     expect(patchesOf('v4-happy-path.json')).toEqual(['webhook-events', 'money-safety-v2']);
     expect(patchesOf('v3-happy-path.json')).toEqual(['money-safety-v2']);
