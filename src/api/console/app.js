@@ -365,6 +365,7 @@ async function openPayout(id) {
     $('queue').hidden = true;
     $('batches').hidden = true;
     $('webhooks').hidden = true;
+    $('reconciliation').hidden = true;
     $('detail').hidden = false;
     $('detail-title').focus();
   } catch (err) {
@@ -408,8 +409,10 @@ async function signIn(key) {
     isAdmin = me.roles.includes('admin');
     roles = me.roles;
     $('webhooks').hidden = !isAdmin;
+    $('reconciliation').hidden = !decides();
     loadMyLimits();
     if (isAdmin) loadEndpoints();
+    if (decides()) loadReconciliation();
     loadBatches(false);
     await loadQueue();
   } catch (err) {
@@ -438,6 +441,7 @@ function signOut() {
   $('endpoints').querySelector('tbody').replaceChildren();
   say('endpoints-status', '');
   closeLog();
+  clearReconciliation();
 }
 
 // --- batches ----------------------------------------------------------------------------------
@@ -510,6 +514,7 @@ async function openBatch(id) {
     $('queue').hidden = true;
     $('batches').hidden = true;
     $('webhooks').hidden = true;
+    $('reconciliation').hidden = true;
     $('detail').hidden = true;
     $('batch').hidden = false;
     say('batch-result', '');
@@ -861,6 +866,102 @@ async function downloadCsv(e) {
   }
 }
 
+// --- reconciliation (approvers and admins) -------------------------------------------------------
+
+/** A number that makes older answers stale (a newer load, or signed out meanwhile). */
+const reconciliationView = { generation: 0 };
+
+/** Whole rupiah (the report's numbers) as the page shows money. */
+function wholeIdr(amount) {
+  return rupiah({ value: String(amount) });
+}
+
+/** A tally of the report: "2 · IDR 30,000.00". */
+function tallyText(tally) {
+  return tally.count + ' · ' + wholeIdr(tally.total);
+}
+
+/**
+ * The latest run of this deployment (the list's first item, read from visibility) and then the run
+ * itself by id, for its breaks (the list leaves them out).
+ */
+async function loadReconciliation() {
+  const generation = ++reconciliationView.generation;
+  say('reconciliation-status', 'Loading the latest reconciliation…');
+  try {
+    const page = await api('GET', '/v1/reconciliations');
+    if (generation !== reconciliationView.generation) return;
+    if (page.items.length === 0) {
+      $('reconciliation-report').hidden = true;
+      say('reconciliation-status', 'No reconciliation has run yet.');
+      return;
+    }
+    const run = await api('GET', '/v1/reconciliations/' + encodeURIComponent(page.items[0].id));
+    if (generation !== reconciliationView.generation) return;
+    showReconciliation(run);
+  } catch (err) {
+    if (generation !== reconciliationView.generation) return;
+    say('reconciliation-status', 'Could not load the latest reconciliation: ' + problemText(err), 'error');
+    if (err.status === 401) signOut();
+  }
+}
+
+function showReconciliation(run) {
+  const dl = $('reconciliation-facts');
+  dl.replaceChildren();
+  fact(dl, 'Day', run.date + ' (Asia/Jakarta)');
+  fact(dl, 'Status', run.status);
+  fact(dl, 'Providers', run.provider ? providerName(run.provider) : 'every configured provider');
+  fact(dl, 'Started', when(run.startedAt) + (run.trigger === 'schedule' ? ' by the schedule' : run.requestedBy ? ' by ' + run.requestedBy : ''));
+  if (run.completedAt) fact(dl, 'Completed', when(run.completedAt));
+  if (run.flagged.length > 0) fact(dl, 'Moved to NEEDS_ATTENTION', run.flagged.join(', '));
+
+  const providers = $('reconciliation-providers').querySelector('tbody');
+  providers.replaceChildren();
+  for (const p of run.providers) {
+    const row = document.createElement('tr');
+    row.dataset.provider = p.provider;
+    cell(row, providerName(p.provider));
+    cell(row, tallyText(p.ours), 'money');
+    cell(row, tallyText(p.matched), 'money');
+    cell(row, tallyText(p.pending), 'money');
+    cell(row, String(Object.values(p.breaks).reduce((sum, n) => sum + n, 0)), 'num');
+    cell(row, p.balance ? wholeIdr(p.balance.available) : '—', 'money');
+    providers.appendChild(row);
+  }
+  $('reconciliation-providers').hidden = run.providers.length === 0;
+
+  const breaks = $('reconciliation-breaks').querySelector('tbody');
+  breaks.replaceChildren();
+  for (const b of run.breaks) {
+    const row = document.createElement('tr');
+    cell(row, b.kind, 'state');
+    cell(row, providerName(b.provider));
+    cell(row, b.reference || '—', 'code');
+    cell(row, b.detail);
+    breaks.appendChild(row);
+  }
+  const total = run.breaks.length + (run.breaksOmitted || 0);
+  $('reconciliation-breaks').hidden = run.breaks.length === 0;
+  $('reconciliation-breaks-caption').textContent = run.breaksOmitted ? 'Breaks: the first ' + run.breaks.length + ' of ' + total : 'Breaks';
+  $('reconciliation-report').hidden = false;
+  let text;
+  if (run.status === 'RUNNING') text = 'The latest run is still running; Refresh reconciliation shows its report once it completes.';
+  else if (run.status === 'FAILED') text = 'The latest run ended without a report.';
+  else text = total === 0 ? 'The latest run found no breaks.' : 'The latest run found ' + total + (total === 1 ? ' break.' : ' breaks.');
+  say('reconciliation-status', text, run.status === 'FAILED' || total > 0 ? 'error' : run.status === 'COMPLETED' ? 'ok' : '');
+}
+
+function clearReconciliation() {
+  reconciliationView.generation += 1;
+  $('reconciliation').hidden = true;
+  $('reconciliation-report').hidden = true;
+  $('reconciliation-facts').replaceChildren();
+  $('reconciliation-providers').querySelector('tbody').replaceChildren();
+  $('reconciliation-breaks').querySelector('tbody').replaceChildren();
+  say('reconciliation-status', '');
+}
+
 // --- webhooks (admins only) ---------------------------------------------------------------------
 
 const LOG_PAGE = 20;
@@ -1079,6 +1180,7 @@ document.addEventListener('DOMContentLoaded', async () => {
     $('queue').hidden = false;
     $('batches').hidden = false;
     $('webhooks').hidden = !isAdmin;
+    $('reconciliation').hidden = !decides();
     hideLimits('limits');
     loadQueue();
     loadMyLimits();
@@ -1091,6 +1193,7 @@ document.addEventListener('DOMContentLoaded', async () => {
     $('queue').hidden = false;
     $('batches').hidden = false;
     $('webhooks').hidden = !isAdmin;
+    $('reconciliation').hidden = !decides();
     loadBatches(false);
   });
   $('batch-refresh').addEventListener('click', () => refreshBatch());
@@ -1104,6 +1207,7 @@ document.addEventListener('DOMContentLoaded', async () => {
     e.preventDefault();
     decide(e.submitter && e.submitter.value === 'reject' ? 'reject' : 'approve');
   });
+  $('reconciliation-refresh').addEventListener('click', loadReconciliation);
   $('log-title').tabIndex = -1;
   $('endpoints-refresh').addEventListener('click', loadEndpoints);
   $('log-refresh').addEventListener('click', () => loadLog(true));
