@@ -1,7 +1,7 @@
 // Webhook activities: publishing a payout's events to the delivery workflows of the endpoints that
 // want them, and one delivery attempt of one event. Neither retries by itself: the workflows decide.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { endsStream, eventSubject, type WebhookEvent } from '../src/domain/events';
+import { describeSubject, endsStream, eventSubject, type WebhookEvent } from '../src/domain/events';
 import { readEndpoints } from '../src/webhooks/directory';
 import { deliveryWorkflowId, signingVersions, subscribes, type AttemptResult, type DeliveryPolicy } from '../src/domain/webhooks';
 import { deriveEndpointSecret } from '../src/webhooks/secrets';
@@ -34,7 +34,7 @@ export function createWebhookActivities(deps: WebhookDeps) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
     }
   };
-  /** Hands the events (one payout's or one batch's, in order) to every endpoint that subscribes to them; returns how many endpoints got some. */
+  /** Hands the events (one payout's, one batch's or one reconciliation run's, in order) to every endpoint that subscribes to them; returns how many endpoints got some. */
   async function publishEvents(events: WebhookEvent[]): Promise<number> {
     const first = events[0];
     if (first === undefined) return 0;
@@ -56,7 +56,7 @@ export function createWebhookActivities(deps: WebhookDeps) {
         signal: enqueueEventsSignal,
         signalArgs: [wanted],
         typedSearchAttributes: [{ key: WEBHOOK_ENDPOINT_ID, value: endpoint.id }],
-        staticSummary: `Webhook deliveries of ${subject.startsWith('batch:') ? subject.replace(':', ' ') : `payout ${subject}`} to ${endpoint.id}`,
+        staticSummary: `Webhook deliveries of ${describeSubject(subject)} to ${endpoint.id}`,
       });
       if (ends && !wanted.some(endsStream)) await endDeliveries(workflowId);
       reached += 1;
@@ -69,6 +69,8 @@ export function createWebhookActivities(deps: WebhookDeps) {
     publishPayoutEvents: publishEvents,
     /** A batch's events. */
     publishBatchEvents: publishEvents,
+    /** A reconciliation run's `reconciliation.break` events (a chunk of them, in order). */
+    publishReconciliationEvents: publishEvents,
 
     /** One attempt: the endpoint as it is now, its URL checked on the address connected to, a fresh timestamp and signature(s). */
     async deliverWebhookEvent(endpointId: string, event: WebhookEvent): Promise<AttemptResult> {

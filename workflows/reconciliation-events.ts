@@ -8,18 +8,17 @@
 // same events again, which the delivery workflows drop by sequence.
 import { proxyActivities } from '@temporalio/workflow';
 import type { WebhookActivities } from '../activities/webhooks';
-import { reconciliationBreakEvents, type ReconciliationBreakEvent } from '../src/domain/events';
+import { chunkEvents, reconciliationBreakEvents } from '../src/domain/events';
 import type { ReconciliationBreak, ReconciliationRun } from '../src/domain/reconciliation';
 
-/** Events per activity call, and at most about this many bytes of them. */
-export const PUBLISH_CHUNK_EVENTS = 100;
-export const PUBLISH_CHUNK_BYTES = 256_000;
+/** Events per activity call, and at most about this many bytes of them (Temporal refuses a payload over 2 MB). */
+const PUBLISH_CHUNK = { maxEvents: 100, maxBytes: 256_000 };
 
 /** Publishes the run's events (none for no breaks); returns once every endpoint that wants them has them queued. */
 export async function publishReconciliationBreaks(run: ReconciliationRun, breaks: readonly ReconciliationBreak[]): Promise<void> {
   // The time of this workflow task: the same on every replay, so every rebuilt event is the same event.
   const events = reconciliationBreakEvents(run, breaks, new Date().toISOString());
-  for (const chunk of chunksOf(events)) {
+  for (const chunk of chunkEvents(events, PUBLISH_CHUNK)) {
     const first = chunk[0]!.data.sequence;
     const last = chunk.at(-1)!.data.sequence;
     await proxyActivities<WebhookActivities>({
@@ -29,23 +28,4 @@ export async function publishReconciliationBreaks(run: ReconciliationRun, breaks
       summary: `Publish reconciliation.break ${first === last ? `(${first})` : `(${first}–${last})`} of ${events.length}`,
     }).publishReconciliationEvents(chunk);
   }
-}
-
-/** Consecutive chunks of at most PUBLISH_CHUNK_EVENTS events and about PUBLISH_CHUNK_BYTES (a chunk has at least one event). */
-export function chunksOf(events: readonly ReconciliationBreakEvent[], maxEvents = PUBLISH_CHUNK_EVENTS, maxBytes = PUBLISH_CHUNK_BYTES): ReconciliationBreakEvent[][] {
-  const chunks: ReconciliationBreakEvent[][] = [];
-  let current: ReconciliationBreakEvent[] = [];
-  let bytes = 0;
-  for (const event of events) {
-    const size = JSON.stringify(event).length;
-    if (current.length > 0 && (current.length >= maxEvents || bytes + size > maxBytes)) {
-      chunks.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(event);
-    bytes += size;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
 }

@@ -2,6 +2,7 @@
 // loopback (src/webhooks/receiver.ts), registered through the API as an endpoint with the development
 // admin key. An endpoint left by an earlier run for the same URL is deleted first (its secret was
 // shown once, to a process that is gone), so each start has one endpoint and knows its secret.
+import type { WebhookEvent } from '../domain/events';
 import { startReceiver, type WebhookReceiver } from '../webhooks/receiver';
 
 interface Options {
@@ -15,7 +16,7 @@ export async function startDemoReceiver({ apiUrl, adminKey, port, log }: Options
   const receiver = await startReceiver({
     host: '127.0.0.1',
     port,
-    onDelivery: ({ event, webhookId }) => log(`${event.type.padEnd(26)} ${'payout' in event.data ? event.data.payout.id : `batch ${event.data.batch.id}`} #${event.data.sequence} (${webhookId}, signature verified)`),
+    onDelivery: ({ event, webhookId }) => log(`${event.type.padEnd(26)} ${whatItIsAbout(event)} #${event.data.sequence} (${webhookId}, signature verified)`),
     onRefused: (reason) => log(`refused a delivery: ${reason}`),
   });
   const api = async (method: string, path: string, body?: unknown) => {
@@ -33,4 +34,12 @@ export async function startDemoReceiver({ apiUrl, adminKey, port, log }: Options
   const created = await api('POST', '/v1/webhook-endpoints', { url: receiver.url, description: 'npm start: the local receiver that prints events' });
   receiver.setSecrets([String(created.secret)]);
   return { receiver, endpointId: String(created.id) };
+}
+
+/** The payout, the batch, or the reconciled day and its break (kind, provider, reference, what differs; the run is in the webhook id). */
+export function whatItIsAbout(event: WebhookEvent): string {
+  if ('payout' in event.data) return event.data.payout.id;
+  if ('batch' in event.data) return `batch ${event.data.batch.id}`;
+  const { reconciliation, break: found, last } = event.data;
+  return `${reconciliation.date} ${found.kind} ${found.provider} ${found.reference ?? '(no reference of ours)'}: ${found.detail}${last ? ' (the run\'s last)' : ''}`;
 }
