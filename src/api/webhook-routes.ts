@@ -14,7 +14,7 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import { z } from 'zod';
-import { payoutEventId } from '../domain/events';
+import { describeSubject, payoutEventId } from '../domain/events';
 import { temporalUnavailable } from './temporal-unavailable';
 import { deliveryWorkflowId, endpointsWorkflowId, ENDPOINT_ID_PATTERN, type DeliveryRecord, type WebhookEndpoint } from '../domain/webhooks';
 import { readEndpoints } from '../webhooks/directory';
@@ -27,6 +27,7 @@ import { createEndpointUpdate, deleteEndpointUpdate, EndpointRefusal, redeliverS
 import { WEBHOOK_ENDPOINT_ID } from '../../workflows/search-attributes';
 import { Problem, problems } from './problem';
 import { parseInput } from './parse';
+import { RECONCILIATION_ID_PATTERN } from './reconciliation-schemas';
 import { REFERENCE_PATTERN } from './schemas';
 import {
   createEndpointBodySchema,
@@ -228,7 +229,7 @@ export function webhookRouter(deps: WebhookRouteDeps): Router {
               signal: redeliverSignal,
               signalArgs: [{ eventId }],
               typedSearchAttributes: [{ key: WEBHOOK_ENDPOINT_ID, value: id }],
-              staticSummary: `Webhook deliveries of payout ${reference} to ${id}`,
+              staticSummary: `Webhook deliveries of ${describeSubject(reference)} to ${id}`,
             }),
           );
         } else {
@@ -296,14 +297,24 @@ function noEndpoint(id: string): Problem {
   return problems.notFound(`no webhook endpoint ${id.slice(0, 80)}`);
 }
 
-/** The payout reference in `evt_<reference>.<sequence>` (split at the last dot); 404 for anything that is no event id. */
-/** The event's subject: a payout's reference, or `batch:<reference>` for a batch's events. */
+/**
+ * The event's subject in `evt_<subject>.<sequence>` (split at the last dot): a payout's reference,
+ * `batch:<reference>` for a batch's events, `reconciliation:<run id>` for a run's breaks; 404 for
+ * anything that is no event id.
+ */
 function referenceOfEvent(eventId: string): string {
   const match = /^evt_(.+)\.([1-9][0-9]{0,8})$/.exec(eventId);
-  if (!match || !REFERENCE_PATTERN.test(match[1]!.replace(/^batch:/, '')) || payoutEventId(match[1]!, Number(match[2])) !== eventId) {
+  if (!match || !isEventSubject(match[1]!) || payoutEventId(match[1]!, Number(match[2])) !== eventId) {
     throw problems.notFound(`no event ${eventId.slice(0, 100)}`);
   }
   return match[1]!;
+}
+
+/** Whose events a delivery workflow carries: a payout reference, `batch:<reference>` or `reconciliation:<run id>`. */
+function isEventSubject(subject: string): boolean {
+  if (subject.startsWith('batch:')) return REFERENCE_PATTERN.test(subject.slice('batch:'.length));
+  if (subject.startsWith('reconciliation:')) return RECONCILIATION_ID_PATTERN.test(subject.slice('reconciliation:'.length));
+  return REFERENCE_PATTERN.test(subject);
 }
 
 /**
@@ -345,9 +356,10 @@ async function admissibleUrl(text: string, settings: WebhookSettings, lookup: Lo
 
 /**
  * Where a page ends, as the sort key of its last entry: `f` the time of the payout's first event to
- * this endpoint (newest payout first), `p` the payout, `s` the sequence (ascending). The next page is
- * every entry after that key, so entries of payouts that arrive meanwhile (newer, so before it) neither
- * repeat nor shift the next page. Opaque (base64url JSON), not secret: it holds nothing the page did not show.
+ * this endpoint (newest payout first), `p` the payout (the delivery workflow's subject: also
+ * `batch:…` or `reconciliation:…`), `s` the sequence (ascending). The next page is every entry after
+ * that key, so entries of payouts that arrive meanwhile (newer, so before it) neither repeat nor
+ * shift the next page. Opaque (base64url JSON), not secret: it holds nothing the page did not show.
  */
 interface CursorKey {
   f: number;
@@ -358,7 +370,7 @@ interface CursorKey {
 const cursorSchema = z.strictObject({
   v: z.literal(1),
   f: z.number().int().min(0),
-  p: z.string().regex(REFERENCE_PATTERN),
+  p: z.string().refine(isEventSubject),
   s: z.number().int().min(1),
 });
 

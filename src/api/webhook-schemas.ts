@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { batchSchema } from './batch-schemas';
 import { EVENT_TYPES } from '../domain/events';
 import { ENDPOINT_ID_PATTERN } from '../domain/webhooks';
+import { RECONCILIATION_DATE_PATTERN, RECONCILIATION_ID_PATTERN, reconciliationRunSchema } from './reconciliation-schemas';
 import { payoutSchema } from './schemas';
 
 /** Every event type an endpoint can subscribe to (the one list: src/domain/events.ts). */
@@ -85,11 +86,30 @@ export const deliveryListSchema = z.object({ items: z.array(deliveryRecordSchema
 
 export const redeliveryAcceptedSchema = z.object({ eventId: z.string(), state: z.literal('PENDING') });
 
-/** The body of every webhook (src/domain/events.ts): a payout (destination number masked) or a batch, and the sequence. */
+/** An event id: `evt_<subject>.<sequence>`, the subject a payout reference, `batch:<reference>` or `reconciliation:<run id>`. */
+export const EVENT_ID_PATTERN = new RegExp(`^evt_((batch:)?[A-Za-z0-9._-]{1,64}|reconciliation:${RECONCILIATION_ID_PATTERN.source.slice(1, -1)})\\.[1-9][0-9]*$`);
+
+const sequence = z.number().int().min(1);
+
+/** A `reconciliation.break` event's data (src/domain/events.ts ReconciliationBreakEvent). */
+const reconciliationBreakDataSchema = z.object({
+  reconciliation: z
+    .object({ id: z.string().regex(RECONCILIATION_ID_PATTERN), date: z.string().regex(RECONCILIATION_DATE_PATTERN) })
+    .describe('The run that found the break (GET /v1/reconciliations/{id}) and the Jakarta day it reconciled'),
+  break: reconciliationRunSchema.shape.breaks.element.describe('The break as the run reports it, with both sides’ records (an account number the provider recorded masked to its last 4 digits)'),
+  sequence: sequence.describe('1..n in the order of the run’s report'),
+  last: z.boolean().describe('True on the run’s last event: no more come for this run'),
+  omitted: z.number().int().min(1).optional().describe('On the last event only: breaks of closed payouts the run found beyond those it sent (at most 1,000 events per run)'),
+});
+
+/** The body of every webhook (src/domain/events.ts): a payout (destination number masked), a batch, or a reconciliation run's break, and the sequence. */
 export const webhookEventSchema = z.object({
-  id: z.string().regex(/^evt_(batch:)?[A-Za-z0-9._-]{1,64}\.[1-9][0-9]*$/),
+  id: z.string().regex(EVENT_ID_PATTERN),
   type: z.enum(EVENT_TYPE_NAMES),
   createdAt: at,
-  /** A payout's events carry the payout; a batch's (`batch.<status>`) the batch. */
-  data: z.union([z.object({ payout: payoutSchema, sequence: z.number().int().min(1) }), z.object({ batch: batchSchema, sequence: z.number().int().min(1) })]),
+  /** A payout's events carry the payout; a batch's (`batch.<status>`) the batch; `reconciliation.break` the run and its break. */
+  data: z.union([z.object({ payout: payoutSchema, sequence }), z.object({ batch: batchSchema, sequence }), reconciliationBreakDataSchema]),
 });
+
+/** The body of a `reconciliation.break` webhook. */
+export const reconciliationBreakEventSchema = webhookEventSchema.extend({ type: z.literal('reconciliation.break'), data: reconciliationBreakDataSchema });
