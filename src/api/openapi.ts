@@ -253,7 +253,7 @@ function pathParameter(name: string, path: string, providerKeys: readonly string
       name,
       in: 'path',
       required: true,
-      description: 'The run id (`reconciliation-<date>-<provider or all>-<nonce>`, or a scheduled run\'s `reconciliation-daily-<time>`): the `id` POST answered.',
+      description: 'The run id: `reconciliation-<date>-<provider or all>-<nonce>` (the `id` POST answered), or a scheduled run\'s `reconciliation-daily…` id.',
       schema: { type: 'string', pattern: RECONCILIATION_ID_PATTERN.source },
     };
   }

@@ -8,7 +8,7 @@ import { RECONCILIATION_BREAK_KINDS } from '../domain/reconciliation/types';
 export const RECONCILIATION_DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 const dateSchema = z.string().regex(RECONCILIATION_DATE_PATTERN, 'must be a Jakarta calendar day as YYYY-MM-DD, e.g. "2026-11-22"');
 
-/** A run's id: `reconciliation-…` (a run the Schedule started carries its time, colons included). */
+/** A run's id: `reconciliation-…` (a run the Schedule started carries its schedule's id and its time, dots and colons included). */
 export const RECONCILIATION_ID_PATTERN = /^reconciliation-[A-Za-z0-9._:-]{1,200}$/;
 
 /** The provider keys this deployment knows (the registry's); whether one is configured here is checked by the service. */

@@ -10,7 +10,6 @@ import { FASPAY_HISTORY_LIMITS, historySpan, jakartaDayWindow } from '../domain/
 import {
   GET_RECONCILIATION_QUERY,
   isReconciliationWorkflowId,
-  RECONCILIATION_SCHEDULE_ID,
   RECONCILIATION_WORKFLOW_TYPE,
   reconciliationWorkflowId,
   type ReconciliationRequest,
@@ -224,7 +223,7 @@ function fromExecution(info: ExecutionFacts): ReconciliationRun {
   return {
     id: info.workflowId,
     date,
-    trigger: info.workflowId.startsWith(`${RECONCILIATION_SCHEDULE_ID}-`) ? 'schedule' : 'api',
+    trigger: scheduled !== undefined ? 'schedule' : 'api',
     status: 'RUNNING',
     startedAt: info.startTime.toISOString(),
     cutoff: cutoffOf(date, due),
