@@ -17,6 +17,7 @@ import { apiKeyEntrySchema, apiKeyProblems, type ApiKeyEntry } from './api/api-k
 import { DEFAULT_DELIVERY_POLICY } from './domain/webhooks';
 import { developmentMasterKey, MASTER_KEY_VARIABLE, parseMasterKey } from './webhooks/secrets';
 import { DEFAULT_SECRET_OVERLAP_MS, type WebhookSettings } from './webhooks/settings';
+import { normalizeReconciliationSchedule, reconciliationScheduleProblem } from './temporal/reconciliation-schedule';
 
 /** Room for what an attempt does besides waiting for HTTP: signing, scheduling, a busy event loop. */
 export const ACTIVITY_TIMEOUT_MARGIN_MS = 5_000;
@@ -114,6 +115,23 @@ const serviceEnv = {
   WEBHOOK_ATTEMPT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(DEFAULT_DELIVERY_POLICY.attemptTimeoutMs),
   /** After a rotation, how long deliveries also carry a signature under the old secret. */
   WEBHOOK_SECRET_OVERLAP_MS: millis(DEFAULT_SECRET_OVERLAP_MS),
+
+  /**
+   * The daily reconciliation's Temporal Schedule (src/temporal/reconciliation-schedule.ts): `off`, or a
+   * five-field cron expression read in Asia/Jakarta; unset or empty: `0 2 * * *`. prepare-namespace
+   * and npm start create, update or delete the Schedule to match. The value is `off` or the expression.
+   */
+  RECONCILIATION_SCHEDULE: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const problem = value === undefined || value.trim() === '' ? undefined : reconciliationScheduleProblem(value);
+      if (problem) {
+        ctx.addIssue({ code: 'custom', message: problem });
+        return z.NEVER;
+      }
+      return normalizeReconciliationSchedule(value);
+    }),
 };
 
 /** The whole configuration schema: the service's variables and those of every provider module. */
@@ -249,6 +267,8 @@ export interface Config {
   approvals: ConfiguredPolicy & { scopeKey: Buffer };
   worker: WorkerTuning;
   webhooks: WebhookSettings;
+  /** RECONCILIATION_SCHEDULE: `off`, or the cron expression (Asia/Jakarta) of the daily run's Schedule. */
+  reconciliation: { schedule: string };
 }
 export type { WebhookSettings };
 
@@ -351,6 +371,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, modules: rea
       reuseV8Context: env.WORKER_REUSE_V8_CONTEXT,
       stickyQueueTimeoutMs: env.WORKER_STICKY_QUEUE_TIMEOUT_MS,
     },
+    reconciliation: { schedule: env.RECONCILIATION_SCHEDULE },
     approvals: { ...(parseApprovalPolicy(env.APPROVAL_POLICY) as ConfiguredPolicy), scopeKey: deriveScopeKey(masterKey) },
     webhooks: {
       masterKey,
