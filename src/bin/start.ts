@@ -2,17 +2,20 @@
 // Temporal dev server + Web UI (unless TEMPORAL_ADDRESS is set), a simulator for every provider whose
 // credentials are not set, the worker and the API as child processes. Ctrl-C stops them all, in
 // order: API and worker first, then the simulators, then Temporal (SIGTERM, so SQLite closes cleanly).
+// Like prepare-namespace, it makes the daily reconciliation's Schedule agree with RECONCILIATION_SCHEDULE.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { DEVELOPMENT_KEYS } from '../api/auth';
 import { callbackUrlFor, loadConfig, loadConfigOrExit } from '../config';
 import { resolveTemporalBinary } from '../temporal/cli-binary';
 import { startDevServer, type DevServer } from '../temporal/dev-server';
 import { ensureSearchAttributes } from '../temporal/search-attributes';
-import { connectionOptions, describeAccess, TEMPORAL_ACCESS_VARIABLES } from '../temporal/connection';
+import { connectionOptions, describeAccess, PLAINTEXT, TEMPORAL_ACCESS_VARIABLES } from '../temporal/connection';
+import { dataConverterFor, parseCodecKeys } from '../temporal/codec';
+import { describeReconciliationSchedule, ensureReconciliationSchedule } from '../temporal/reconciliation-schedule';
 import { startDemoReceiver } from './demo-receiver';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -93,6 +96,18 @@ async function main() {
 
     // --- worker and API, as the separate processes they are in production ---
     const codecKeys = config.env.PAYLOAD_CODEC_KEYS ?? localCodecKey(resolve(ROOT, dirname(config.env.TEMPORAL_DB_FILE), 'codec-key'));
+
+    // --- the daily reconciliation's Schedule, its argument encrypted as the workers' payloads are ---
+    {
+      const connection = await Connection.connect(connectionOptions(temporalAddress, config.temporal.address ? config.temporal.access : PLAINTEXT));
+      try {
+        const dataConverter = dataConverterFor(parseCodecKeys(codecKeys));
+        const client = new Client({ connection, namespace: config.temporal.namespace, ...(dataConverter && { dataConverter }) });
+        say(describeReconciliationSchedule(await ensureReconciliationSchedule(client, { taskQueue: config.temporal.taskQueue, schedule: config.reconciliation.schedule })));
+      } finally {
+        await connection.close();
+      }
+    }
     // Warnings and errors only, unless LOG_LEVEL says otherwise: the console stays readable.
     const childEnv = { LOG_LEVEL: 'warn', ...process.env, ...temporalEnv, ...providerEnv, TEMPORAL_ADDRESS: temporalAddress, PAYLOAD_CODEC_KEYS: codecKeys };
     // The children's configuration, checked once here: with the simulators' settings added, rules

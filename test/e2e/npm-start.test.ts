@@ -58,6 +58,8 @@ describe('npm start', () => {
       cwd: ROOT,
       env: {
         ...process.env,
+        // The default schedule (the test setup's `off` removed): its own dev server, so its own Schedule.
+        RECONCILIATION_SCHEDULE: undefined,
         TEMPORAL_PORT: String(ports.temporal),
         TEMPORAL_UI_PORT: String(ports.ui),
         TEMPORAL_DB_FILE: dbFile,
@@ -116,6 +118,23 @@ describe('npm start', () => {
     expect((await fetch(`http://127.0.0.1:${ports.api}/codec/decode`, codecRequest)).status).toBe(404);
     // Outside production the codec listener admits the Web UI's origin, the one this dev server's UI really has.
     expect((await fetch(`http://127.0.0.1:${ports.codec}/codec/decode`, codecRequest)).status).toBe(200);
+
+    // The daily reconciliation's Schedule exists, at the default 02:00 Jakarta, starting the workflow
+    // on npm start's task queue with an argument encrypted like every other payload.
+    expect(output).toMatch(/\[start\] reconciliation schedule reconciliation-daily\.payouts: "0 2 \* \* \*" in Asia\/Jakarta \(created; next run \S+T19:00:00\.000Z\)/);
+    {
+      const connection = await Connection.connect({ address: `127.0.0.1:${ports.temporal}` });
+      try {
+        const keys = parseCodecKeys(readFileSync(join(dirname(dbFile), 'codec-key'), 'utf8').trim());
+        const schedule = await new Client({ connection, dataConverter: dataConverterFor(keys) }).schedule.getHandle('reconciliation-daily.payouts').describe();
+        expect(schedule.spec.timezone).toBe('Asia/Jakarta');
+        expect(schedule.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 2, end: 2, step: 1 }], minute: [{ start: 0, end: 0, step: 1 }] });
+        expect(schedule.action).toMatchObject({ workflowType: 'reconciliationWorkflow', taskQueue: 'payouts', workflowId: 'reconciliation-daily.payouts', args: [{ trigger: 'schedule' }] });
+        expect(schedule.state.paused).toBe(false);
+      } finally {
+        await connection.close();
+      }
+    }
 
     const api = { apiUrl: `http://127.0.0.1:${ports.api}` };
     const reference = uniqueReference('start');
@@ -207,6 +226,8 @@ describe('npm start', () => {
       expect(log).toContain(`using Singapay at ${simulator.url}`);
       expect(log).not.toContain('Singapay sim ');
       expect(log).not.toContain('starting the Temporal dev server');
+      // A shared server: the test setup's RECONCILIATION_SCHEDULE=off leaves no Schedule behind on it.
+      expect(log).toContain(`[start] reconciliation schedule off (RECONCILIATION_SCHEDULE=off): no Schedule reconciliation-daily.start-external-`);
 
       const reference = uniqueReference('external');
       await call(api, 'POST', '/v1/payouts', {

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { cachedBuildPath, resolveTemporalBinary, TemporalBinaryNotFoundError } from '../../src/temporal/cli-binary';
 import { startDevServer } from '../../src/temporal/dev-server';
 import { ensureSearchAttributes } from '../../src/temporal/search-attributes';
@@ -139,12 +139,12 @@ describe('dev server start-up when a port is taken', () => {
 });
 
 describe('prepare-namespace (the one-shot docker-compose runs before workers start)', () => {
-  test('creates a missing namespace with the configured retention, registers the search attributes; a second run changes nothing', async () => {
+  test('creates a missing namespace with the configured retention, registers the search attributes, creates the reconciliation Schedule; a second run changes nothing; off deletes it', async () => {
     const namespace = `fresh-${Date.now()}`;
-    const run = () =>
+    const run = (schedule = '0 2 * * *') =>
       spawnSync(process.execPath, ['--import', 'tsx', 'src/bin/prepare-namespace.ts'], {
         cwd: join(__dirname, '..', '..'),
-        env: { ...process.env, TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE: namespace, TEMPORAL_NAMESPACE_RETENTION_DAYS: '45' },
+        env: { ...process.env, TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE: namespace, TEMPORAL_NAMESPACE_RETENTION_DAYS: '45', RECONCILIATION_SCHEDULE: schedule },
         encoding: 'utf8',
         timeout: 60_000,
       });
@@ -152,6 +152,7 @@ describe('prepare-namespace (the one-shot docker-compose runs before workers sta
     expect({ status: first.status, stderr: first.stderr }).toEqual({ status: 0, stderr: '' });
     expect(first.stdout).toContain(`created namespace ${namespace} (retention 45 days)`);
     expect(first.stdout).toContain('registered search attributes: PayoutStatus');
+    expect(first.stdout).toContain('reconciliation schedule reconciliation-daily.payouts: "0 2 * * *" in Asia/Jakarta (created; next run ');
 
     const connection = await Connection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! });
     try {
@@ -159,6 +160,12 @@ describe('prepare-namespace (the one-shot docker-compose runs before workers sta
       expect(Number(described.config?.workflowExecutionRetentionTtl?.seconds)).toBe(45 * 24 * 3600);
       const attributes = await connection.operatorService.listSearchAttributes({ namespace });
       expect(Object.keys(attributes.customAttributes ?? {})).toEqual(expect.arrayContaining(PAYOUT_SEARCH_ATTRIBUTES.map((a) => a.name)));
+      const schedule = await new Client({ connection, namespace }).schedule.getHandle('reconciliation-daily.payouts').describe();
+      expect({ timezone: schedule.spec.timezone, workflowType: schedule.action.workflowType, taskQueue: schedule.action.taskQueue }).toEqual({
+        timezone: 'Asia/Jakarta',
+        workflowType: 'reconciliationWorkflow',
+        taskQueue: 'payouts',
+      });
     } finally {
       await connection.close();
     }
@@ -167,5 +174,10 @@ describe('prepare-namespace (the one-shot docker-compose runs before workers sta
     expect(second.status).toBe(0);
     expect(second.stdout).toContain(`namespace ${namespace} exists`);
     expect(second.stdout).toContain('search attributes already registered');
+    expect(second.stdout).toContain('reconciliation schedule reconciliation-daily.payouts: "0 2 * * *" in Asia/Jakarta (unchanged; next run ');
+
+    const off = run('off');
+    expect(off.status).toBe(0);
+    expect(off.stdout).toContain('reconciliation schedule off (RECONCILIATION_SCHEDULE=off): deleted the Schedule reconciliation-daily.payouts');
   }, 120_000);
 });

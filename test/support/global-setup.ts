@@ -19,6 +19,9 @@ export default async function globalSetup(): Promise<void> {
   const bundlePath = join(mkdtempSync(join(tmpdir(), 'payouts-test-')), 'workflow-bundle.js');
   await writeWorkflowBundle(bundlePath);
 
+  // No test gets a scheduled reconciliation among its payouts: every process a test starts (npm start,
+  // prepare-namespace, workers) inherits `off` unless the test sets RECONCILIATION_SCHEDULE itself.
+  process.env.RECONCILIATION_SCHEDULE = 'off';
   process.env.TEST_TEMPORAL_ADDRESS = server.address;
   process.env.TEST_WORKFLOW_BUNDLE = bundlePath;
   console.log(`\n[test] Temporal dev server ${server.address} (${binary}); workflows bundled; ready in ${Date.now() - started} ms`);
