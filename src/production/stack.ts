@@ -65,6 +65,11 @@ export interface ProductionStackOptions {
   principals?: Record<Role, string>;
   /** Set on the workers and APIs after the compose environment (a test's short timings). */
   extraEnv?: Record<string, string>;
+  /**
+   * What `.env` holds besides the generated secrets: interpolated into every service's compose
+   * environment, as Docker Compose would (test:production sets RECONCILIATION_SCHEDULE=off).
+   */
+  dotEnv?: Record<string, string>;
   log: (line: string) => void;
 }
 
@@ -152,7 +157,7 @@ export async function startProductionStack(options: ProductionStackOptions): Pro
   const logDir = join(dataDir, 'logs');
   mkdirSync(logDir, { recursive: true });
   const secrets = loadOrCreateSecrets(join(dataDir, 'secrets.json'));
-  const dotEnv = secretVariables(secrets, principals);
+  const dotEnv = { ...secretVariables(secrets, principals), ...options.dotEnv };
 
   const temporalAddress = `127.0.0.1:${ports.temporal.frontend}`;
   const apiUrls = ports.apis.slice(0, apiCount).map((port) => `http://127.0.0.1:${port}`);

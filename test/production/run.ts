@@ -87,6 +87,8 @@ async function main() {
       dataDir,
       ports: await freePorts(),
       principals: { requester: KEYS.requester.principal, approver: KEYS.approver.principal, admin: KEYS.admin.principal },
+      // No scheduled reconciliation among the run's payouts: prepare-namespace deletes the Schedule.
+      dotEnv: { RECONCILIATION_SCHEDULE: 'off' },
       extraEnv: {
         API_KEYS: chaosApiKeys(keys),
         // Issue 15: the approval policy the chaos plan drew (two approvers, auto-approval, daily limits).
