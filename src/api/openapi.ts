@@ -25,6 +25,8 @@ import {
   listEndpointsQuerySchema,
   redeliveryAcceptedSchema,
   rotatedSecretSchema,
+  EVENT_ID_PATTERN,
+  reconciliationBreakEventSchema,
   webhookEventSchema,
 } from './webhook-schemas';
 import {
@@ -49,12 +51,26 @@ import {
   RUNS_PER_DAY,
 } from './reconciliation-schemas';
 import type { ProviderDescription } from '../domain/provider-port';
-import { EVENT_TYPES, payoutEvent } from '../domain/events';
+import { EVENT_TYPES, payoutEvent, reconciliationBreakEvents } from '../domain/events';
+import type { ReconciliationBreak } from '../domain/reconciliation/types';
 import type { Payout } from '../domain/payout';
 
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
   return rest;
+};
+
+/** The break of the `reconciliation.break` example: a transfer we show as SUCCEEDED that Faspay gave back. */
+const RECONCILIATION_BREAK_EXAMPLE: ReconciliationBreak = {
+  kind: 'STATUS_MISMATCH',
+  provider: 'faspay',
+  reference: 'INV-2026-0009',
+  ours: { reference: 'INV-2026-0009', provider: 'faspay', status: 'SUCCEEDED', amount: 50000, fee: 0, submittedAt: '2026-11-22T04:12:00.000Z', providerReference: '20261122041200456' },
+  theirs: [
+    { source: 'history', role: 'transfer', entry: { at: '2026-11-22T04:12:01.000Z', amount: 50000, direction: 'DEBIT', remark: 'INV-2026-0009', status: 'SUCCESS', type: 'TRANSFER' } },
+    { source: 'history', role: 'refund', entry: { at: '2026-11-22T09:30:00.000Z', amount: 50000, direction: 'CREDIT', remark: 'INV-2026-0009', status: 'SUCCESS', type: 'REFUND' } },
+  ],
+  detail: 'SUCCEEDED here; given back there: 50000.00 at 2026-11-22T09:30:00.000Z ("INV-2026-0009")',
 };
 
 /** A payout awaiting approval: the example of GET, and the source of the webhook event example. */
@@ -177,6 +193,8 @@ export const EXAMPLES = {
   },
   // The event the example payout sent when it entered AWAITING_APPROVAL, made by the code that makes events.
   webhookEvent: payoutEvent(PAYOUT_EXAMPLE as unknown as Payout, 2),
+  // A reconciliation run's only break of a closed payout: Faspay gave back a transfer we show as SUCCEEDED.
+  reconciliationBreakEvent: reconciliationBreakEvents({ id: 'reconciliation-daily.payouts-2026-11-22T19:00:00Z', date: '2026-11-22' }, [RECONCILIATION_BREAK_EXAMPLE], '2026-11-22T19:00:06.000Z')[0]!,
   problem: {
     type: 'https://payouts.local/problems/validation-error',
     title: 'Your request is not valid.',
@@ -206,6 +224,7 @@ export const EXAMPLE_SCHEMAS: Record<keyof typeof EXAMPLES, z.ZodType> = {
   reconciliationAccepted: reconciliationAcceptedSchema,
   reconciliationRun: reconciliationRunSchema,
   webhookEvent: webhookEventSchema,
+  reconciliationBreakEvent: reconciliationBreakEventSchema,
   problem: problemSchema,
 };
 
@@ -244,8 +263,9 @@ function pathParameter(name: string, path: string, providerKeys: readonly string
       name,
       in: 'path',
       required: true,
-      description: 'The event id, `evt_<payout reference>.<sequence>` or `evt_batch:<batch reference>.<sequence>` (the `webhook-id` header of its deliveries).',
-      schema: { type: 'string', pattern: '^evt_(batch:)?[A-Za-z0-9._-]{1,64}\\.[1-9][0-9]*$' },
+      description:
+        'The event id, `evt_<payout reference>.<sequence>`, `evt_batch:<batch reference>.<sequence>` or `evt_reconciliation:<run id>.<sequence>` (the `webhook-id` header of its deliveries).',
+      schema: { type: 'string', pattern: EVENT_ID_PATTERN.source },
     };
   }
   if (name === 'id' && path.startsWith('/v1/reconciliations/')) {
@@ -714,6 +734,7 @@ export function buildOpenApiDocument(providers: readonly ProviderDescription[]):
       schemas: {
         Problem: { ...jsonSchema(problemSchema, 'output'), example: EXAMPLES.problem },
         WebhookEvent: { ...jsonSchema(webhookEventSchema, 'output'), example: EXAMPLES.webhookEvent },
+        ReconciliationBreakEvent: { ...jsonSchema(reconciliationBreakEventSchema, 'output'), example: EXAMPLES.reconciliationBreakEvent },
       },
     },
     paths,
@@ -727,8 +748,9 @@ const WEBHOOK_HEADERS = [
     name: 'webhook-id',
     in: 'header',
     required: true,
-    description: 'The event id (`evt_<reference>.<sequence>`), the same on every attempt and redelivery: deduplicate on it.',
-    schema: { type: 'string', pattern: '^evt_[A-Za-z0-9._-]{1,64}\\.[1-9][0-9]*$' },
+    description:
+      'The event id (`evt_<reference>.<sequence>`, `evt_batch:<reference>.<sequence>`, `evt_reconciliation:<run id>.<sequence>`), the same on every attempt and redelivery: deduplicate on it.',
+    schema: { type: 'string', pattern: EVENT_ID_PATTERN.source },
   },
   {
     name: 'webhook-timestamp',
@@ -752,6 +774,15 @@ const WEBHOOK_HEADERS = [
  * the event as JSON, signed as Standard Webhooks specifies.
  */
 function webhooksSection(): Record<string, unknown> {
+  const retries =
+    'An event is retried with exponential backoff until a 2xx answer or the retry window ends, and can be redelivered by hand, so the same `webhook-id` may come more than once.';
+  const order = (type: string) =>
+    type === 'reconciliation.break'
+      ? 'One event per break a reconciliation run found on a payout that is already closed (an open payout moves to NEEDS_ATTENTION instead), or on a transfer the service does not know (UNKNOWN_TO_US), sent when the run completes. ' +
+        "A run's events arrive in order of `data.sequence` (1..n, the report's order); `data.last` is true on its last one. Each run numbers its own events: a day reconciled again sends its breaks again, under the new run's id."
+      : type.startsWith('batch.')
+        ? 'Events of one batch arrive in order of `data.sequence` (1 for batch.validating, then one per status).'
+        : 'Events of one payout arrive in order of `data.sequence` (1 for payout.validating, then one per status).';
   return Object.fromEntries(
     EVENT_TYPES.map(({ type, description }) => [
       type,
@@ -759,16 +790,17 @@ function webhooksSection(): Record<string, unknown> {
         post: {
           operationId: `on${type.split(/[._]/).map((word) => word.charAt(0).toUpperCase() + word.slice(1)).join('')}`,
           summary: description,
-          description:
-            `Sent to every endpoint subscribed to \`${type}\`. Events of one payout arrive in order of \`data.sequence\` (1 for payout.validating, then one per status); ` +
-            'an event is retried with exponential backoff until a 2xx answer or the retry window ends, and can be redelivered by hand, so the same `webhook-id` may come more than once.',
+          description: `Sent to every endpoint subscribed to \`${type}\`. ${order(type)} ${retries}`,
           security: [],
           parameters: WEBHOOK_HEADERS,
           requestBody: {
             required: true,
             content: {
               'application/json': {
-                schema: { allOf: [{ $ref: '#/components/schemas/WebhookEvent' }, { type: 'object', properties: { type: { const: type } } }] },
+                schema:
+                  type === 'reconciliation.break'
+                    ? { $ref: '#/components/schemas/ReconciliationBreakEvent' }
+                    : { allOf: [{ $ref: '#/components/schemas/WebhookEvent' }, { type: 'object', properties: { type: { const: type } } }] },
               },
             },
           },

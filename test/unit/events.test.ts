@@ -62,7 +62,7 @@ test('an event can only be built for the status the payout has just entered', ()
 });
 
 describe('reconciliation.break events', () => {
-  const run = { id: 'reconciliation-daily-2026-11-22T19:00:00Z', date: '2026-11-22' };
+  const run = { id: 'reconciliation-daily.payouts-2026-11-22T19:00:00Z', date: '2026-11-22' };
   const at = '2026-11-22T19:00:06.000Z';
   const reversed = (reference: string): ReconciliationBreak => ({
     kind: 'STATUS_MISMATCH',
