@@ -403,6 +403,42 @@ describe('the delivery log and redelivery', () => {
     expect(seen).toEqual(whole.data!.items.map((r) => r.eventId));
   });
 
+  test("a batch's and a reconciliation run's deliveries: listed under their subject, paged with a cursor across them, redeliverable by event id", async () => {
+    const { id } = await register({ url: receiverUrl('subjects') });
+    const batch = `batch:${uniqueReference('b')}`;
+    // A scheduled run's id: the Schedule's (reconciliation-daily.<task queue>) and its time, dots and colons included.
+    const run = `reconciliation:reconciliation-daily.${idleQueue}-2026-11-22T19:00:00Z`;
+    await deliveryWorkflow(id, batch, [record(batch, 1, '2026-11-22T10:00:00.000Z', { type: 'batch.validating' }), record(batch, 2, '2026-11-22T10:00:01.000Z', { type: 'batch.awaiting_approval' })]);
+    const breaks = [1, 2].map((n) => record(run, n, '2026-11-22T19:00:06.000Z', { type: 'reconciliation.break' }));
+    await deliveryWorkflow(id, run, breaks);
+    const whole = await waitForLog(id, 4);
+    expect(whole.data!.items.map((r) => [r.payoutId, r.eventId])).toEqual([
+      [run, `evt_${run}.1`],
+      [run, `evt_${run}.2`],
+      [batch, `evt_${batch}.1`],
+      [batch, `evt_${batch}.2`],
+    ]);
+    // Pages that end on each subject's entries: every cursor is taken back.
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await answer(admin.GET('/v1/webhook-endpoints/{id}/deliveries', { params: { path: { id }, query: { limit: 1, ...(cursor ? { cursor } : {}) } } }));
+      expect(page.status).toBe(200);
+      seen.push(...page.data!.items.map((r) => r.eventId));
+      cursor = page.data!.nextCursor ?? undefined;
+    } while (cursor && seen.length < 10);
+    expect(seen).toEqual(whole.data!.items.map((r) => r.eventId));
+
+    for (const eventId of [`evt_${run}.2`, `evt_${batch}.1`]) {
+      const res = await call(stack, 'POST', `/v1/webhook-endpoints/${id}/deliveries/${encodeURIComponent(eventId)}/redeliver`, { key: KEYS.admin, body: {} });
+      expect({ eventId, status: res.status }).toEqual({ eventId, status: 202 });
+    }
+    for (const eventId of [`evt_${run}.3`, 'evt_reconciliation:not-a-run.1', `evt_reconciliation:${run.slice('reconciliation:'.length)} x.1`]) {
+      const res = await call(stack, 'POST', `/v1/webhook-endpoints/${id}/deliveries/${encodeURIComponent(eventId)}/redeliver`, { key: KEYS.admin, body: {} });
+      expect({ eventId, status: res.status }).toEqual({ eventId, status: 404 });
+    }
+  });
+
   test('limit and cursor are checked → 400 on the parameter', async () => {
     const { id } = await register({ url: receiverUrl('params') });
     for (const [query, pointer] of [

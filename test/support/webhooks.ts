@@ -1,7 +1,7 @@
 // Webhook helpers for tests: a receiver that also checks every delivery with the reference verifier
 // (the `standardwebhooks` package), and questions about what it received.
 import { Webhook } from 'standardwebhooks';
-import type { BatchEvent, PayoutEvent } from '../../src/domain/events';
+import type { BatchEvent, PayoutEvent, ReconciliationBreakEvent } from '../../src/domain/events';
 import { startReceiver, type ReceivedDelivery, type ReceiverOptions } from '../../src/webhooks/receiver';
 
 /** A receiver whose every accepted delivery is verified a second time, by standardwebhooks, with one of `secrets`. */
@@ -47,6 +47,11 @@ export function eventsOf(deliveries: readonly ReceivedDelivery[], payoutId: stri
 /** The events received for one batch (batch.<status>), in arrival order. */
 export function batchEventsOf(deliveries: readonly ReceivedDelivery[], batchId: string): BatchEvent[] {
   return deliveries.map((d) => d.event).filter((event): event is BatchEvent => 'batch' in event.data && event.data.batch.id === batchId);
+}
+
+/** The `reconciliation.break` events received for one reconciliation run, in arrival order. */
+export function reconciliationEventsOf(deliveries: readonly ReceivedDelivery[], runId: string): ReconciliationBreakEvent[] {
+  return deliveries.map((d) => d.event).filter((event): event is ReconciliationBreakEvent => 'reconciliation' in event.data && event.data.reconciliation.id === runId);
 }
 
 /** Waits until `done` holds over what the receiver got. */
