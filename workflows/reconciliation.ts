@@ -47,6 +47,8 @@ export interface ReconciliationTuning {
   pageSize?: number;
   /** Continue as new past this many history events. Default 2,000. */
   maxHistoryEvents?: number;
+  /** One status or balance call at the provider (each attempt; a lost worker's call is retried after it). Default 60 s, as ACTIVITY_TIMEOUT_MS. */
+  callTimeoutMs?: number;
   /** A payout without a provider record is missing there once submitted this long before the cut-off. Default 2 h (DEFAULT_MISSING_AFTER_MS). */
   missingAfterMs?: number;
 }
@@ -84,6 +86,7 @@ const reads = proxyActivities<ReconciliationActivities>({
 
 export async function reconciliationWorkflow(input: ReconciliationWorkflowInput, carried?: Carried): Promise<ReconciliationRun> {
   const tuning = { pageSize: input.tuning?.pageSize ?? 200, maxHistoryEvents: input.tuning?.maxHistoryEvents ?? 2_000 };
+  const callMs = input.tuning?.callTimeoutMs ?? 60_000;
   const state: Carried = carried ?? (await begin(input));
   setHandler(getReconciliationQuery, () => state.run);
   const { run } = state;
@@ -91,11 +94,11 @@ export async function reconciliationWorkflow(input: ReconciliationWorkflowInput,
   for (; state.index < state.providers.length; state.index += 1) {
     const provider = state.providers[state.index]!;
     if (!(provider.key in state.balances)) {
-      const balance = await balanceOf(provider.key);
+      const balance = await balanceOf(provider.key, callMs);
       if (balance) state.balances[provider.key] = balance;
     }
     if (provider.method === 'history') {
-      const part = await onProviderQueue(provider.key, '10 minutes', 'Reconcile with the transaction history')
+      const part = await onProviderQueue(provider.key, 'Reconcile with the transaction history', 'history')
         .reconcileFromHistory(provider.key, run.date, run.cutoff, input.tuning?.missingAfterMs);
       await tellPayouts(run, part.breaks);
       state.done.push(part);
@@ -107,7 +110,7 @@ export async function reconciliationWorkflow(input: ReconciliationWorkflowInput,
       const page = await reads.ourPayoutsPage(provider.key, run.date, tuning.pageSize, state.pageToken);
       const asked = new Set(state.asked);
       const fresh = page.payouts.filter((p) => !asked.has(p.record.reference));
-      const statuses = await statusesOf(provider.key, fresh);
+      const statuses = await statusesOf(provider.key, fresh, callMs);
       const part = reconcileSingapay(run.date, fresh.map((p) => p.record), statuses, {
         provider: provider.key,
         cutoff: run.cutoff,
@@ -183,28 +186,29 @@ async function begin(input: ReconciliationRequest): Promise<Carried> {
   return { run, providers, index: 0, done: [], balances: {}, asked: [] };
 }
 
-function onProviderQueue(provider: ProviderKey, timeout: '2 minutes' | '10 minutes', summary: string) {
+/** Provider calls on the provider's task queue, where the server holds its rate limit. */
+function onProviderQueue(provider: ProviderKey, summary: string, timeout: { callMs: number } | 'history') {
   return proxyActivities<ReconciliationActivities & PayoutActivities>({
     taskQueue: providerTaskQueue(workflowInfo().taskQueue, provider),
-    startToCloseTimeout: timeout,
-    heartbeatTimeout: '1 minute',
+    // The history activity reads many pages and heartbeats after each; a call is one request.
+    ...(timeout === 'history' ? { startToCloseTimeout: '10 minutes', heartbeatTimeout: '1 minute' } : { startToCloseTimeout: timeout.callMs }),
     retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
     summary,
   });
 }
 
 /** The provider's balance at the time of the run; a provider without a balance call (or not answering) has none in the report. */
-async function balanceOf(provider: ProviderKey): Promise<ProviderBalance | undefined> {
-  const available = await onProviderQueue(provider, '2 minutes', 'Balance for the reconciliation')
+async function balanceOf(provider: ProviderKey, callMs: number): Promise<ProviderBalance | undefined> {
+  const available = await onProviderQueue(provider, 'Balance for the reconciliation', { callMs })
     .checkAvailableBalance(provider)
     .catch(() => null);
   return available === null ? undefined : { available, at: new Date().toISOString() };
 }
 
 /** The provider's answer for each payout, a few at a time; one that never answers is left out (pending in the report). */
-async function statusesOf(provider: ProviderKey, payouts: readonly ReconcilablePayout[]): Promise<Map<string, TransferStatusResult>> {
+async function statusesOf(provider: ProviderKey, payouts: readonly ReconcilablePayout[], callMs: number): Promise<Map<string, TransferStatusResult>> {
   const statuses = new Map<string, TransferStatusResult>();
-  const activities = onProviderQueue(provider, '2 minutes', 'Status for the reconciliation');
+  const activities = onProviderQueue(provider, 'Status for the reconciliation', { callMs });
   let next = 0;
   const lane = async () => {
     while (next < payouts.length) {

@@ -12,6 +12,7 @@ import { DEVELOPMENT_KEYS } from '../api/auth';
 import { callbackUrlFor, loadConfig, loadConfigOrExit } from '../config';
 import { resolveTemporalBinary } from '../temporal/cli-binary';
 import { startDevServer, type DevServer } from '../temporal/dev-server';
+import { ensureRetentionAtLeast } from '../temporal/namespace';
 import { ensureSearchAttributes } from '../temporal/search-attributes';
 import { connectionOptions, describeAccess, PLAINTEXT, TEMPORAL_ACCESS_VARIABLES } from '../temporal/connection';
 import { dataConverterFor, parseCodecKeys } from '../temporal/codec';
@@ -71,6 +72,18 @@ async function main() {
       });
       stack.push({ name: 'Temporal dev server', stop: () => server.stop() });
       temporalAddress = server.address;
+      // The dev server keeps closed workflows for a day; the daily reconciliation reads yesterday's
+      // payouts at 02:00 and an admin may reconcile older days, so keep them as a cluster would.
+      {
+        const connection = await Connection.connect(connectionOptions(temporalAddress, PLAINTEXT));
+        try {
+          const days = config.env.TEMPORAL_NAMESPACE_RETENTION_DAYS;
+          const before = await ensureRetentionAtLeast(connection, config.temporal.namespace, days);
+          if (before !== undefined) say(`namespace ${config.temporal.namespace}: closed workflows are kept ${days} days (was ${before}; TEMPORAL_NAMESPACE_RETENTION_DAYS)`);
+        } finally {
+          await connection.close();
+        }
+      }
       uiUrl = `http://localhost:${config.env.TEMPORAL_UI_PORT}`;
       // The codec listener admits the Web UI by its origin: the origin of this UI, on whatever port it runs.
       if (!process.env.TEMPORAL_UI_ORIGIN) temporalEnv.TEMPORAL_UI_ORIGIN = uiUrl;

@@ -28,3 +28,19 @@ export async function ensureNamespace(connection: Connection, namespace: string,
     throw err;
   }
 }
+
+/**
+ * Raises the namespace's retention to `retentionDays` when it keeps closed workflows for less (the
+ * dev server creates its namespaces with one day). A reconciliation reads a day's closed payouts
+ * from Temporal, so a day it reconciles must still be within the retention. Returns the days it
+ * kept before, when it raised them.
+ */
+export async function ensureRetentionAtLeast(connection: Connection, namespace: string, retentionDays: number): Promise<number | undefined> {
+  const wantedMs = retentionDays * 24 * 60 * 60 * 1000;
+  const described = await connection.workflowService.describeNamespace({ namespace });
+  const ttl = described.config?.workflowExecutionRetentionTtl;
+  const keptMs = Number(ttl?.seconds ?? 0) * 1000 + Math.floor((ttl?.nanos ?? 0) / 1e6);
+  if (keptMs >= wantedMs) return undefined;
+  await connection.workflowService.updateNamespace({ namespace, config: { workflowExecutionRetentionTtl: msToTs(wantedMs) } });
+  return keptMs / (24 * 60 * 60 * 1000);
+}

@@ -131,6 +131,9 @@ describe('npm start', () => {
         expect(schedule.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 2, end: 2, step: 1 }], minute: [{ start: 0, end: 0, step: 1 }] });
         expect(schedule.action).toMatchObject({ workflowType: 'reconciliationWorkflow', taskQueue: 'payouts', workflowId: 'reconciliation-daily.payouts', args: [{ trigger: 'schedule' }] });
         expect(schedule.state.paused).toBe(false);
+        // Yesterday's payouts are still there at 02:00: the dev server's one-day retention was raised.
+        const namespace = await connection.workflowService.describeNamespace({ namespace: 'default' });
+        expect(Number(namespace.config?.workflowExecutionRetentionTtl?.seconds)).toBe(30 * 86_400);
       } finally {
         await connection.close();
       }

@@ -152,6 +152,7 @@ describe('a day with one break of each kind', () => {
 
 describe('a clean day', () => {
   let stack: TestStack;
+  let clean: ReconciliationRun | undefined;
   beforeAll(async () => {
     await clearOfJakartaMidnight(3 * 60_000);
     stack = await startStack();
@@ -186,5 +187,28 @@ describe('a clean day', () => {
     const runs = [];
     for await (const execution of stack.client.workflow.list({ query: `WorkflowId = '${run.id}'` })) runs.push(execution.status.name);
     expect(runs.filter((s) => s === 'CONTINUED_AS_NEW').length).toBeGreaterThanOrEqual(1);
+    clean = run;
+  });
+
+  test('a run whose worker is killed midway finishes on another worker with the same report', async () => {
+    expect(clean).toBeDefined();
+    // Only a worker process runs now (the SDK allows one worker per task queue in this process).
+    stack.worker.shutdown();
+    while (!['STOPPED', 'FAILED'].includes(stack.worker.getState())) await new Promise((r) => setTimeout(r, 100));
+    const first = await stack.addWorkerProcess();
+    const date = jakartaDay(Date.now());
+    const handle = await stack.client.workflow.start('reconciliationWorkflow', {
+      taskQueue: stack.taskQueue,
+      workflowId: reconciliationWorkflowId(date, undefined, randomUUID().slice(0, 8)),
+      args: [{ date, trigger: 'api', tuning: { pageSize: 1, maxHistoryEvents: 20, callTimeoutMs: 5_000 } } satisfies ReconciliationWorkflowInput],
+    });
+    // Killed once the run is under way (a few activities done), then another worker takes over.
+    const deadline = Date.now() + 30_000;
+    while ((await handle.describe()).historyLength < 12 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    first.child.kill('SIGKILL');
+    await stack.addWorkerProcess();
+    const run = (await handle.result()) as ReconciliationRun;
+    expect(run.breaks).toEqual([]);
+    expect(run.providers.map(({ balance: _b, ...rest }) => rest)).toEqual(clean!.providers.map(({ balance: _b, ...rest }) => rest));
   });
 });
