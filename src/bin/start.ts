@@ -13,6 +13,7 @@ import { callbackUrlFor, loadConfig, loadConfigOrExit } from '../config';
 import { resolveTemporalBinary } from '../temporal/cli-binary';
 import { startDevServer, type DevServer } from '../temporal/dev-server';
 import { ensureRetentionAtLeast } from '../temporal/namespace';
+import { jakartaDay } from '../domain/approval-policy';
 import { ensureSearchAttributes } from '../temporal/search-attributes';
 import { connectionOptions, describeAccess, PLAINTEXT, TEMPORAL_ACCESS_VARIABLES } from '../temporal/connection';
 import { dataConverterFor, parseCodecKeys } from '../temporal/codec';
@@ -168,6 +169,8 @@ async function main() {
         `  curl -s ${apiUrl}/v1/payouts/DEMO-1 -H 'Authorization: Bearer dev-requester'`,
         `  curl -s -X POST ${apiUrl}/v1/payouts/DEMO-1/approve -H 'Authorization: Bearer dev-approver' -H 'Content-Type: application/json' -d '{}'`,
         ...(demo ? [`  curl -s ${apiUrl}/v1/webhook-endpoints/${demo.endpointId}/deliveries -H 'Authorization: Bearer dev-admin'`, '  (each event also shows here as a [webhooks] line)'] : []),
+        `  curl -s -X POST ${apiUrl}/v1/reconciliations -H 'Authorization: Bearer dev-admin' -H 'Content-Type: application/json' -d '{"date":"${jakartaDay(Date.now())}"}'`,
+        `  (today's payouts against the providers' records; then GET ${apiUrl}/v1/reconciliations/<id> with dev-approver)`,
         '',
       ].join('\n'),
     );
