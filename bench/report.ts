@@ -129,6 +129,21 @@ export function batchTable(r: BatchModeResult): string {
     row('history events per run', w.historyEventsPerRun.length <= 20 ? w.historyEventsPerRun.join(', ') : `${w.historyEventsPerRun.slice(0, 20).join(', ')} … (all in the JSON)`),
     row('batch GETs while waiting (not 200)', `${b.polls} (${b.pollsNot200}), every ${s.batchPollMs} ms`),
     ...(one ? [row('history events per single payout', pct(one.historyEvents))] : []),
+    ...(r.reconciliation ? reconciliationLines(r.reconciliation) : []),
     '',
   ].join('\n');
+}
+
+function reconciliationLines(c: NonNullable<BatchModeResult['reconciliation']>): string[] {
+  const w = c.workflow;
+  return [
+    `reconciliation of the day ${c.workflowId}`,
+    row('took, s', c.seconds),
+    ...c.providers.map((p) => row(`  ${p.provider}: ours | matched | pending`, `${p.ours.count} | ${p.matched.count} | ${p.pending.count}`)),
+    row('breaks', JSON.stringify(c.breaks)),
+    row('runs (continued as new)', `${w.runs} (${w.continuedAsNew}); last run ${w.lastStatus}`),
+    row('history events: longest run | all runs', `${w.longestHistoryEvents} | ${w.totalHistoryEvents}`),
+    row('largest run history, KiB', Math.round(w.largestHistoryBytes / 1024)),
+    row('worker | server peak RSS, MiB', `${c.peakRssMiB.worker} | ${c.peakRssMiB.server}`),
+  ];
 }

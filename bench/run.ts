@@ -7,6 +7,7 @@
 //   npm run bench -- --temporal-address host:7233 --measure temporal=PID --measure postgres=PID   (and its processes' CPU)
 //   npm run bench -- --mode batch --rows 1000            (one batch of 1,000 rows against 1,000 single payouts)
 //   npm run bench -- --mode batch --rows 10000 --batch-only   (the batch alone: worker RSS, runs, history)
+//   npm run bench -- --mode batch --rows 5000 --batch-only --reconcile   (then the day's reconciliation: time, runs, history, report)
 //   npm run bench -- --provider-rps 20                    (each provider's call rate limit; default 1000)
 //
 // See BENCHMARKS.md for the method and a reading of the figures.
@@ -16,7 +17,9 @@ import { parseArgs } from 'node:util';
 import { Client } from '@temporalio/client';
 import { approveOpen, createsAtRate, openPayouts, readHistories, referencePrefix, runBaseline, runPayouts, type HistoryEvent } from './load';
 import { atRestTable, batchTable, throughputTable } from './report';
-import { serverRateLimits, startBenchStack, type BenchStack } from './stack';
+import { PAYOUT_TASK_QUEUE, serverRateLimits, startBenchStack, type BenchStack } from './stack';
+import { jakartaDay } from '../src/domain/approval-policy';
+import { reconciliationWorkflowId, type ReconciliationRun } from '../src/domain/reconciliation';
 import { comparisonBody, isFaspayRow, perSecond as rowsPerSecond, runBatch, speedRatio, summarizeRuns, workflowRuns } from './batch';
 import { summarizeProfiles } from './profile';
 import { measuringCpu, percentiles, residentMiB, whileSamplingRss } from './stats';
@@ -52,6 +55,8 @@ function commandLine() {
         'faspay-share': { type: 'string', default: '0.5' },
         'batch-poll-ms': { type: 'string', default: '250' },
         'batch-only': { type: 'boolean', default: false },
+        // --mode batch: then reconcile the day (every row is a payout of it) and report the run's size.
+        reconcile: { type: 'boolean', default: false },
         out: { type: 'string' },
       },
     }).values;
@@ -483,9 +488,11 @@ async function batchMode() {
         providerCallsPerPayout: callsPerRow(after, before, rowsByProvider),
       };
     }
+    const reconciliation = flags.reconcile ? await reconcileDay(stack) : null;
     const workerRss = residentMiB(stack.worker.process.pid);
     return {
       mode: 'batch',
+      reconciliation,
       at: new Date().toISOString(),
       machine: machine(),
       settings: {
@@ -511,6 +518,33 @@ async function batchMode() {
   } finally {
     await stack.stop();
   }
+}
+
+/**
+ * `--reconcile`: the Jakarta day's reconciliation of every provider, started as the API starts one,
+ * on the bench's task queue: how long it took, its runs and their history, and what it reported.
+ */
+async function reconcileDay(stack: BenchStack) {
+  const date = jakartaDay(Date.now());
+  const workflowId = reconciliationWorkflowId(date, undefined, `bench${Date.now().toString(36)}`);
+  log(`reconciling ${date} (${workflowId})`);
+  const client = new Client({ connection: stack.connection });
+  const part = await phase(stack, async () => {
+    const started = Date.now();
+    const handle = await client.workflow.start('reconciliationWorkflow', { taskQueue: PAYOUT_TASK_QUEUE, workflowId, args: [{ date, trigger: 'api' }] });
+    const run = (await handle.result()) as ReconciliationRun;
+    return { run, ms: Date.now() - started };
+  });
+  const { run, ms } = part.result;
+  return {
+    workflowId,
+    seconds: Math.round(ms / 100) / 10,
+    providers: run.providers.map((p) => ({ provider: p.provider, ours: p.ours, matched: p.matched, pending: p.pending })),
+    breaks: run.breakCounts,
+    workflow: summarizeRuns(await workflowRuns(stack.connection, workflowId)),
+    cpuSeconds: part.cpuSeconds,
+    peakRssMiB: part.peakRssMiB,
+  };
 }
 
 async function main() {
