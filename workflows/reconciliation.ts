@@ -134,7 +134,10 @@ export async function reconciliationWorkflow(input: ReconciliationWorkflowInput,
 
   const report = buildReport(run.date, state.done, state.balances);
   countBreaks(report.breaks);
-  await publishReconciliationBreaks(run, report.breaks.filter((b) => !flaggable(b)));
+  // The payouts told of their breaks need an operator already; every other break (a closed payout's,
+  // a transfer unknown to us, or an open payout that closed before the signal reached it) is an event.
+  const told = new Set(run.flagged);
+  await publishReconciliationBreaks(run, report.breaks.filter((b) => b.reference === undefined || !told.has(b.reference)));
   run.providers = report.providers;
   run.breaks = report.breaks.slice(0, BREAKS_KEPT);
   if (report.breaks.length > BREAKS_KEPT) run.breaksOmitted = report.breaks.length - BREAKS_KEPT;
