@@ -8,7 +8,7 @@
 // read happened somewhere between sending the request and getting the answer. So "b came after a"
 // means b was sent after a was answered, and a rule fires only on evidence, never on timing luck.
 import { maskNumber } from '../../src/domain/payout';
-import { approvalsRequiredFor, autoApprovable, jakartaDay, KEYS, OUTAGE_KINDS, type ApiAnswer, type BatchDecisionRecord, type ChaosPolicy, type DecisionRecord, type LimitsReading, type BatchRecord, type BatchSnapshot, type DisruptionWindow, type EndpointObservation, type LedgerRow, type Observations, type PayoutDocument, type PayoutRecord, type ReceivedEvent, type RuleId, type Snapshot, type Violation, type WebhookObservations } from './model';
+import { approvalsRequiredFor, autoApprovable, jakartaDay, KEYS, OUTAGE_KINDS, type ApiAnswer, type BatchDecisionRecord, type ChaosPolicy, type DecisionRecord, type LimitsReading, type BatchRecord, type BatchSnapshot, type DisruptionWindow, type EndpointObservation, type LedgerRow, type Observations, type PayoutDocument, type PayoutRecord, type ReceivedEvent, type ReconciliationObservation, type RuleId, type Snapshot, type Violation, type WebhookObservations } from './model';
 
 export const FINAL_STATUSES = ['SUCCEEDED', 'FAILED', 'REJECTED', 'EXPIRED', 'CANCELLED'] as const;
 /** Statuses after which no money may move. */
@@ -75,7 +75,8 @@ export function check(obs: Observations): Violation[] {
   // answers are told apart by their message (route and status).
   const seen = new Map<string, { violation: Violation; more: number }>();
   const report = (rule: RuleId, reference: string | undefined, message: string) => {
-    const key = rule.startsWith('api-') || reference === undefined ? `${rule}|${reference ?? ''}|${message}` : `${rule}|${reference}`;
+    // Every break a reconciliation found is listed on its own, several of one payout too.
+    const key = rule.startsWith('api-') || rule === 'reconciliation-break' || reference === undefined ? `${rule}|${reference ?? ''}|${message}` : `${rule}|${reference}`;
     const earlier = seen.get(key);
     if (earlier) {
       if (earlier.violation.message !== message) earlier.more += 1;
@@ -126,6 +127,7 @@ export function check(obs: Observations): Violation[] {
   }
   // With the outages known: a 503 only to a request sent while Temporal or its database was down.
   if (obs.outages) checkOutages(obs.answers, obs.outages, report);
+  if (obs.reconciliations) checkReconciliations(obs, obs.reconciliations, report);
   for (const { violation, more } of seen.values()) if (more > 0) violation.message += ` (and ${more} more observation(s) like it)`;
   return found;
 }
@@ -775,6 +777,140 @@ function checkLimitsReading(reading: LimitsReading, payouts: readonly PayoutReco
       undefined,
       `GET /v1/limits (sent ${iso(reading.sentAt)}) reports ${reading.used} used on ${reading.date} by ${reading.kind} ${reading.subject}, but its payouts approved that day that succeeded or are still open hold ${expected}${holders.length ? ` (${holders.slice(0, 8).join(', ')}${holders.length > 8 ? ', …' : ''})` : ''}`,
     );
+  }
+}
+
+// ---------------------------------------------------------------- reconciliation (issue 18)
+
+/**
+ * What the run knows of one of its payouts for the reconciliation of one day (its provider's part of
+ * the report), from the payout's documents read around the reconciliation:
+ * - `matched`: a document showed it submitted within the day, and it was final in the last read before
+ *   the reconciliation was asked for: the provider's records must agree with it (or the run reports a break);
+ * - `pending`: submitted within the day (shown before the reconciliation), and open (PROCESSING or
+ *   NEEDS_ATTENTION) in the last read before and in the first read after it: pending (or broken), never matched;
+ * - `either`: submitted within the day (shown before the reconciliation), open before it and final after (or not read after):
+ *   it may have settled while the reconciliation read it;
+ * - `maybe`: counted or not, the run cannot tell: shown submitted within the day only after the
+ *   reconciliation was asked for, or never read at a moment that would say;
+ * - `none`: not the day's: submitted on another Jakarta day, or never submitted (a final document, or
+ *   one read after the reconciliation ended, shows no transfer; or it was never created).
+ */
+export type ReconciliationExpectation = 'matched' | 'pending' | 'either' | 'maybe' | 'none';
+
+/** `lastGet`: the status of the last GET /v1/payouts/{id} answer for the payout (404: it does not exist). */
+export function reconciliationExpectation(p: PayoutRecord, rec: Pick<ReconciliationObservation, 'date' | 'sentAt' | 'answeredAt'>, lastGet?: number): ReconciliationExpectation {
+  const snapshots = [...p.snapshots].sort((a, b) => a.answeredAt - b.answeredAt);
+  const submittedAt = snapshots.find((s) => s.doc.transfer?.submittedAt !== undefined)?.doc.transfer!.submittedAt;
+  if (submittedAt !== undefined) {
+    const at = Date.parse(submittedAt);
+    if (!Number.isFinite(at)) return 'maybe';
+    if (jakartaDay(at) !== rec.date) return 'none';
+    const before = latestSnapshot(snapshots.filter((s) => s.answeredAt <= rec.sentAt));
+    // Submitted while the reconciliation ran (or never read before it): it may or may not have seen it.
+    if (!before || before.doc.transfer?.submittedAt === undefined) return 'maybe';
+    if (isFinal(before.doc.status)) return 'matched';
+    const after = snapshots.find((s) => s.sentAt >= rec.answeredAt);
+    return after && !isFinal(after.doc.status) ? 'pending' : 'either';
+  }
+  // A submission never leaves a document: a final one without it, or one read after the reconciliation, says none happened by then.
+  if (snapshots.some((s) => isFinal(s.doc.status) || s.sentAt >= rec.answeredAt)) return 'none';
+  if (snapshots.length === 0 && !is2xx(p.createStatus) && lastGet === 404) return 'none';
+  return 'maybe';
+}
+
+/**
+ * The reconciliation rules (issue 18), for each day the run reconciled after everything settled:
+ * - reconciliation-failed: the run of a day did not complete;
+ * - reconciliation-break: any break is a violation (the run made none on purpose);
+ * - reconciliation-missed: a day a payout was shown submitted on was not reconciled; or a provider's
+ *   `ours` is not the payouts the run saw submitted to it that day (judged only within what the run
+ *   cannot place, `maybe`), or its matched and pending tallies disagree with what the run knows:
+ *   a payout final before the reconciliation is matched unless broken, one open throughout is pending
+ *   unless broken (ReconciliationExpectation).
+ */
+function checkReconciliations(obs: Observations, recs: readonly ReconciliationObservation[], report: Report): void {
+  const lastGet = new Map<string, { sentAt: number; status: number }>();
+  for (const a of obs.answers) {
+    if (a.route !== 'GET /v1/payouts/{id}' || a.reference === undefined) continue;
+    const known = lastGet.get(a.reference);
+    if (!known || a.sentAt >= known.sentAt) lastGet.set(a.reference, { sentAt: a.sentAt, status: a.status });
+  }
+  const names = (list: readonly PayoutRecord[]) => `${list.slice(0, 8).map((p) => p.reference).join(', ')}${list.length > 8 ? ', …' : ''}`;
+  const sum = (list: readonly PayoutRecord[]) => list.reduce((n, p) => n + p.amount, 0);
+
+  // Every day a payout was shown submitted on was reconciled.
+  const days = new Map<string, PayoutRecord[]>();
+  for (const p of obs.payouts) {
+    const at = Date.parse(p.snapshots.find((s) => s.doc.transfer?.submittedAt !== undefined)?.doc.transfer!.submittedAt ?? '');
+    if (Number.isFinite(at)) days.set(jakartaDay(at), [...(days.get(jakartaDay(at)) ?? []), p]);
+  }
+  for (const [day, list] of [...days].sort()) {
+    if (!recs.some((r) => r.date === day)) report('reconciliation-missed', undefined, `no reconciliation of ${day}, on which the run saw ${list.length} payout(s) submitted (${names(list)})`);
+  }
+
+  for (const rec of recs) {
+    const run = `the reconciliation of ${rec.date}${rec.id ? ` (${rec.id})` : ''}`;
+    if (rec.status !== 'COMPLETED') {
+      const how = rec.status === 'RUNNING' ? `had not ended ${rec.answeredAt - rec.sentAt} ms after it was asked for` : rec.status === 'FAILED' ? 'ended FAILED, without a report' : 'was not started';
+      report('reconciliation-failed', undefined, `${run} ${how}${rec.error ? `: ${rec.error}` : ''}`);
+      continue;
+    }
+    for (const b of rec.breaks) {
+      const ours = b.ours ? ` (${b.ours.status} here, IDR ${b.ours.amount}${b.ours.submittedAt ? `, submitted ${b.ours.submittedAt}` : ''})` : '';
+      report('reconciliation-break', b.reference, `${rec.date}: ${b.kind} at ${b.provider}${b.reference ? ` for ${b.reference}` : ''}${ours}: ${b.detail}`);
+    }
+    const counted = rec.providers.reduce((n, f) => n + Object.values(f.breaks).reduce((a, x) => a + x, 0), 0);
+    if (rec.breaksOmitted || counted > rec.breaks.length) {
+      report('reconciliation-break', undefined, `${run} counts ${counted} break(s) by kind; its result lists ${rec.breaks.length}${rec.breaksOmitted ? ` and leaves ${rec.breaksOmitted} out` : ''}`);
+    }
+
+    const providers = [...new Set([...obs.payouts.map((p) => p.provider as string), ...rec.providers.map((f) => f.provider)])].sort();
+    for (const provider of providers) {
+      const expected = new Map<ReconciliationExpectation, PayoutRecord[]>();
+      for (const p of obs.payouts.filter((x) => x.provider === provider)) {
+        const e = reconciliationExpectation(p, rec, lastGet.get(p.reference)?.status);
+        expected.set(e, [...(expected.get(e) ?? []), p]);
+      }
+      const by = (e: ReconciliationExpectation) => expected.get(e) ?? [];
+      const [matchedSure, pendingSure, either, maybe] = [by('matched'), by('pending'), by('either'), by('maybe')];
+      const sure = [...matchedSure, ...pendingSure, ...either];
+      const where = `${rec.date} at ${provider}`;
+      const figures = rec.providers.find((f) => f.provider === provider);
+      if (!figures) {
+        if (sure.length > 0) report('reconciliation-missed', undefined, `${run} has no part for ${provider}, where the run saw ${sure.length} payout(s) submitted that day (${names(sure)})`);
+        continue;
+      }
+      const { ours, matched, pending } = figures;
+      const unplaced = maybe.length ? ` and cannot place ${maybe.length} more (${names(maybe)})` : '';
+      if (ours.count < sure.length || ours.count > sure.length + maybe.length) {
+        report('reconciliation-missed', undefined, `${where}: the report counts ${ours.count} payout(s) submitted that day (IDR ${ours.total}), but the run saw ${sure.length} (IDR ${sum(sure)}: ${names(sure) || 'none'})${unplaced}`);
+        continue;
+      }
+      if (maybe.length === 0 && ours.total !== sum(sure)) {
+        report('reconciliation-missed', undefined, `${where}: the report counts ${ours.count} payout(s) submitted that day as the run does, but for IDR ${ours.total}, not IDR ${sum(sure)} (${names(sure)})`);
+        continue;
+      }
+      const broken = ours.count - matched.count - pending.count;
+      if (broken < 0) {
+        report('reconciliation-missed', undefined, `${where}: ${matched.count} matched and ${pending.count} pending are more than the ${ours.count} payout(s) it counts`);
+        continue;
+      }
+      const uncertain = either.length + maybe.length;
+      if (matched.count + broken < matchedSure.length || pending.count > pendingSure.length + uncertain) {
+        report(
+          'reconciliation-missed',
+          undefined,
+          `${where}: ${matched.count} matched, ${pending.count} pending and ${broken} broken, but ${matchedSure.length} payout(s) submitted that day were final before the reconciliation was asked for, whose provider records must agree or break (${names(matchedSure)}), ${pendingSure.length} open throughout, ${uncertain} uncertain`,
+        );
+      } else if (pending.count + broken < pendingSure.length || matched.count > matchedSure.length + uncertain) {
+        report(
+          'reconciliation-missed',
+          undefined,
+          `${where}: ${matched.count} matched, ${pending.count} pending and ${broken} broken, but ${pendingSure.length} payout(s) submitted that day were open before and after the reconciliation, so pending unless broken (${names(pendingSure)}), ${matchedSure.length} final before it, ${uncertain} uncertain`,
+        );
+      }
+    }
   }
 }
 

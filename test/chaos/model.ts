@@ -527,6 +527,68 @@ export interface Observations {
    * Absent: 503s are not judged.
    */
   outages?: { graceMs: number; windows: DisruptionWindow[] };
+  /**
+   * Issue 18: the reconciliation of every Jakarta day the run touched (the days its payouts could be
+   * submitted in), asked for after everything else settled and read back with its report. Absent: the
+   * run reconciled nothing (the reconciliation rules have nothing to judge).
+   */
+  reconciliations?: ReconciliationObservation[];
+}
+
+// ---------------------------------------------------------------- reconciliation (issue 18)
+
+/** A number of payouts and their amounts' sum (whole rupiah), as a reconciliation report tallies them. */
+export interface ReconciliationTally {
+  count: number;
+  total: number;
+}
+
+/** One provider's figures in a reconciliation report (src/domain/reconciliation ProviderReport). */
+export interface ReconciliationProviderFigures {
+  provider: string;
+  /** The provider's payouts submitted within the day; those its records agree with; those neither matched nor broken (open here, or not yet judgeable). */
+  ours: ReconciliationTally;
+  matched: ReconciliationTally;
+  pending: ReconciliationTally;
+  /** Breaks by kind. */
+  breaks: Record<string, number>;
+  /** The break kinds the provider's records can reveal. */
+  supports?: string[];
+  /** Whole rupiah, when the provider has a balance call. */
+  balance?: number;
+}
+
+/** One break of a reconciliation report, with our side's record and the provider's as the report gave them. */
+export interface ReconciliationBreakSeen {
+  kind: string;
+  provider: string;
+  /** Absent for a transfer under a reference the service does not know (UNKNOWN_TO_US). */
+  reference?: string;
+  detail: string;
+  ours?: { status: string; amount: number; fee?: number; submittedAt?: string };
+  theirs?: unknown[];
+}
+
+/** One reconciliation run of a day (POST /v1/reconciliations, then GET /v1/reconciliations/{id} until it ended). */
+export interface ReconciliationObservation {
+  date: string;
+  /** The run's id; absent when it never started. */
+  id?: string;
+  /** When it was asked for (the POST was sent) and when its final state was read (answered); the driver's clock (ms). */
+  sentAt: number;
+  answeredAt: number;
+  /** COMPLETED or FAILED as the API said; RUNNING when it had not ended within the run's bound; NOT_STARTED when the POST was refused. */
+  status: 'COMPLETED' | 'FAILED' | 'RUNNING' | 'NOT_STARTED';
+  /** Why it did not complete (the POST's or GET's answer). */
+  error?: string;
+  /** The instant the run's "missing at the provider" rule counted back from. */
+  cutoff?: string;
+  providers: ReconciliationProviderFigures[];
+  breaks: ReconciliationBreakSeen[];
+  /** Breaks beyond those the run's result lists (breakCounts counts them all). */
+  breaksOmitted?: number;
+  /** Open payouts the run moved to (or kept in) NEEDS_ATTENTION because of a break. */
+  flagged: string[];
 }
 
 // ---------------------------------------------------------------- webhooks
@@ -648,4 +710,7 @@ export type RuleId =
   | 'daily-limit-exceeded'
   | 'limit-refusal-wrong'
   | 'limit-leak'
-  | 'batch-approvals-differ';
+  | 'batch-approvals-differ'
+  | 'reconciliation-break'
+  | 'reconciliation-missed'
+  | 'reconciliation-failed';
