@@ -14,9 +14,10 @@ import { join } from 'node:path';
 import { createPayout, performPayoutAction, performWorldEvent, resolveAttention, stopFaults, type ActionContext } from './actions';
 import { runBatch } from './batches';
 import { check, expectedEvents, firstArrivals, isFinal, isFinalBatch, outagesOf } from './checker';
-import { describeEvent, policyJson, type BatchPlan, type ChaosPolicy, type DeliveryLogRecord, type DisruptionWindow, type Observations, type Plan, type PayoutPlan, type ReceiverFault, type Violation, type WebhookObservations, type WorldEvent } from './model';
+import { describeEvent, policyJson, type BatchPlan, type ChaosPolicy, type DeliveryLogRecord, type DisruptionWindow, type Observations, type Plan, type PayoutPlan, type ReceiverFault, type ReconciliationObservation, type Violation, type WebhookObservations, type WorldEvent } from './model';
 import { readLedgers, Recorder } from './observe';
 import { makePlan, type PlanOptions } from './plan';
+import { jakartaDaysBetween, reconcileDay } from './reconcile';
 import { startChaosStack, DEFAULT_TIMING, type AssumptionForms, type ChaosStack, type Timing } from './stack';
 import { startWebhooks, type WebhookHarness } from './webhooks';
 
@@ -52,6 +53,11 @@ export interface ChaosOptions extends PlanOptions {
    * judges every other 5xx).
    */
   outageRule?: { graceMs: number };
+  /**
+   * Issue 18: at the end, once everything settled, reconcile every Jakarta day the run touched through
+   * the API (every configured provider) and judge the reports (default true).
+   */
+  reconcile?: boolean;
 }
 
 /** What the run asks of a stack it is given: the approval policy of its plan (to configure as APPROVAL_POLICY, and to answer as ChaosStack.approvalPolicy). */
@@ -290,6 +296,22 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     // Once more, after what the receivers got was taken: an event beyond every timeline read after it arrived was invented.
     for (const ref of recorder.payouts.keys()) await recorder.read(ref);
     for (const ref of recorder.batches.keys()) await recorder.readBatch(ref);
+    // Issue 18: the reconciliation of every day the run's payouts may have been submitted in, after
+    // the reads above (so the checker knows each payout's status before it), then the payouts that
+    // were still open (and any it flagged) read again: those open throughout can only be pending.
+    const reconciliations: ReconciliationObservation[] | undefined = options.reconcile === false ? undefined : [];
+    if (reconciliations) {
+      for (const date of jakartaDaysBetween(started, Date.now())) {
+        const rec = await reconcileDay(recorder, date, { log });
+        reconciliations.push(rec);
+        log(`reconciliation of ${date}: ${rec.status}${rec.error ? ` (${rec.error})` : ''}, ${rec.breaks.length} break(s), ${rec.answeredAt - rec.sentAt} ms`);
+      }
+      const flagged = new Set(reconciliations.flatMap((r) => r.flagged));
+      for (const ref of recorder.payouts.keys()) {
+        const status = recorder.lastStatus(ref);
+        if (flagged.has(ref) || status === undefined || !isFinal(status)) await recorder.read(ref);
+      }
+    }
     const ledger = await readLedgers(stack.simulatorUrl);
     const faultsFired: ChaosResult['faultsFired'] = {};
     for (const provider of ['singapay', 'faspay'] as const) {
@@ -309,6 +331,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       settleWithinMs,
       ...(drain && { webhooks: drain.observations }),
       ...(options.outageRule && { outages: outagesOf(disruptionWindows, options.outageRule.graceMs) }),
+      ...(reconciliations && { reconciliations }),
     };
     const violations = check(observations);
     // Everything the checker saw, for a look afterwards (the report names the directory).

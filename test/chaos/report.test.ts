@@ -171,3 +171,44 @@ test('the batches\' figures: by planned decision and final status, rows, rows pa
   ]);
   expect(batchLines({ ...obs, batches: undefined })).toEqual([]);
 });
+
+test('the reconciliation figures: per day its status and breaks, per provider the report beside what the run saw, each break', () => {
+  const t0 = Date.parse('2026-12-02T10:00:00.000Z');
+  const payout = (reference: string, status: string, submitted: boolean) => ({
+    reference,
+    provider: 'faspay',
+    amount: 50_000,
+    destinationNumber: '1234560000',
+    requestedBy: 'requester@local',
+    createStatus: 201,
+    snapshots: [{ source: 'get', sentAt: t0, answeredAt: t0 + 10, doc: { status, timeline: [], ...(submitted && { transfer: { submittedAt: new Date(t0 - 5_000).toISOString() } }) } }],
+    decisions: [],
+    callbacks: [],
+  });
+  const obs = {
+    payouts: [payout('F-1', 'SUCCEEDED', true), payout('F-2', 'FAILED', true), payout('F-3', 'REJECTED', false)],
+    ledger: [],
+    answers: [],
+    faultsStoppedAt: 0,
+    settleWithinMs: 0,
+    reconciliations: [
+      {
+        date: '2026-12-02',
+        id: 'reconciliation-2026-12-02-all-abc',
+        sentAt: t0 + 1_000,
+        answeredAt: t0 + 13_500,
+        status: 'COMPLETED',
+        cutoff: '2026-12-02T10:00:01.000Z',
+        providers: [{ provider: 'faspay', ours: { count: 2, total: 100_000 }, matched: { count: 1, total: 50_000 }, pending: { count: 0, total: 0 }, breaks: { STATUS_MISMATCH: 1 }, balance: 9_900_000 }],
+        breaks: [{ kind: 'STATUS_MISMATCH', provider: 'faspay', reference: 'F-2', detail: 'FAILED here; the provider debited …', ours: { status: 'FAILED', amount: 50_000 } }],
+        flagged: [],
+      },
+    ],
+  } as unknown as Observations;
+  const text = formatReport({ plan: { seed: 1, payouts: [], world: [], disruptions: [], receiverFaults: [] }, observations: obs, violations: [], faultsFired: {}, continuedAsNew: 0, dir: '/tmp/x', durationMs: 1, disruptionWindows: [] } as unknown as ChaosResult);
+  expect(text).toContain('reconciliation of 2026-12-02 (reconciliation-2026-12-02-all-abc): COMPLETED in 12.5 s, cut-off 2026-12-02T10:00:01.000Z; 1 break(s)');
+  expect(text).toContain(
+    '  faspay: ours 2 (IDR 100,000), matched 1 (IDR 50,000), pending 0 (IDR 0), breaks STATUS_MISMATCH 1, balance IDR 9,900,000 — the run saw 2 submitted that day: 2 final before, 0 open throughout, 0 settled meanwhile',
+  );
+  expect(text).toContain('  ✗ STATUS_MISMATCH faspay F-2 [FAILED here]: FAILED here; the provider debited …');
+});

@@ -1,7 +1,7 @@
 // The run's report: the seed, what was exercised, the outcomes, the decisions' latency, the calls each
 // API instance took, each disruption with its recovery time, the webhooks' figures, and every
 // violation with its payout's timeline and ledger rows.
-import { describeRow, firstArrivals, inOutage, rowStatusOfDocument } from './checker';
+import { describeRow, firstArrivals, inOutage, reconciliationExpectation, rowStatusOfDocument, type ReconciliationExpectation } from './checker';
 import type { ChaosResult } from './driver';
 import { describeEvent, type BatchRecord, type Observations, type PayoutRecord, type WebhookObservations } from './model';
 
@@ -247,6 +247,38 @@ export function policyLines(obs: Observations): string[] {
   return lines;
 }
 
+/**
+ * The reconciliations at the end (issue 18): per day, how the run went, and per provider the report's
+ * ours, matched and pending (count and IDR), breaks and balance, beside what the run saw of its own
+ * payouts submitted that day (final before the reconciliation, open throughout, settled meanwhile,
+ * unplaced); then each break with its kind, provider, reference and detail.
+ */
+export function reconciliationLines(obs: Observations): string[] {
+  if (!obs.reconciliations) return [];
+  if (obs.reconciliations.length === 0) return ['reconciliation: none run'];
+  const idr = (n: number) => n.toLocaleString('en-US');
+  const lines: string[] = [];
+  for (const rec of obs.reconciliations) {
+    const total = rec.breaks.length + (rec.breaksOmitted ?? 0);
+    lines.push(
+      `reconciliation of ${rec.date}${rec.id ? ` (${rec.id})` : ''}: ${rec.status} in ${((rec.answeredAt - rec.sentAt) / 1000).toFixed(1)} s${rec.cutoff ? `, cut-off ${rec.cutoff}` : ''}${rec.error ? ` — ${rec.error}` : ''}; ${total} break(s)${rec.flagged.length ? `, ${rec.flagged.length} payout(s) flagged: ${rec.flagged.join(', ')}` : ''}`,
+    );
+    for (const f of rec.providers) {
+      const seen: Record<ReconciliationExpectation, number> = { matched: 0, pending: 0, either: 0, maybe: 0, none: 0 };
+      for (const p of obs.payouts.filter((x) => x.provider === f.provider)) seen[reconciliationExpectation(p, rec)] += 1;
+      const breaks = Object.entries(f.breaks).filter(([, n]) => n > 0);
+      lines.push(
+        `  ${f.provider}: ours ${f.ours.count} (IDR ${idr(f.ours.total)}), matched ${f.matched.count} (IDR ${idr(f.matched.total)}), pending ${f.pending.count} (IDR ${idr(f.pending.total)}), breaks ${breaks.length ? breaks.map(([k, n]) => `${k} ${n}`).join(', ') : '0'}${f.balance !== undefined ? `, balance IDR ${idr(f.balance)}` : ''}` +
+          ` — the run saw ${seen.matched + seen.pending + seen.either} submitted that day: ${seen.matched} final before, ${seen.pending} open throughout, ${seen.either} settled meanwhile${seen.maybe ? `, ${seen.maybe} unplaced` : ''}`,
+      );
+    }
+    for (const b of rec.breaks) {
+      lines.push(`  ✗ ${b.kind} ${b.provider} ${b.reference ?? '(no reference of ours)'}${b.ours ? ` [${b.ours.status} here]` : ''}: ${b.detail}`);
+    }
+  }
+  return lines;
+}
+
 export function formatReport(result: ChaosResult): string {
   const { observations: obs, plan, violations } = result;
   const lines: string[] = [];
@@ -287,6 +319,7 @@ export function formatReport(result: ChaosResult): string {
   lines.push(`ledger: ${obs.ledger.length} transfers (${obs.ledger.filter((r) => r.status === '00').length} paid), ${resent} with more than one trigger call`);
   lines.push(...batchLines(obs));
   lines.push(...policyLines(obs));
+  lines.push(...reconciliationLines(obs));
   const attention = obs.payouts.filter((p) => latestDoc(p)?.status === 'NEEDS_ATTENTION');
   if (attention.length > 0) {
     lines.push(`NEEDS_ATTENTION at the end (allowed; worth a look): ${attention.map((p) => `${p.reference} [${p.provider} …${p.destinationNumber.slice(-4)}, ledger ${obs.ledger.filter((r) => r.reference === p.reference).map((r) => r.status).join('/') || 'nothing'}]: ${(latestDoc(p) as { attention?: { reason?: string } }).attention?.reason ?? ''}`).join('; ')}`);
