@@ -9,7 +9,8 @@ import { jakartaDay } from '../../src/domain/approval-policy';
 import { reconciliationWorkflowId, type ReconciliationRun, type ReconciliationBreak } from '../../src/domain/reconciliation';
 import type { ReconciliationWorkflowInput } from '../../workflows/reconciliation';
 import { clearOfJakartaMidnight } from '../support/approvals';
-import { call, ewalletPayout, KEYS, startStack, uniqueReference, waitForStatus, type TestStack } from '../support/stack';
+import { call, ewalletPayout, KEYS, ledger, startStack, uniqueReference, waitForPayout, waitForStatus, type TestStack } from '../support/stack';
+import { reconciliationBreakSignal, type ReconciliationBreakNotice } from '../../workflows/reconciliation-messages';
 
 jest.setTimeout(240_000);
 
@@ -147,6 +148,49 @@ describe('a day with one break of each kind', () => {
     await sim(singapay, '/__sim/faults', { method: 'DELETE' });
     await waitForStatus(stack, fMissing, 'SUCCEEDED', 90_000);
     await waitForStatus(stack, sMissing, 'SUCCEEDED', 90_000);
+  });
+});
+
+describe('a break told to a payout', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startStack({ policy: { statusPollInitialMs: 60_000, statusPollMaxMs: 60_000 } });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+  const tell = (reference: string, kind: ReconciliationBreakNotice['kind'], detail: string) =>
+    stack.client.workflow.getHandle(`payout-${reference}`).signal(reconciliationBreakSignal, { reconciliation: 'reconciliation-test', kind, detail });
+
+  test('changes nothing before the transfer; moves PROCESSING to NEEDS_ATTENTION once per kind; never changes a final status', async () => {
+    const reference = uniqueReference('rb');
+    expect((await call(stack, 'POST', '/v1/payouts', { body: ewalletPayout(reference, '081234563333') })).status).toBe(201);
+    await waitForStatus(stack, reference, 'AWAITING_APPROVAL');
+    // Not submitted yet: nothing for an operator (a payout with no transfer cannot disagree with a provider).
+    await tell(reference, 'UNKNOWN_AT_PROVIDER', 'before the transfer');
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await call<Payout>(stack, 'GET', `/v1/payouts/${reference}`)).body).toMatchObject({ status: 'AWAITING_APPROVAL' });
+    expect((await call(stack, 'POST', `/v1/payouts/${reference}/approve`, { key: KEYS.approver, body: {} })).status).toBe(200);
+    // …3333 stays pending at the provider; status is asked only after a minute here.
+    await waitForStatus(stack, reference, 'PROCESSING');
+    await tell(reference, 'AMOUNT_MISMATCH', 'we sent IDR 10,000; the provider recorded IDR 12,000');
+    await tell(reference, 'AMOUNT_MISMATCH', 'the same break, found again by another run');
+    await tell(reference, 'STATUS_MISMATCH', 'another kind');
+    const attention = await waitForPayout(stack, reference, (p) => (p.reconciliationBreaks?.length ?? 0) === 2);
+    expect(attention.status).toBe('NEEDS_ATTENTION');
+    expect(attention.attention?.reason).toContain('AMOUNT_MISMATCH');
+    expect(attention.reconciliationBreaks!.map((n) => n.kind)).toEqual(['AMOUNT_MISMATCH', 'STATUS_MISMATCH']);
+    expect(attention.timeline.filter((e) => e.status === 'NEEDS_ATTENTION')).toHaveLength(1);
+    // The provider's final answer still ends it; a break told afterwards changes nothing.
+    await fetch(`${stack.simulator.url}/__sim/transactions/${reference}/settle`, json({ status: '00' }));
+    await stack.client.workflow.getHandle(`payout-${reference}`).signal('checkStatusNow');
+    const succeeded = await waitForStatus(stack, reference, 'SUCCEEDED');
+    await tell(reference, 'STATUS_MISMATCH', 'after the end').catch(() => undefined); // the workflow may have closed
+    await new Promise((r) => setTimeout(r, 500));
+    const after = (await call<Payout>(stack, 'GET', `/v1/payouts/${reference}`)).body;
+    expect(after.status).toBe('SUCCEEDED');
+    expect(after.timeline).toEqual(succeeded.timeline);
+    expect(await ledger(stack, reference)).toHaveLength(1);
   });
 });
 
