@@ -17,6 +17,7 @@ import {
   log,
   makeContinueAsNewFunc,
   ParentClosePolicy,
+  patched,
   setCurrentDetails,
   setHandler,
   startChild,
@@ -85,6 +86,17 @@ import {
   PAYOUT_REQUESTED_BY,
   PAYOUT_STATUS,
 } from './search-attributes';
+
+
+/**
+ * The patch after which a decision that could not reach its row (the row's workflow had ended)
+ * gives the row's share of the approval's reservation back only when the row did not succeed.
+ * Before it the share always went back, so a row that succeeded and ended while a cancel was on its
+ * way lost its reservation (the chaos run of seed 2026120318 saw the limits read 164,000 short).
+ */
+export const RELEASE_ONLY_UNPAID_ROWS = 'batch-release-only-unpaid-rows';
+/** How long an undelivered decision waits for its ended row's last report (it comes with the row's end). */
+const FINAL_REPORT_WAIT = '10 seconds';
 
 /** Child starts, signals sent and reports received per run: a run allows 2,000 pending children and signals. */
 export const MESSAGES_PER_RUN = 1_000;
@@ -518,9 +530,19 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchRes
       if (message === 'RETRY') await handle.signal(retryInquirySignal);
       else await handle.signal(batchDecisionSignal, message);
     } catch (err) {
-      // The row's workflow has ended (final): it needs no decision, and holds nothing it was to release.
+      // The row's workflow has ended: it needs no decision. Its share goes back only if its money did
+      // not move. A row can succeed and end while a cancel to it is out (its last report came in
+      // before the failed signal's answer): that share was reserved for money that moved and stays.
       log.info('batch decision not delivered', { reference: row.reference, error: (err as Error).message });
-      if (message !== 'RETRY' && message.reservation) await releaseLimits(policy, message.reservation, [row.reference]);
+      if (message === 'RETRY' || !message.reservation) return;
+      if (patched(RELEASE_ONLY_UNPAID_ROWS)) {
+        // A row reports its final status before its workflow ends, so the report is here or on its
+        // way. A row that never reports (terminated by hand) keeps its share: held too long is safe,
+        // released after money moved is not.
+        await condition(() => isFinalRow(row.status), FINAL_REPORT_WAIT);
+        if (!isFinalRow(row.status) || row.status === 'SUCCEEDED') return;
+      }
+      await releaseLimits(policy, message.reservation, [row.reference]);
     }
   }
 

@@ -14,8 +14,9 @@ const sharing = person('sharing', ['requester']);
 const planner = person('planner', ['requester']);
 const big = person('big', ['requester']);
 const loner = person('loner', ['requester']);
+const keeper = person('keeper', ['requester']);
 const [first, second] = [person('approver-a', ['approver']), person('approver-b', ['approver'])];
-const people: Person[] = [watcher, requester, limited, sharing, planner, big, loner, first, second];
+const people: Person[] = [watcher, requester, limited, sharing, planner, big, loner, keeper, first, second];
 
 /** Two approvers from a total of 100,000.00; 200,000.00 per requester and day. */
 const TIERED = approvalPolicy({
@@ -200,6 +201,35 @@ describe('a batch under spending limits', () => {
     const paid = await ledgers(capped, items.map((row) => row.reference));
     expect(paid.map((row) => row.reference).sort()).toEqual(items.slice(0, 3).map((row) => row.reference).sort());
     expect(rupiah((await limits(capped, first.key, { requester: limited.principal })).body.requester!.used)).toBe(90_000);
+  });
+
+  test("a cancel that cannot reach a row whose workflow ended without its last report keeps the row's share: its money may have moved", async () => {
+    const id = uniqueReference('gone');
+    // …3333: each transfer stays pending at the provider until settled.
+    const items = rows(id, [20_000, 20_000], [danaNumber('3333'), danaNumber('3333')]);
+    await createBatch(capped, keeper, items, id);
+    await waitForBatch(capped, id, ['AWAITING_APPROVAL']);
+    expect((await approveBatch(capped, id, first, figures(items))).status).toBe(200);
+    const used = async () => rupiah((await limits(capped, first.key, { requester: keeper.principal })).body.requester!.used);
+    expect(await used()).toBe(40_000);
+    for (const deadline = Date.now() + 30_000; (await ledgers(capped, items.map((row) => row.reference))).length < 2; ) {
+      if (Date.now() > deadline) throw new Error('the two transfers did not reach the provider');
+      await sleep(200);
+    }
+    // An operator ends one row's workflow by hand: its transfer is out at the provider and may still succeed.
+    const [gone, open] = items as [Row, Row];
+    await capped.client.workflow.getHandle(`payout-${gone.reference}`).terminate('operator: stuck row');
+    const cancelled = await call<Batch>(capped, 'POST', `/v1/batches/${id}/cancel`, { key: watcher.key, body: { reason: 'stop what is left' } });
+    expect(cancelled.status).toBe(200);
+    // The cancel reaches the open row (submitted: it goes on) and fails to reach the ended one, whose
+    // share stays reserved (before the fix the batch gave it back: the limits read 20,000 short).
+    await sleep(12_000);
+    expect(await used()).toBe(40_000);
+    await fetch(`${capped.simulator.url}/__sim/transactions/${gone.reference}/settle`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"status":"00"}' });
+    await fetch(`${capped.simulator.url}/__sim/transactions/${open.reference}/settle`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"status":"00"}' });
+    await capped.client.workflow.getHandle(`payout-${open.reference}`).signal('checkStatusNow');
+    await waitForBatch(capped, id, ['COMPLETED', 'PROCESSING']);
+    expect(await used()).toBe(40_000);
   });
 
   test('rows to one destination beyond its limit refuse the approval on the destination scope; excluding one succeeds', async () => {
