@@ -67,11 +67,45 @@ async function main() {
   process.env.TEST_WORKFLOW_BUNDLE = bundle;
   // `-- --approvals-only`: only the approval policies' histories (the others stay as recorded);
   // `-- --reconciliation-only`: only the reconciliation's.
-  const only = process.argv.find((a) => a === '--approvals-only' || a === '--reconciliation-only');
+  // `-- --batch-release-only`: only the batch whose cancel could not reach an ended row.
+  const only = process.argv.find((a) => ['--approvals-only', '--reconciliation-only', '--batch-release-only'].includes(a));
   if (!only) await recordAll();
   if (!only || only === '--approvals-only') await recordApprovals();
   if (!only || only === '--reconciliation-only') await recordReconciliation();
+  if (!only || only === '--batch-release-only') await recordBatchReleaseOnlyUnpaid();
   await server.stop();
+}
+
+/**
+ * A batch under a daily limit, approved, then cancelled after an operator terminated one of its
+ * submitted rows: the cancel cannot reach that row, and its share stays reserved (the patch
+ * batch-release-only-unpaid-rows waits for the row's last report, which never comes).
+ */
+async function recordBatchReleaseOnlyUnpaid() {
+  const approvals = parseApprovalPolicy(JSON.stringify({ tiers: [{ minAmount: '0.00', approvals: 1 }], limits: { perRequesterPerDay: '1000000.00' } })) as ConfiguredPolicy;
+  const stack = await startStack({ approvals });
+  try {
+    const row = (i: number) => ({ reference: `REPLAY-GONE-BATCH-${i}`, destination: { type: 'EWALLET', ewallet: 'DANA', customerNumber: `0812000${i}3333` }, amount: { value: '20000.00', currency: 'IDR' } });
+    await call(stack, 'POST', '/v1/batches', { body: { reference: 'REPLAY-GONE-BATCH', items: [row(1), row(2)] } });
+    await waitForBatchStatus(stack, 'REPLAY-GONE-BATCH', 'AWAITING_APPROVAL');
+    await call(stack, 'POST', '/v1/batches/REPLAY-GONE-BATCH/approve', { key: KEYS.approver, body: { expectedTotal: { value: '40000.00', currency: 'IDR' }, expectedCount: 2 } });
+    for (;;) {
+      const sent = (await (await fetch(`${stack.simulator.url}/__sim/transactions`)).json()) as { reference: string }[];
+      if (sent.filter((t) => t.reference.startsWith('REPLAY-GONE-BATCH-')).length === 2) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await stack.client.workflow.getHandle(payoutWorkflowId('REPLAY-GONE-BATCH-1')).terminate('operator: stuck row');
+    await call(stack, 'POST', '/v1/batches/REPLAY-GONE-BATCH/cancel', { key: KEYS.admin, body: { reason: 'stop what is left' } });
+    await new Promise((r) => setTimeout(r, 12_000));
+    await settle(stack, 'REPLAY-GONE-BATCH-2');
+    await stack.client.workflow.getHandle(payoutWorkflowId('REPLAY-GONE-BATCH-2')).signal('checkStatusNow');
+    await waitForStatus(stack, 'REPLAY-GONE-BATCH-2', 'SUCCEEDED');
+    // The batch waits for the ended row's report for good (it never comes): its history so far.
+    await new Promise((r) => setTimeout(r, 2_000));
+    await saveWorkflow(stack, 'batch-cancel-row-gone', batchWorkflowId('REPLAY-GONE-BATCH'));
+  } finally {
+    await stack.stop();
+  }
 }
 
 /**

@@ -28,6 +28,8 @@ describe('replaying committed histories through the current workflow code', () =
     // And, since reconciliation: a run with a break on a closed and on an open payout, and that open
     // payout's history with the break's signal (recorded with `-- --reconciliation-only`).
     const reconciliation = ['reconciliation-run', 'reconciliation-break-payout'];
+    // And a batch whose cancel could not reach a row an operator had ended (`-- --batch-release-only`).
+    reconciliation.push('batch-cancel-row-gone');
     const expected = [...paths, ...newPaths, ...webhooks, ...batches, ...approvals, ...reconciliation]
       .map((p) => `${p}.json`)
       .concat(paths.map((p) => `v1-${p}.json`), paths.map((p) => `v2-${p}.json`), [...paths, ...newPaths].map((p) => `v3-${p}.json`))
@@ -58,6 +60,7 @@ describe('replaying committed histories through the current workflow code', () =
     };
     expect(patchesOf('approval-two-approvers.json')).toEqual(['webhook-events', 'money-safety-v2', 'provider-task-queues', 'approval-limits']);
     expect(patchesOf('reconciliation-break-payout.json')).toContain('reconciliation-breaks');
+    expect(patchesOf('batch-cancel-row-gone.json')).toContain('batch-release-only-unpaid-rows');
     expect(patchesOf('happy-path.json')).toEqual(['webhook-events', 'money-safety-v2', 'provider-task-queues']);
     expect(patchesOf('v4-happy-path.json')).toEqual(['webhook-events', 'money-safety-v2']);
     expect(patchesOf('v3-happy-path.json')).toEqual(['money-safety-v2']);
