@@ -98,6 +98,14 @@ export function installDecisionHandlers(ctx: PayoutContext): PolicyApproval {
   };
 
   /**
+   * The document as of this decision, copied: updates that arrive together are applied in one
+   * workflow task and their answers are sent after it, so an answer holding the live document would
+   * show what a later update did (an approval answered with the REJECTED document of the rejection
+   * that came with it).
+   */
+  const answer = (): Payout => JSON.parse(JSON.stringify(state.payout)) as Payout;
+
+  /**
    * One approval. Until the policy's number of distinct approvers is reached it is recorded and the
    * payout keeps waiting; the last one reserves the spending limits (an activity) and decides. Updates
    * are applied one at a time, but the last approval waits for the reservation: another approval that
@@ -108,7 +116,7 @@ export function installDecisionHandlers(ctx: PayoutContext): PolicyApproval {
     if (state.approving) {
       await condition(() => !state.approving);
       if (!byPolicy) validateApprove(input);
-      else if (state.decided) return state.payout;
+      else if (state.decided) return answer();
     }
     const approval = { by, at: ctx.now(), ...(input.comment && { comment: input.comment }) };
     const approvals = state.payout.approvals ?? [];
@@ -117,7 +125,7 @@ export function installDecisionHandlers(ctx: PayoutContext): PolicyApproval {
       state.payout.approvals = [...approvals, approval];
       ctx.touch();
       ctx.explain(`**Waiting for approvers:** ${approvals.length + 1} of ${terms.approvalsRequired} approved, until ${state.payout.approvalDeadline}.`);
-      return state.payout;
+      return answer();
     }
     state.approving = true;
     try {
@@ -132,7 +140,7 @@ export function installDecisionHandlers(ctx: PayoutContext): PolicyApproval {
       state.payout.approval = { decision: 'APPROVED', by, at: approval.at, ...(approval.comment && { comment: approval.comment }) };
       const waitForSchedule = request.scheduledAt !== undefined && Date.parse(request.scheduledAt) > Date.now();
       ctx.setStatus(waitForSchedule ? 'SCHEDULED' : 'PROCESSING', byPolicy ? `approved by the policy ${terms.policy}` : `approved by ${by}`);
-      return state.payout;
+      return answer();
     } finally {
       state.approving = false;
     }
@@ -142,14 +150,14 @@ export function installDecisionHandlers(ctx: PayoutContext): PolicyApproval {
     state.decided = true;
     state.payout.approval = { decision: 'REJECTED', by, at: ctx.now(), reason: input.reason };
     ctx.setStatus('REJECTED', `rejected by ${by}`);
-    return state.payout;
+    return answer();
   };
   const cancel = (input: CancelInput): Payout => {
     const by = canonicalPrincipal(input.principal);
     state.decided = true;
     state.payout.approval = { decision: 'CANCELLED', by, at: ctx.now(), ...(input.reason && { reason: input.reason }) };
     ctx.setStatus('CANCELLED', `cancelled by ${by}`);
-    return state.payout;
+    return answer();
   };
   const resolve = (input: ResolveInput): Payout => {
     const by = canonicalPrincipal(input.principal);
@@ -160,7 +168,7 @@ export function installDecisionHandlers(ctx: PayoutContext): PolicyApproval {
     } else {
       ctx.setStatus('SUCCEEDED', `resolved as succeeded by ${by}: ${input.reason}`);
     }
-    return state.payout;
+    return answer();
   };
 
   setHandler(getPayoutQuery, () => state.payout, { description: 'The payout document, as the API returns it.' });
