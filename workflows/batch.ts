@@ -376,15 +376,20 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchRes
     state.batch.approval = {
       decision: 'APPROVED',
       by,
-      at: now(),
+      at,
       ...(input.comment && { comment: input.comment }),
       count: payable.length,
       total: toMoney(total),
       feeTotal: toMoney(feeTotal),
       excludedCount: state.rows.filter((row) => row.excluded).length,
     };
-    const later = header.scheduledAt !== undefined && Date.parse(header.scheduledAt) > Date.now();
-    setStatus(later ? 'SCHEDULED' : 'PROCESSING', `approved by ${by}: ${payable.length} rows, IDR ${total}.00`);
+    // Stamped with the last approval's time, not the clock after the reservation: a query on a worker
+    // with an empty cache can run this continuation with the clock of the task that accepted the
+    // update, and its webhook event would then disagree with every later replay (chaos seed
+    // 2026120318, batch B00). The approval's time is the same in every run.
+    const decidedAt = messageTime(at, state.batch.timeline.at(-1)?.at, now);
+    const later = header.scheduledAt !== undefined && Date.parse(header.scheduledAt) > Date.parse(decidedAt);
+    setStatus(later ? 'SCHEDULED' : 'PROCESSING', `approved by ${by}: ${payable.length} rows, IDR ${total}.00`, decidedAt);
     return document();
   };
   const validateReject = (input: RejectBatchInput) => {

@@ -4,6 +4,7 @@
 // be bypassed. Principals are compared and recorded in canonical form (trimmed, lower case), and
 // every validator asks the status machine, so a decision it accepts can always be applied.
 import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
+import { messageTime } from '../src/domain/message-time';
 import { reservationsFor } from '../src/domain/approval-policy';
 import { destinationNumber, type Payout, type PayoutStatus } from '../src/domain/payout';
 import { canonicalPrincipal, POLICY_PRINCIPAL } from '../src/domain/principal';
@@ -138,8 +139,11 @@ export function installDecisionHandlers(ctx: PayoutContext): PolicyApproval {
       state.decided = true;
       state.payout.approvals = [...(state.payout.approvals ?? []), approval];
       state.payout.approval = { decision: 'APPROVED', by, at: approval.at, ...(approval.comment && { comment: approval.comment }) };
-      const waitForSchedule = request.scheduledAt !== undefined && Date.parse(request.scheduledAt) > Date.now();
-      ctx.setStatus(waitForSchedule ? 'SCHEDULED' : 'PROCESSING', byPolicy ? `approved by the policy ${terms.policy}` : `approved by ${by}`);
+      // Stamped with the approval's time, not the clock after the reservation: a query on a worker
+      // with an empty cache can run this continuation with an older task's clock (see batch.ts).
+      const decidedAt = messageTime(approval.at, state.payout.timeline.at(-1)?.at, ctx.now);
+      const waitForSchedule = request.scheduledAt !== undefined && Date.parse(request.scheduledAt) > Date.parse(decidedAt);
+      ctx.setStatus(waitForSchedule ? 'SCHEDULED' : 'PROCESSING', byPolicy ? `approved by the policy ${terms.policy}` : `approved by ${by}`, decidedAt);
       return answer();
     } finally {
       state.approving = false;
