@@ -24,22 +24,20 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { PayoutActivities } from '../activities';
 import type { ReconciliationActivities, ReconcilablePayout, ReconcilableProvider } from '../activities/reconciliation';
 import { jakartaDay } from '../src/domain/approval-policy';
 import type { ProviderKey } from '../src/domain/payout';
 import type { TransferStatusResult } from '../src/domain/provider-port';
-import { jakartaDayWindow } from '../src/domain/reconciliation/days';
 import { emptyReconciliation, mergeReconciliations } from '../src/domain/reconciliation/merge';
 import { buildReport } from '../src/domain/reconciliation/report';
-import type { ReconciliationRequest, ReconciliationRun } from '../src/domain/reconciliation/run';
+import { reconciliationCutoff, type ReconciliationRequest, type ReconciliationRun } from '../src/domain/reconciliation/run';
 import { reconcileSingapay, SINGAPAY_SUPPORTS } from '../src/domain/reconciliation/singapay';
 import { DEFAULT_STATUS_MEANING, RECONCILIATION_BREAK_KINDS, type ProviderBalance, type ProviderReconciliation, type ReconciliationBreak, type ReconciliationBreakKind } from '../src/domain/reconciliation/types';
 import { providerTaskQueue } from '../src/domain/task-queues';
 import { publishReconciliationBreaks } from './reconciliation-events';
 import { getReconciliationQuery, reconciliationBreakSignal } from './reconciliation-messages';
-import { RECONCILIATION_DATE } from './search-attributes';
+import { RECONCILIATION_DATE, TEMPORAL_SCHEDULED_START_TIME } from './search-attributes';
 
 /** Knobs tests turn (a small page shows continue-as-new with a few payouts). */
 export interface ReconciliationTuning {
@@ -70,8 +68,6 @@ interface Carried {
 
 export type ReconciliationWorkflowInput = ReconciliationRequest & { tuning?: ReconciliationTuning };
 
-/** Set by the server on a run a Schedule started: the time it was due, not the time it began. */
-const SCHEDULED_START_TIME = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
 /** Status questions in flight at once: the provider's queue has other users (live payouts' polls). */
 const STATUS_CHECKS_IN_FLIGHT = 8;
 /** Breaks a run returns in full; the counts always cover all of them (a result must stay far below 2 MB). */
@@ -152,20 +148,17 @@ export async function reconciliationWorkflow(input: ReconciliationWorkflowInput,
 /** The first run: which day, which providers, and the cut-off the "missing" rule counts back from. */
 async function begin(input: ReconciliationRequest): Promise<Carried> {
   const info = workflowInfo();
-  const scheduledAt = info.typedSearchAttributes.get(SCHEDULED_START_TIME);
+  const scheduledAt = info.typedSearchAttributes.get(TEMPORAL_SCHEDULED_START_TIME);
   // A scheduled run reconciles the day before it was due (a catch-up run may start much later);
   // a run started by hand without a date, the day before it started.
   const dueMs = (scheduledAt ?? info.startTime).getTime();
   const date = input.date ?? jakartaDay(dueMs - 86_400_000);
-  let day;
+  let cutoff;
   try {
-    day = jakartaDayWindow(date);
+    cutoff = reconciliationCutoff(date, dueMs);
   } catch (err) {
     throw ApplicationFailure.nonRetryable(`cannot reconcile ${JSON.stringify(date)}: ${(err as Error).message}`, 'INVALID_RECONCILIATION');
   }
-  // The time the run was due (or asked for), never later than needed: a day reconciled again later
-  // judges the same payouts by the same clock, so it gives the same report.
-  const cutoff = new Date(Math.min(day.to.getTime() + 86_400_000, scheduledAt?.getTime() ?? info.startTime.getTime())).toISOString();
   if (info.typedSearchAttributes.get(RECONCILIATION_DATE) !== date) upsertSearchAttributes([{ key: RECONCILIATION_DATE, value: date }]);
   const configured = await reads.reconciliationProviders();
   const providers = input.provider ? configured.filter((p) => p.key === input.provider) : configured;

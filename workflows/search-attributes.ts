@@ -23,6 +23,9 @@ export const WEBHOOK_FAILED_EVENTS = defineSearchAttributeKey('WebhookFailedEven
 /** The Jakarta day a reconciliation run reconciles (YYYY-MM-DD): `GET /v1/reconciliations?date=` is a visibility query. */
 export const RECONCILIATION_DATE = defineSearchAttributeKey('ReconciliationDate', SearchAttributeType.KEYWORD);
 
+/** Temporal's own: set on a run a Schedule started, the time it was due (not the time it began). Never registered by us. */
+export const TEMPORAL_SCHEDULED_START_TIME = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
+
 export const PAYOUT_SEARCH_ATTRIBUTES = [
   PAYOUT_STATUS,
   PAYOUT_PROVIDER,

@@ -3,7 +3,6 @@
 // Temporal is the store of record; this module holds nothing but the namespace's retention for a minute.
 import { randomBytes } from 'node:crypto';
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { jakartaDay } from '../domain/approval-policy';
 import type { ProviderCatalog } from '../domain/provider-port';
 import { FASPAY_HISTORY_LIMITS, historySpan, jakartaDayWindow } from '../domain/reconciliation';
@@ -11,11 +10,12 @@ import {
   GET_RECONCILIATION_QUERY,
   isReconciliationWorkflowId,
   RECONCILIATION_WORKFLOW_TYPE,
+  reconciliationCutoff,
   reconciliationWorkflowId,
   type ReconciliationRequest,
   type ReconciliationRun,
 } from '../domain/reconciliation/run';
-import { RECONCILIATION_DATE } from '../../workflows/search-attributes';
+import { RECONCILIATION_DATE, TEMPORAL_SCHEDULED_START_TIME as SCHEDULED_START_TIME } from '../../workflows/search-attributes';
 import { asTemporalProblem } from './payouts';
 import { problems } from './problem';
 import { LATEST_RUNS, RECONCILIATION_ID_PATTERN, RUNS_PER_DAY, type CreateReconciliationBody } from './reconciliation-schemas';
@@ -24,8 +24,6 @@ const DAY_MS = 86_400_000;
 /** The provider whose history has an age limit (FASPAY_HISTORY_LIMITS): a run that includes it cannot reach further back. */
 const FASPAY = 'faspay';
 
-/** Set by the server on a run a Schedule started: the time it was due. */
-const SCHEDULED_START_TIME = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
 
 /** A run as GET /v1/reconciliations lists it: its memo, without the breaks (GET by id has them). */
 export type ReconciliationRunSummary = Omit<ReconciliationRun, 'breaks'>;
@@ -235,13 +233,11 @@ function fromExecution(info: ExecutionFacts): ReconciliationRun {
 
 /** As the workflow sets it: when the run was due or asked for, but at most a day after the day's end. */
 function cutoffOf(date: string, at: Date): string {
-  let dayEnd = Infinity;
   try {
-    dayEnd = jakartaDayWindow(date).to.getTime();
+    return reconciliationCutoff(date, at.getTime());
   } catch {
-    // not a day (a search attribute set by hand): the time alone
+    return at.toISOString(); // not a day (a search attribute set by hand): the time alone
   }
-  return new Date(Math.min(dayEnd + DAY_MS, at.getTime())).toISOString();
 }
 
 function withBreaks(run: ReconciliationRunSummary & { breaks?: ReconciliationRun['breaks'] }, id: string): ReconciliationRun {

@@ -1,6 +1,7 @@
 // A reconciliation run: what starts one (the Schedule or POST /v1/reconciliations), how it is named,
 // and what the API, the console and the Web UI read of it. Pure: the workflow imports it.
 import type { ProviderKey } from '../payout';
+import { jakartaDayWindow } from './days';
 import type { ProviderReport, ReconciliationBreak, ReconciliationBreakKind } from './types';
 
 export const RECONCILIATION_WORKFLOW_TYPE = 'reconciliationWorkflow';
@@ -57,4 +58,14 @@ export function reconciliationWorkflowId(date: string, provider: ProviderKey | u
 
 export function isReconciliationWorkflowId(id: string): boolean {
   return id.startsWith('reconciliation-');
+}
+
+/**
+ * The instant a run's "missing at the provider" rule counts back from: when the run was due (or asked
+ * for), but never later than a day after the reconciled day ends, so that a day reconciled again
+ * later judges its payouts by the same clock and gives the same report. Throws on a date that is not
+ * a calendar day.
+ */
+export function reconciliationCutoff(date: string, dueMs: number): string {
+  return new Date(Math.min(jakartaDayWindow(date).to.getTime() + 86_400_000, dueMs)).toISOString();
 }
