@@ -22,6 +22,8 @@ import { isFinal, type Payout } from '../../src/domain/payout';
 import type { DeliveryRecord } from '../../src/domain/webhooks';
 import { eventsOf, testReceiver, waitForDeliveries } from '../support/webhooks';
 import { testCatalog } from '../support/providers';
+import { jakartaDay } from '../../src/domain/approval-policy';
+import { reconciliationWorkflowId, type ReconciliationRun } from '../../src/domain/reconciliation';
 
 const ROOT = join(__dirname, '..', '..');
 const TASK_QUEUE = 'crash-tests';
@@ -159,6 +161,29 @@ describe('crashes', () => {
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     expect(metrics).toMatch(/payout_outcomes\{[^}]*provider="singapay"[^}]*status="SUCCEEDED"[^}]*\} [1-9]/);
     expect(metrics).toMatch(/temporal_workflow_completed/);
+  }, 120_000);
+
+  test('a reconciliation break is counted in reconciliation_breaks on the worker that ran the run', async () => {
+    const reference = await approvedPayout('081200000000');
+    await waitForStatus(stack, reference, 'SUCCEEDED', 60_000);
+    // The provider reverses the transfer silently: the day's reconciliation finds a STATUS_MISMATCH.
+    const reversed = await fetch(`${simulator.url}/__sim/transactions/${reference}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ status: '06' }),
+    });
+    expect(reversed.status).toBe(200);
+    const date = jakartaDay(Date.now());
+    const handle = await new Client({ connection }).workflow.start('reconciliationWorkflow', {
+      taskQueue: TASK_QUEUE,
+      workflowId: reconciliationWorkflowId(date, 'singapay', uniqueReference('metric')),
+      args: [{ date, provider: 'singapay', trigger: 'api' }],
+    });
+    const run = (await handle.result()) as ReconciliationRun;
+    expect(run.breaks).toContainEqual(expect.objectContaining({ kind: 'STATUS_MISMATCH', reference }));
+    const metrics = (await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()).split('\n');
+    const counted = metrics.find((line) => line.startsWith('reconciliation_breaks{') && line.includes('kind="STATUS_MISMATCH"') && line.includes('provider="singapay"'));
+    expect(counted).toMatch(/ [1-9]\d*$/);
   }, 120_000);
 
   test('worker SIGKILLed while the trigger is in flight (the provider still takes it): one transfer', async () => {
