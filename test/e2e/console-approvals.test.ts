@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { sha256Hex } from '../../src/api/auth';
 import { parseApprovalPolicy, type ConfiguredPolicy } from '../../src/approvals/policy-config';
 import type { Batch } from '../../src/domain/batch';
-import { launchChromium, SHOTS, signIn as signInAt } from '../support/browser';
+import { launchChromium, SHOTS, signIn as signInAt, watchErrors } from '../support/browser';
 import { call, ewalletPayout, KEYS, ledger, startStack, uniqueReference, waitForPayout, waitForStatus, type TestStack } from '../support/stack';
 
 /** Two approvers from 100,000.00; a requester may have 500,000.00 approved a day, a destination 300,000.00. */
@@ -47,16 +47,6 @@ const signIn = (page: Page, key: string) => signInAt(page, stack.apiUrl, key);
 /** As the console shows money (app.js `rupiah`). */
 const idr = (value: string) => `IDR ${Number(value).toLocaleString('en-US', { minimumFractionDigits: 2 })}`;
 
-/** Records what the page got wrong: script errors, and answers of 400 and above other than those expected. */
-function watchErrors(page: Page, expected: (status: number, url: string) => boolean = () => false): string[] {
-  const errors: string[] = [];
-  page.on('pageerror', (err) => errors.push(err.message));
-  page.on('response', (response) => {
-    const url = response.url();
-    if (response.status() >= 400 && !url.endsWith('/favicon.ico') && !expected(response.status(), url)) errors.push(`${response.status()} ${url}`);
-  });
-  return errors;
-}
 
 /** A dl's facts (dt → dd) as the page shows them. */
 async function facts(page: Page, selector: string): Promise<Record<string, string>> {

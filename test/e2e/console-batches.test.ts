@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { Batch } from '../../src/domain/batch';
-import { launchChromium, SHOTS, signIn as signInAt } from '../support/browser';
+import { launchChromium, SHOTS, signIn as signInAt, watchErrors } from '../support/browser';
 import { call, KEYS, startStack, uniqueReference, waitForStatus, type TestStack } from '../support/stack';
 
 let stack: TestStack;
@@ -123,16 +123,6 @@ async function ledgers(): Promise<{ reference: string }[]> {
   return [...(await read(stack.simulator.url)), ...(await read(stack.faspaySimulator.url))];
 }
 
-/** Records what the page got wrong: script errors, and answers of 400 and above other than those expected. */
-function watchErrors(page: Page, expected: (status: number, url: string) => boolean = () => false): string[] {
-  const errors: string[] = [];
-  page.on('pageerror', (err) => errors.push(err.message));
-  page.on('response', (response) => {
-    const url = response.url();
-    if (response.status() >= 400 && !url.endsWith('/favicon.ico') && !expected(response.status(), url)) errors.push(`${response.status()} ${url}`);
-  });
-  return errors;
-}
 
 describe('console: batches', () => {
   test('an approver sees invalid rows first and the API\'s totals, excludes a ready row, approves the recomputed figures, and the batch pays the rest', async () => {

@@ -7,7 +7,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { jakartaDay } from '../../src/domain/approval-policy';
 import type { ReconciliationRun } from '../../src/domain/reconciliation/run';
-import { launchChromium, SHOTS, signIn as signInAt } from '../support/browser';
+import { launchChromium, SHOTS, signIn as signInAt, watchErrors } from '../support/browser';
 import { call, KEYS, startStack, uniqueReference, waitForStatus, type TestStack } from '../support/stack';
 
 let stack: TestStack;
@@ -25,15 +25,6 @@ const signIn = (page: Page, key: string) => signInAt(page, stack.apiUrl, key);
 /** As the console shows whole rupiah (app.js `rupiah`). */
 const idr = (amount: number) => `IDR ${amount.toLocaleString('en-US', { minimumFractionDigits: 2 })}`;
 
-/** Records what the page got wrong: script errors, and answers of 400 and above. */
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('pageerror', (err) => errors.push(err.message));
-  page.on('response', (response) => {
-    if (response.status() >= 400 && !response.url().endsWith('/favicon.ico')) errors.push(`${response.status()} ${response.url()}`);
-  });
-  return errors;
-}
 
 async function waitForRun(id: string): Promise<ReconciliationRun> {
   const deadline = Date.now() + 90_000;

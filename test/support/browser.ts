@@ -25,3 +25,14 @@ export async function signIn(page: Page, apiUrl: string, key: string): Promise<v
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByText('Signed in as').waitFor();
 }
+
+/** Records what the page got wrong: script errors, and answers of 400 and above other than those expected. */
+export function watchErrors(page: Page, expected: (status: number, url: string) => boolean = () => false): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  page.on('response', (response) => {
+    const url = response.url();
+    if (response.status() >= 400 && !url.endsWith('/favicon.ico') && !expected(response.status(), url)) errors.push(`${response.status()} ${url}`);
+  });
+  return errors;
+}
