@@ -1,7 +1,7 @@
 // The call rate a provider saw, from the arrival times its simulator recorded (GET /__sim/calls?since=):
 // the busiest short window and the busiest long window anywhere in the run, sliding (a window may
 // start at any moment, so the busiest one starts at some call). rateWindows is pure; callArrivals
-// reads a simulator. Used by test/integration/rate-limits.test.ts for single payouts and batches alike.
+// reads a simulator. Used by test/alone/rate-limits.test.ts for single payouts and batches alike.
 
 export interface RateWindowOptions {
   /** The short window, where bursts show (default 1 s). */

@@ -135,7 +135,7 @@ describe('describeRateLimits', () => {
   });
 });
 
-describe('applyProviderRateLimits (against a stand-in for the server; test/integration/rate-limits.test.ts uses the real one)', () => {
+describe('applyProviderRateLimits (against a stand-in for the server; test/alone/rate-limits.test.ts uses the real one)', () => {
   /** A WorkflowService that holds one rate per queue, with `partitions` partitions; `refuse` makes the update fail as an old server does. */
   function server(options: { partitions?: number; refuse?: boolean } = {}) {
     const rates = new Map<string, number>();
