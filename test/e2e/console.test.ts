@@ -78,4 +78,29 @@ describe('approvals console', () => {
     await page.getByText('That API key is not valid.').waitFor();
     await page.close();
   });
+
+  test('Sign in pressed while config.json is still on its way signs in, and the key never enters the URL', async () => {
+    // A loaded CI machine once answered config.json after the click: the form had no handler yet, the
+    // browser sent it itself (a GET reloading the page), and nobody was signed in.
+    const page = await browser.newPage();
+    let releaseConfig!: () => void;
+    const configHeld = new Promise<void>((resolve) => (releaseConfig = resolve));
+    await page.route('**/console/config.json', async (route) => {
+      await configHeld;
+      await route.continue();
+    });
+    const navigations: string[] = [];
+    page.on('framenavigated', (frame) => navigations.push(frame.url()));
+    await page.goto(`${stack.apiUrl}/console/`);
+    await page.getByLabel('API key').fill(KEYS.approver);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForTimeout(500);
+    releaseConfig();
+    await page.getByText('Signed in as approver@local').waitFor();
+    expect(navigations).toEqual([`${stack.apiUrl}/console/`]);
+    expect(page.url()).toBe(`${stack.apiUrl}/console/`);
+    // The queue's provider filter was filled from config.json once it came.
+    expect(await page.locator('#provider-filter option').count()).toBeGreaterThan(1);
+    await page.close();
+  });
 });

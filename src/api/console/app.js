@@ -5,6 +5,8 @@
 const KEY = 'payouts.apiKey';
 const $ = (id) => document.getElementById(id);
 const config = { temporalUiUrl: 'http://localhost:8233', namespace: 'default', providers: [] };
+/** Settles once config.json has been read (or could not be); sign-in waits for it. */
+let configLoaded = Promise.resolve();
 let current = null;
 /** Whether the signed-in principal has the admin role: only admins see (and may call) the webhook endpoints. */
 let isAdmin = false;
@@ -399,6 +401,8 @@ async function decide(action) {
 async function signIn(key) {
   sessionStorage.setItem(KEY, key);
   try {
+    // The queue's provider filter and names come from config.json.
+    await configLoaded;
     const me = await api('GET', '/v1/me');
     $('who').textContent = 'Signed in as ' + me.principal + ' (' + me.roles.join(', ') + ')';
     principal = me.principal;
@@ -1161,9 +1165,16 @@ async function redeliver(record, row, button) {
   }
 }
 
-document.addEventListener('DOMContentLoaded', async () => {
-  Object.assign(config, await fetch('/console/config.json').then((r) => r.json()).catch(() => ({})));
-  fillProviderFilter();
+document.addEventListener('DOMContentLoaded', () => {
+  // The handlers come first and config.json after them: a form submitted before its handler exists is
+  // sent by the browser itself, and a slow config.json once left Sign in doing exactly that.
+  configLoaded = fetch('/console/config.json')
+    .then((r) => r.json())
+    .catch(() => ({}))
+    .then((loaded) => {
+      Object.assign(config, loaded);
+      fillProviderFilter();
+    });
   $('provider-filter').addEventListener('change', loadQueue);
   $('detail-title').tabIndex = -1;
   $('signin-form').addEventListener('submit', (e) => {
