@@ -87,7 +87,6 @@ import {
   PAYOUT_STATUS,
 } from './search-attributes';
 
-
 /**
  * The patch after which a decision that could not reach its row (the row's workflow had ended)
  * gives the row's share of the approval's reservation back only when the row did not succeed.

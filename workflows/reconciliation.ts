@@ -26,12 +26,11 @@ import {
 } from '@temporalio/workflow';
 import type { PayoutActivities } from '../activities';
 import type { ReconciliationActivities, ReconcilablePayout, ReconcilableProvider } from '../activities/reconciliation';
-import { jakartaDay } from '../src/domain/approval-policy';
 import type { ProviderKey } from '../src/domain/payout';
 import type { TransferStatusResult } from '../src/domain/provider-port';
 import { emptyReconciliation, mergeReconciliations } from '../src/domain/reconciliation/merge';
 import { buildReport } from '../src/domain/reconciliation/report';
-import { reconciliationCutoff, type ReconciliationRequest, type ReconciliationRun } from '../src/domain/reconciliation/run';
+import { reconciledDayBefore, reconciliationCutoff, type ReconciliationRequest, type ReconciliationRun } from '../src/domain/reconciliation/run';
 import { reconcileSingapay, SINGAPAY_SUPPORTS } from '../src/domain/reconciliation/singapay';
 import { DEFAULT_STATUS_MEANING, RECONCILIATION_BREAK_KINDS, type ProviderBalance, type ProviderReconciliation, type ReconciliationBreak, type ReconciliationBreakKind } from '../src/domain/reconciliation/types';
 import { providerTaskQueue } from '../src/domain/task-queues';
@@ -152,7 +151,7 @@ async function begin(input: ReconciliationRequest): Promise<Carried> {
   // A scheduled run reconciles the day before it was due (a catch-up run may start much later);
   // a run started by hand without a date, the day before it started.
   const dueMs = (scheduledAt ?? info.startTime).getTime();
-  const date = input.date ?? jakartaDay(dueMs - 86_400_000);
+  const date = input.date ?? reconciledDayBefore(dueMs);
   let cutoff;
   try {
     cutoff = reconciliationCutoff(date, dueMs);

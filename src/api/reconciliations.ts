@@ -10,6 +10,7 @@ import {
   GET_RECONCILIATION_QUERY,
   isReconciliationWorkflowId,
   RECONCILIATION_WORKFLOW_TYPE,
+  reconciledDayBefore,
   reconciliationCutoff,
   reconciliationWorkflowId,
   type ReconciliationRequest,
@@ -23,7 +24,6 @@ import { LATEST_RUNS, RECONCILIATION_ID_PATTERN, RUNS_PER_DAY, type CreateReconc
 const DAY_MS = 86_400_000;
 /** The provider whose history has an age limit (FASPAY_HISTORY_LIMITS): a run that includes it cannot reach further back. */
 const FASPAY = 'faspay';
-
 
 /** A run as GET /v1/reconciliations lists it: its memo, without the breaks (GET by id has them). */
 export type ReconciliationRunSummary = Omit<ReconciliationRun, 'breaks'>;
@@ -217,7 +217,7 @@ function summaryOf(info: ExecutionFacts): ReconciliationRunSummary {
 function fromExecution(info: ExecutionFacts): ReconciliationRun {
   const scheduled = info.typedSearchAttributes.get(SCHEDULED_START_TIME);
   const due = scheduled ?? info.startTime;
-  const date = info.typedSearchAttributes.get(RECONCILIATION_DATE) ?? jakartaDay(due.getTime() - DAY_MS);
+  const date = info.typedSearchAttributes.get(RECONCILIATION_DATE) ?? reconciledDayBefore(due.getTime());
   return {
     id: info.workflowId,
     date,

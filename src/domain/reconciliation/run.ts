@@ -1,8 +1,11 @@
 // A reconciliation run: what starts one (the Schedule or POST /v1/reconciliations), how it is named,
 // and what the API, the console and the Web UI read of it. Pure: the workflow imports it.
+import { jakartaDay } from '../approval-policy';
 import type { ProviderKey } from '../payout';
 import { jakartaDayWindow } from './days';
 import type { ProviderReport, ReconciliationBreak, ReconciliationBreakKind } from './types';
+
+const DAY_MS = 86_400_000;
 
 export const RECONCILIATION_WORKFLOW_TYPE = 'reconciliationWorkflow';
 
@@ -67,5 +70,13 @@ export function isReconciliationWorkflowId(id: string): boolean {
  * a calendar day.
  */
 export function reconciliationCutoff(date: string, dueMs: number): string {
-  return new Date(Math.min(jakartaDayWindow(date).to.getTime() + 86_400_000, dueMs)).toISOString();
+  return new Date(Math.min(jakartaDayWindow(date).to.getTime() + DAY_MS, dueMs)).toISOString();
+}
+
+/**
+ * The day a run reconciles when none was asked for: the Jakarta day before the run was due (a
+ * Schedule's catch-up run may start much later than that).
+ */
+export function reconciledDayBefore(dueMs: number): string {
+  return jakartaDay(dueMs - DAY_MS);
 }
